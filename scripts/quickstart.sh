@@ -1,0 +1,10 @@
+#!/bin/sh
+# The main job: installs, builds, generates a small dataset in the paper's style and inspects it.
+set -eu
+cd "$(dirname "$0")/.."
+sh scripts/install-deps.sh
+sh scripts/build.sh
+mkdir -p out
+./build/scaleml generate --samples 200000 --features 10 --classes 2 --problem-per-chunk \
+  --chunk-size 50000 --seed 7 --out out/quick.csv
+./build/scaleml inspect out/quick.csv

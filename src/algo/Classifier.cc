@@ -1,0 +1,62 @@
+#include "algo/Classifier.h"
+
+#include <algorithm>
+
+#include "comm/CommOps.h"
+#include "core/Error.h"
+
+namespace scaleml {
+
+std::vector<std::int32_t> Classifier::Predict(const Dataset& data, Comm& comm) const {
+  return ArgmaxLabels(PredictProba(data, comm), classes_);
+}
+
+std::vector<std::int32_t> GlobalClasses(const Dataset& data, Comm& comm) {
+  std::vector<std::int32_t> local = data.Classes();
+  std::vector<std::int32_t> all =
+      AllgatherConcat<std::int32_t>(comm, std::span<const std::int32_t>(local));
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  if (all.size() < 2) {
+    throw InputError("training data has ", all.size(),
+                     " class(es) in column '", data.target_name(),
+                     "'; a classifier needs at least two");
+  }
+  return all;
+}
+
+std::vector<std::int32_t> EncodeLabels(const Dataset& data,
+                                       const std::vector<std::int32_t>& classes) {
+  std::vector<std::int32_t> codes(data.rows());
+  auto labels = data.labels();
+  // Labels are usually 0..C-1: a direct table avoids a search per row.
+  const bool dense = classes.front() == 0 && classes.back() == static_cast<int>(classes.size()) - 1;
+  for (std::size_t r = 0; r < data.rows(); ++r) {
+    if (dense) {
+      codes[r] = labels[r];
+    } else {
+      auto it = std::lower_bound(classes.begin(), classes.end(), labels[r]);
+      codes[r] = static_cast<std::int32_t>(it - classes.begin());
+    }
+  }
+  return codes;
+}
+
+std::vector<std::int32_t> ArgmaxLabels(const std::vector<float>& proba,
+                                       const std::vector<std::int32_t>& classes) {
+  const std::size_t k = classes.size();
+  const std::size_t rows = k == 0 ? 0 : proba.size() / k;
+  std::vector<std::int32_t> out(rows);
+#pragma omp parallel for schedule(static)
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* p = proba.data() + r * k;
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < k; ++c) {
+      if (p[c] > p[best]) best = c;
+    }
+    out[r] = classes[best];
+  }
+  return out;
+}
+
+}  // namespace scaleml

@@ -1,0 +1,59 @@
+// The interface every classifier implements. One implementation per algorithm, data-parallel from
+// the start: Fit() trains on the rows this process holds and reaches the other ranks' rows
+// through the Comm (LocalComm is the single-machine case). Labels are the raw integer values of
+// the target column; classes() lists them sorted (the same on every rank after Fit).
+// Thread-safety: Fit and LoadModel need exclusive access; prediction is const and may run from
+// several threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "algo/BinaryIO.h"
+#include "algo/ParamSchema.h"
+#include "comm/Comm.h"
+#include "data/Dataset.h"
+
+namespace scaleml {
+
+class Classifier {
+ public:
+  virtual ~Classifier() = default;
+
+  // The registry name ("gbdt", "xgboost", "logreg", "rf", "knn").
+  virtual std::string name() const = 0;
+  // Every parameter's effective value, as text.
+  virtual ParamMap params() const = 0;
+
+  // Trains on the rows held here; collective: every rank of `comm` calls it.
+  virtual void Fit(const Dataset& train, Comm& comm) = 0;
+  // Class probabilities, row-major: rows x classes().size(). Collective where the model itself
+  // is spread over ranks (knn); other algorithms ignore `comm`.
+  virtual std::vector<float> PredictProba(const Dataset& data, Comm& comm) const = 0;
+  // Predicted labels; the default takes the most probable class, the lowest on ties.
+  virtual std::vector<std::int32_t> Predict(const Dataset& data, Comm& comm) const;
+
+  const std::vector<std::int32_t>& classes() const { return classes_; }
+  // For model loading: the classes come from the model file's header.
+  void set_classes(std::vector<std::int32_t> classes) { classes_ = std::move(classes); }
+
+  // The algorithm's own part of a model file (the header is written by ModelFile).
+  virtual void SaveModel(BinaryWriter& out) const = 0;
+  virtual void LoadModel(BinaryReader& in) = 0;
+
+ protected:
+  std::vector<std::int32_t> classes_;
+};
+
+// Sorted union of the labels held by all ranks; an input error if fewer than two classes.
+std::vector<std::int32_t> GlobalClasses(const Dataset& data, Comm& comm);
+// Each row's index into `classes` (labels must all be present in it).
+std::vector<std::int32_t> EncodeLabels(const Dataset& data,
+                                       const std::vector<std::int32_t>& classes);
+// Most probable class per row from row-major probabilities (lowest index on ties).
+std::vector<std::int32_t> ArgmaxLabels(const std::vector<float>& proba,
+                                       const std::vector<std::int32_t>& classes);
+
+}  // namespace scaleml

@@ -1,0 +1,178 @@
+// Parameters of one algorithm: a plain struct with defaults, plus a schema that names each field
+// with its bounds and a one-line description. The schema parses `--param k=v` pairs once, at
+// entry, and an unknown name or out-of-range value is an input error that lists what is valid.
+// Thread-safety: a built schema is immutable and may be shared.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace scaleml {
+
+// Parameters as the user gave them: name -> text.
+using ParamMap = std::map<std::string, std::string>;
+
+// Parses "k=v" strings (from --param) into a map; an input error for text without '='.
+ParamMap ParseParamPairs(const std::vector<std::string>& pairs);
+
+// One field's description, independent of the struct type (for help and errors).
+struct ParamInfo {
+  std::string name;
+  std::string type;  // "int", "float", "bool", "string"
+  std::string default_text;
+  std::string range_text;  // "[1, 1000000]", "one of gini|entropy", ...
+  std::string description;
+};
+
+// Untyped view of a schema, so the registry can list and document any algorithm's parameters.
+class ParamSchemaBase {
+ public:
+  virtual ~ParamSchemaBase() = default;
+  virtual const std::vector<ParamInfo>& Infos() const = 0;
+  // A help table: name, type, default, range, description.
+  std::string HelpText() const;
+  // "a, b, c": for errors that list the valid names.
+  std::string NamesText() const;
+};
+
+template <class P>
+class ParamSchema final : public ParamSchemaBase {
+ public:
+  explicit ParamSchema(std::string algorithm) : algorithm_(std::move(algorithm)) {}
+
+  ParamSchema& Int(const std::string& name, int P::*field, long long lo, long long hi,
+                   const std::string& description);
+  ParamSchema& Double(const std::string& name, double P::*field, double lo, double hi,
+                      const std::string& description);
+  ParamSchema& Bool(const std::string& name, bool P::*field, const std::string& description);
+  ParamSchema& Choice(const std::string& name, std::string P::*field,
+                      std::vector<std::string> options, const std::string& description);
+  // Another name for an existing field (LightGBM's and scikit-learn's spellings).
+  ParamSchema& Alias(const std::string& alias, const std::string& name);
+
+  // Defaults overridden by `values`; every value validated.
+  P Parse(const ParamMap& values) const;
+  // Every field's current value as text (for reports and saved models).
+  ParamMap ToMap(const P& params) const;
+  const std::vector<ParamInfo>& Infos() const override { return infos_; }
+
+ private:
+  using Setter = std::function<void(P&, const std::string&)>;
+  using Getter = std::function<std::string(const P&)>;
+  void Add(ParamInfo info, Setter set, Getter get);
+
+  std::string algorithm_;
+  std::vector<ParamInfo> infos_;
+  std::map<std::string, Setter> setters_;
+  std::map<std::string, Getter> getters_;
+  std::map<std::string, std::string> aliases_;
+};
+
+// Conversions shared by every schema; each throws an input error naming algorithm and field.
+long long ParseIntParam(const std::string& algorithm, const std::string& name,
+                        const std::string& text, long long lo, long long hi);
+double ParseDoubleParam(const std::string& algorithm, const std::string& name,
+                        const std::string& text, double lo, double hi);
+bool ParseBoolParam(const std::string& algorithm, const std::string& name,
+                    const std::string& text);
+std::string FormatDouble(double value);
+[[noreturn]] void ThrowUnknownParam(const std::string& algorithm, const std::string& name,
+                                    const ParamSchemaBase& schema);
+
+template <class P>
+void ParamSchema<P>::Add(ParamInfo info, Setter set, Getter get) {
+  setters_[info.name] = std::move(set);
+  getters_[info.name] = std::move(get);
+  infos_.push_back(std::move(info));
+}
+
+template <class P>
+ParamSchema<P>& ParamSchema<P>::Int(const std::string& name, int P::*field, long long lo,
+                                    long long hi, const std::string& description) {
+  P defaults;
+  Add({name, "int", std::to_string(defaults.*field),
+       "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]", description},
+      [=, this](P& p, const std::string& text) {
+        p.*field = static_cast<int>(ParseIntParam(algorithm_, name, text, lo, hi));
+      },
+      [=](const P& p) { return std::to_string(p.*field); });
+  return *this;
+}
+
+template <class P>
+ParamSchema<P>& ParamSchema<P>::Double(const std::string& name, double P::*field, double lo,
+                                       double hi, const std::string& description) {
+  P defaults;
+  Add({name, "float", FormatDouble(defaults.*field),
+       "[" + FormatDouble(lo) + ", " + FormatDouble(hi) + "]", description},
+      [=, this](P& p, const std::string& text) {
+        p.*field = ParseDoubleParam(algorithm_, name, text, lo, hi);
+      },
+      [=](const P& p) { return FormatDouble(p.*field); });
+  return *this;
+}
+
+template <class P>
+ParamSchema<P>& ParamSchema<P>::Bool(const std::string& name, bool P::*field,
+                                     const std::string& description) {
+  P defaults;
+  Add({name, "bool", defaults.*field ? "true" : "false", "true|false", description},
+      [=, this](P& p, const std::string& text) {
+        p.*field = ParseBoolParam(algorithm_, name, text);
+      },
+      [=](const P& p) { return std::string(p.*field ? "true" : "false"); });
+  return *this;
+}
+
+template <class P>
+ParamSchema<P>& ParamSchema<P>::Choice(const std::string& name, std::string P::*field,
+                                       std::vector<std::string> options,
+                                       const std::string& description) {
+  P defaults;
+  std::string range = "one of ";
+  for (std::size_t i = 0; i < options.size(); ++i) range += (i ? "|" : "") + options[i];
+  Add({name, "string", defaults.*field, range, description},
+      [=, this](P& p, const std::string& text) {
+        for (const auto& option : options) {
+          if (option == text) {
+            p.*field = text;
+            return;
+          }
+        }
+        ThrowUnknownParam(algorithm_, name + "=" + text + " (expected " + range + ")", *this);
+      },
+      [=](const P& p) { return p.*field; });
+  return *this;
+}
+
+template <class P>
+ParamSchema<P>& ParamSchema<P>::Alias(const std::string& alias, const std::string& name) {
+  aliases_[alias] = name;
+  return *this;
+}
+
+template <class P>
+P ParamSchema<P>::Parse(const ParamMap& values) const {
+  P params;
+  for (const auto& [key, text] : values) {
+    auto alias = aliases_.find(key);
+    const std::string& name = alias == aliases_.end() ? key : alias->second;
+    auto setter = setters_.find(name);
+    if (setter == setters_.end()) ThrowUnknownParam(algorithm_, key, *this);
+    setter->second(params, text);
+  }
+  return params;
+}
+
+template <class P>
+ParamMap ParamSchema<P>::ToMap(const P& params) const {
+  ParamMap out;
+  for (const auto& [name, get] : getters_) out[name] = get(params);
+  return out;
+}
+
+}  // namespace scaleml

@@ -1,0 +1,14 @@
+// Each subcommand registers itself on the application; the files only parse and call into the
+// layers below. Errors propagate as scaleml::Error to main(), which reports them once.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace scaleml::cli {
+
+void RegisterGenerate(CLI::App& app);
+void RegisterInspect(CLI::App& app);
+void RegisterTrain(CLI::App& app);
+void RegisterPredict(CLI::App& app);
+
+}  // namespace scaleml::cli

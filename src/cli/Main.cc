@@ -1,0 +1,40 @@
+// scaleml's entry point: parses the command line, runs one subcommand, and turns errors into one
+// line on stderr and an exit code (0 ok, 2 bad input or usage, 1 other failures).
+#include <cstdio>
+#include <exception>
+#include <new>
+
+#include "cli/Commands.h"
+#include "core/Error.h"
+#include "core/Version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"scaleml: classic machine learning on big tabular data, scaled in two ways "
+               "(a Ray-style tasks engine and a PyTorch-style ddp engine), measured side by side.",
+               "scaleml"};
+  app.set_version_flag("--version", std::string("scaleml ") + scaleml::kVersion + " (" +
+                                        scaleml::kGitCommit + ")");
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  scaleml::cli::RegisterGenerate(app);
+  scaleml::cli::RegisterInspect(app);
+  scaleml::cli::RegisterTrain(app);
+  scaleml::cli::RegisterPredict(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::fprintf(stderr, "scaleml: error: %s (see scaleml --help)\n", e.what());
+    return 2;
+  } catch (const scaleml::Error& e) {
+    std::fprintf(stderr, "scaleml: error: %s\n", e.what());
+    return e.ExitCode();
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "scaleml: error: out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "scaleml: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
