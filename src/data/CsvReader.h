@@ -1,0 +1,28 @@
+// Reads a CSV file into a Dataset: memory-mapped, parsed in parallel with fast_float, every
+// feature column as float32 and the target column (by name) as int32 labels.
+// Thread-safety: the functions are reentrant; each call owns its result.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "data/Dataset.h"
+
+namespace scaleml {
+
+struct CsvOptions {
+  std::string target = "target";  // name of the label column
+  bool allow_missing = false;      // accept empty/NaN feature fields (stored as NaN)
+  int threads = 0;                 // parser threads; 0 = the OpenMP default
+  bool use_cache = true;           // read/write the binary cache FILE.scaleml beside FILE.csv
+};
+
+// The whole file. Errors (scaleml::Error, input kind) name the file, line and column.
+Dataset ReadCsv(const std::string& path, const CsvOptions& options = {});
+
+// The rows whose line starts in byte range `rank` of `nranks` equal ranges of the file, with
+// their global row indices in row_ids(): N partitions hold every row exactly once.
+Dataset ReadPartition(const std::string& path, int rank, int nranks,
+                      const CsvOptions& options = {});
+
+}  // namespace scaleml

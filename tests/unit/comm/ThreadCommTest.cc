@@ -1,0 +1,67 @@
+#include <gtest/gtest.h>
+
+#include <numeric>
+
+#include "comm/CommOps.h"
+#include "comm/LocalComm.h"
+#include "comm/ThreadComm.h"
+
+namespace scaleml {
+namespace {
+
+TEST(ThreadComm, AllreduceSumMinMaxAgreeOnEveryRank) {
+  for (int size : {1, 2, 3, 5}) {
+    std::vector<std::vector<double>> results(size);
+    RunRanks(size, [&](Comm& comm) {
+      std::vector<double> values = {1.0 * comm.rank(), 2.0, -1.0 * comm.rank()};
+      AllreduceSum(comm, std::span<double>(values));
+      std::int64_t biggest = AllreduceValue<std::int64_t>(comm, comm.rank() * 10, ReduceOp::kMax);
+      float smallest = AllreduceValue<float>(comm, 5.0f - comm.rank(), ReduceOp::kMin);
+      EXPECT_EQ(biggest, (size - 1) * 10);
+      EXPECT_EQ(smallest, 5.0f - (size - 1));
+      results[comm.rank()] = values;
+    });
+    double rank_sum = size * (size - 1) / 2.0;
+    for (const auto& r : results) {
+      EXPECT_EQ(r, (std::vector<double>{rank_sum, 2.0 * size, -rank_sum})) << "size " << size;
+    }
+  }
+}
+
+TEST(ThreadComm, AllgatherVKeepsRankOrderAndSizes) {
+  RunRanks(4, [](Comm& comm) {
+    std::vector<std::int32_t> mine(comm.rank(), comm.rank());  // rank r sends r copies of r
+    auto all = AllgatherConcat<std::int32_t>(comm, std::span<const std::int32_t>(mine));
+    EXPECT_EQ(all, (std::vector<std::int32_t>{1, 2, 2, 3, 3, 3}));
+  });
+}
+
+TEST(ThreadComm, BroadcastResizesToRootsBuffer) {
+  RunRanks(3, [](Comm& comm) {
+    std::vector<std::byte> bytes(comm.rank() + 1, std::byte{static_cast<unsigned char>(comm.rank())});
+    Broadcast(comm, bytes, 2);
+    EXPECT_EQ(bytes.size(), 3u);
+    for (auto b : bytes) EXPECT_EQ(b, std::byte{2});
+  });
+}
+
+TEST(ThreadComm, CountsBytesSent) {
+  RunRanks(2, [](Comm& comm) {
+    std::vector<float> values(100, 1.0f);
+    AllreduceSum(comm, std::span<float>(values));
+    EXPECT_EQ(comm.stats().bytes_sent, 400);
+    EXPECT_EQ(values[7], 2.0f);
+  });
+}
+
+TEST(LocalComm, IsTheIdentity) {
+  LocalComm comm;
+  std::vector<double> values = {1.5, 2.5};
+  AllreduceSum(comm, std::span<double>(values));
+  EXPECT_EQ(values, (std::vector<double>{1.5, 2.5}));
+  std::vector<std::int64_t> mine = {4, 5};
+  EXPECT_EQ(AllgatherConcat<std::int64_t>(comm, std::span<const std::int64_t>(mine)), mine);
+}
+
+}  // namespace
+}  // namespace scaleml
