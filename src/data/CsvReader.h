@@ -15,6 +15,7 @@ struct CsvOptions {
   bool allow_missing = false;      // accept empty/NaN feature fields (stored as NaN)
   int threads = 0;                 // parser threads; 0 = the OpenMP default
   bool use_cache = true;           // read/write the binary cache FILE.scaleml beside FILE.csv
+  bool require_target = true;      // false: a file without the target column gets all-zero labels
 };
 
 // The whole file. Errors (scaleml::Error, input kind) name the file, line and column.
