@@ -1,21 +1,149 @@
-// Placeholder until the Xgboost classifier lands: the registry links, training reports it missing.
+#include "algo/xgboost/XgboostClassifier.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <string_view>
+
 #include "algo/AlgorithmFactories.h"
 #include "core/Error.h"
 
 namespace scaleml {
 namespace {
-struct XgboostParams {
-  int placeholder = 0;
-};
+
+constexpr std::string_view kPayloadTag = "scaleml-xgboost";
+constexpr std::uint32_t kPayloadVersion = 1;
+
 }  // namespace
 
-const ParamSchemaBase& XgboostParamSchema() {
-  static const ParamSchema<XgboostParams> schema("xgboost");
-  return schema;
+int XgboostClassifier::Threads() const {
+  return params_.nthread > 0 ? params_.nthread : omp_get_max_threads();
 }
 
-std::unique_ptr<Classifier> MakeXgboostClassifier(const ParamMap&) {
-  throw Failure("xgboost: not built yet");
+void XgboostClassifier::Fit(const Dataset& train, Comm& comm) {
+  if (comm.size() > 1) {
+    throw Failure("xgboost: training across ", comm.size(),
+                  " ranks needs XGBoost's rabit communicator (a tracker on rank 0), which is not "
+                  "started in this build; train xgboost with the local or tasks engine");
+  }
+  classes_ = GlobalClasses(train, comm);
+  const int num_classes = static_cast<int>(classes_.size());
+  const auto booster_params = XgboostBoosterParams(params_, num_classes, Threads());
+  const std::vector<std::int32_t> codes = EncodeLabels(train, classes_);
+
+  const bool quantile = params_.tree_method == "hist" && params_.booster != "gblinear";
+  DMatrixPtr matrix = MakeTrainMatrix(train, quantile, params_.max_bin, Threads());
+  CheckXgb(XGDMatrixSetInfoFromInterface(matrix.get(), "label",
+                                         Int32ArrayInterface(codes.data(), codes.size()).c_str()),
+           "setting the labels");
+
+  DMatrixHandle cache[] = {matrix.get()};
+  BoosterHandle handle = nullptr;
+  CheckXgb(XGBoosterCreate(cache, 1, &handle), "creating the booster");
+  BoosterPtr booster(handle);
+  for (const auto& [key, value] : booster_params) {
+    CheckXgb(XGBoosterSetParam(handle, key.c_str(), value.c_str()),
+             StrCat("setting parameter ", key, "=", value).c_str(), Error::Kind::kInput);
+  }
+  for (int round = 0; round < params_.n_estimators; ++round) {
+    // The first round validates the parameter combination (max_depth=0 with depthwise, ...).
+    CheckXgb(XGBoosterUpdateOneIter(handle, round, matrix.get()),
+             StrCat("boosting round ", round + 1).c_str(),
+             round == 0 ? Error::Kind::kInput : Error::Kind::kFailure);
+  }
+  booster_ = std::move(booster);
+  num_features_ = train.features();
+}
+
+std::vector<float> XgboostClassifier::PredictProba(const Dataset& data, Comm&) const {
+  if (!booster_) throw Failure("xgboost: predict called before fit or load");
+  if (data.features() != num_features_) {
+    throw InputError("xgboost: the model was trained on ", num_features_,
+                     " features, the data has ", data.features());
+  }
+  const std::size_t k = classes_.size();
+  std::vector<float> proba(data.rows() * k);
+  if (data.rows() == 0) return proba;
+
+  const std::string interface = FeatureArrayInterface(data);
+  const std::string config =
+      "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, "
+      "\"strict_shape\": true, \"missing\": NaN}";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dims = 0;
+  const float* result = nullptr;
+  CheckXgb(XGBoosterPredictFromDense(booster_.get(), interface.c_str(), config.c_str(), nullptr,
+                                     &shape, &dims, &result),
+           "predicting");
+  const std::size_t outputs = dims == 2 ? shape[1] : 0;
+  if (dims != 2 || shape[0] != data.rows() || (outputs != k && !(k == 2 && outputs == 1))) {
+    throw Failure("xgboost: prediction has an unexpected shape for ", data.rows(), " rows and ", k,
+                  " classes");
+  }
+  if (outputs == 1) {
+    // binary:logistic gives P(class 1) only.
+    for (std::size_t r = 0; r < data.rows(); ++r) {
+      proba[2 * r] = 1.0f - result[r];
+      proba[2 * r + 1] = result[r];
+    }
+  } else {
+    std::copy(result, result + proba.size(), proba.begin());
+  }
+  return proba;
+}
+
+int XgboostClassifier::rounds() const {
+  if (!booster_) return 0;
+  int rounds = 0;
+  CheckXgb(XGBoosterBoostedRounds(booster_.get(), &rounds), "counting rounds");
+  return rounds;
+}
+
+void XgboostClassifier::SaveModel(BinaryWriter& out) const {
+  if (!booster_) throw Failure("xgboost: save called before fit or load");
+  bst_ulong length = 0;
+  const char* bytes = nullptr;
+  CheckXgb(XGBoosterSaveModelToBuffer(booster_.get(), "{\"format\": \"ubj\"}", &length, &bytes),
+           "serialising the model");
+  out.PutString(kPayloadTag);
+  out.Put<std::uint32_t>(kPayloadVersion);
+  out.Put<std::uint64_t>(num_features_);
+  out.PutString(std::string_view(bytes, length));
+}
+
+void XgboostClassifier::LoadModel(BinaryReader& in) {
+  const std::size_t start = in.offset();
+  std::string tag = in.GetString();
+  if (tag != kPayloadTag) {
+    throw InputError(in.source(), ": the model payload at byte ", start,
+                     " is not an xgboost model (found another kind of data); save it again with "
+                     "scaleml train --algo xgboost --save-model");
+  }
+  auto version = in.Get<std::uint32_t>();
+  if (version != kPayloadVersion) throw in.Corrupt(StrCat("xgboost payload version ", version));
+  num_features_ = in.Get<std::uint64_t>();
+  if (num_features_ == 0 || num_features_ > (1u << 24)) throw in.Corrupt("feature count");
+  std::string model = in.GetString();
+  if (classes_.size() < 2) throw in.Corrupt("fewer than two classes");
+
+  BoosterHandle handle = nullptr;
+  CheckXgb(XGBoosterCreate(nullptr, 0, &handle), "creating the booster");
+  BoosterPtr booster(handle);
+  CheckXgb(XGBoosterLoadModelFromBuffer(handle, model.data(), model.size()),
+           StrCat("reading the booster from ", in.source()).c_str(), Error::Kind::kInput);
+  CheckXgb(XGBoosterSetParam(handle, "nthread", std::to_string(Threads()).c_str()),
+           "setting nthread");
+  bst_ulong model_features = 0;
+  CheckXgb(XGBoosterGetNumFeature(handle, &model_features), "reading the feature count");
+  if (model_features != num_features_) {
+    throw in.Corrupt(
+        StrCat("the booster has ", model_features, " features, the header says ", num_features_));
+  }
+  booster_ = std::move(booster);
+}
+
+std::unique_ptr<Classifier> MakeXgboostClassifier(const ParamMap& params) {
+  return std::make_unique<XgboostClassifier>(XgboostSchema().Parse(params));
 }
 
 }  // namespace scaleml

@@ -1,0 +1,111 @@
+// GCC 12 at -O3 reports a false -Wrestrict inside ParamSchema.h's string concatenations when the
+// schema templates are instantiated (GCC bug 105329).
+#pragma GCC diagnostic ignored "-Wrestrict"
+
+#include "algo/xgboost/XgboostParams.h"
+
+#include <climits>
+
+#include "algo/AlgorithmFactories.h"
+#include "core/Error.h"
+
+namespace scaleml {
+
+const ParamSchema<XgboostParams>& XgboostSchema() {
+  using P = XgboostParams;
+  static const ParamSchema<P> schema = [] {
+    ParamSchema<P> s("xgboost");
+    s.Int("n_estimators", &P::n_estimators, 1, 1000000, "boosting rounds")
+        .Int("max_depth", &P::max_depth, 0, 64, "maximum tree depth (0: none, lossguide only)")
+        .Double("learning_rate", &P::learning_rate, 0.0, 1.0, "shrinkage of each tree (eta)")
+        .Choice("booster", &P::booster, {"gbtree", "dart", "gblinear"}, "booster kind")
+        .Choice("tree_method", &P::tree_method, {"hist", "approx", "exact"},
+                "split finding: histograms, per-iteration sketches, or exact greedy")
+        .Int("max_bin", &P::max_bin, 2, 65536, "histogram bins per feature (hist, approx)")
+        .Choice("grow_policy", &P::grow_policy, {"depthwise", "lossguide"},
+                "split nodes closest to the root, or with the largest loss change")
+        .Int("max_leaves", &P::max_leaves, 0, INT_MAX, "maximum leaves per tree (0: no limit)")
+        .Double("min_child_weight", &P::min_child_weight, 0.0, 1e300,
+                "minimum hessian sum in a child")
+        .Double("max_delta_step", &P::max_delta_step, 0.0, 1e300,
+                "cap on a leaf's output (0: none)")
+        .Double("subsample", &P::subsample, 1e-9, 1.0, "fraction of rows sampled per tree")
+        .Choice("sampling_method", &P::sampling_method, {"uniform"}, "row sampling (CPU: uniform)")
+        .Double("colsample_bytree", &P::colsample_bytree, 1e-9, 1.0,
+                "fraction of features sampled per tree")
+        .Double("colsample_bylevel", &P::colsample_bylevel, 1e-9, 1.0,
+                "fraction of features sampled per depth level")
+        .Double("colsample_bynode", &P::colsample_bynode, 1e-9, 1.0,
+                "fraction of features sampled per split")
+        .Double("reg_lambda", &P::reg_lambda, 0.0, 1e300, "L2 regularisation of leaf weights")
+        .Double("reg_alpha", &P::reg_alpha, 0.0, 1e300, "L1 regularisation of leaf weights")
+        .Double("gamma", &P::gamma, 0.0, 1e300, "minimum loss reduction to split")
+        .Double("scale_pos_weight", &P::scale_pos_weight, 0.0, 1e300,
+                "weight of positive rows (binary)")
+        .Double("base_score", &P::base_score, 1e-9, 1.0 - 1e-9, "initial probability")
+        .Int("num_parallel_tree", &P::num_parallel_tree, 1, 100000,
+             "trees per round (boosted random forest)")
+        .Choice("objective", &P::objective, {"auto", "binary:logistic", "multi:softprob"},
+                "auto: binary:logistic for 2 classes, multi:softprob otherwise")
+        .Int("seed", &P::seed, 0, INT_MAX, "random seed (subsampling)")
+        .Int("nthread", &P::nthread, 0, 4096, "threads (0: the process's OpenMP thread count)")
+        .Int("verbosity", &P::verbosity, 0, 3, "libxgboost's log level on stderr")
+        .Alias("eta", "learning_rate")
+        .Alias("lambda", "reg_lambda")
+        .Alias("alpha", "reg_alpha")
+        .Alias("min_split_loss", "gamma")
+        .Alias("random_state", "seed")
+        .Alias("n_jobs", "nthread")
+        .Alias("num_boost_round", "n_estimators")
+        .Alias("num_round", "n_estimators");
+    return s;
+  }();
+  return schema;
+}
+
+const ParamSchemaBase& XgboostParamSchema() { return XgboostSchema(); }
+
+std::string XgboostObjective(const XgboostParams& params, int num_classes) {
+  if (params.objective == "auto") return num_classes == 2 ? "binary:logistic" : "multi:softprob";
+  if (params.objective == "binary:logistic" && num_classes != 2) {
+    throw InputError("xgboost: parameter objective=binary:logistic needs 2 classes, the data has ",
+                     num_classes, "; use objective=multi:softprob or auto");
+  }
+  return params.objective;
+}
+
+std::vector<std::pair<std::string, std::string>> XgboostBoosterParams(const XgboostParams& p,
+                                                                      int num_classes,
+                                                                      int threads) {
+  std::string objective = XgboostObjective(p, num_classes);
+  std::vector<std::pair<std::string, std::string>> out = {
+      {"booster", p.booster},
+      {"objective", objective},
+      {"eta", FormatDouble(p.learning_rate)},
+      {"max_depth", std::to_string(p.max_depth)},
+      {"tree_method", p.tree_method},
+      {"max_bin", std::to_string(p.max_bin)},
+      {"grow_policy", p.grow_policy},
+      {"max_leaves", std::to_string(p.max_leaves)},
+      {"min_child_weight", FormatDouble(p.min_child_weight)},
+      {"max_delta_step", FormatDouble(p.max_delta_step)},
+      {"subsample", FormatDouble(p.subsample)},
+      {"sampling_method", p.sampling_method},
+      {"colsample_bytree", FormatDouble(p.colsample_bytree)},
+      {"colsample_bylevel", FormatDouble(p.colsample_bylevel)},
+      {"colsample_bynode", FormatDouble(p.colsample_bynode)},
+      {"lambda", FormatDouble(p.reg_lambda)},
+      {"alpha", FormatDouble(p.reg_alpha)},
+      {"gamma", FormatDouble(p.gamma)},
+      {"scale_pos_weight", FormatDouble(p.scale_pos_weight)},
+      {"base_score", FormatDouble(p.base_score)},
+      {"num_parallel_tree", std::to_string(p.num_parallel_tree)},
+      {"seed", std::to_string(p.seed)},
+      {"nthread", std::to_string(threads)},
+      {"verbosity", std::to_string(p.verbosity)},
+  };
+  if (objective != "binary:logistic") out.emplace_back("num_class", std::to_string(num_classes));
+  return out;
+}
+
+}  // namespace scaleml
