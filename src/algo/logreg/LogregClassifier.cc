@@ -1,21 +1,181 @@
-// Placeholder until the Logreg classifier lands: the registry links, training reports it missing.
+#include "algo/logreg/LogregClassifier.h"
+
+#include <algorithm>
+#include <cmath>
+
 #include "algo/AlgorithmFactories.h"
+#include "algo/logreg/LogisticObjective.h"
+#include "algo/logreg/LogregSolver.h"
+#include "comm/CommOps.h"
 #include "core/Error.h"
+#include "core/Log.h"
 
 namespace scaleml {
 namespace {
-struct LogregParams {
-  int placeholder = 0;
-};
-}  // namespace
 
-const ParamSchemaBase& LogregParamSchema() {
-  static const ParamSchema<LogregParams> schema("logreg");
-  return schema;
+constexpr std::size_t kPredictBlock = 256;
+
+double Sigmoid(double z) {
+  const double e = std::exp(-std::fabs(z));
+  return z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
 }
 
-std::unique_ptr<Classifier> MakeLogregClassifier(const ParamMap&) {
-  throw Failure("logreg: not built yet");
+}  // namespace
+
+ParamMap LogregClassifier::params() const { return LogregSchema().ToMap(params_); }
+
+void LogregClassifier::Fit(const Dataset& train, Comm& comm) {
+  classes_ = GlobalClasses(train, comm);
+  const int num_classes = static_cast<int>(classes_.size());
+  features_ = static_cast<int>(train.features());
+  if (AllreduceValue(comm, features_, ReduceOp::kMax) != features_) {
+    throw InputError("logreg: ranks hold different feature counts (this rank has ", features_, ")");
+  }
+  const std::vector<std::int32_t> codes = EncodeLabels(train, classes_);
+  SolverOptions options;
+  options.max_iter = params_.max_iter;
+  options.tol = params_.tol;
+  options.samples = std::max(1.0, AllreduceSum(comm, static_cast<double>(train.rows())));
+
+  if (params_.multi_class == "multinomial" || (params_.multi_class == "auto" && num_classes > 2)) {
+    kind_ = Kind::kSoftmax;
+  } else {
+    kind_ = num_classes == 2 ? Kind::kSigmoid : Kind::kOneVsRest;
+  }
+  // One problem per sigmoid of one-vs-rest; one otherwise.
+  const int problems = kind_ == Kind::kOneVsRest ? num_classes : 1;
+  const int vectors_per_problem = kind_ == Kind::kSoftmax ? num_classes : 1;
+  const int dim = features_ + (params_.fit_intercept ? 1 : 0);
+  const bool newton =
+      params_.solver == "newton" ||
+      (params_.solver == "auto" && vectors_per_problem * dim <= kNewtonMaxParameters);
+  coef_.assign(static_cast<std::size_t>(problems) * vectors_per_problem * features_, 0.0);
+  intercept_.assign(static_cast<std::size_t>(problems) * vectors_per_problem, 0.0);
+  iterations_ = 0;
+  converged_ = true;
+  for (int problem = 0; problem < problems; ++problem) {
+    const int positive = kind_ == Kind::kOneVsRest ? problem : 1;
+    LogisticObjective objective(train, codes, vectors_per_problem, positive, params_.fit_intercept,
+                                1.0 / params_.C);
+    std::vector<double> start(objective.size(), 0.0);
+    SolverResult result = newton ? MinimizeNewton(objective, std::move(start), options, comm)
+                                 : MinimizeLbfgs(objective, std::move(start), options, comm);
+    iterations_ = std::max(iterations_, result.iterations);
+    converged_ = converged_ && result.converged;
+    for (int m = 0; m < vectors_per_problem; ++m) {
+      const int row = problem * vectors_per_problem + m;
+      for (int f = 0; f < features_; ++f) coef_[row * features_ + f] = result.weights[m * dim + f];
+      if (params_.fit_intercept) intercept_[row] = result.weights[m * dim + features_];
+    }
+  }
+  if (kind_ == Kind::kSoftmax && params_.fit_intercept) {
+    // Only differences of softmax intercepts matter; report them centred, as scikit-learn's.
+    double mean = 0.0;
+    for (double b : intercept_) mean += b / num_classes;
+    for (double& b : intercept_) b -= mean;
+  }
+  LogInfo("logreg: ", iterations_, " iterations, converged=", converged_);
+}
+
+std::vector<float> LogregClassifier::PredictProba(const Dataset& data, Comm&) const {
+  if (coef_.empty()) throw InputError("logreg: the model is not trained (call Fit or load one)");
+  if (static_cast<int>(data.features()) != features_) {
+    throw InputError("logreg: the data has ", data.features(),
+                     " features but the model was trained on ", features_);
+  }
+  const std::size_t rows = data.rows();
+  const int num_classes = static_cast<int>(classes_.size());
+  const int vecs = vectors();
+  std::vector<float> proba(rows * num_classes);
+  const std::size_t blocks = (rows + kPredictBlock - 1) / kPredictBlock;
+#pragma omp parallel
+  {
+    std::vector<double> z(static_cast<std::size_t>(vecs) * kPredictBlock);
+    std::vector<double> p(num_classes);
+#pragma omp for schedule(static)
+    for (std::size_t b = 0; b < blocks; ++b) {
+      const std::size_t begin = b * kPredictBlock,
+                        n = std::min(rows, begin + kPredictBlock) - begin;
+      for (int m = 0; m < vecs; ++m) {
+        double* zm = &z[m * kPredictBlock];
+        std::fill(zm, zm + n, intercept_[m]);
+        for (int f = 0; f < features_; ++f) {
+          const double w = coef_[m * features_ + f];
+          const float* x = data.column(f).data() + begin;
+#pragma omp simd
+          for (std::size_t i = 0; i < n; ++i) zm[i] += w * static_cast<double>(x[i]);
+        }
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        if (kind_ == Kind::kSigmoid) {
+          const double p1 = Sigmoid(z[i]);
+          p[0] = 1.0 - p1;
+          p[1] = p1;
+        } else if (kind_ == Kind::kSoftmax) {
+          double top = z[i];
+          for (int m = 1; m < vecs; ++m) top = std::max(top, z[m * kPredictBlock + i]);
+          double sum = 0.0;
+          for (int m = 0; m < vecs; ++m) sum += p[m] = std::exp(z[m * kPredictBlock + i] - top);
+          for (int m = 0; m < vecs; ++m) p[m] /= sum;
+        } else {  // one-vs-rest: each sigmoid, normalised to sum to one (as scikit-learn)
+          double sum = 0.0;
+          for (int m = 0; m < vecs; ++m) sum += p[m] = Sigmoid(z[m * kPredictBlock + i]);
+          for (int m = 0; m < vecs; ++m) p[m] /= sum;
+        }
+        float* out = &proba[(begin + i) * num_classes];
+        for (int c = 0; c < num_classes; ++c) out[c] = static_cast<float>(p[c]);
+      }
+    }
+  }
+  return proba;
+}
+
+// Payload: kind (u32), features (u32), coefficients (vectors x features doubles), intercepts
+// (vectors doubles), iterations (i32), converged (u8).
+void LogregClassifier::SaveModel(BinaryWriter& out) const {
+  out.Put<std::uint32_t>(static_cast<std::uint32_t>(kind_));
+  out.Put<std::uint32_t>(static_cast<std::uint32_t>(features_));
+  out.PutVector(coef_);
+  out.PutVector(intercept_);
+  out.Put<std::int32_t>(iterations_);
+  out.Put<std::uint8_t>(converged_ ? 1 : 0);
+}
+
+void LogregClassifier::LoadModel(BinaryReader& in) {
+  const auto kind = in.Get<std::uint32_t>();
+  if (kind > static_cast<std::uint32_t>(Kind::kOneVsRest))
+    throw in.Corrupt("unknown logreg model kind");
+  const auto features = in.Get<std::uint32_t>();
+  if (features == 0 || features > (1u << 24)) throw in.Corrupt("implausible feature count");
+  auto coef = in.GetVector<double>();
+  auto intercept = in.GetVector<double>();
+  const auto iterations = in.Get<std::int32_t>();
+  const auto converged = in.Get<std::uint8_t>();
+  const std::size_t classes = classes_.size();
+  const std::size_t expected_vectors = kind == 0 ? 1 : classes;
+  if (classes < 2 || (kind == 0 && classes != 2))
+    throw in.Corrupt("class list does not fit the model");
+  if (intercept.size() != expected_vectors || coef.size() != expected_vectors * features) {
+    throw in.Corrupt("coefficient arrays do not match the classes and features");
+  }
+  for (double v : coef) {
+    if (!std::isfinite(v)) throw in.Corrupt("non-finite coefficient");
+  }
+  for (double v : intercept) {
+    if (!std::isfinite(v)) throw in.Corrupt("non-finite intercept");
+  }
+  kind_ = static_cast<Kind>(kind);
+  features_ = static_cast<int>(features);
+  coef_ = std::move(coef);
+  intercept_ = std::move(intercept);
+  iterations_ = iterations;
+  converged_ = converged != 0;
+}
+
+const ParamSchemaBase& LogregParamSchema() { return LogregSchema(); }
+
+std::unique_ptr<Classifier> MakeLogregClassifier(const ParamMap& params) {
+  return std::make_unique<LogregClassifier>(LogregSchema().Parse(params));
 }
 
 }  // namespace scaleml

@@ -1,0 +1,49 @@
+// L2-regularised logistic regression that reaches scikit-learn's optimum: binary (one sigmoid),
+// multinomial (softmax) or one-vs-rest, fit by Newton's method (or L-BFGS for many parameters)
+// on the rows every rank holds, with each data pass summed over ranks: any partitioning gives
+// the same coefficients as one process.
+// Thread-safety: Fit and LoadModel need exclusive access; prediction is const and reentrant.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "algo/Classifier.h"
+#include "algo/logreg/LogregParams.h"
+
+namespace scaleml {
+
+class LogregClassifier final : public Classifier {
+ public:
+  enum class Kind : std::uint32_t { kSigmoid = 0, kSoftmax = 1, kOneVsRest = 2 };
+
+  explicit LogregClassifier(LogregParams params) : params_(std::move(params)) {}
+
+  std::string name() const override { return "logreg"; }
+  ParamMap params() const override;
+  void Fit(const Dataset& train, Comm& comm) override;
+  std::vector<float> PredictProba(const Dataset& data, Comm& comm) const override;
+  void SaveModel(BinaryWriter& out) const override;
+  void LoadModel(BinaryReader& in) override;
+
+  Kind kind() const { return kind_; }
+  // Weight vectors x features, row-major (scikit-learn's coef_); one row for a binary sigmoid.
+  const std::vector<double>& coef() const { return coef_; }
+  // One per weight vector (scikit-learn's intercept_); zeros without fit_intercept.
+  const std::vector<double>& intercept() const { return intercept_; }
+  int iterations() const { return iterations_; }
+  bool converged() const { return converged_; }
+
+ private:
+  int vectors() const { return static_cast<int>(intercept_.size()); }
+
+  LogregParams params_;
+  Kind kind_ = Kind::kSigmoid;
+  int features_ = 0;
+  std::vector<double> coef_;
+  std::vector<double> intercept_;
+  int iterations_ = 0;
+  bool converged_ = false;
+};
+
+}  // namespace scaleml

@@ -1,0 +1,32 @@
+// GCC 12 reports a false -Wrestrict in std::string's operator+ once ParamSchema's builders are
+// inlined at -O3 (GCC bug 105329).
+#pragma GCC diagnostic ignored "-Wrestrict"
+
+#include "algo/logreg/LogregParams.h"
+
+namespace scaleml {
+
+const ParamSchema<LogregParams>& LogregSchema() {
+  // Built in place: the schema's setters refer to the schema object itself.
+  static ParamSchema<LogregParams> schema("logreg");
+  static const bool built = [] {
+    schema
+        .Double("C", &LogregParams::C, 1e-12, 1e12,
+                "inverse L2 strength: loss sum + 0.5 / C * ||w||^2 (intercept not penalised)")
+        .Int("max_iter", &LogregParams::max_iter, 1, 1000000, "most solver iterations")
+        .Double("tol", &LogregParams::tol, 0.0, 1.0,
+                "stop when the mean objective's largest gradient component is below this")
+        .Bool("fit_intercept", &LogregParams::fit_intercept, "fit an unpenalised intercept")
+        .Choice("multi_class", &LogregParams::multi_class, {"auto", "multinomial", "ovr"},
+                "auto: sigmoid for 2 classes, softmax for more; ovr: one sigmoid per class")
+        .Choice("solver", &LogregParams::solver, {"auto", "newton", "lbfgs"},
+                "auto: Newton (exact Hessian) up to 200 parameters, L-BFGS above")
+        .Alias("c", "C")
+        .Alias("max_iterations", "max_iter");
+    return true;
+  }();
+  (void)built;
+  return schema;
+}
+
+}  // namespace scaleml

@@ -1,0 +1,27 @@
+// Logistic-regression parameters with scikit-learn's LogisticRegression defaults (L2, C=1.0,
+// intercept, multi_class auto), and their schema. `tol` is tighter than scikit-learn's 1e-4
+// because Newton's method gets to 1e-8 in one or two more passes, which puts the coefficients
+// on scikit-learn's own optimum. Thread-safety: plain values; the schema is immutable once built.
+#pragma once
+
+#include <string>
+
+#include "algo/ParamSchema.h"
+
+namespace scaleml {
+
+struct LogregParams {
+  double C = 1.0;
+  int max_iter = 100;
+  double tol = 1e-8;
+  bool fit_intercept = true;
+  std::string multi_class = "auto";  // auto: binary sigmoid for 2 classes, softmax for more
+  std::string solver = "auto";       // auto: newton up to kNewtonMaxParameters, else lbfgs
+};
+
+// Above this many parameters (classes x (features + 1)) `auto` switches from Newton to L-BFGS.
+inline constexpr int kNewtonMaxParameters = 200;
+
+const ParamSchema<LogregParams>& LogregSchema();
+
+}  // namespace scaleml

@@ -1,0 +1,40 @@
+// Minimisers of a LogisticObjective: Newton's method with an exact Hessian (few parameters: the
+// Hessian is small and Newton reaches the optimum to machine precision in about ten passes) and
+// L-BFGS for many parameters (where the Hessian would not fit). Both are collective: every rank
+// runs the same iterations on the same allreduced values, so all end with identical weights.
+// Thread-safety: the functions are reentrant; each call uses its own Comm.
+#pragma once
+
+#include <vector>
+
+#include "algo/logreg/LogisticObjective.h"
+#include "comm/Comm.h"
+
+namespace scaleml {
+
+struct SolverOptions {
+  int max_iter = 100;
+  // Stop when every component of the gradient of the mean objective (loss / samples) is at most
+  // tol in absolute value.
+  double tol = 1e-8;
+  double samples = 1.0;  // rows over all ranks
+};
+
+struct SolverResult {
+  std::vector<double> weights;
+  int iterations = 0;
+  bool converged = false;
+  double gradient_max = 0.0;  // of the mean objective, at the returned weights
+};
+
+// Newton with a backtracking (Armijo) line search. For a softmax with intercepts the intercepts
+// are only defined up to a common shift: steps are kept in the subspace where they sum to zero,
+// as scikit-learn's L-BFGS from zero keeps them.
+SolverResult MinimizeNewton(const LogisticObjective& objective, std::vector<double> start,
+                            const SolverOptions& options, Comm& comm);
+
+// Limited-memory BFGS (ten pairs) with a backtracking line search.
+SolverResult MinimizeLbfgs(const LogisticObjective& objective, std::vector<double> start,
+                           const SolverOptions& options, Comm& comm);
+
+}  // namespace scaleml
