@@ -15,6 +15,7 @@
 #include "data/CsvWriter.h"
 #include "data/DatasetMeta.h"
 #include "data/NormalSampler.h"
+#include "data/RowPermutation.h"
 
 namespace scaleml {
 namespace {
@@ -23,6 +24,9 @@ namespace {
 constexpr std::uint64_t kValuesStream = 0x76616c756573;   // "values"
 constexpr std::uint64_t kShuffleStream = 0x73687566666c;  // "shuffl"
 constexpr std::uint64_t kProblemStream = 0x70726f626c6d;  // "problm"
+
+// Rows made and formatted per unit of parallel work: a few megabytes of text per thread.
+constexpr std::int64_t kBlockRows = 16384;
 
 // Rows of the first chunk formatted to estimate bytes per row for --size.
 constexpr std::int64_t kSizeSampleRows = 20000;
@@ -60,90 +64,120 @@ const ClassificationProblem& ClassificationGenerator::ProblemFor(std::int64_t ch
   return own;
 }
 
-void ClassificationGenerator::GenerateChunk(std::int64_t chunk,
-                                            const ClassificationProblem& problem,
-                                            Chunk& out) const {
+// What every row of a chunk needs: its problem, its cluster boundaries, its row permutation, and
+// scratch space. Cheap to build (microseconds), so each block of rows builds its own.
+struct ClassificationGenerator::ChunkContext {
+  std::int64_t chunk = 0;
+  ClassificationProblem own_problem;  // paper mode only
+  const ClassificationProblem* problem = nullptr;
+  std::vector<std::int64_t> cluster_end;  // prefix sums of the cluster sizes
+  RowPermutation permutation{0, 0, false};
+  std::vector<double> x;  // one row in generated column order
+  std::vector<double> z;  // the informative normals
+};
+
+void ClassificationGenerator::PrepareChunk(std::int64_t chunk, ChunkContext& context) const {
+  context.chunk = chunk;
+  context.problem = &ProblemFor(chunk, context.own_problem);
   const std::int64_t rows = ChunkRows(chunk);
+  context.cluster_end = ClusterSizes(params_, rows);
+  for (std::size_t k = 1; k < context.cluster_end.size(); ++k) {
+    context.cluster_end[k] += context.cluster_end[k - 1];
+  }
+  context.permutation = RowPermutation(
+      static_cast<std::uint64_t>(rows),
+      HashKey(params_.seed, kShuffleStream, static_cast<std::uint64_t>(chunk)), params_.shuffle);
+  context.x.resize(params_.features);
+  context.z.resize(context.problem->informative);
+}
+
+// Row `cluster_row` of the chunk in scikit-learn's unshuffled order (cluster by cluster), its
+// features in output column order.
+void ClassificationGenerator::GenerateRow(ChunkContext& context, std::int64_t cluster_row,
+                                          double* values, std::int32_t* label) const {
+  const ClassificationProblem& problem = *context.problem;
   const int features = params_.features;
   const int inf = problem.informative;
   const int red = problem.redundant;
   const int rep = problem.repeated;
-  const int first_useless = inf + red + rep;
-  out.rows = rows;
-  out.values.resize(static_cast<std::size_t>(rows) * features);
-  out.labels.resize(rows);
-  out.order.resize(rows);
-
+  double* x = context.x.data();
+  double* z = context.z.data();
+  const int k = static_cast<int>(
+      std::upper_bound(context.cluster_end.begin(), context.cluster_end.end(), cluster_row) -
+      context.cluster_end.begin());
+  Rng rng(params_.seed, HashKey(kValuesStream, static_cast<std::uint64_t>(context.chunk),
+                                static_cast<std::uint64_t>(cluster_row)));
   const ZigguratTables& zig = NormalZiggurat();
-  Rng rng(params_.seed, HashKey(kValuesStream, static_cast<std::uint64_t>(chunk)));
-  const auto sizes = ClusterSizes(params_, rows);
-  std::vector<double> z(inf), x(features);
+  // Informative: z A + centroid with z standard normal (scikit-learn: np.dot(X_k, A) + centroid).
+  for (int i = 0; i < inf; ++i) z[i] = SampleNormal(rng, zig);
+  const double* a = &problem.transforms[static_cast<std::size_t>(k) * inf * inf];
+  const double* centroid = &problem.centroids[static_cast<std::size_t>(k) * inf];
+  for (int j = 0; j < inf; ++j) {
+    double sum = 0.0;
+    for (int i = 0; i < inf; ++i) sum += z[i] * a[i * inf + j];
+    x[j] = sum + centroid[j];
+  }
+  // Redundant: x_inf B.
   const double* mix = problem.redundant_mix.data();
+  for (int r = 0; r < red; ++r) {
+    double sum = 0.0;
+    for (int j = 0; j < inf; ++j) sum += x[j] * mix[j * red + r];
+    x[inf + r] = sum;
+  }
+  for (int q = 0; q < rep; ++q) x[inf + red + q] = x[problem.repeated_source[q]];
+  for (int u = inf + red + rep; u < features; ++u) x[u] = SampleNormal(rng, zig);
   const int* where = problem.output_column.data();
-  const double flip_y = params_.flip_y;
-  const auto classes = static_cast<std::uint64_t>(params_.classes);
-  std::int64_t row = 0;
-  for (int k = 0; k < problem.clusters; ++k) {
-    const double* centroid = &problem.centroids[static_cast<std::size_t>(k) * inf];
-    const double* a = &problem.transforms[static_cast<std::size_t>(k) * inf * inf];
-    const auto label = static_cast<std::int32_t>(k % params_.classes);
-    for (std::int64_t end = row + sizes[k]; row < end; ++row) {
-      for (int i = 0; i < inf; ++i) z[i] = SampleNormal(rng, zig);
-      // x_inf = z A + centroid (scikit-learn: np.dot(X_k, A), then += centroid).
-      for (int j = 0; j < inf; ++j) {
-        double sum = 0.0;
-        for (int i = 0; i < inf; ++i) sum += z[i] * a[i * inf + j];
-        x[j] = sum + centroid[j];
-      }
-      // x_red = x_inf B.
-      for (int r = 0; r < red; ++r) {
-        double sum = 0.0;
-        for (int j = 0; j < inf; ++j) sum += x[j] * mix[j * red + r];
-        x[inf + r] = sum;
-      }
-      for (int q = 0; q < rep; ++q) x[inf + red + q] = x[problem.repeated_source[q]];
-      for (int u = first_useless; u < features; ++u) x[u] = SampleNormal(rng, zig);
-      double* dest = &out.values[static_cast<std::size_t>(row) * features];
-      for (int s = 0; s < features; ++s)
-        dest[where[s]] = (x[s] + problem.shift[s]) * problem.scale[s];
-      std::int32_t y = label;
-      if (rng.Uniform() < flip_y) y = static_cast<std::int32_t>(rng.Below(classes));
-      out.labels[row] = y;
-    }
+  for (int s = 0; s < features; ++s) {
+    values[where[s]] = (x[s] + problem.shift[s]) * problem.scale[s];
   }
-  for (std::int64_t i = 0; i < rows; ++i) out.order[i] = static_cast<std::uint32_t>(i);
-  if (params_.shuffle) {
-    Rng shuffle(params_.seed, HashKey(kShuffleStream, static_cast<std::uint64_t>(chunk)));
-    for (std::int64_t i = rows - 1; i > 0; --i) {
-      std::swap(out.order[i], out.order[shuffle.Below(static_cast<std::uint64_t>(i) + 1)]);
-    }
+  std::int32_t y = k % params_.classes;
+  if (rng.Uniform() < params_.flip_y) {
+    y = static_cast<std::int32_t>(rng.Below(static_cast<std::uint64_t>(params_.classes)));
+  }
+  *label = y;
+}
+
+template <class Sink>
+void ClassificationGenerator::ForEachRow(std::int64_t chunk, std::int64_t begin, std::int64_t end,
+                                         Sink&& sink) const {
+  ChunkContext context;
+  PrepareChunk(chunk, context);
+  std::vector<double> values(params_.features);
+  std::int32_t label = 0;
+  for (std::int64_t i = begin; i < end; ++i) {
+    const auto cluster_row =
+        static_cast<std::int64_t>(context.permutation.At(static_cast<std::uint64_t>(i)));
+    GenerateRow(context, cluster_row, values.data(), &label);
+    sink(values.data(), label);
   }
 }
 
-std::size_t ClassificationGenerator::MaxChunkChars(std::int64_t rows) const {
-  return static_cast<std::size_t>(rows) *
-         (static_cast<std::size_t>(params_.features) * (kMaxDoubleChars + 1) + kMaxIntChars + 1);
-}
-
-char* ClassificationGenerator::FormatChunk(const Chunk& chunk, char* out) const {
+void ClassificationGenerator::MakeRows(std::int64_t chunk, std::int64_t begin, std::int64_t end,
+                                       double* values, std::int32_t* labels) const {
   const int features = params_.features;
-  const double* values = chunk.values.data();
-  const std::uint32_t* order = chunk.order.data();
-  constexpr std::int64_t kPrefetchAhead = 8;
-  for (std::int64_t i = 0; i < chunk.rows; ++i) {
-    if (i + kPrefetchAhead < chunk.rows) {
-      __builtin_prefetch(values + static_cast<std::size_t>(order[i + kPrefetchAhead]) * features);
-    }
-    const std::uint32_t r = order[i];
-    const double* row = values + static_cast<std::size_t>(r) * features;
+  ForEachRow(chunk, begin, end, [&](const double* row, std::int32_t label) {
+    values = std::copy_n(row, features, values);
+    *labels++ = label;
+  });
+}
+
+char* ClassificationGenerator::FormatRows(std::int64_t chunk, std::int64_t begin, std::int64_t end,
+                                          char* out) const {
+  const int features = params_.features;
+  ForEachRow(chunk, begin, end, [&](const double* row, std::int32_t label) {
     for (int f = 0; f < features; ++f) {
       out = FormatShortest(out, row[f]);
       *out++ = ',';
     }
-    out = FormatInteger(out, chunk.labels[r]);
+    out = FormatInteger(out, label);
     *out++ = '\n';
-  }
+  });
   return out;
+}
+
+std::size_t ClassificationGenerator::MaxTextChars(std::int64_t rows) const {
+  return static_cast<std::size_t>(rows) *
+         (static_cast<std::size_t>(params_.features) * (kMaxDoubleChars + 1) + kMaxIntChars + 1);
 }
 
 std::string ClassificationGenerator::Header() const {
@@ -162,24 +196,27 @@ GenerateResult ClassificationGenerator::WriteCsv(const std::string& path, bool p
   result.bytes = static_cast<std::int64_t>(header.size());
   std::unique_ptr<ProgressBar> bar;
   if (progress) bar = std::make_unique<ProgressBar>("generate", params_.samples, "rows");
-  const std::int64_t chunk_count = chunks();
   std::exception_ptr error;         // the first failure, set under the critical section
   std::atomic<bool> failed{false};  // read without it
-  // An ordered parallel pipeline: each thread makes and formats whole chunks with its own
-  // buffers; the writes (and the checksum) happen in chunk order while the other threads go on.
+  const std::int64_t chunk_count = chunks();
+  const std::int64_t blocks_per_chunk = (params_.chunk_size + kBlockRows - 1) / kBlockRows;
+  const std::int64_t block_count = chunk_count * blocks_per_chunk;
+  // An ordered parallel pipeline: each thread makes and formats blocks of rows into its own
+  // buffer; the writes (and the checksum) happen in file order while the other threads go on.
 #pragma omp parallel
   {
-    Chunk chunk;
-    ClassificationProblem own_problem;
-    const std::size_t capacity = MaxChunkChars(std::min(params_.chunk_size, params_.samples));
+    const std::size_t capacity = MaxTextChars(std::min(kBlockRows, params_.chunk_size));
     auto text = std::make_unique_for_overwrite<char[]>(capacity);
 #pragma omp for ordered schedule(dynamic, 1)
-    for (std::int64_t c = 0; c < chunk_count; ++c) {
+    for (std::int64_t b = 0; b < block_count; ++b) {
+      // Blocks past the end of the last (shorter) chunk are empty.
+      const std::int64_t chunk = b / blocks_per_chunk;
+      const std::int64_t begin = (b % blocks_per_chunk) * kBlockRows;
+      const std::int64_t end = std::min(ChunkRows(chunk), begin + kBlockRows);
       std::size_t size = 0;
-      if (!failed.load()) {
+      if (begin < end && !failed.load()) {
         try {
-          GenerateChunk(c, ProblemFor(c, own_problem), chunk);
-          size = static_cast<std::size_t>(FormatChunk(chunk, text.get()) - text.get());
+          size = static_cast<std::size_t>(FormatRows(chunk, begin, end, text.get()) - text.get());
         } catch (...) {
 #pragma omp critical(scaleml_generate_error)
           if (!failed.exchange(true)) error = std::current_exception();
@@ -188,13 +225,13 @@ GenerateResult ClassificationGenerator::WriteCsv(const std::string& path, bool p
 #pragma omp ordered
       {
         // An exception must not leave an OpenMP region: keep the first, rethrow after it.
-        if (!failed.load()) {
+        if (size > 0 && !failed.load()) {
           try {
             file.Write(text.get(), size);
             checksum.Update(text.get(), size);
             result.bytes += static_cast<std::int64_t>(size);
-            result.rows += chunk.rows;
-            if (bar) bar->Advance(chunk.rows);
+            result.rows += end - begin;
+            if (bar) bar->Advance(end - begin);
           } catch (...) {
 #pragma omp critical(scaleml_generate_error)
             if (!failed.exchange(true)) error = std::current_exception();
@@ -224,21 +261,10 @@ GeneratedRows ClassificationGenerator::GenerateAll() const {
   all.values.resize(static_cast<std::size_t>(all.rows) * all.features);
   all.labels.resize(all.rows);
   const std::int64_t chunk_count = chunks();
-#pragma omp parallel
-  {
-    Chunk chunk;
-    ClassificationProblem own_problem;
-#pragma omp for schedule(dynamic, 1)
-    for (std::int64_t c = 0; c < chunk_count; ++c) {
-      GenerateChunk(c, ProblemFor(c, own_problem), chunk);
-      const std::size_t first = static_cast<std::size_t>(c * params_.chunk_size);
-      for (std::int64_t i = 0; i < chunk.rows; ++i) {
-        const std::size_t r = chunk.order[i];
-        std::copy_n(&chunk.values[r * all.features], all.features,
-                    &all.values[(first + i) * all.features]);
-        all.labels[first + i] = chunk.labels[r];
-      }
-    }
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::int64_t c = 0; c < chunk_count; ++c) {
+    const std::size_t first = static_cast<std::size_t>(c * params_.chunk_size);
+    MakeRows(c, 0, ChunkRows(c), &all.values[first * all.features], &all.labels[first]);
   }
   return all;
 }
@@ -266,17 +292,15 @@ std::int64_t RowsForSize(const GeneratorParams& params, std::int64_t target_byte
   if (target_bytes < 1) throw InputError("--size must be positive, got ", target_bytes, " bytes");
   GeneratorParams sample_params = params;
   sample_params.samples = std::min(kSizeSampleRows, std::max<std::int64_t>(params.chunk_size, 1));
-  sample_params.chunk_size = sample_params.samples;
   const ClassificationGenerator sampler(sample_params);
-  ClassificationGenerator::Chunk chunk;
-  sampler.GenerateChunk(0, sampler.ProblemForChunk(0), chunk);
-  std::vector<char> text(sampler.MaxChunkChars(chunk.rows));
+  const std::int64_t rows = sampler.ChunkRows(0);
+  std::vector<char> text(sampler.MaxTextChars(rows));
   const auto sample_bytes =
-      static_cast<double>(sampler.FormatChunk(chunk, text.data()) - text.data());
-  const double bytes_per_row = sample_bytes / static_cast<double>(chunk.rows);
+      static_cast<double>(sampler.FormatRows(0, 0, rows, text.data()) - text.data());
+  const double bytes_per_row = sample_bytes / static_cast<double>(rows);
   const double header = static_cast<double>(sampler.Header().size());
-  const double rows = std::round((static_cast<double>(target_bytes) - header) / bytes_per_row);
-  return std::max<std::int64_t>(1, static_cast<std::int64_t>(rows));
+  const double estimate = std::round((static_cast<double>(target_bytes) - header) / bytes_per_row);
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(estimate));
 }
 
 }  // namespace scaleml

@@ -1,13 +1,14 @@
-// scikit-learn's make_classification, streamed: the rows of a file are made chunk by chunk, each
-// chunk from its own random stream, so chunks are generated in parallel and the bytes written do
-// not depend on the thread count. By default every chunk draws its rows from one problem drawn
-// once from the seed; with problem_per_chunk every chunk is an independent make_classification
-// call (the paper's generator). Within a chunk, rows follow scikit-learn: cluster sizes by
-// weight, informative features as standard normals through the cluster's random linear map plus
-// its centroid, redundant = informative x B, repeated copies, useless normals, label flips,
-// shift and scale, then rows shuffled within the chunk and columns permuted.
-// Thread-safety: a ClassificationGenerator is immutable after construction; its const methods are
-// safe from any thread.
+// scikit-learn's make_classification, streamed: the rows of a file are made chunk by chunk, and
+// every row from its own random stream (keyed by seed, chunk and row), so blocks of rows are made
+// in parallel and the bytes written do not depend on the thread count. By default every chunk draws
+// its rows from one problem drawn once from the seed; with problem_per_chunk every chunk is an
+// independent make_classification call (the paper's generator). Within a chunk, rows follow
+// scikit-learn: cluster sizes by weight, informative features as standard normals through the
+// cluster's random linear map plus its centroid, redundant = informative x B, repeated copies,
+// useless normals, label flips, shift and scale, then rows shuffled within the chunk (a keyed
+// pseudo-random permutation, see RowPermutation) and columns permuted. Thread-safety: a
+// ClassificationGenerator is immutable after construction; its const methods are safe from any
+// thread.
 #pragma once
 
 #include <cstdint>
@@ -39,36 +40,37 @@ class ClassificationGenerator {
   // Resolves and validates `params` (an input error naming the flag when they are wrong).
   explicit ClassificationGenerator(const GeneratorParams& params);
 
-  // A chunk's rows before formatting, in the order they were made (cluster by cluster).
-  struct Chunk {
-    std::int64_t rows = 0;
-    std::vector<double> values;        // rows x features, row-major, output column order
-    std::vector<std::int32_t> labels;  // after flips
-    std::vector<std::uint32_t> order;  // file row i of the chunk is row order[i] here
-  };
-
   const GeneratorParams& params() const { return params_; }
   std::int64_t chunks() const;
   std::int64_t ChunkRows(std::int64_t chunk) const;
   // The problem whose rows chunk `chunk` holds: the shared one, or the chunk's own in paper mode.
   ClassificationProblem ProblemForChunk(std::int64_t chunk) const;
-
-  void GenerateChunk(std::int64_t chunk, const ClassificationProblem& problem, Chunk& out) const;
-  // Writes the chunk's CSV lines in file order at `out` (room: MaxChunkChars); returns the end.
-  char* FormatChunk(const Chunk& chunk, char* out) const;
-  std::size_t MaxChunkChars(std::int64_t rows) const;
   std::string Header() const;  // feature_0,...,feature_{F-1},target
+
+  // Rows [begin, end) of chunk `chunk`, in file order: `values` gets (end - begin) x features
+  // doubles row-major, `labels` end - begin labels.
+  void MakeRows(std::int64_t chunk, std::int64_t begin, std::int64_t end, double* values,
+                std::int32_t* labels) const;
+  // The same rows as CSV lines at `out` (room: MaxTextChars(end - begin)); returns the end.
+  char* FormatRows(std::int64_t chunk, std::int64_t begin, std::int64_t end, char* out) const;
+  std::size_t MaxTextChars(std::int64_t rows) const;
 
   // Streams the CSV to `path` with FILE.csv.meta and FILE.csv.json, all written under temporary
   // names and renamed at the end (the CSV last). Uses the caller's OpenMP threads; memory stays at
-  // a few chunks per thread whatever the row count. `progress` draws a bar on a terminal.
+  // one block of rows per thread whatever the row count. `progress` draws a bar on a terminal.
   GenerateResult WriteCsv(const std::string& path, bool progress = true) const;
 
   // All rows in memory, in file order (tests and small data).
   GeneratedRows GenerateAll() const;
 
  private:
+  struct ChunkContext;
   const ClassificationProblem& ProblemFor(std::int64_t chunk, ClassificationProblem& own) const;
+  void PrepareChunk(std::int64_t chunk, ChunkContext& context) const;
+  void GenerateRow(ChunkContext& context, std::int64_t cluster_row, double* values,
+                   std::int32_t* label) const;
+  template <class Sink>
+  void ForEachRow(std::int64_t chunk, std::int64_t begin, std::int64_t end, Sink&& sink) const;
 
   GeneratorParams params_;
   ClassificationProblem shared_problem_;
