@@ -1,0 +1,111 @@
+#include "algo/forest/BinnedFeatures.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/Hash.h"
+
+namespace scaleml {
+namespace {
+
+// Enough rows to place 255 quantiles well; more only costs sorting time.
+constexpr std::size_t kSampleRows = 200000;
+
+// A midpoint strictly below `high` and not below `low` (float rounding may reach `high`).
+float Midpoint(float low, float high) {
+  float mid = static_cast<float>((static_cast<double>(low) + static_cast<double>(high)) / 2.0);
+  return (mid >= high || !std::isfinite(mid)) ? low : mid;
+}
+
+std::uint8_t BinOf(const std::vector<float>& bounds, float x) {
+  if (std::isnan(x)) return static_cast<std::uint8_t>(bounds.size());
+  return static_cast<std::uint8_t>(std::lower_bound(bounds.begin(), bounds.end(), x) -
+                                   bounds.begin());
+}
+
+}  // namespace
+
+std::vector<float> BinnedFeatures::FindBounds(std::vector<float> sample, int max_bin) {
+  sample.erase(std::remove_if(sample.begin(), sample.end(), [](float x) { return std::isnan(x); }),
+               sample.end());
+  std::sort(sample.begin(), sample.end());
+  std::vector<float> distinct;
+  std::vector<std::size_t> counts;
+  for (float x : sample) {
+    if (distinct.empty() || x != distinct.back()) {
+      distinct.push_back(x);
+      counts.push_back(0);
+    }
+    ++counts.back();
+  }
+  std::vector<float> bounds;
+  if (distinct.size() <= static_cast<std::size_t>(max_bin)) {
+    for (std::size_t i = 0; i + 1 < distinct.size(); ++i) {
+      bounds.push_back(Midpoint(distinct[i], distinct[i + 1]));
+    }
+    return bounds;
+  }
+  // Cut after the distinct value where the running count passes each quantile.
+  const double per_bin = static_cast<double>(sample.size()) / max_bin;
+  std::size_t running = 0;
+  double next_cut = per_bin;
+  for (std::size_t i = 0; i + 1 < distinct.size(); ++i) {
+    running += counts[i];
+    if (static_cast<double>(running) >= next_cut) {
+      bounds.push_back(Midpoint(distinct[i], distinct[i + 1]));
+      if (bounds.size() + 1 >= static_cast<std::size_t>(max_bin)) break;
+      while (next_cut <= static_cast<double>(running)) next_cut += per_bin;
+    }
+  }
+  return bounds;
+}
+
+BinnedFeatures BinnedFeatures::Build(const Dataset& data, int max_bin, std::uint64_t seed,
+                                     bool keep_raw) {
+  BinnedFeatures out;
+  out.rows_ = data.rows();
+  out.features_ = static_cast<int>(data.features());
+  const std::size_t n = out.rows_;
+  const int nf = out.features_;
+
+  // The same sample rows for every feature, chosen by a seeded hash so the bins depend only on
+  // the data held here.
+  std::vector<std::size_t> sample_rows;
+  if (n <= kSampleRows) {
+    sample_rows.resize(n);
+    for (std::size_t r = 0; r < n; ++r) sample_rows[r] = r;
+  } else {
+    Rng rng(seed, 0xb1a5);
+    sample_rows.resize(kSampleRows);
+    for (auto& r : sample_rows) r = rng.Below(n);
+  }
+  out.bounds_.resize(nf);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int f = 0; f < nf; ++f) {
+    auto column = data.column(f);
+    std::vector<float> sample(sample_rows.size());
+    for (std::size_t i = 0; i < sample_rows.size(); ++i) sample[i] = column[sample_rows[i]];
+    out.bounds_[f] = FindBounds(std::move(sample), max_bin);
+  }
+
+  out.codes_.resize(n * nf);
+  if (keep_raw) out.raw_.resize(n * nf);
+  // Blocks of rows: each column is read sequentially, the row-major output written once.
+  constexpr std::size_t kBlock = 4096;
+  const std::size_t blocks = (n + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(static)
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const std::size_t begin = b * kBlock, end = std::min(n, begin + kBlock);
+    for (int f = 0; f < nf; ++f) {
+      auto column = data.column(f);
+      const auto& bounds = out.bounds_[f];
+      for (std::size_t r = begin; r < end; ++r) {
+        out.codes_[r * nf + f] = BinOf(bounds, column[r]);
+        if (keep_raw) out.raw_[r * nf + f] = column[r];
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace scaleml

@@ -1,0 +1,47 @@
+#include "algo/forest/DecisionTree.h"
+
+#include <cmath>
+
+namespace scaleml {
+
+std::int32_t DecisionTree::AddSplit(std::int32_t feature, float threshold) {
+  nodes_.push_back({threshold, feature, -1});
+  return static_cast<std::int32_t>(nodes_.size() - 1);
+}
+
+std::int32_t DecisionTree::AddLeaf(const float* fractions) {
+  const auto leaf = static_cast<std::int32_t>(leaf_count());
+  leaf_values_.insert(leaf_values_.end(), fractions, fractions + classes_);
+  nodes_.push_back({0.0f, -1, leaf});
+  return static_cast<std::int32_t>(nodes_.size() - 1);
+}
+
+void DecisionTree::Save(BinaryWriter& out) const {
+  out.PutVector(nodes_);
+  out.PutVector(leaf_values_);
+}
+
+DecisionTree DecisionTree::Load(BinaryReader& in, int classes, int features) {
+  DecisionTree tree(classes);
+  tree.nodes_ = in.GetVector<TreeNode>();
+  tree.leaf_values_ = in.GetVector<float>();
+  const auto count = static_cast<std::int64_t>(tree.nodes_.size());
+  if (count == 0) throw in.Corrupt("a tree without nodes");
+  if (tree.leaf_values_.size() % classes != 0) throw in.Corrupt("a ragged leaf table");
+  const auto leaves = static_cast<std::int64_t>(tree.leaf_count());
+  for (std::int64_t i = 0; i < count; ++i) {
+    const TreeNode& node = tree.nodes_[i];
+    if (node.feature >= 0) {
+      // Children lie after their parent in pre-order: every path moves forward and ends.
+      if (node.feature >= features || i + 1 >= count || node.target <= i + 1 ||
+          node.target >= count || std::isnan(node.threshold)) {
+        throw in.Corrupt("tree node " + std::to_string(i) + " is out of range");
+      }
+    } else if (node.feature != -1 || node.target < 0 || node.target >= leaves) {
+      throw in.Corrupt("tree leaf " + std::to_string(i) + " is out of range");
+    }
+  }
+  return tree;
+}
+
+}  // namespace scaleml

@@ -1,0 +1,43 @@
+// Random forest classifier (registry name "rf") with scikit-learn's defaults.
+//
+// Data-parallel fit: with one rank, every tree is grown on all rows held here. With several, the
+// training rows are first dealt out to ranks at random (ExchangeRows), so each rank holds a
+// sample of the whole training set whatever the layout of the file; tree t is grown on rank
+// t % size from its rank's rows, and the trees are gathered so that every rank holds the same
+// forest. Trees are grown in parallel with OpenMP (omp_get_max_threads() of them at a time).
+//
+// Model payload (after the registry's header): uint32 magic "RFT1", int32 features, int32
+// classes, uint64 trees, then per tree its nodes (uint64 count, 12-byte TreeNode each) and its
+// leaf table (uint64 count, float32 class fractions), all little-endian.
+// Thread-safety: Fit and LoadModel need exclusive access; prediction may run concurrently.
+#pragma once
+
+#include <vector>
+
+#include "algo/Classifier.h"
+#include "algo/forest/DecisionTree.h"
+#include "algo/forest/ForestParams.h"
+
+namespace scaleml {
+
+class ForestClassifier final : public Classifier {
+ public:
+  explicit ForestClassifier(ForestParams params) : params_(std::move(params)) {}
+
+  std::string name() const override { return "rf"; }
+  ParamMap params() const override;
+  void Fit(const Dataset& train, Comm& comm) override;
+  std::vector<float> PredictProba(const Dataset& data, Comm& comm) const override;
+  void SaveModel(BinaryWriter& out) const override;
+  void LoadModel(BinaryReader& in) override;
+
+  const std::vector<DecisionTree>& trees() const { return trees_; }
+  int features() const { return features_; }
+
+ private:
+  ForestParams params_;
+  int features_ = 0;
+  std::vector<DecisionTree> trees_;
+};
+
+}  // namespace scaleml

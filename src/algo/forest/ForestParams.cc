@@ -1,0 +1,50 @@
+// GCC 12 at -O3 reports a false -Wrestrict inside ParamSchema.h's string concatenations when the
+// schema templates are instantiated (GCC bug 105329).
+#pragma GCC diagnostic ignored "-Wrestrict"
+
+#include "algo/forest/ForestParams.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace scaleml {
+
+int ForestParams::FeaturesPerSplit(int features) const {
+  int count = features;
+  if (max_features == "sqrt") count = static_cast<int>(std::sqrt(static_cast<double>(features)));
+  if (max_features == "log2") count = static_cast<int>(std::log2(static_cast<double>(features)));
+  return std::clamp(count, 1, std::max(features, 1));
+}
+
+const ParamSchema<ForestParams>& ForestSchema() {
+  // Built in place: the schema's setters refer to the schema object itself.
+  static ParamSchema<ForestParams> schema("rf");
+  static const bool built = [] {
+    schema.Int("n_estimators", &ForestParams::n_estimators, 1, 100000, "number of trees")
+        .Choice("criterion", &ForestParams::criterion, {"gini", "entropy"},
+                "impurity measure of a split")
+        .Int("max_depth", &ForestParams::max_depth, 0, 10000,
+             "deepest level of a tree; 0 grows until every leaf is pure")
+        .Int("min_samples_split", &ForestParams::min_samples_split, 2, 1000000000,
+             "fewest distinct rows a node needs to be split")
+        .Int("min_samples_leaf", &ForestParams::min_samples_leaf, 1, 1000000000,
+             "fewest distinct rows on each side of a split")
+        .Choice("max_features", &ForestParams::max_features, {"sqrt", "log2", "all"},
+                "features tried per split: sqrt(F), log2(F) or all F")
+        .Bool("bootstrap", &ForestParams::bootstrap,
+              "train each tree on n rows drawn with replacement (else on all rows)")
+        .Int("random_state", &ForestParams::random_state, 0, 2147483647,
+             "seed of the bootstrap and feature sampling")
+        .Int("exact_split_rows", &ForestParams::exact_split_rows, 0, 2000000000,
+             "nodes smaller than this are split on exact values; 0 uses histograms only")
+        .Int("max_bin", &ForestParams::max_bin, 2, 255, "histogram bins per feature")
+        .Alias("seed", "random_state")
+        .Alias("num_trees", "n_estimators")
+        .Alias("num_bins", "max_bin");
+    return true;
+  }();
+  (void)built;
+  return schema;
+}
+
+}  // namespace scaleml

@@ -1,0 +1,31 @@
+// Random-forest parameters with scikit-learn's RandomForestClassifier defaults, and their schema.
+// Thread-safety: plain values; the schema is immutable once built.
+#pragma once
+
+#include <string>
+
+#include "algo/ParamSchema.h"
+
+namespace scaleml {
+
+struct ForestParams {
+  int n_estimators = 100;
+  std::string criterion = "gini";
+  int max_depth = 0;  // 0: grown until the leaves are pure (scikit-learn's None)
+  int min_samples_split = 2;
+  int min_samples_leaf = 1;
+  std::string max_features = "sqrt";
+  bool bootstrap = true;
+  int random_state = 0;
+  // Nodes with at least this many distinct rows are split on quantile-histogram bins; smaller
+  // ones on the exact feature values, as scikit-learn does everywhere. 0: histograms only.
+  int exact_split_rows = 2048;
+  int max_bin = 255;
+
+  // Features tried per split for `features` features (scikit-learn's rule).
+  int FeaturesPerSplit(int features) const;
+};
+
+const ParamSchema<ForestParams>& ForestSchema();
+
+}  // namespace scaleml

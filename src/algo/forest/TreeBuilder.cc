@@ -1,0 +1,478 @@
+#include "algo/forest/TreeBuilder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "core/Error.h"
+#include "core/Hash.h"
+
+namespace scaleml {
+namespace {
+
+// scikit-learn's FEATURE_THRESHOLD: values closer than this are one value.
+constexpr float kFeatureThreshold = 1e-7f;
+constexpr int kMaxBins = 256;
+
+// A midpoint strictly below `high` and not below `low` (float rounding may reach `high`).
+float Midpoint(float low, float high) {
+  float mid = static_cast<float>((static_cast<double>(low) + static_cast<double>(high)) / 2.0);
+  return (mid >= high || !std::isfinite(mid)) ? low : mid;
+}
+
+// The quantity scikit-learn's splitter maximises (proxy_impurity_improvement): minus the
+// weighted child impurities, up to a constant of the node.
+class SplitScore {
+ public:
+  SplitScore(bool entropy, int classes) : entropy_(entropy), classes_(classes) {}
+  double operator()(const double* left, double wl, const double* total, double w) const {
+    const double wr = w - wl;
+    double score = 0.0;
+    if (entropy_) {
+      for (int k = 0; k < classes_; ++k) {
+        const double r = total[k] - left[k];
+        if (left[k] > 0) score += left[k] * std::log(left[k] / wl);
+        if (r > 0) score += r * std::log(r / wr);
+      }
+      return score;
+    }
+    double sl = 0.0, sr = 0.0;
+    for (int k = 0; k < classes_; ++k) {
+      const double r = total[k] - left[k];
+      sl += left[k] * left[k];
+      sr += r * r;
+    }
+    return sl / wl + sr / wr;
+  }
+
+ private:
+  bool entropy_;
+  int classes_;
+};
+
+struct Split {
+  int feature = -1;
+  double score = -std::numeric_limits<double>::infinity();
+  int bin = 0;            // histogram split: bins <= bin go left
+  int next_bin = 0;       // histogram split: the next bin holding rows of the node
+  float threshold = 0.f;  // x <= threshold goes left
+};
+
+struct Task {
+  std::size_t begin, end;
+  int depth;
+  std::int32_t parent;  // split whose right child this is; -1 for a left child or the root
+};
+
+// Draws features without replacement for one node, as scikit-learn does: at least
+// `per_split` of them, and more while every one drawn so far was constant in the node.
+class FeatureDraw {
+ public:
+  FeatureDraw(int features, Rng& rng) : order_(features), rng_(rng) {
+    for (int f = 0; f < features; ++f) order_[f] = f;
+  }
+  void Reset() { drawn_ = 0; }
+  bool Exhausted() const { return drawn_ == static_cast<int>(order_.size()); }
+  int Next() {
+    const int pick = drawn_ + static_cast<int>(rng_.Below(order_.size() - drawn_));
+    std::swap(order_[drawn_], order_[pick]);
+    return order_[drawn_++];
+  }
+
+ private:
+  std::vector<int> order_;
+  Rng& rng_;
+  int drawn_ = 0;
+};
+
+// One tree's growth: its rows, scratch space and random stream.
+class Grower {
+ public:
+  Grower(const BinnedFeatures& data, std::span<const std::int32_t> codes, int classes,
+         const ForestParams& params, std::uint64_t seed, std::uint64_t tree_number)
+      : data_(data),
+        classes_(classes),
+        params_(params),
+        features_(data.features()),
+        stride_((8 + data.features() + 3) & ~std::size_t{3}),
+        per_split_(params.FeaturesPerSplit(data.features())),
+        rng_(seed, tree_number),
+        draw_(data.features(), rng_),
+        score_(params.criterion == "entropy", classes),
+        tree_(classes),
+        totals_(classes),
+        left_(classes),
+        fractions_(classes) {
+    MakeRecords(codes);
+  }
+
+  DecisionTree Grow() {
+    std::vector<Task> stack;
+    stack.push_back({0, record_count_, 0, -1});
+    hist_.resize(static_cast<std::size_t>(features_) * kMaxBins * (classes_ + 1));
+    batch_.resize(features_);
+    hists_.resize(features_);
+    while (!stack.empty()) {
+      const Task task = stack.back();
+      stack.pop_back();
+      const std::size_t n = task.end - task.begin;
+      SumHistRecords(task.begin, task.end);
+      if (IsLeaf(n, task.depth)) {
+        Link(task.parent, AddLeaf());
+        continue;
+      }
+      if (data_.has_raw() && n < static_cast<std::size_t>(params_.exact_split_rows)) {
+        GrowExact(task);
+        continue;
+      }
+      Split split = FindHistogramSplit(task.begin, task.end);
+      if (split.feature < 0) {
+        // Every drawn feature sits in one bin here; the raw values may still differ.
+        if (data_.has_raw() && params_.exact_split_rows > 0) {
+          GrowExact(task);
+        } else {
+          Link(task.parent, AddLeaf());
+        }
+        continue;
+      }
+      const std::int32_t node = tree_.AddSplit(split.feature, split.threshold);
+      Link(task.parent, node);
+      const std::size_t mid = PartitionRecords(task.begin, task.end, split);
+      stack.push_back({mid, task.end, task.depth + 1, node});
+      stack.push_back({task.begin, mid, task.depth + 1, -1});
+    }
+    return std::move(tree_);
+  }
+
+ private:
+  // A record: row index (uint32), class (uint16), bootstrap weight (uint16), then the bins.
+  std::uint32_t RecordRow(const std::uint8_t* r) const {
+    std::uint32_t row;
+    std::memcpy(&row, r, 4);
+    return row;
+  }
+  static std::uint16_t RecordClass(const std::uint8_t* r) {
+    std::uint16_t c;
+    std::memcpy(&c, r + 4, 2);
+    return c;
+  }
+  static std::uint16_t RecordWeight(const std::uint8_t* r) {
+    std::uint16_t w;
+    std::memcpy(&w, r + 6, 2);
+    return w;
+  }
+  std::uint8_t* Record(std::size_t i) { return records_.data() + i * stride_; }
+
+  void MakeRecords(std::span<const std::int32_t> codes) {
+    const std::size_t n = data_.rows();
+    std::vector<std::uint16_t> weight(n, 1);
+    if (params_.bootstrap) {
+      // n draws with replacement, as scikit-learn's sample_weight from its bootstrap indices.
+      std::fill(weight.begin(), weight.end(), 0);
+      for (std::size_t i = 0; i < n; ++i) {
+        auto& w = weight[rng_.Below(n)];
+        if (w < std::numeric_limits<std::uint16_t>::max()) ++w;
+      }
+    }
+    record_count_ = 0;
+    for (std::size_t r = 0; r < n; ++r) record_count_ += weight[r] > 0;
+    records_.assign(record_count_ * stride_, 0);
+    std::size_t at = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      if (weight[r] == 0) continue;
+      std::uint8_t* rec = Record(at++);
+      const auto row = static_cast<std::uint32_t>(r);
+      const auto cls = static_cast<std::uint16_t>(codes[r]);
+      std::memcpy(rec, &row, 4);
+      std::memcpy(rec + 4, &cls, 2);
+      std::memcpy(rec + 6, &weight[r], 2);
+      std::memcpy(rec + 8, data_.row_bins(r), features_);
+    }
+  }
+
+  // Class weights of the node's records into totals_.
+  void SumHistRecords(std::size_t begin, std::size_t end) {
+    std::fill(totals_.begin(), totals_.end(), 0.0);
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::uint8_t* rec = Record(i);
+      totals_[RecordClass(rec)] += RecordWeight(rec);
+    }
+  }
+
+  bool IsLeaf(std::size_t n, int depth) const {
+    if (n < static_cast<std::size_t>(params_.min_samples_split) ||
+        n < 2 * static_cast<std::size_t>(params_.min_samples_leaf)) {
+      return true;
+    }
+    if (params_.max_depth > 0 && depth >= params_.max_depth) return true;
+    int present = 0;
+    for (double t : totals_) present += t > 0;
+    return present <= 1;
+  }
+
+  std::int32_t AddLeaf() {
+    double w = 0.0;
+    for (double t : totals_) w += t;
+    for (int k = 0; k < classes_; ++k) fractions_[k] = static_cast<float>(totals_[k] / w);
+    return tree_.AddLeaf(fractions_.data());
+  }
+
+  void Link(std::int32_t parent, std::int32_t node) {
+    if (parent >= 0) tree_.SetRightChild(parent, node);
+  }
+
+  double TotalWeight() const {
+    double w = 0.0;
+    for (double t : totals_) w += t;
+    return w;
+  }
+
+  // Histograms (per bin: class weights, then the row count) of `count` features in one pass.
+  void BuildHistograms(std::size_t begin, std::size_t end, const int* features, int count,
+                       std::uint32_t* const* hists) {
+    const int width = classes_ + 1;
+    for (int j = 0; j < count; ++j) {
+      std::fill(hists[j], hists[j] + (data_.bounds(features[j]).size() + 1) * width, 0u);
+    }
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::uint8_t* rec = Record(i);
+      const std::uint16_t cls = RecordClass(rec), w = RecordWeight(rec);
+      const std::uint8_t* bins = rec + 8;
+      for (int j = 0; j < count; ++j) {
+        std::uint32_t* cell = hists[j] + bins[features[j]] * width;
+        cell[cls] += w;
+        cell[classes_] += 1;
+      }
+    }
+  }
+
+  // Best split of one feature's histogram; false if the node's rows share one bin.
+  bool ScanHistogram(int feature, const std::uint32_t* hist, std::size_t n, double w, Split* best) {
+    const int width = classes_ + 1;
+    const int bins = static_cast<int>(data_.bounds(feature).size()) + 1;
+    int occupied = 0;
+    for (int b = 0; b < bins; ++b) occupied += hist[b * width + classes_] > 0;
+    if (occupied < 2) return false;
+    std::fill(left_.begin(), left_.end(), 0.0);
+    double wl = 0.0;
+    std::size_t nl = 0;
+    const std::size_t min_leaf = params_.min_samples_leaf;
+    bool best_here = false;  // the best split so far is at the previous occupied bin
+    for (int b = 0; b < bins; ++b) {
+      const std::uint32_t* cell = hist + b * width;
+      if (cell[classes_] == 0) continue;
+      if (best_here) {
+        best->next_bin = b;
+        best_here = false;
+      }
+      for (int k = 0; k < classes_; ++k) {
+        left_[k] += cell[k];
+        wl += cell[k];
+      }
+      nl += cell[classes_];
+      if (nl >= n) break;
+      if (nl < min_leaf || n - nl < min_leaf) continue;
+      const double score = score_(left_.data(), wl, totals_.data(), w);
+      if (score > best->score) {
+        best->score = score;
+        best->feature = feature;
+        best->bin = b;
+        best_here = true;
+      }
+    }
+    return true;
+  }
+
+  Split FindHistogramSplit(std::size_t begin, std::size_t end) {
+    const std::size_t n = end - begin;
+    const double w = TotalWeight();
+    Split best;
+    draw_.Reset();
+    const std::size_t hist_size = static_cast<std::size_t>(kMaxBins) * (classes_ + 1);
+    int visited = 0, varying = 0;
+    while (!draw_.Exhausted() && (visited < per_split_ || varying == 0)) {
+      // The first round draws all the features a split needs; later ones one at a time.
+      const int count =
+          std::min(visited < per_split_ ? per_split_ - visited : 1, features_ - visited);
+      for (int j = 0; j < count; ++j) {
+        batch_[j] = draw_.Next();
+        hists_[j] = hist_.data() + j * hist_size;
+      }
+      BuildHistograms(begin, end, batch_.data(), count, hists_.data());
+      for (int j = 0; j < count; ++j) {
+        varying += ScanHistogram(batch_[j], hists_[j], n, w, &best);
+      }
+      visited += count;
+    }
+    if (best.feature < 0) return best;
+    // The rows split the same way anywhere in the run of empty bins after the best bin: take
+    // its middle, as scikit-learn takes the midpoint between the two values.
+    best.bin = (best.bin + best.next_bin - 1) / 2;
+    best.threshold = data_.bounds(best.feature)[best.bin];
+    return best;
+  }
+
+  std::size_t PartitionRecords(std::size_t begin, std::size_t end, const Split& split) {
+    const int f = split.feature;
+    const std::uint8_t limit = static_cast<std::uint8_t>(split.bin);
+    std::uint8_t temp[512];
+    std::size_t i = begin, j = end;
+    while (true) {
+      while (i < j && Record(i)[8 + f] <= limit) ++i;
+      while (i < j && Record(j - 1)[8 + f] > limit) --j;
+      if (i + 1 >= j) break;
+      std::memcpy(temp, Record(i), stride_);
+      std::memcpy(Record(i), Record(j - 1), stride_);
+      std::memcpy(Record(j - 1), temp, stride_);
+      ++i;
+      --j;
+    }
+    return i;
+  }
+
+  // Grows the whole subtree of `root` on exact values, in a buffer small enough for the cache.
+  void GrowExact(const Task& root) {
+    const std::size_t n = root.end - root.begin;
+    values_.resize(n * features_);
+    classes_of_.resize(n);
+    weights_of_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint8_t* rec = Record(root.begin + i);
+      float* dst = values_.data() + i * features_;
+      std::memcpy(dst, data_.row_values(RecordRow(rec)), features_ * sizeof(float));
+      // NaN sorts last and goes right, as `x <= threshold` sends it at prediction.
+      for (int f = 0; f < features_; ++f) {
+        if (std::isnan(dst[f])) dst[f] = std::numeric_limits<float>::infinity();
+      }
+      classes_of_[i] = RecordClass(rec);
+      weights_of_[i] = RecordWeight(rec);
+    }
+    std::vector<Task> stack;
+    stack.push_back({0, n, root.depth, root.parent});
+    while (!stack.empty()) {
+      const Task task = stack.back();
+      stack.pop_back();
+      std::fill(totals_.begin(), totals_.end(), 0.0);
+      for (std::size_t i = task.begin; i < task.end; ++i) totals_[classes_of_[i]] += weights_of_[i];
+      const std::size_t m = task.end - task.begin;
+      Split split;
+      if (!IsLeaf(m, task.depth)) split = FindExactSplit(task.begin, task.end);
+      if (split.feature < 0) {
+        Link(task.parent, AddLeaf());
+        continue;
+      }
+      const std::int32_t node = tree_.AddSplit(split.feature, split.threshold);
+      Link(task.parent, node);
+      const std::size_t mid = PartitionValues(task.begin, task.end, split);
+      stack.push_back({mid, task.end, task.depth + 1, node});
+      stack.push_back({task.begin, mid, task.depth + 1, -1});
+    }
+  }
+
+  // Best split of one feature on exact values; false if the feature is constant in the node.
+  bool ScanValues(int feature, std::size_t begin, std::size_t end, double w, Split* best) {
+    const std::size_t m = end - begin;
+    items_.resize(m);
+    for (std::size_t i = 0; i < m; ++i) {
+      items_[i] = {values_[(begin + i) * features_ + feature], classes_of_[begin + i],
+                   weights_of_[begin + i]};
+    }
+    std::sort(items_.begin(), items_.end(),
+              [](const Item& a, const Item& b) { return a.value < b.value; });
+    if (items_.back().value <= items_.front().value + kFeatureThreshold) return false;
+    std::fill(left_.begin(), left_.end(), 0.0);
+    double wl = 0.0;
+    const std::size_t min_leaf = params_.min_samples_leaf;
+    for (std::size_t i = 0; i + 1 < m; ++i) {
+      left_[items_[i].cls] += items_[i].weight;
+      wl += items_[i].weight;
+      if (items_[i + 1].value <= items_[i].value + kFeatureThreshold) continue;
+      const std::size_t nl = i + 1;
+      if (nl < min_leaf || m - nl < min_leaf) continue;
+      const double score = score_(left_.data(), wl, totals_.data(), w);
+      if (score > best->score) {
+        best->score = score;
+        best->feature = feature;
+        best->threshold = Midpoint(items_[i].value, items_[i + 1].value);
+      }
+    }
+    return true;
+  }
+
+  Split FindExactSplit(std::size_t begin, std::size_t end) {
+    const double w = TotalWeight();
+    Split best;
+    draw_.Reset();
+    int visited = 0, varying = 0;
+    while (!draw_.Exhausted() && (visited < per_split_ || varying == 0)) {
+      varying += ScanValues(draw_.Next(), begin, end, w, &best);
+      ++visited;
+    }
+    return best;
+  }
+
+  std::size_t PartitionValues(std::size_t begin, std::size_t end, const Split& split) {
+    const int f = split.feature;
+    const std::size_t nf = features_;
+    auto goes_left = [&](std::size_t i) { return values_[i * nf + f] <= split.threshold; };
+    std::size_t i = begin, j = end;
+    while (true) {
+      while (i < j && goes_left(i)) ++i;
+      while (i < j && !goes_left(j - 1)) --j;
+      if (i + 1 >= j) break;
+      std::swap_ranges(values_.begin() + i * nf, values_.begin() + (i + 1) * nf,
+                       values_.begin() + (j - 1) * nf);
+      std::swap(classes_of_[i], classes_of_[j - 1]);
+      std::swap(weights_of_[i], weights_of_[j - 1]);
+      ++i;
+      --j;
+    }
+    return i;
+  }
+
+  const BinnedFeatures& data_;
+  int classes_;
+  const ForestParams& params_;
+  int features_;
+  std::size_t stride_;
+  int per_split_;
+  Rng rng_;
+  FeatureDraw draw_;
+  SplitScore score_;
+  DecisionTree tree_;
+  std::vector<std::uint8_t> records_;
+  std::size_t record_count_ = 0;
+  std::vector<std::uint32_t> hist_;
+  std::vector<int> batch_;
+  std::vector<std::uint32_t*> hists_;
+  // Exact stage: the subtree's rows (raw values row-major, class, weight) and a sort buffer.
+  std::vector<float> values_;
+  std::vector<std::uint16_t> classes_of_, weights_of_;
+  struct Item {
+    float value;
+    std::uint16_t cls, weight;
+  };
+  std::vector<Item> items_;
+  std::vector<double> totals_, left_;
+  std::vector<float> fractions_;
+};
+
+}  // namespace
+
+TreeBuilder::TreeBuilder(const BinnedFeatures& data, std::span<const std::int32_t> codes,
+                         int classes, const ForestParams& params)
+    : data_(data), codes_(codes), classes_(classes), params_(params) {
+  if (classes > 65535) throw InputError("rf: at most 65535 classes are supported");
+  if (data.rows() > std::numeric_limits<std::uint32_t>::max()) {
+    throw InputError("rf: at most 2^32 rows per process are supported");
+  }
+}
+
+DecisionTree TreeBuilder::Build(std::uint64_t seed, std::uint64_t tree_number) const {
+  Grower grower(data_, codes_, classes_, params_, seed, tree_number);
+  return grower.Grow();
+}
+
+}  // namespace scaleml

@@ -1,0 +1,37 @@
+// Grows one classification tree of a random forest the way scikit-learn's BestSplitter does
+// (bootstrap row weights, a fresh random subset of features per node, best gini or entropy split,
+// grown until pure), but fast: large nodes are split on class-count histograms of the prebinned
+// features, with the node's rows kept as compact records that are partitioned in place; nodes
+// below `exact_split_rows` rows copy their rows' raw values into a small local buffer and are
+// split on exact values from there down, so deep splits are as precise as scikit-learn's.
+// Thread-safety: a TreeBuilder is immutable after construction; Build() may run concurrently
+// from several threads (each call has its own scratch space).
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "algo/forest/BinnedFeatures.h"
+#include "algo/forest/DecisionTree.h"
+#include "algo/forest/ForestParams.h"
+
+namespace scaleml {
+
+class TreeBuilder {
+ public:
+  // `codes`: each row's class index in [0, classes). All arguments must outlive the builder.
+  TreeBuilder(const BinnedFeatures& data, std::span<const std::int32_t> codes, int classes,
+              const ForestParams& params);
+
+  // The tree for this stream of random numbers (the forest's seed and the tree's number): the
+  // same tree for the same data whatever the thread that builds it.
+  DecisionTree Build(std::uint64_t seed, std::uint64_t tree_number) const;
+
+ private:
+  const BinnedFeatures& data_;
+  std::span<const std::int32_t> codes_;
+  int classes_;
+  const ForestParams& params_;
+};
+
+}  // namespace scaleml
