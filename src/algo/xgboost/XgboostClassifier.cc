@@ -68,7 +68,7 @@ std::vector<float> XgboostClassifier::PredictProba(const Dataset& data, Comm&) c
   const std::string interface = FeatureArrayInterface(data);
   const std::string config =
       "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, "
-      "\"strict_shape\": true, \"missing\": NaN}";
+      "\"strict_shape\": true, \"missing\": NaN, \"cache_id\": 0}";
   const bst_ulong* shape = nullptr;
   bst_ulong dims = 0;
   const float* result = nullptr;

@@ -1,6 +1,7 @@
 #include "algo/xgboost/XgboostHandles.h"
 
 #include <cstdint>
+#include <string_view>
 
 namespace scaleml {
 namespace {
@@ -33,12 +34,36 @@ std::string MatrixConfig(int threads, int max_bin) {
   return config + "}";
 }
 
+// libxgboost's messages read "[18:01:02] ./src/x.cc:177: Check failed: ...\nStack trace: ...":
+// the user gets the sentence, on one line.
+std::string CleanMessage(const char* raw) {
+  std::string message = raw && *raw ? raw : "unknown error";
+  if (auto end = message.find("\nStack trace"); end != std::string::npos) message.resize(end);
+  if (message.starts_with('[')) {
+    if (auto close = message.find("] "); close != std::string::npos) message.erase(0, close + 2);
+  }
+  // The source location "path.cc:123: ".
+  if (auto colon = message.find(": "); colon != std::string::npos) {
+    std::string_view location(message.data(), colon);
+    auto line_at = location.rfind(':');
+    if (line_at != std::string_view::npos && location.find(' ') == std::string_view::npos &&
+        line_at + 1 < location.size() &&
+        location.find_first_not_of("0123456789", line_at + 1) == std::string_view::npos) {
+      message.erase(0, colon + 2);
+    }
+  }
+  for (char& c : message) {
+    if (c == '\n') c = ' ';
+  }
+  while (!message.empty() && message.back() == ' ') message.pop_back();
+  return message;
+}
+
 }  // namespace
 
 void CheckXgb(int rc, const char* what, Error::Kind kind) {
   if (rc == 0) return;
-  const char* message = XGBGetLastError();
-  throw Error(kind, StrCat("xgboost: ", what, " failed: ", message ? message : "unknown error"));
+  throw Error(kind, StrCat("xgboost: ", what, " failed: ", CleanMessage(XGBGetLastError())));
 }
 
 std::string FeatureArrayInterface(const Dataset& data) {

@@ -4,6 +4,7 @@
 
 #include "algo/xgboost/XgboostParams.h"
 
+#include <algorithm>
 #include <climits>
 
 #include "algo/AlgorithmFactories.h"
@@ -105,6 +106,15 @@ std::vector<std::pair<std::string, std::string>> XgboostBoosterParams(const Xgbo
       {"verbosity", std::to_string(p.verbosity)},
   };
   if (objective != "binary:logistic") out.emplace_back("num_class", std::to_string(num_classes));
+  if (p.booster == "gblinear") {
+    // The linear booster takes none of the tree parameters (libxgboost warns about each).
+    std::erase_if(out, [](const auto& kv) {
+      static const std::vector<std::string> linear = {
+          "booster", "objective", "eta",       "lambda",    "alpha",
+          "seed",    "nthread",   "verbosity", "num_class", "base_score"};
+      return std::find(linear.begin(), linear.end(), kv.first) == linear.end();
+    });
+  }
   return out;
 }
 
