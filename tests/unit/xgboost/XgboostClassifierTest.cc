@@ -30,7 +30,7 @@ Split SplitEveryFifth(const Dataset& data) {
 
 TEST(XgboostClassifier, BinaryBlobsAreLearned) {
   Split split = SplitEveryFifth(MakeBlobs(3000, 6, 2, 3.0, 11));
-  auto model = FitXgboost(split.train, {{"n_estimators", "30"}});
+  auto model = FitXgboost(split.train, {{"n_estimators", "30"}, {"nthread", "2"}});
   LocalComm comm;
   auto proba = model->PredictProba(split.test, comm);
   ASSERT_EQ(proba.size(), split.test.rows() * 2);

@@ -19,7 +19,10 @@ inline double Accuracy(const std::vector<std::int32_t>& predicted, const Dataset
   return data.rows() ? static_cast<double>(right) / data.rows() : 0.0;
 }
 
-inline std::unique_ptr<Classifier> FitXgboost(const Dataset& train, const ParamMap& params = {}) {
+// One thread unless the test asks for more: on a loaded machine OpenMP barriers of small fits
+// wait for descheduled threads, and the suite runs tests side by side.
+inline std::unique_ptr<Classifier> FitXgboost(const Dataset& train, ParamMap params = {}) {
+  params.try_emplace("nthread", "1");
   auto model = MakeXgboostClassifier(params);
   LocalComm comm;
   model->Fit(train, comm);
