@@ -22,7 +22,7 @@ namespace {
 // nothing, small enough that the mapping's share of the resident set stays a few blocks.
 constexpr std::size_t kReleaseBytes = std::size_t{8} << 20;
 // Below this many bytes per thread, extra threads cost more than they save.
-constexpr std::size_t kMinBytesPerThread = std::size_t{1} << 18;
+constexpr std::size_t kMinBytesPerThread = std::size_t{1} << 16;
 
 std::string Trim(std::string_view text) {
   std::size_t b = 0, e = text.size();

@@ -98,7 +98,7 @@ CsvRowParser::PieceResult CsvRowParser::ParsePiece(std::size_t begin, std::size_
         } else if (*p == ',') {
           TooManyFields(p, end);
         } else {
-          ThrowRowError("unexpected carriage return inside the row");
+          ThrowRowError("stray carriage return inside the row");
         }
       }
       ++row;
@@ -262,12 +262,14 @@ void CsvRowParser::TooManyFields(const char* p, const char* end) const {
 }
 
 void CsvRowParser::LineEndedEarly(const char* p, const char* end, int column) const {
-  if (p == end || *p == '\n' || *p == '\r') {
-    ThrowRowError("too few fields: found ", column, ", expected ", fields_, " (",
-                  DescribeColumn(column), " is missing)");
+  if (p < end && *p == '\r' && p + 1 < end && p[1] != '\n') {
+    ThrowRowError("stray carriage return inside the row");
   }
-  // A field parsed but something other than a delimiter follows it (only the slow paths get
-  // here, and they reject such text themselves); kept as a safety net.
+  if (p == end || *p == '\n' || *p == '\r') {
+    ThrowRowError("too few fields: found ", column, ", expected ", fields_, " (no value for ",
+                  DescribeColumn(column), ")");
+  }
+  // The field parsers accept a field only when a delimiter follows it, so this is a safety net.
   ThrowRowError(DescribeColumn(column - 1), ": unexpected character ", Quote(p, p + 1));
 }
 
