@@ -70,10 +70,14 @@ inline CsvTable MakeCsvTable(std::size_t rows, std::size_t features, int classes
   CsvTable table;
   Rng rng(seed);
   target_position = std::min(target_position, features);
-  for (std::size_t f = 0; f < features; ++f) table.feature_names.push_back("f" + std::to_string(f));
+  for (std::size_t f = 0; f < features; ++f)
+    table.feature_names.push_back(std::string("f").append(std::to_string(f)));
   std::vector<std::string> header = table.feature_names;
   header.insert(header.begin() + static_cast<std::ptrdiff_t>(target_position), "target");
-  for (std::size_t c = 0; c < header.size(); ++c) table.text += (c ? "," : "") + header[c];
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    if (c) table.text += ',';
+    table.text += header[c];
+  }
   table.text += newline;
   char buffer[64];
   for (std::size_t r = 0; r < rows; ++r) {
