@@ -1,21 +1,136 @@
-// Placeholder until the Knn classifier lands: the registry links, training reports it missing.
+#include "algo/knn/KnnClassifier.h"
+
+#include <cmath>
+
 #include "algo/AlgorithmFactories.h"
+#include "comm/CommOps.h"
 #include "core/Error.h"
 
 namespace scaleml {
 namespace {
-struct KnnParams {
-  int placeholder = 0;
-};
-}  // namespace
 
-const ParamSchemaBase& KnnParamSchema() {
-  static const ParamSchema<KnnParams> schema("knn");
-  return schema;
+// The kd-tree's ordering needs real numbers: NaN would break its comparisons.
+void CheckFinite(const Dataset& data, const char* what) {
+  for (std::size_t f = 0; f < data.features(); ++f) {
+    const auto column = data.column(f);
+    for (std::size_t r = 0; r < column.size(); ++r) {
+      if (!std::isfinite(column[r])) {
+        throw InputError("knn: ", what, " row ", data.row_ids()[r], " has a missing or infinite ",
+                         "value in feature '", data.feature_names()[f], "'");
+      }
+    }
+  }
 }
 
-std::unique_ptr<Classifier> MakeKnnClassifier(const ParamMap&) {
-  throw Failure("knn: not built yet");
+}  // namespace
+
+ParamMap KnnClassifier::params() const { return KnnSchema().ToMap(params_); }
+
+void KnnClassifier::Fit(const Dataset& train, Comm& comm) {
+  classes_ = GlobalClasses(train, comm);
+  const int features = static_cast<int>(train.features());
+  if (AllreduceValue(comm, features, ReduceOp::kMax) != features ||
+      AllreduceValue(comm, features, ReduceOp::kMin) != features) {
+    throw InputError("knn: ranks hold different feature counts (this rank has ", features, ")");
+  }
+  const auto total = AllreduceSum(comm, static_cast<std::int64_t>(train.rows()));
+  if (total < params_.n_neighbors) {
+    throw InputError("knn: n_neighbors=", params_.n_neighbors, " is more than the ", total,
+                     " training rows");
+  }
+  CheckFinite(train, "training");
+  tree_.Build(train, EncodeLabels(train, classes_), params_.leaf_size);
+  fitted_ = true;
+}
+
+std::vector<Neighbor> KnnClassifier::LocalNearest(std::span<const float> queries,
+                                                  std::size_t count) const {
+  std::vector<Neighbor> out(count * params_.n_neighbors);
+  tree_.Search(queries, count, params_.n_neighbors, out);
+  return out;
+}
+
+std::vector<Neighbor> KnnClassifier::Nearest(const Dataset& data, Comm& comm) const {
+  if (!fitted_) throw InputError("knn: the model is not trained (call Fit or load one)");
+  if (static_cast<int>(data.features()) != tree_.features()) {
+    throw InputError("knn: the data has ", data.features(),
+                     " features but the model was trained on ", tree_.features());
+  }
+  CheckFinite(data, "query");
+  const std::size_t k = params_.n_neighbors;
+  const std::size_t rows = data.rows();
+  const std::vector<float> queries = data.RowMajor();
+  if (comm.size() == 1) {
+    if (tree_.size() < k) {
+      throw InputError("knn: the model holds ", tree_.size(), " rows, fewer than n_neighbors=", k);
+    }
+    return LocalNearest(queries, rows);
+  }
+  // Every rank searches every rank's queries in its own rows; each then merges the lists of its
+  // own queries. Ranks may hold different numbers of queries.
+  const std::int64_t mine = static_cast<std::int64_t>(rows);
+  const auto counts = AllgatherConcat<std::int64_t>(comm, std::span<const std::int64_t>(&mine, 1));
+  const auto all_queries = AllgatherConcat<float>(comm, std::span<const float>(queries));
+  std::size_t total = 0, offset = 0;
+  for (int r = 0; r < comm.size(); ++r) {
+    if (r == comm.rank()) offset = total;
+    total += static_cast<std::size_t>(counts[r]);
+  }
+  const std::vector<Neighbor> local = LocalNearest(all_queries, total);
+  const auto gathered = AllgatherConcat<Neighbor>(comm, std::span<const Neighbor>(local));
+  const std::size_t ranks = comm.size();
+  std::vector<Neighbor> out(rows * k);
+#pragma omp parallel
+  {
+    std::vector<Neighbor> lists(ranks * k);
+#pragma omp for schedule(static)
+    for (std::size_t q = 0; q < rows; ++q) {
+      for (std::size_t r = 0; r < ranks; ++r) {
+        const Neighbor* list = gathered.data() + (r * total + offset + q) * k;
+        std::copy(list, list + k, lists.begin() + r * k);
+      }
+      MergeNearest(lists, static_cast<int>(k), std::span<Neighbor>(out.data() + q * k, k));
+    }
+  }
+  return out;
+}
+
+std::vector<float> KnnClassifier::PredictProba(const Dataset& data, Comm& comm) const {
+  const std::vector<Neighbor> nearest = Nearest(data, comm);
+  const std::size_t k = params_.n_neighbors;
+  const std::size_t classes = classes_.size();
+  const std::size_t rows = data.rows();
+  std::vector<float> proba(rows * classes, 0.0f);
+#pragma omp parallel for schedule(static)
+  for (std::size_t q = 0; q < rows; ++q) {
+    std::vector<int> votes(classes, 0);
+    for (std::size_t j = 0; j < k; ++j) {
+      const int label = nearest[q * k + j].label;
+      if (label >= 0 && static_cast<std::size_t>(label) < classes) ++votes[label];
+    }
+    for (std::size_t c = 0; c < classes; ++c) {
+      proba[q * classes + c] = static_cast<float>(votes[c]) / static_cast<float>(k);
+    }
+  }
+  return proba;
+}
+
+// Payload: the KdTree (its training rows in tree order, with labels and global row ids).
+void KnnClassifier::SaveModel(BinaryWriter& out) const {
+  if (!fitted_) throw InputError("knn: the model is not trained; nothing to save");
+  tree_.Save(out);
+}
+
+void KnnClassifier::LoadModel(BinaryReader& in) {
+  if (classes_.size() < 2) throw in.Corrupt("knn model with fewer than two classes");
+  tree_.Load(in, static_cast<int>(classes_.size()));
+  fitted_ = true;
+}
+
+const ParamSchemaBase& KnnParamSchema() { return KnnSchema(); }
+
+std::unique_ptr<Classifier> MakeKnnClassifier(const ParamMap& params) {
+  return std::make_unique<KnnClassifier>(KnnSchema().Parse(params));
 }
 
 }  // namespace scaleml

@@ -1,0 +1,58 @@
+// An exact k-nearest-neighbour index over the training rows a rank holds: a kd-tree split at the
+// median of the widest dimension, whose leaves store their points contiguously, column by column,
+// so a leaf is scanned with vector instructions. Squared distances are float sums over the
+// features in order, the same arithmetic for every (query, point) pair whatever the tree: the
+// k best by (distance, global row id) are then exactly those of a brute-force search, and merging
+// the lists of several ranks gives the single-process answer.
+// Thread-safety: Build and Load need exclusive access; Search is const and reentrant.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "algo/BinaryIO.h"
+#include "algo/knn/Neighbor.h"
+#include "data/Dataset.h"
+
+namespace scaleml {
+
+class KdTree {
+ public:
+  // Indexes every row of `data`; `codes` are the rows' class indices. Parallel with OpenMP.
+  void Build(const Dataset& data, std::span<const std::int32_t> codes, int leaf_size);
+
+  // For each of `count` row-major queries (count x features()), its k nearest points sorted by
+  // (distance, row id) into out[q * k .. q * k + k), padded with kNoNeighbor when the index holds
+  // fewer than k points. Queries run in parallel with OpenMP.
+  void Search(std::span<const float> queries, std::size_t count, int k,
+              std::span<Neighbor> out) const;
+
+  std::size_t size() const { return labels_.size(); }
+  int features() const { return features_; }
+
+  // Payload: features, leaf size, nodes, points, labels and row ids; Load checks every index.
+  void Save(BinaryWriter& out) const;
+  void Load(BinaryReader& in, int classes);
+
+ private:
+  struct Node {
+    float split = 0.0f;
+    std::int32_t dim = -1;              // -1: a leaf
+    std::uint32_t begin = 0, end = 0;   // the points below, in tree order
+    std::uint32_t left = 0, right = 0;  // children (internal nodes)
+  };
+  class Searcher;
+
+  std::uint32_t Shape(std::uint32_t begin, std::uint32_t end);
+  void Split(std::uint32_t node, const Dataset& data, std::vector<std::uint32_t>& order);
+
+  int features_ = 0;
+  int leaf_size_ = 32;
+  std::vector<Node> nodes_;            // preorder; node 0 is the root
+  std::vector<float> points_;          // leaf by leaf: features x leaf count, column by column
+  std::vector<std::int32_t> labels_;   // tree order
+  std::vector<std::int64_t> row_ids_;  // tree order
+};
+
+}  // namespace scaleml

@@ -1,0 +1,42 @@
+// Exact k-nearest-neighbour classification with scikit-learn's rule (uniform votes, the lowest
+// class on tied counts). The training rows are the model: each rank indexes the rows it holds in
+// a KdTree; prediction is collective, every rank searching every rank's queries and the k-best
+// lists merged by (distance, global row id), so any partitioning predicts as one process does.
+// Thread-safety: Fit and LoadModel need exclusive access; prediction is const and reentrant
+// (collective when the Comm has several ranks).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "algo/Classifier.h"
+#include "algo/knn/KdTree.h"
+#include "algo/knn/KnnParams.h"
+
+namespace scaleml {
+
+class KnnClassifier final : public Classifier {
+ public:
+  explicit KnnClassifier(KnnParams params) : params_(std::move(params)) {}
+
+  std::string name() const override { return "knn"; }
+  ParamMap params() const override;
+  void Fit(const Dataset& train, Comm& comm) override;
+  std::vector<float> PredictProba(const Dataset& data, Comm& comm) const override;
+  void SaveModel(BinaryWriter& out) const override;
+  void LoadModel(BinaryReader& in) override;
+
+  // The k nearest training rows of every row of `data` over all ranks, sorted by (distance,
+  // row id): rows x k. Collective.
+  std::vector<Neighbor> Nearest(const Dataset& data, Comm& comm) const;
+  // This rank's k best for row-major queries (count x features): count x k, padded with
+  // kNoNeighbor. What a rank contributes to a merge.
+  std::vector<Neighbor> LocalNearest(std::span<const float> queries, std::size_t count) const;
+
+ private:
+  KnnParams params_;
+  bool fitted_ = false;
+  KdTree tree_;
+};
+
+}  // namespace scaleml
