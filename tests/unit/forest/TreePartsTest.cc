@@ -1,0 +1,82 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "algo/forest/BinnedFeatures.h"
+#include "algo/forest/DecisionTree.h"
+#include "core/Error.h"
+#include "core/Hash.h"
+#include "unit/testing/SyntheticData.h"
+
+namespace scaleml {
+namespace {
+
+TEST(BinnedFeatures, FewDistinctValuesGetOneBinEach) {
+  auto bounds = BinnedFeatures::FindBounds({3.f, 1.f, 2.f, 2.f, 1.f, 3.f, 1.f}, 255);
+  EXPECT_EQ(bounds, (std::vector<float>{1.5f, 2.5f}));
+  EXPECT_TRUE(BinnedFeatures::FindBounds({4.f, 4.f, 4.f}, 255).empty());
+}
+
+TEST(BinnedFeatures, ManyValuesGetQuantileBinsOfSimilarSize) {
+  Rng rng(1);
+  std::vector<float> values(100000);
+  for (auto& v : values) v = static_cast<float>(rng.Uniform() * rng.Uniform());  // skewed
+  auto bounds = BinnedFeatures::FindBounds(values, 64);
+  ASSERT_LE(bounds.size(), 63u);
+  ASSERT_GE(bounds.size(), 60u);
+  EXPECT_TRUE(std::is_sorted(bounds.begin(), bounds.end()));
+  std::vector<std::size_t> counts(bounds.size() + 1);
+  for (float v : values) {
+    ++counts[std::lower_bound(bounds.begin(), bounds.end(), v) - bounds.begin()];
+  }
+  for (std::size_t c : counts) EXPECT_NEAR(c, 100000.0 / 64, 100000.0 / 64 * 0.2);
+}
+
+TEST(BinnedFeatures, BinAtMostBIsValueAtMostBound) {
+  Dataset data = testing::MakeBlobs(5000, 3, 2, 1.0, 2);
+  data.mutable_column(1)[7] = NAN;
+  auto binned = BinnedFeatures::Build(data, 32, 9, true);
+  ASSERT_TRUE(binned.has_raw());
+  for (int f = 0; f < 3; ++f) {
+    const auto& bounds = binned.bounds(f);
+    for (std::size_t r = 0; r < data.rows(); ++r) {
+      const int bin = binned.row_bins(r)[f];
+      ASSERT_EQ(std::memcmp(binned.row_values(r) + f, &data.column(f)[r], 4), 0) << r;
+      for (std::size_t b = 0; b < bounds.size(); ++b) {
+        ASSERT_EQ(bin <= static_cast<int>(b), data.at(r, f) <= bounds[b]) << f << " " << r;
+      }
+    }
+  }
+  EXPECT_EQ(binned.row_bins(7)[1], binned.bounds(1).size());  // NaN: the last bin
+}
+
+TEST(DecisionTree, WalksPreOrderNodes) {
+  DecisionTree tree(2);
+  const float left[] = {1.f, 0.f}, middle[] = {0.5f, 0.5f}, right[] = {0.f, 1.f};
+  const auto root = tree.AddSplit(0, 0.5f);
+  tree.AddLeaf(left);
+  const auto inner = tree.AddSplit(1, 2.0f);
+  tree.SetRightChild(root, inner);
+  tree.AddLeaf(middle);
+  tree.SetRightChild(inner, tree.AddLeaf(right));
+  const float a[] = {0.5f, 9.f}, b[] = {0.6f, 2.f}, c[] = {0.6f, 2.5f}, nan[] = {NAN, 0.f};
+  EXPECT_EQ(tree.LeafFractions(a)[0], 1.f);
+  EXPECT_EQ(tree.LeafFractions(b)[0], 0.5f);
+  EXPECT_EQ(tree.LeafFractions(c)[1], 1.f);
+  EXPECT_EQ(tree.LeafFractions(nan)[0], 0.5f);  // NaN goes right
+
+  BinaryWriter out;
+  tree.Save(out);
+  BinaryReader in(out.bytes(), "tree");
+  auto loaded = DecisionTree::Load(in, 2, 2);
+  EXPECT_TRUE(in.AtEnd());
+  EXPECT_EQ(loaded.LeafFractions(c)[1], 1.f);
+  // A feature the model does not have.
+  BinaryReader narrow(out.bytes(), "tree");
+  EXPECT_THROW(DecisionTree::Load(narrow, 2, 1), Error);
+}
+
+}  // namespace
+}  // namespace scaleml
