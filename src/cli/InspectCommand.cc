@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/Commands.h"
+#include "core/Memory.h"
 #include "core/Threads.h"
 #include "data/CsvReader.h"
 #include "data/DatasetSummary.h"
@@ -71,6 +72,8 @@ void PrintJson(const InspectArgs& args, const Dataset& data, const DatasetSummar
   out["from_cache"] = load.from_cache;
   out["cache_written"] = load.cache_written;
   out["threads"] = load.threads;
+  out["dataset_bytes"] = data.ByteSize();
+  out["peak_rss_bytes"] = PeakRssBytes();
   std::printf("%s\n", out.dump(2).c_str());
 }
 
