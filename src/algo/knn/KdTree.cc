@@ -99,7 +99,7 @@ void KdTree::Build(const Dataset& data, std::span<const std::int32_t> codes, int
   std::iota(order.begin(), order.end(), 0u);
   if (n > 0) {
     Shape(0, n);
-#pragma omp parallel
+#pragma omp parallel if (n > kTaskPoints)
 #pragma omp single
     Split(0, data, order);
   }
@@ -107,7 +107,7 @@ void KdTree::Build(const Dataset& data, std::span<const std::int32_t> codes, int
   labels_.assign(rows, 0);
   row_ids_.assign(rows, 0);
   const auto ids = data.row_ids();
-#pragma omp parallel for schedule(dynamic, 64)
+#pragma omp parallel for schedule(dynamic, 64) if (n > kTaskPoints)
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     const Node& node = nodes_[i];
     if (node.dim >= 0) continue;
@@ -209,7 +209,7 @@ void KdTree::Search(std::span<const float> queries, std::size_t count, int k,
     std::fill(out.begin(), out.begin() + count * kk, kNoNeighbor);
     return;
   }
-#pragma omp parallel
+#pragma omp parallel if (count > 64)
   {
     Searcher searcher(*this, k);
 #pragma omp for schedule(dynamic, 256)

@@ -1,7 +1,5 @@
 #include "algo/logreg/LogisticObjective.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -13,6 +11,10 @@ namespace {
 
 // Rows per block: a block's features and per-row terms stay in L1/L2 while every sum is taken.
 constexpr std::size_t kBlock = 256;
+// Rows are summed in this many chunks (fewer for small data), whatever the thread count.
+constexpr std::size_t kChunks = 64;
+// Below this many rows one thread is faster than waking a team.
+constexpr std::size_t kParallelRows = 32768;
 
 int Triangle(int n) { return n * (n + 1) / 2; }
 
@@ -154,26 +156,32 @@ void LogisticObjective::Evaluate(std::span<const double> w, bool with_hessian, C
                                  ObjectiveValue* out) const {
   const std::size_t rows = data_.rows();
   const std::size_t blocks = (rows + kBlock - 1) / kBlock;
-  const int threads = std::max(1, omp_get_max_threads());
-  std::vector<std::unique_ptr<Accumulator>> accumulators(threads);
-#pragma omp parallel num_threads(threads)
-  {
-    auto acc = std::make_unique<Accumulator>(vectors_, dim_, with_hessian);
-#pragma omp for schedule(static)
-    for (std::size_t b = 0; b < blocks; ++b) {
-      AccumulateBlock(w, b * kBlock, std::min(rows, (b + 1) * kBlock), with_hessian, *acc);
-    }
-    accumulators[omp_get_thread_num()] = std::move(acc);
-  }
-  // Thread sums in thread order, then one allreduce of [loss, gradient, packed Hessian].
+  // A fixed number of chunks, summed in order: the result does not depend on the thread count.
+  const std::size_t chunks = std::min(kChunks, blocks);
   const std::size_t packed_hessian =
       with_hessian ? static_cast<std::size_t>(Triangle(vectors_)) * Triangle(dim_) : 0;
-  std::vector<double> sums(1 + size() + packed_hessian, 0.0);
-  for (const auto& acc : accumulators) {
-    if (!acc) continue;
-    sums[0] += acc->loss;
-    for (std::size_t j = 0; j < size(); ++j) sums[1 + j] += acc->gradient[j];
-    for (std::size_t j = 0; j < packed_hessian; ++j) sums[1 + size() + j] += acc->hessian[j];
+  const std::size_t width = 1 + size() + packed_hessian;  // [loss, gradient, packed Hessian]
+  std::vector<double> chunk_sums(chunks * width, 0.0);
+#pragma omp parallel if (rows >= kParallelRows)
+  {
+    Accumulator acc(vectors_, dim_, with_hessian);
+#pragma omp for schedule(dynamic, 1)
+    for (std::size_t c = 0; c < chunks; ++c) {
+      acc.loss = 0.0;
+      std::fill(acc.gradient.begin(), acc.gradient.end(), 0.0);
+      std::fill(acc.hessian.begin(), acc.hessian.end(), 0.0);
+      for (std::size_t b = c * blocks / chunks; b < (c + 1) * blocks / chunks; ++b) {
+        AccumulateBlock(w, b * kBlock, std::min(rows, (b + 1) * kBlock), with_hessian, acc);
+      }
+      double* sums = &chunk_sums[c * width];
+      sums[0] = acc.loss;
+      std::copy(acc.gradient.begin(), acc.gradient.end(), sums + 1);
+      std::copy(acc.hessian.begin(), acc.hessian.end(), sums + 1 + size());
+    }
+  }
+  std::vector<double> sums(width, 0.0);
+  for (std::size_t c = 0; c < chunks; ++c) {
+    for (std::size_t j = 0; j < width; ++j) sums[j] += chunk_sums[c * width + j];
   }
   AllreduceSum(comm, std::span<double>(sums));
 

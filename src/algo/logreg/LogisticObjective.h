@@ -38,7 +38,7 @@ class LogisticObjective {
   bool fit_intercept() const { return fit_intercept_; }
 
   // Loss, gradient and, if `with_hessian`, the Hessian at `w`, summed over all ranks of `comm`.
-  // Deterministic for a fixed thread count and partitioning.
+  // Deterministic for a partitioning, whatever the thread count.
   void Evaluate(std::span<const double> w, bool with_hessian, Comm& comm,
                 ObjectiveValue* out) const;
 

@@ -88,7 +88,7 @@ std::vector<float> LogregClassifier::PredictProba(const Dataset& data, Comm&) co
   const int vecs = vectors();
   std::vector<float> proba(rows * num_classes);
   const std::size_t blocks = (rows + kPredictBlock - 1) / kPredictBlock;
-#pragma omp parallel
+#pragma omp parallel if (rows >= 16384)
   {
     std::vector<double> z(static_cast<std::size_t>(vecs) * kPredictBlock);
     std::vector<double> p(num_classes);

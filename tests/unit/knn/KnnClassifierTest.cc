@@ -65,16 +65,17 @@ TEST(KdTreeTest, FindsExactlyTheBruteForceNeighbours) {
   std::vector<float> own = train.RowMajor();
   queries.insert(queries.end(), own.begin(), own.begin() + 100 * 4);
   const std::size_t count = queries.size() / 4;
-  for (int leaf_size : {1, 3, 32}) {
-    KdTree tree;
-    tree.Build(train, codes, leaf_size);
-    for (int k : {1, 5, 17}) {
-      std::vector<Neighbor> found(count * k);
-      tree.Search(queries, count, k, found);
-      for (std::size_t q = 0; q < count; ++q) {
-        std::vector<Neighbor> expected = BruteForce(train, codes, &queries[q * 4], k);
-        ASSERT_TRUE(std::equal(expected.begin(), expected.end(), found.begin() + q * k))
-            << "query " << q << " k " << k << " leaf " << leaf_size;
+  std::vector<KdTree> trees(3);
+  const int leaf_sizes[] = {1, 3, 32};
+  for (int t = 0; t < 3; ++t) trees[t].Build(train, codes, leaf_sizes[t]);
+  for (int k : {1, 5, 17}) {
+    std::vector<Neighbor> found(count * k);
+    for (std::size_t q = 0; q < count; ++q) {
+      const std::vector<Neighbor> expected = BruteForce(train, codes, &queries[q * 4], k);
+      for (int t = 0; t < 3; ++t) {
+        trees[t].Search(std::span<const float>(&queries[q * 4], 4), 1, k, found);
+        ASSERT_TRUE(std::equal(expected.begin(), expected.end(), found.begin()))
+            << "query " << q << " k " << k << " leaf size " << leaf_sizes[t];
       }
     }
   }
