@@ -10,5 +10,6 @@ void RegisterGenerate(CLI::App& app);
 void RegisterInspect(CLI::App& app);
 void RegisterTrain(CLI::App& app);
 void RegisterPredict(CLI::App& app);
+void RegisterLaunch(CLI::App& app);
 
 }  // namespace scaleml::cli

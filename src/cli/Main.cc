@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   scaleml::cli::RegisterInspect(app);
   scaleml::cli::RegisterTrain(app);
   scaleml::cli::RegisterPredict(app);
+  scaleml::cli::RegisterLaunch(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

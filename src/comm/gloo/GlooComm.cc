@@ -1,0 +1,348 @@
+#include "comm/gloo/GlooComm.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
+#include <ATen/ATen.h>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+
+#include "core/Error.h"
+#include "core/Stopwatch.h"
+
+namespace scaleml {
+namespace {
+
+using Milliseconds = std::chrono::milliseconds;
+
+Milliseconds ToMilliseconds(double seconds) {
+  return Milliseconds(static_cast<std::int64_t>(std::max(seconds, 0.001) * 1000.0));
+}
+
+// c10 errors carry a backtrace and several lines of context; a Status is one line.
+std::string FirstLine(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
+  // Gloo starts its messages with the source location, "[./gloo/transport/tcp/pair.cc:598] ".
+  if (line.rfind("[", 0) == 0 && line.find(".cc:") != std::string::npos) {
+    std::size_t close = line.find("] ");
+    if (close != std::string::npos) line = line.substr(close + 2);
+  }
+  return line.empty() ? "unknown error" : line;
+}
+
+std::string MessageOf(const std::exception& e) {
+  if (const auto* c10_error = dynamic_cast<const c10::Error*>(&e)) {
+    return FirstLine(c10_error->what_without_backtrace());
+  }
+  return FirstLine(e.what());
+}
+
+bool Contains(const std::string& text, const char* part) {
+  return text.find(part) != std::string::npos;
+}
+
+// The address of this host on the route to the master: Gloo's device must bind an address its
+// peers can reach, and in a multi-host run the hostname may resolve to anything (or to
+// 127.0.1.1). Connecting a UDP socket picks the route without sending a packet.
+std::string RouteLocalAddress(const std::string& master_addr, int master_port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* found = nullptr;
+  std::string port = std::to_string(master_port);
+  int rc = getaddrinfo(master_addr.c_str(), port.c_str(), &hints, &found);
+  if (rc != 0) {
+    throw std::runtime_error(
+        StrCat("cannot resolve master address '", master_addr, "': ", gai_strerror(rc)));
+  }
+  std::string local;
+  for (addrinfo* ai = found; ai != nullptr && local.empty(); ai = ai->ai_next) {
+    int fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;
+    sockaddr_storage self{};
+    socklen_t length = sizeof(self);
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+        getsockname(fd, reinterpret_cast<sockaddr*>(&self), &length) == 0) {
+      char text[INET6_ADDRSTRLEN] = {};
+      const void* raw =
+          self.ss_family == AF_INET6
+              ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&self)->sin6_addr)
+              : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&self)->sin_addr);
+      if (inet_ntop(self.ss_family, raw, text, sizeof(text)) != nullptr) local = text;
+    }
+    close(fd);
+  }
+  freeaddrinfo(found);
+  if (local.empty()) {
+    throw std::runtime_error(StrCat("no route from this host to master address ", master_addr));
+  }
+  return local;
+}
+
+// One line that says what went wrong with the rendezvous and what to check.
+std::string ExplainRendezvousError(const std::string& message, const ScalemlGlooConfig& config) {
+  std::string where = StrCat(config.master_addr, ":", config.master_port);
+  if (Contains(message, "already in use")) {
+    return StrCat("rank 0 cannot host the rendezvous on port ", config.master_port,
+                  ": address already in use (choose another --master-port)");
+  }
+  if (Contains(message, "timed out") || Contains(message, "Timeout") ||
+      Contains(message, "timeout")) {
+    return StrCat("rank ", config.rank, " of ", config.size, ": the group did not form at ", where,
+                  " within ", config.timeout_s,
+                  " s (is every rank started, and --master-addr/--master-port the same on all "
+                  "nodes?): ",
+                  message);
+  }
+  return StrCat("rank ", config.rank, " of ", config.size, ": rendezvous at ", where,
+                " failed: ", message);
+}
+
+at::ScalarType ScalarTypeOf(DataType type) {
+  switch (type) {
+    case DataType::kFloat32:
+      return at::kFloat;
+    case DataType::kFloat64:
+      return at::kDouble;
+    case DataType::kInt32:
+      return at::kInt;
+    case DataType::kInt64:
+    case DataType::kUInt64:  // sums wrap identically; min and max take another path
+      return at::kLong;
+  }
+  return at::kByte;
+}
+
+const char* DataTypeName(DataType type) {
+  switch (type) {
+    case DataType::kFloat32:
+      return "float32";
+    case DataType::kFloat64:
+      return "float64";
+    case DataType::kInt32:
+      return "int32";
+    case DataType::kInt64:
+      return "int64";
+    case DataType::kUInt64:
+      return "uint64";
+  }
+  return "?";
+}
+
+c10d::ReduceOp ToC10d(ReduceOp op) {
+  switch (op) {
+    case ReduceOp::kSum:
+      return c10d::ReduceOp::SUM;
+    case ReduceOp::kMin:
+      return c10d::ReduceOp::MIN;
+    case ReduceOp::kMax:
+      return c10d::ReduceOp::MAX;
+  }
+  return c10d::ReduceOp::SUM;
+}
+
+at::Tensor WrapBytes(void* data, std::size_t bytes) {
+  return at::from_blob(data, {static_cast<std::int64_t>(bytes)}, at::TensorOptions(at::kByte));
+}
+
+std::string AliveKey(int rank) { return StrCat("scaleml/alive/", rank); }
+
+}  // namespace
+
+GlooComm::GlooComm(int rank, int size, double timeout_s, c10::intrusive_ptr<c10d::TCPStore> store,
+                   c10::intrusive_ptr<c10d::ProcessGroupGloo> group)
+    : rank_(rank),
+      size_(size),
+      timeout_s_(timeout_s),
+      store_(std::move(store)),
+      group_(std::move(group)) {}
+
+std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
+  if (config.master_addr == nullptr || config.master_addr[0] == '\0') {
+    throw std::runtime_error("no master address");
+  }
+  if (config.size < 1 || config.rank < 0 || config.rank >= config.size) {
+    throw std::runtime_error(StrCat("rank ", config.rank, " is not in a group of ", config.size));
+  }
+  if (config.master_port < 1 || config.master_port > 65535) {
+    throw std::runtime_error(StrCat("master port ", config.master_port, " is not a TCP port"));
+  }
+  if (!(config.timeout_s > 0)) throw std::runtime_error("the timeout must be positive");
+  const std::string master = config.master_addr;
+  const Milliseconds timeout = ToMilliseconds(config.timeout_s);
+
+  c10::intrusive_ptr<c10d::TCPStore> store;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  try {
+    std::shared_ptr<gloo::transport::Device> device;
+    const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
+    if (interface != nullptr && interface[0] != '\0') {
+      device = c10d::ProcessGroupGloo::createDeviceForInterface(interface);
+    } else {
+      std::string local = config.local_addr != nullptr && config.local_addr[0] != '\0'
+                              ? std::string(config.local_addr)
+                              : RouteLocalAddress(master, config.master_port);
+      device = c10d::ProcessGroupGloo::createDeviceForHostname(local);
+    }
+
+    c10d::TCPStoreOptions store_options;
+    store_options.port = static_cast<std::uint16_t>(config.master_port);
+    store_options.isServer = config.rank == 0;
+    store_options.numWorkers = static_cast<std::size_t>(config.size);
+    store_options.waitWorkers = true;
+    store_options.timeout = timeout;
+    store = c10::make_intrusive<c10d::TCPStore>(master, store_options);
+
+    auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+    options->devices.push_back(std::move(device));
+    options->threads = 1;  // one collective at a time: the caller waits for each
+    auto prefixed = c10::make_intrusive<c10d::PrefixStore>("scaleml/pg", store);
+    group =
+        c10::make_intrusive<c10d::ProcessGroupGloo>(prefixed, config.rank, config.size, options);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(ExplainRendezvousError(MessageOf(e), config));
+  }
+  return std::unique_ptr<GlooComm>(
+      new GlooComm(config.rank, config.size, config.timeout_s, std::move(store), std::move(group)));
+}
+
+template <class Body>
+Status GlooComm::Run(const std::string& what, std::size_t bytes, Body&& body) {
+  if (!broken_.empty()) {
+    return Status::Fail(
+        StrCat(what, ": the group is unusable after an earlier failure (", broken_, ")"));
+  }
+  Stopwatch watch;
+  ++stats().calls;
+  stats().bytes_sent += static_cast<std::int64_t>(bytes);
+  std::string error;
+  try {
+    body();
+  } catch (const std::exception& e) {
+    error = MessageOf(e);
+  }
+  double seconds = watch.Seconds();
+  stats().seconds += seconds;
+  if (error.empty()) return Status::Ok();
+  char elapsed[32];
+  std::snprintf(elapsed, sizeof(elapsed), "%.2f", seconds);
+  broken_ = StrCat(what, ", after ", elapsed, " s: ", error, "; ", DescribeLostPeers());
+  return Status::Fail(broken_);
+}
+
+std::string GlooComm::DescribeLostPeers() {
+  try {
+    // A short wait: survivors usually see a dead peer's connection reset at once.
+    const double window_s = std::min(timeout_s_, 2.0);
+    store_->setTimeout(ToMilliseconds(window_s));
+    store_->set(AliveKey(rank_), std::vector<std::uint8_t>{1});
+    Stopwatch waited;
+    std::vector<int> missing;
+    while (true) {
+      missing.clear();
+      for (int r = 0; r < size_; ++r) {
+        if (r != rank_ && !store_->check({AliveKey(r)})) missing.push_back(r);
+      }
+      if (missing.empty() || waited.Seconds() >= window_s) break;
+      std::this_thread::sleep_for(Milliseconds(50));
+    }
+    if (missing.empty()) return "every rank is still reachable";
+    std::string ranks;
+    for (int r : missing) ranks += StrCat(ranks.empty() ? "" : ", ", r);
+    return StrCat("lost rank", missing.size() == 1 ? " " : "s ", ranks,
+                  " (no sign of life after the failure)");
+  } catch (const std::exception&) {
+    if (rank_ == 0) return "the rendezvous store failed too";
+    return "lost rank 0 (its rendezvous store is unreachable)";
+  }
+}
+
+Status GlooComm::AllreduceBytes(void* data, std::size_t count, DataType type, ReduceOp op) {
+  std::string what =
+      StrCat("allreduce of ", count, " ", DataTypeName(type), " (", ReduceOpName(op), ")");
+  const std::size_t bytes = count * DataTypeSize(type);
+  if (type == DataType::kUInt64 && op != ReduceOp::kSum) {
+    // Torch has no unsigned 64-bit type: gather every rank's values and reduce them here.
+    return Run(what, bytes, [&] {
+      std::vector<std::byte> all(bytes * static_cast<std::size_t>(size_));
+      AllgatherRaw(data, bytes, all.data());
+      std::vector<std::byte> result(all.begin(), all.begin() + bytes);
+      for (int r = 1; r < size_; ++r)
+        ReduceInto(result.data(), all.data() + bytes * r, count, type, op);
+      std::memcpy(data, result.data(), bytes);
+    });
+  }
+  return Run(what, bytes, [&] {
+    if (count == 0) return;
+    std::vector<at::Tensor> tensors{at::from_blob(data, {static_cast<std::int64_t>(count)},
+                                                  at::TensorOptions(ScalarTypeOf(type)))};
+    c10d::AllreduceOptions options;
+    options.reduceOp = ToC10d(op);
+    group_->allreduce(tensors, options)->wait();
+  });
+}
+
+void GlooComm::AllgatherRaw(const void* in, std::size_t bytes, void* out) {
+  if (bytes == 0) return;
+  // Gloo reads the input and writes each rank's slice of `out` in place (zero-copy wrappers).
+  std::vector<at::Tensor> inputs{WrapBytes(const_cast<void*>(in), bytes)};
+  std::vector<std::vector<at::Tensor>> outputs(1);
+  for (int r = 0; r < size_; ++r) {
+    outputs[0].push_back(WrapBytes(static_cast<std::byte*>(out) + bytes * r, bytes));
+  }
+  group_->allgather(outputs, inputs)->wait();
+}
+
+Status GlooComm::AllgatherBytes(const void* in, std::size_t bytes, void* out) {
+  return Run(StrCat("allgather of ", bytes, " bytes"), bytes,
+             [&] { AllgatherRaw(in, bytes, out); });
+}
+
+Status GlooComm::AllgatherVBytes(std::span<const std::byte> in,
+                                 std::vector<std::vector<std::byte>>* out) {
+  return Run(StrCat("allgatherv of ", in.size(), " bytes"), in.size(), [&] {
+    // Sizes first, then every buffer padded to the largest: two collectives, no per-pair sends.
+    std::vector<std::int64_t> sizes(static_cast<std::size_t>(size_));
+    std::int64_t mine = static_cast<std::int64_t>(in.size());
+    AllgatherRaw(&mine, sizeof(mine), sizes.data());
+    const std::size_t padded =
+        static_cast<std::size_t>(*std::max_element(sizes.begin(), sizes.end()));
+    std::vector<std::byte> send(padded);
+    if (!in.empty()) std::memcpy(send.data(), in.data(), in.size());
+    std::vector<std::byte> all(padded * static_cast<std::size_t>(size_));
+    AllgatherRaw(send.data(), padded, all.data());
+    out->assign(static_cast<std::size_t>(size_), {});
+    for (int r = 0; r < size_; ++r) {
+      const std::byte* begin = all.data() + padded * r;
+      (*out)[r].assign(begin, begin + sizes[r]);
+    }
+  });
+}
+
+Status GlooComm::BroadcastBytes(void* data, std::size_t bytes, int root) {
+  if (root < 0 || root >= size_) {
+    return Status::Fail(StrCat("broadcast root ", root, " is not a rank of ", size_));
+  }
+  return Run(StrCat("broadcast of ", bytes, " bytes from rank ", root), bytes, [&] {
+    if (bytes == 0) return;
+    std::vector<at::Tensor> tensors{WrapBytes(data, bytes)};
+    c10d::BroadcastOptions options;
+    options.rootRank = root;
+    group_->broadcast(tensors, options)->wait();
+  });
+}
+
+Status GlooComm::Barrier() {
+  return Run("barrier", 0, [&] { group_->barrier()->wait(); });
+}
+
+}  // namespace scaleml

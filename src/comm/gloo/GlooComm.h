@@ -1,0 +1,56 @@
+// A Comm over PyTorch's c10d ProcessGroupGloo: a TCPStore hosted by rank 0 at master_addr:port
+// for the rendezvous, then a full mesh of TCP pairs for the collectives. Every collective has
+// the configured timeout; a failure (a peer that died, a timeout) marks the group broken, and
+// the Status names the operation and, after asking the store which ranks are still there, the
+// rank that was lost. Only libscaleml_gloo.so compiles this file (it includes torch headers).
+// Thread-safety: as Comm (one thread calls the operations).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include "comm/Comm.h"
+#include "comm/gloo/GlooCommAbi.h"
+
+namespace scaleml {
+
+class GlooComm final : public Comm {
+ public:
+  // Joins the group described by `config`; throws std::runtime_error with one line on failure
+  // (wrong master address, port in use, a rank that never came, a timeout).
+  static std::unique_ptr<GlooComm> Connect(const ScalemlGlooConfig& config);
+
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+
+  Status AllreduceBytes(void* data, std::size_t count, DataType type, ReduceOp op) override;
+  Status AllgatherBytes(const void* in, std::size_t bytes, void* out) override;
+  Status AllgatherVBytes(std::span<const std::byte> in,
+                         std::vector<std::vector<std::byte>>* out) override;
+  Status BroadcastBytes(void* data, std::size_t bytes, int root) override;
+  Status Barrier() override;
+
+ private:
+  GlooComm(int rank, int size, double timeout_s, c10::intrusive_ptr<c10d::TCPStore> store,
+           c10::intrusive_ptr<c10d::ProcessGroupGloo> group);
+
+  // Runs one collective: counts it in stats(), turns exceptions into a Status and, after a
+  // failure, leaves the group broken so later calls fail at once instead of hanging.
+  template <class Body>
+  Status Run(const std::string& what, std::size_t bytes, Body&& body);
+  // Which peers are gone: each survivor checks in at the store and waits a moment for the others.
+  std::string DescribeLostPeers();
+  void AllgatherRaw(const void* in, std::size_t bytes, void* out);
+
+  int rank_;
+  int size_;
+  double timeout_s_;
+  c10::intrusive_ptr<c10d::TCPStore> store_;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group_;
+  std::string broken_;  // why the group is unusable; empty while it works
+};
+
+}  // namespace scaleml

@@ -1,0 +1,263 @@
+#include "engine/ddp/Launcher.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <thread>
+
+#include "core/Error.h"
+#include "core/Log.h"
+#include "core/Stopwatch.h"
+
+extern char** environ;
+
+namespace scaleml {
+namespace {
+
+struct LocalRank {
+  int rank = 0;
+  int local_rank = 0;
+  pid_t pid = -1;  // also the id of the rank's process group
+  bool running = false;
+  int status = 0;
+};
+
+std::string DescribeExit(int status) {
+  if (WIFEXITED(status)) return StrCat("exited with code ", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    const char* name = sigabbrev_np(sig);
+    return StrCat("was killed by signal SIG", name != nullptr ? name : "?", " (", sig, ")");
+  }
+  return StrCat("ended with status ", status);
+}
+
+std::string SignalName(int sig) {
+  const char* name = sigabbrev_np(sig);
+  return StrCat("SIG", name != nullptr ? name : std::to_string(sig).c_str());
+}
+
+void Validate(const LaunchOptions& o) {
+  if (o.nnodes < 1 || o.nnodes > 65536)
+    throw InputError("launch: --nnodes ", o.nnodes, " must be in [1, 65536]");
+  if (o.node_rank < 0 || o.node_rank >= o.nnodes) {
+    throw InputError("launch: --node-rank ", o.node_rank, " must be in [0, ", o.nnodes - 1, "]");
+  }
+  if (o.nproc_per_node < 1 || o.nproc_per_node > 1024) {
+    throw InputError("launch: --nproc-per-node ", o.nproc_per_node, " must be in [1, 1024]");
+  }
+  if (o.master_addr.empty()) throw InputError("launch: --master-addr is empty");
+  if (o.master_port < 1 || o.master_port > 65535) {
+    throw InputError("launch: --master-port ", o.master_port, " is not a TCP port (1-65535)");
+  }
+  if (o.comm_timeout_s < 0) throw InputError("launch: --timeout must be positive");
+  if (o.stop_grace_s < 0) throw InputError("launch: --stop-grace must not be negative");
+  if (o.command.empty() || o.command[0].empty()) {
+    throw InputError("launch: no command to run (put it after --)");
+  }
+}
+
+// The whole environment of one rank, prepared before fork so the child only execs.
+std::vector<std::string> RankEnvironmentOf(const LaunchOptions& o, int local_rank) {
+  std::map<std::string, std::string> vars;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    std::string text = *entry;
+    std::size_t eq = text.find('=');
+    if (eq != std::string::npos) vars[text.substr(0, eq)] = text.substr(eq + 1);
+  }
+  const int world = o.nnodes * o.nproc_per_node;
+  vars["RANK"] = std::to_string(o.node_rank * o.nproc_per_node + local_rank);
+  vars["LOCAL_RANK"] = std::to_string(local_rank);
+  vars["WORLD_SIZE"] = std::to_string(world);
+  vars["LOCAL_WORLD_SIZE"] = std::to_string(o.nproc_per_node);
+  vars["GROUP_RANK"] = std::to_string(o.node_rank);
+  vars["ROLE_RANK"] = vars["RANK"];
+  vars["ROLE_WORLD_SIZE"] = vars["WORLD_SIZE"];
+  vars["MASTER_ADDR"] = o.master_addr;
+  vars["MASTER_PORT"] = std::to_string(o.master_port);
+  if (o.comm_timeout_s > 0) vars["SCALEML_COMM_TIMEOUT_S"] = StrCat(o.comm_timeout_s);
+  if (vars.count("OMP_NUM_THREADS") == 0) {
+    // As torchrun, but sized to the machine instead of 1: ranks share the node's cores.
+    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    vars["OMP_NUM_THREADS"] = std::to_string(std::max(1u, cores / o.nproc_per_node));
+  }
+  std::vector<std::string> out;
+  for (const auto& [key, value] : vars) out.push_back(key + "=" + value);
+  return out;
+}
+
+// Starts one rank; returns its pid, or throws a Failure when it could not be started (fork
+// failed, or exec failed: reported through a close-on-exec pipe).
+pid_t StartRank(const LaunchOptions& o, const std::vector<std::string>& env_strings,
+                const sigset_t& original_mask) {
+  std::vector<char*> argv;
+  for (const auto& arg : o.command) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const auto& entry : env_strings) envp.push_back(const_cast<char*>(entry.c_str()));
+  envp.push_back(nullptr);
+
+  int exec_error[2];
+  if (pipe2(exec_error, O_CLOEXEC) != 0) throw Failure("launch: pipe: ", std::strerror(errno));
+  const pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    int saved = errno;
+    close(exec_error[0]);
+    close(exec_error[1]);
+    throw Failure("launch: fork: ", std::strerror(saved));
+  }
+  if (pid == 0) {
+    close(exec_error[0]);
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the launcher died before the line above
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGPIPE}) signal(sig, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &original_mask, nullptr);
+    execvpe(argv[0], argv.data(), envp.data());
+    int err = errno;
+    ssize_t ignored = write(exec_error[1], &err, sizeof(err));
+    (void)ignored;
+    _exit(127);
+  }
+  setpgid(pid, pid);  // also here, so the group exists before any signal is sent to it
+  close(exec_error[1]);
+  int child_errno = 0;
+  ssize_t got;
+  do {
+    got = read(exec_error[0], &child_errno, sizeof(child_errno));
+  } while (got < 0 && errno == EINTR);
+  close(exec_error[0]);
+  if (got == static_cast<ssize_t>(sizeof(child_errno))) {
+    waitpid(pid, nullptr, 0);
+    throw Failure("launch: cannot run '", o.command[0], "': ", std::strerror(child_errno));
+  }
+  return pid;
+}
+
+void SignalRunning(std::vector<LocalRank>& ranks, int sig) {
+  for (auto& r : ranks) {
+    if (r.running) killpg(r.pid, sig);
+  }
+}
+
+}  // namespace
+
+LaunchOutcome RunLocalRanks(const LaunchOptions& options) {
+  Validate(options);
+  sigset_t handled, original;
+  sigemptyset(&handled);
+  for (int sig : {SIGCHLD, SIGINT, SIGTERM, SIGHUP}) sigaddset(&handled, sig);
+  sigprocmask(SIG_BLOCK, &handled, &original);
+  // Orphans of a rank's children come back to us, so the final sweep of each group reaps them.
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+  std::vector<LocalRank> ranks(static_cast<std::size_t>(options.nproc_per_node));
+  LaunchOutcome outcome;
+  bool stopping = false;
+  bool killed = false;
+  int interrupted_by = 0;
+  Stopwatch since_stop;
+  auto begin_stop = [&](int sig) {
+    stopping = true;
+    since_stop.Restart();
+    SignalRunning(ranks, sig);
+  };
+
+  for (int local = 0; local < options.nproc_per_node; ++local) {
+    LocalRank& r = ranks[local];
+    r.local_rank = local;
+    r.rank = options.node_rank * options.nproc_per_node + local;
+    try {
+      r.pid = StartRank(options, RankEnvironmentOf(options, local), original);
+      r.running = true;
+      LogInfo("launch: rank ", r.rank, " (local rank ", local, ") started as pid ", r.pid);
+    } catch (const Error& e) {
+      outcome.exit_code = 1;
+      outcome.message =
+          StrCat("rank ", r.rank, " (local rank ", local, ") did not start: ", e.what());
+      begin_stop(SIGTERM);
+      break;
+    }
+  }
+
+  auto any_running = [&] {
+    return std::any_of(ranks.begin(), ranks.end(), [](const LocalRank& r) { return r.running; });
+  };
+  while (any_running()) {
+    timespec wait{0, 200 * 1000 * 1000};
+    siginfo_t info;
+    int sig = sigtimedwait(&handled, &info, &wait);
+    if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+      if (!stopping) {
+        interrupted_by = sig;
+        LogWarning("launch: got ", SignalName(sig), ", passing it to the local ranks");
+        begin_stop(sig);
+      } else if (interrupted_by != 0 && !killed) {
+        SignalRunning(ranks, SIGKILL);  // asked twice: stop waiting
+        killed = true;
+      }
+    }
+    for (auto& r : ranks) {
+      if (!r.running) continue;
+      int status = 0;
+      pid_t done = waitpid(r.pid, &status, WNOHANG);
+      if (done != r.pid) continue;
+      r.running = false;
+      r.status = status;
+      bool failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+      if (failed && !stopping) {
+        int others = static_cast<int>(std::count_if(ranks.begin(), ranks.end(),
+                                                    [](const LocalRank& x) { return x.running; }));
+        outcome.exit_code = 1;
+        outcome.message = StrCat("rank ", r.rank, " (local rank ", r.local_rank, ", pid ", r.pid,
+                                 ") ", DescribeExit(status));
+        if (others > 0) {
+          outcome.message +=
+              StrCat("; stopped the other ", others, " local rank", others == 1 ? "" : "s");
+        }
+        begin_stop(SIGTERM);
+      }
+    }
+    if (stopping && !killed && since_stop.Seconds() >= options.stop_grace_s) {
+      SignalRunning(ranks, SIGKILL);
+      killed = true;
+    }
+  }
+
+  // Whatever the ranks left in their groups goes too, and orphans handed to us are reaped.
+  for (const auto& r : ranks) {
+    if (r.pid <= 0) continue;
+    killpg(r.pid, SIGKILL);
+    Stopwatch sweep;
+    while (sweep.Seconds() < 2.0) {
+      pid_t got = waitpid(-r.pid, nullptr, WNOHANG);
+      if (got < 0) break;  // ECHILD: nothing of that group is ours any more
+      if (got == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  prctl(PR_SET_CHILD_SUBREAPER, 0);
+  // Signals that arrived while blocked are dropped, not delivered when the mask is restored.
+  timespec zero{0, 0};
+  while (sigtimedwait(&handled, nullptr, &zero) > 0) {
+  }
+  sigprocmask(SIG_SETMASK, &original, nullptr);
+
+  if (interrupted_by != 0 && outcome.exit_code == 0) {
+    outcome.exit_code = 128 + interrupted_by;
+    outcome.message =
+        StrCat("interrupted by ", SignalName(interrupted_by), "; the local ranks were stopped");
+  }
+  return outcome;
+}
+
+}  // namespace scaleml
