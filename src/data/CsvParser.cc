@@ -20,7 +20,7 @@ namespace {
 
 // Bytes a thread scans between handing pages back to the kernel: large enough that madvise costs
 // nothing, small enough that the mapping's share of the resident set stays a few blocks.
-constexpr std::size_t kReleaseBytes = std::size_t{8} << 20;
+constexpr std::size_t kReleaseBytes = std::size_t{2} << 20;
 // Below this many bytes per thread, extra threads cost more than they save.
 constexpr std::size_t kMinBytesPerThread = std::size_t{1} << 16;
 

@@ -12,7 +12,7 @@ namespace scaleml {
 namespace {
 
 // Same release granularity as the newline counter (see CsvParser.cc).
-constexpr std::size_t kReleaseBytes = std::size_t{8} << 20;
+constexpr std::size_t kReleaseBytes = std::size_t{2} << 20;
 
 // An error inside a row; ParsePiece prefixes the file and line.
 struct RowError {
