@@ -1,12 +1,84 @@
-// Placeholder until `scaleml train` lands.
+// scaleml train: one training run on this machine (engine local), printing a report or JSON.
+#include <cstdio>
+#include <iostream>
+
+#include "algo/Registry.h"
 #include "cli/Commands.h"
+#include "comm/LocalComm.h"
 #include "core/Error.h"
+#include "core/Threads.h"
+#include "engine/TrainJob.h"
 
 namespace scaleml::cli {
+namespace {
+
+struct TrainFlags {
+  TrainRequest request;
+  std::vector<std::string> params;
+  bool json = false;
+  bool no_cache = false;
+  bool list_params = false;
+};
+
+void RunTrain(TrainFlags& flags) {
+  TrainRequest& request = flags.request;
+  if (flags.list_params) {
+    const AlgorithmInfo& info = FindAlgorithm(request.algo);
+    std::printf("%s: %s\nparameters (name, type, default, range, description):\n%s",
+                info.name.c_str(), info.summary.c_str(), info.schema->HelpText().c_str());
+    return;
+  }
+  if (request.data_path.empty()) throw InputError("train: --data FILE.csv is required");
+  if (request.engine != "local") {
+    throw InputError("train: --engine ", request.engine,
+                     " is not available in this build; use --engine local");
+  }
+  request.params = ParseParamPairs(flags.params);
+  request.csv.use_cache = !flags.no_cache;
+  request.threads = SetThreads(request.threads);
+  request.csv.threads = request.threads;
+  LocalComm comm;
+  TrainReport report = RunTrainJob(request, comm);
+  if (flags.json) {
+    std::cout << report.ToJson().dump() << std::endl;
+  } else {
+    std::cout << report.ToText();
+    if (!request.save_model.empty()) std::cout << "  model     " << request.save_model << "\n";
+  }
+}
+
+}  // namespace
 
 void RegisterTrain(CLI::App& app) {
-  auto* command = app.add_subcommand("train", "train (not built yet)");
-  command->callback([] { throw Failure("train: not built yet"); });
+  auto flags = std::make_shared<TrainFlags>();
+  auto* command = app.add_subcommand(
+      "train", "Train a classifier on a CSV file and score it on a held-out split");
+  command->add_option("--algo", flags->request.algo,
+                      "gbdt (alias lightgbm), xgboost, logreg, rf or knn")
+      ->required();
+  command->add_option("--data", flags->request.data_path, "The CSV file");
+  command->add_option("--param", flags->params,
+                      "An algorithm parameter as name=value (repeatable); --list-params shows them");
+  command->add_flag("--list-params", flags->list_params,
+                    "Print the algorithm's parameters with defaults and ranges, then exit");
+  command->add_option("--engine", flags->request.engine, "local (tasks and ddp: see docs)")
+      ->capture_default_str();
+  command->add_option("--test-size", flags->request.split.test_size,
+                      "Fraction of rows held out for scoring")
+      ->capture_default_str();
+  command->add_option("--seed", flags->request.split.seed, "Seed of the train/test split")
+      ->capture_default_str();
+  command->add_option("--threads", flags->request.threads, "Threads (0 = all cores)")
+      ->capture_default_str();
+  command->add_option("--target", flags->request.csv.target, "Name of the label column")
+      ->capture_default_str();
+  command->add_flag("--allow-missing", flags->request.csv.allow_missing,
+                    "Accept empty or NaN feature values");
+  command->add_flag("--no-cache", flags->no_cache,
+                    "Neither read nor write the binary cache FILE.scaleml");
+  command->add_option("--save-model", flags->request.save_model, "Write the trained model here");
+  command->add_flag("--json", flags->json, "Print the report as one JSON object on stdout");
+  command->callback([flags] { RunTrain(*flags); });
 }
 
 }  // namespace scaleml::cli
