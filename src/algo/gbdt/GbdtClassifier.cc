@@ -1,21 +1,292 @@
-// Placeholder until the Gbdt classifier lands: the registry links, training reports it missing.
+#include "algo/gbdt/GbdtClassifier.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
 #include "algo/AlgorithmFactories.h"
+#include "algo/gbdt/BinnedMatrix.h"
+#include "algo/gbdt/GlobalBins.h"
+#include "algo/gbdt/SerialTreeLearner.h"
+#include "comm/CommOps.h"
 #include "core/Error.h"
+#include "core/Hash.h"
+#include "core/Log.h"
 
 namespace scaleml {
 namespace {
-struct GbdtParams {
-  int placeholder = 0;
-};
-}  // namespace
 
-const ParamSchemaBase& GbdtParamSchema() {
-  static const ParamSchema<GbdtParams> schema("gbdt");
-  return schema;
+constexpr std::uint32_t kPayloadMagic = 0x54444247;  // "GBDT"
+constexpr std::uint32_t kPayloadVersion = 1;
+// Hash streams, so that the sample, the bags and the validation rows are independent.
+constexpr std::uint64_t kValidationStream = 0x7a11d;
+constexpr std::uint64_t kBaggingStream = 0xba99;
+constexpr std::uint64_t kFeatureStream = 0xfea7;
+
+GbdtObjective::Kind ChooseObjective(const std::string& objective, std::size_t classes) {
+  if (objective == "binary" && classes != 2) {
+    throw InputError("gbdt: objective=binary needs 2 classes, the training data has ", classes,
+                     "; use objective=multiclass or auto");
+  }
+  if (objective == "binary" || (objective == "auto" && classes == 2)) {
+    return GbdtObjective::Kind::kBinary;
+  }
+  return GbdtObjective::Kind::kMulticlass;
 }
 
-std::unique_ptr<Classifier> MakeGbdtClassifier(const ParamMap&) {
-  throw Failure("gbdt: not built yet");
+// The features one tree may split on: all, or a seeded sample of feature_fraction of them
+// (the same on every rank).
+std::vector<int> SampleFeatures(int features, double fraction, std::uint64_t seed,
+                                std::uint64_t tree) {
+  std::vector<int> all(features);
+  std::iota(all.begin(), all.end(), 0);
+  if (fraction >= 1.0) return all;
+  const int keep = std::max(1, static_cast<int>(std::lround(features * fraction)));
+  Rng rng(HashKey(seed, kFeatureStream, tree));
+  for (int i = 0; i < keep; ++i) {
+    std::swap(all[i], all[i + rng.Below(features - i)]);
+  }
+  all.resize(keep);
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+}  // namespace
+
+ParamMap GbdtClassifier::params() const { return GbdtSchema().ToMap(params_); }
+
+int GbdtClassifier::iterations() const {
+  return static_cast<int>(trees_.size()) / std::max(trees_per_iteration_, 1);
+}
+
+void GbdtClassifier::Fit(const Dataset& train, Comm& comm) {
+  classes_ = GlobalClasses(train, comm);
+  const auto num_classes = static_cast<int>(classes_.size());
+  objective_ = ChooseObjective(params_.objective, classes_.size());
+  const GbdtObjective objective(objective_, num_classes);
+  trees_per_iteration_ = objective.trees_per_iteration();
+  const int per_iteration = trees_per_iteration_;
+
+  features_ = static_cast<int>(train.features());
+  if (AllreduceValue<std::int64_t>(comm, features_, ReduceOp::kMax) != features_ ||
+      AllreduceValue<std::int64_t>(comm, features_, ReduceOp::kMin) != features_) {
+    throw InputError("gbdt: ranks hold data with different feature counts (this rank: ", features_,
+                     ")");
+  }
+  if (features_ == 0) throw InputError("gbdt: the training data has no feature columns");
+  const std::size_t rows = train.rows();
+  if (rows >= std::numeric_limits<std::uint32_t>::max()) {
+    throw InputError("gbdt: ", rows, " rows on one rank; at most 2^32-1 are supported");
+  }
+  const std::uint64_t seed = static_cast<std::uint64_t>(params_.seed);
+  const auto labels = EncodeLabels(train, classes_);
+  auto row_ids = train.row_ids();
+
+  // Validation rows for early stopping, by a hash of the global row id.
+  bool early_stopping = params_.early_stopping_round > 0;
+  std::vector<std::uint8_t> is_train;
+  std::vector<std::uint32_t> train_rows, valid_rows;
+  if (early_stopping) {
+    is_train.resize(rows);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const double u =
+          HashToUnit(HashKey(seed, static_cast<std::uint64_t>(row_ids[r]), kValidationStream));
+      is_train[r] = u >= params_.validation_fraction;
+      (is_train[r] ? train_rows : valid_rows).push_back(static_cast<std::uint32_t>(r));
+    }
+    if (AllreduceSum<std::int64_t>(comm, static_cast<std::int64_t>(valid_rows.size())) == 0) {
+      LogWarning("gbdt: no validation rows for early stopping; training without it");
+      early_stopping = false;
+    }
+  }
+  if (!early_stopping) {
+    is_train.clear();
+    train_rows.resize(rows);
+    std::iota(train_rows.begin(), train_rows.end(), 0u);
+    valid_rows.clear();
+  }
+
+  const QuantileBins bins =
+      FindGlobalBins(train, is_train, comm, params_.max_bin, params_.bin_sample_count, seed);
+  const BinnedMatrix matrix(train, bins);
+
+  std::vector<std::int64_t> class_counts(num_classes, 0);
+  for (std::uint32_t r : train_rows) ++class_counts[labels[r]];
+  AllreduceSum(comm, std::span<std::int64_t>(class_counts));
+  init_scores_ = objective.InitScores(class_counts);
+
+  std::vector<double> scores(static_cast<std::size_t>(per_iteration) * rows);
+  for (int k = 0; k < per_iteration; ++k) {
+    std::fill(scores.begin() + k * rows, scores.begin() + (k + 1) * rows, init_scores_[k]);
+  }
+  std::vector<GradientPair> gradients(static_cast<std::size_t>(per_iteration) * rows);
+  SerialTreeLearner learner(matrix, bins, params_, comm);
+  trees_.clear();
+
+  const bool bagging = params_.bagging_freq > 0 && params_.bagging_fraction < 1.0;
+  std::vector<std::uint32_t> bag;
+  std::vector<std::uint8_t> in_bag;  // rows whose scores the leaf ranges update
+  double best_loss = std::numeric_limits<double>::infinity();
+  int best_iteration = -1;
+
+  for (int it = 0; it < params_.num_iterations; ++it) {
+    if (bagging && it % params_.bagging_freq == 0) {
+      bag.clear();
+      const auto draw = static_cast<std::uint64_t>(it / params_.bagging_freq);
+      for (std::uint32_t r : train_rows) {
+        const double u =
+            HashToUnit(HashKey(seed ^ (draw * 0x9e3779b97f4a7c15ULL),
+                               static_cast<std::uint64_t>(row_ids[r]), kBaggingStream));
+        if (u < params_.bagging_fraction) bag.push_back(r);
+      }
+    }
+    const std::vector<std::uint32_t>& fit_rows = bagging ? bag : train_rows;
+    const bool all_rows = fit_rows.size() == rows;
+    if (!all_rows) {
+      in_bag.assign(rows, 0);
+      for (std::uint32_t r : fit_rows) in_bag[r] = 1;
+    }
+    objective.Gradients(scores, labels, gradients.data());
+
+    bool any_split = false;
+    for (int k = 0; k < per_iteration; ++k) {
+      const auto features = SampleFeatures(features_, params_.feature_fraction, seed,
+                                           static_cast<std::uint64_t>(it) * per_iteration + k);
+      Tree tree = learner.Train(fit_rows, all_rows, gradients.data() + k * rows, features);
+      tree.Shrink(params_.learning_rate);
+      any_split |= tree.leaves() > 1;
+      double* class_scores = scores.data() + k * rows;
+      const auto& partition = learner.partition();
+#pragma omp parallel
+      for (int leaf = 0; leaf < tree.leaves(); ++leaf) {
+        const double value = tree.leaf_value(leaf);
+        auto leaf_rows = partition.rows(leaf);
+        const auto n = static_cast<std::int64_t>(leaf_rows.size());
+#pragma omp for schedule(static) nowait
+        for (std::int64_t i = 0; i < n; ++i) class_scores[leaf_rows[i]] += value;
+      }
+      if (!all_rows) {
+        // Rows outside the bag (and validation rows) go down the tree on their bins.
+        const auto n = static_cast<std::int64_t>(rows);
+#pragma omp parallel for schedule(static)
+        for (std::int64_t r = 0; r < n; ++r) {
+          if (in_bag[r]) continue;
+          const int leaf = tree.LeafOfBinned([&](int f) { return matrix.at(r, f); });
+          class_scores[r] += tree.leaf_value(leaf);
+        }
+      }
+      trees_.push_back(std::move(tree));
+    }
+    if (!any_split) {
+      // As LightGBM: no leaf can be split any more, so further rounds would add nothing.
+      trees_.resize(trees_.size() - per_iteration);
+      LogInfo("gbdt: stopped after ", it, " rounds: no split meets the constraints");
+      break;
+    }
+    if (early_stopping) {
+      double sums[2] = {objective.Loss(scores, labels, valid_rows),
+                        static_cast<double>(valid_rows.size())};
+      AllreduceSum(comm, std::span<double>(sums, 2));
+      const double loss = sums[0] / sums[1];
+      LogDebug("gbdt: round ", it + 1, " validation loss ", loss);
+      if (loss < best_loss) {
+        best_loss = loss;
+        best_iteration = it;
+      } else if (it - best_iteration >= params_.early_stopping_round) {
+        trees_.resize(static_cast<std::size_t>(best_iteration + 1) * per_iteration);
+        LogInfo("gbdt: early stopping at round ", it + 1, "; best round ", best_iteration + 1);
+        break;
+      }
+    }
+  }
+}
+
+std::vector<double> GbdtClassifier::PredictRaw(const Dataset& data) const {
+  if (static_cast<int>(data.features()) != features_) {
+    throw InputError("gbdt: the model was trained on ", features_, " features, the data has ",
+                     data.features());
+  }
+  const std::size_t rows = data.rows();
+  const int per_iteration = trees_per_iteration_;
+  std::vector<double> raw(rows * per_iteration);
+  constexpr std::size_t kBlock = 512;
+  const auto blocks = static_cast<std::int64_t>((rows + kBlock - 1) / kBlock);
+  const std::size_t stride = rows;
+  const float* values = data.feature_data().data();
+#pragma omp parallel for schedule(dynamic, 4)
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    const std::size_t begin = b * kBlock, end = std::min(rows, begin + kBlock);
+    for (std::size_t r = begin; r < end; ++r) {
+      for (int k = 0; k < per_iteration; ++k) raw[r * per_iteration + k] = init_scores_[k];
+    }
+    // Tree by tree over a block of rows: the tree and the block's columns stay in cache.
+    for (std::size_t t = 0; t < trees_.size(); ++t) {
+      const Tree& tree = trees_[t];
+      const std::size_t k = t % per_iteration;
+      for (std::size_t r = begin; r < end; ++r) {
+        const int leaf = tree.LeafOf([&](int f) { return values[f * stride + r]; });
+        raw[r * per_iteration + k] += tree.leaf_value(leaf);
+      }
+    }
+  }
+  return raw;
+}
+
+std::vector<float> GbdtClassifier::PredictProba(const Dataset& data, Comm&) const {
+  if (init_scores_.empty()) throw InputError("gbdt: the model is not trained");
+  const std::vector<double> raw = PredictRaw(data);
+  const std::size_t classes = classes_.size();
+  const auto rows = static_cast<std::int64_t>(data.rows());
+  std::vector<float> proba(data.rows() * classes);
+  const GbdtObjective objective(objective_, static_cast<int>(classes));
+#pragma omp parallel for schedule(static)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    objective.Probabilities(raw.data() + r * trees_per_iteration_, proba.data() + r * classes);
+  }
+  return proba;
+}
+
+void GbdtClassifier::SaveModel(BinaryWriter& out) const {
+  out.Put<std::uint32_t>(kPayloadMagic);
+  out.Put<std::uint32_t>(kPayloadVersion);
+  out.Put<std::uint8_t>(static_cast<std::uint8_t>(objective_));
+  out.Put<std::int32_t>(features_);
+  out.Put<std::int32_t>(trees_per_iteration_);
+  out.PutVector(init_scores_);
+  out.Put<std::uint64_t>(trees_.size());
+  for (const Tree& tree : trees_) tree.Save(out);
+}
+
+void GbdtClassifier::LoadModel(BinaryReader& in) {
+  if (in.Get<std::uint32_t>() != kPayloadMagic) throw in.Corrupt("not a gbdt model payload");
+  const auto version = in.Get<std::uint32_t>();
+  if (version != kPayloadVersion) {
+    throw in.Corrupt(StrCat("gbdt model version ", version, " is not supported"));
+  }
+  const auto objective = in.Get<std::uint8_t>();
+  if (objective > 1) throw in.Corrupt("unknown gbdt objective");
+  objective_ = static_cast<GbdtObjective::Kind>(objective);
+  features_ = in.Get<std::int32_t>();
+  trees_per_iteration_ = in.Get<std::int32_t>();
+  const auto classes = static_cast<int>(classes_.size());
+  const int expected = objective_ == GbdtObjective::Kind::kBinary ? 1 : classes;
+  if (features_ <= 0 || classes < 2 || trees_per_iteration_ != expected ||
+      (objective_ == GbdtObjective::Kind::kBinary && classes != 2)) {
+    throw in.Corrupt("gbdt model header disagrees with its classes");
+  }
+  init_scores_ = in.GetVector<double>(expected);
+  if (static_cast<int>(init_scores_.size()) != expected) {
+    throw in.Corrupt("wrong number of initial scores");
+  }
+  const auto count = in.Get<std::uint64_t>();
+  if (count % expected != 0 || count > (1ULL << 28)) throw in.Corrupt("bad tree count");
+  trees_.clear();
+  for (std::uint64_t t = 0; t < count; ++t) trees_.push_back(Tree::Load(in, features_));
+}
+
+std::unique_ptr<Classifier> MakeGbdtClassifier(const ParamMap& params) {
+  return std::make_unique<GbdtClassifier>(GbdtSchema().Parse(params));
 }
 
 }  // namespace scaleml

@@ -1,0 +1,84 @@
+#include "algo/gbdt/DataPartition.h"
+
+#include <omp.h>
+
+#include <algorithm>
+
+namespace scaleml {
+namespace {
+
+constexpr std::size_t kMinParallelRows = 1 << 16;
+
+}  // namespace
+
+void DataPartition::Init(std::span<const std::uint32_t> rows, int max_leaves) {
+  rows_.assign(rows.begin(), rows.end());
+  begin_.assign(max_leaves, 0);
+  count_.assign(max_leaves, 0);
+  count_[0] = rows_.size();
+  left_scratch_.resize(rows_.size());
+  right_scratch_.resize(rows_.size());
+}
+
+std::size_t DataPartition::Split(int leaf, int new_leaf, const std::uint8_t* column,
+                                 int threshold_bin) {
+  const std::size_t begin = begin_[leaf], count = count_[leaf];
+  std::uint32_t* rows = rows_.data() + begin;
+  const auto threshold = static_cast<std::uint8_t>(threshold_bin);
+  std::size_t left_total = 0;
+  if (count < kMinParallelRows || omp_get_max_threads() == 1) {
+    std::uint32_t* right = right_scratch_.data();
+    std::size_t nright = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::uint32_t row = rows[i];
+      if (column[row] <= threshold) {
+        rows[left_total++] = row;
+      } else {
+        right[nright++] = row;
+      }
+    }
+    std::copy(right, right + nright, rows + left_total);
+  } else {
+    // Each thread splits a block into scratch, then the blocks are copied back in order.
+    const int threads = omp_get_max_threads();
+    std::vector<std::size_t> lefts(threads + 1, 0), rights(threads + 1, 0);
+    int team_used = threads;
+#pragma omp parallel num_threads(threads)
+    {
+      const int t = omp_get_thread_num(), team = omp_get_num_threads();
+      const std::size_t b = count * t / team, e = count * (t + 1) / team;
+      std::size_t nl = 0, nr = 0;
+      for (std::size_t i = b; i < e; ++i) {
+        const std::uint32_t row = rows[i];
+        if (column[row] <= threshold) {
+          left_scratch_[begin + b + nl++] = row;
+        } else {
+          right_scratch_[begin + b + nr++] = row;
+        }
+      }
+      lefts[t + 1] = nl;
+      rights[t + 1] = nr;
+#pragma omp barrier
+#pragma omp single
+      {
+        team_used = team;
+        for (int i = 0; i < team; ++i) {
+          lefts[i + 1] += lefts[i];
+          rights[i + 1] += rights[i];
+        }
+      }
+      const std::size_t left_all = lefts[team];
+      std::copy(left_scratch_.data() + begin + b, left_scratch_.data() + begin + b + nl,
+                rows + lefts[t]);
+      std::copy(right_scratch_.data() + begin + b, right_scratch_.data() + begin + b + nr,
+                rows + left_all + rights[t]);
+    }
+    left_total = lefts[team_used];
+  }
+  begin_[new_leaf] = begin + left_total;
+  count_[new_leaf] = count - left_total;
+  count_[leaf] = left_total;
+  return left_total;
+}
+
+}  // namespace scaleml

@@ -1,0 +1,34 @@
+// gbdt's parameters, with LightGBM's names and defaults. Thread-safety: a plain value.
+#pragma once
+
+#include <string>
+
+#include "algo/ParamSchema.h"
+
+namespace scaleml {
+
+struct GbdtParams {
+  int num_iterations = 100;
+  double learning_rate = 0.1;
+  int num_leaves = 31;
+  int max_depth = -1;
+  int max_bin = 255;
+  int min_data_in_leaf = 20;
+  double min_sum_hessian_in_leaf = 1e-3;
+  double lambda_l1 = 0.0;
+  double lambda_l2 = 0.0;
+  double min_gain_to_split = 0.0;
+  double feature_fraction = 1.0;
+  double bagging_fraction = 1.0;
+  int bagging_freq = 0;
+  int seed = 0;
+  int early_stopping_round = 0;
+  double validation_fraction = 0.1;
+  std::string objective = "auto";
+  int bin_sample_count = 200000;
+};
+
+// The schema that parses and prints GbdtParams (GbdtParamSchema() is its untyped view).
+const ParamSchema<GbdtParams>& GbdtSchema();
+
+}  // namespace scaleml
