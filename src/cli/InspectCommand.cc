@@ -67,8 +67,8 @@ void PrintJson(const InspectArgs& args, const Dataset& data, const DatasetSummar
                               {"max", FloatOrNull(f.max)},
                               {"missing", f.missing}});
   }
-  out["load_seconds"] = load.seconds;
-  out["parse_seconds"] = load.parse_seconds;
+  out["load_s"] = load.seconds;
+  out["parse_s"] = load.parse_seconds;
   out["from_cache"] = load.from_cache;
   out["cache_written"] = load.cache_written;
   out["threads"] = load.threads;

@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <set>
 
 #include "core/Error.h"
+#include "core/Hash.h"
+#include "data/CsvWriter.h"
 #include "unit/data/CsvTestFiles.h"
 
 namespace scaleml {
@@ -64,6 +67,54 @@ TEST(CsvReaderTest, ReadsValuesBitExactlyWithTheTargetAnywhere) {
     EXPECT_EQ(data.rows(), 300u);
     EXPECT_EQ(data.target_name(), "target");
     ExpectRows(data, table);
+  }
+}
+
+TEST(CsvReaderTest, WriterRoundTripIsBitExact) {
+  TempDir dir;
+  constexpr std::size_t kRows = 3000;
+  Dataset data({"x", "y", "z"}, kRows, "label");
+  const float specials[] = {0.0f,
+                            -0.0f,
+                            std::numeric_limits<float>::denorm_min(),
+                            -std::numeric_limits<float>::denorm_min(),
+                            std::numeric_limits<float>::min(),
+                            std::numeric_limits<float>::max(),
+                            std::numeric_limits<float>::lowest(),
+                            std::numeric_limits<float>::epsilon(),
+                            1.0f / 3.0f,
+                            16777217.0f,
+                            0.1f};
+  Rng rng(5);
+  for (std::size_t f = 0; f < 3; ++f) {
+    auto column = data.mutable_column(f);
+    for (std::size_t r = 0; r < kRows; ++r) {
+      if (r < std::size(specials)) {
+        column[r] = specials[(r + f) % std::size(specials)];
+      } else {
+        // Any finite bit pattern: random sign, exponent and mantissa.
+        std::uint32_t bits;
+        do {
+          bits = static_cast<std::uint32_t>(rng.Next());
+        } while (((bits >> 23) & 0xff) == 0xff);
+        std::memcpy(&column[r], &bits, sizeof(bits));
+      }
+    }
+  }
+  auto labels = data.mutable_labels();
+  for (std::size_t r = 0; r < kRows; ++r) labels[r] = static_cast<std::int32_t>(r % 7) - 3;
+  const std::string path = dir.File("round_trip.csv");
+  WriteCsv(data, path);
+  CsvOptions options = NoCache(3);
+  options.target = "label";
+  const Dataset back = ReadCsv(path, options);
+  ASSERT_EQ(back.rows(), kRows);
+  EXPECT_EQ(back.feature_names(), data.feature_names());
+  for (std::size_t r = 0; r < kRows; ++r) {
+    ASSERT_EQ(back.labels()[r], data.labels()[r]);
+    for (std::size_t f = 0; f < 3; ++f) {
+      ASSERT_EQ(Bits(back.at(r, f)), Bits(data.at(r, f))) << "row " << r << " feature " << f;
+    }
   }
 }
 
