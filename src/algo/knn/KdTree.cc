@@ -202,6 +202,15 @@ class KdTree::Searcher {
   int kept_ = 0;
 };
 
+std::uint32_t KdTree::LeafOf(const float* query) const {
+  std::uint32_t index = 0;
+  while (nodes_[index].dim >= 0) {
+    const Node& node = nodes_[index];
+    index = query[node.dim] < node.split ? node.left : node.right;
+  }
+  return index;
+}
+
 void KdTree::Search(std::span<const float> queries, std::size_t count, int k,
                     std::span<Neighbor> out) const {
   const std::size_t kk = static_cast<std::size_t>(k);
@@ -209,11 +218,20 @@ void KdTree::Search(std::span<const float> queries, std::size_t count, int k,
     std::fill(out.begin(), out.begin() + count * kk, kNoNeighbor);
     return;
   }
+  // Queries in the order of the leaves they fall in: neighbouring queries then walk the same
+  // nodes and points, which stay in cache (the index is far larger than the caches).
+  std::vector<std::pair<std::uint32_t, std::size_t>> by_leaf(count);
+#pragma omp parallel for schedule(static) if (count > 4096)
+  for (std::size_t q = 0; q < count; ++q) {
+    by_leaf[q] = {LeafOf(queries.data() + q * features_), q};
+  }
+  std::sort(by_leaf.begin(), by_leaf.end());
 #pragma omp parallel if (count > 64)
   {
     Searcher searcher(*this, k);
 #pragma omp for schedule(dynamic, 256)
-    for (std::size_t q = 0; q < count; ++q) {
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::size_t q = by_leaf[i].second;
       searcher.Run(queries.data() + q * features_, out.data() + q * kk);
     }
   }

@@ -44,6 +44,8 @@ class KdTree {
   };
   class Searcher;
 
+  // The leaf a query descends to.
+  std::uint32_t LeafOf(const float* query) const;
   std::uint32_t Shape(std::uint32_t begin, std::uint32_t end);
   void Split(std::uint32_t node, const Dataset& data, std::vector<std::uint32_t>& order);
 

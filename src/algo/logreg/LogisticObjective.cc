@@ -1,9 +1,14 @@
+// Selects between doubles only become vector blends when comparisons may not trap; nothing here
+// reads floating-point exception flags.
+#pragma GCC optimize("no-trapping-math")
+
 #include "algo/logreg/LogisticObjective.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
+#include "algo/logreg/FastMath.h"
 #include "comm/CommOps.h"
 
 namespace scaleml {
@@ -81,15 +86,23 @@ void LogisticObjective::AccumulateBlock(std::span<const double> w, std::size_t b
   }
   // Per-row loss, residual and curvature weights.
   if (vectors == 1) {
+    const std::int32_t* codes = codes_.data() + begin;
+    const double* zs = acc.z.data();
+    double* residual = acc.residual.data();
+    float* weight = acc.weight.data();
+    double loss = 0.0;
+#pragma omp simd reduction(+ : loss)
     for (std::size_t i = 0; i < n; ++i) {
-      const double z = acc.z[i];
-      const double y = codes_[begin + i] == positive_ ? 1.0 : 0.0;
-      const double e = std::exp(-std::fabs(z));
-      const double p = z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-      acc.loss += std::max(z, 0.0) + std::log1p(e) - y * z;
-      acc.residual[i] = p - y;
-      acc.weight[i] = static_cast<float>(p * (1.0 - p));
+      const double z = zs[i];
+      const double y = codes[i] == positive_ ? 1.0 : 0.0;
+      const double e = ExpNonPositive(z < 0 ? z : -z);
+      const double inverse = 1.0 / (1.0 + e);
+      const double p = z >= 0 ? inverse : e * inverse;
+      loss += (z > 0 ? z : 0.0) + Log1pUnit(e) - y * z;
+      residual[i] = p - y;
+      weight[i] = static_cast<float>(p * (1.0 - p));
     }
+    acc.loss += loss;
   } else {
     double* p = acc.proba.data();
     for (std::size_t i = 0; i < n; ++i) {

@@ -8,12 +8,41 @@
 #include "algo/logreg/LogregSolver.h"
 #include "comm/CommOps.h"
 #include "core/Error.h"
+#include "core/Hash.h"
 #include "core/Log.h"
 
 namespace scaleml {
 namespace {
 
 constexpr std::size_t kPredictBlock = 256;
+
+// Newton on a large dataset starts from the optimum of a sample of its rows, which is close
+// enough for quadratic convergence: two or three full passes instead of six or seven. The
+// sample is chosen by a hash of the global row id, so every partitioning samples the same rows.
+constexpr double kWarmStartMinRows = 262144;
+constexpr double kWarmStartFraction = 1.0 / 16;
+constexpr std::uint64_t kWarmStartSeed = 0x5ca1e10915;
+
+struct RowSample {
+  Dataset data;
+  std::vector<std::int32_t> codes;
+  double rows = 0.0;  // over all ranks
+};
+
+RowSample SampleRows(const Dataset& train, const std::vector<std::int32_t>& codes, Comm& comm) {
+  std::vector<std::size_t> rows;
+  const auto ids = train.row_ids();
+  for (std::size_t r = 0; r < train.rows(); ++r) {
+    if (HashToUnit(HashKey(kWarmStartSeed, static_cast<std::uint64_t>(ids[r]))) <
+        kWarmStartFraction) {
+      rows.push_back(r);
+    }
+  }
+  RowSample sample{train.Take(rows), {}, 0.0};
+  for (std::size_t r : rows) sample.codes.push_back(codes[r]);
+  sample.rows = AllreduceSum(comm, static_cast<double>(rows.size()));
+  return sample;
+}
 
 double Sigmoid(double z) {
   const double e = std::exp(-std::fabs(z));
@@ -53,11 +82,22 @@ void LogregClassifier::Fit(const Dataset& train, Comm& comm) {
   intercept_.assign(static_cast<std::size_t>(problems) * vectors_per_problem, 0.0);
   iterations_ = 0;
   converged_ = true;
+  const bool warm_start = newton && params_.sample_start && options.samples >= kWarmStartMinRows;
+  const RowSample sample = warm_start ? SampleRows(train, codes, comm) : RowSample{};
   for (int problem = 0; problem < problems; ++problem) {
     const int positive = kind_ == Kind::kOneVsRest ? problem : 1;
     LogisticObjective objective(train, codes, vectors_per_problem, positive, params_.fit_intercept,
                                 1.0 / params_.C);
     std::vector<double> start(objective.size(), 0.0);
+    if (warm_start) {
+      // The sample's penalty shrinks with it, so its optimum estimates the full one.
+      LogisticObjective coarse(sample.data, sample.codes, vectors_per_problem, positive,
+                               params_.fit_intercept, sample.rows / options.samples / params_.C);
+      SolverOptions coarse_options = options;
+      coarse_options.samples = std::max(1.0, sample.rows);
+      coarse_options.tol = std::max(options.tol, 1e-6);
+      start = MinimizeNewton(coarse, std::move(start), coarse_options, comm).weights;
+    }
     SolverResult result = newton ? MinimizeNewton(objective, std::move(start), options, comm)
                                  : MinimizeLbfgs(objective, std::move(start), options, comm);
     iterations_ = std::max(iterations_, result.iterations);

@@ -17,6 +17,7 @@ struct LogregParams {
   bool fit_intercept = true;
   std::string multi_class = "auto";  // auto: binary sigmoid for 2 classes, softmax for more
   std::string solver = "auto";       // auto: newton up to kNewtonMaxParameters, else lbfgs
+  bool sample_start = true;          // Newton on large data starts from a row sample's optimum
 };
 
 // Above this many parameters (classes x (features + 1)) `auto` switches from Newton to L-BFGS.

@@ -95,6 +95,23 @@ TEST(LogregClassifierTest, GradientVanishesAtTheOptimum) {
   EXPECT_NEAR(intercept_sum, 0.0, 1e-9);  // softmax intercepts centred, as scikit-learn's
 }
 
+TEST(LogregClassifierTest, SampleStartOnLargeDataReachesTheSameOptimum) {
+  // Above 262144 rows Newton starts from a row sample's optimum; the end point must not move,
+  // on one process or on shards (the sample is chosen by global row id).
+  Dataset data = MakeBlobs(300000, 4, 2, 1.0, 40);
+  LogregClassifier cold = FitLocal(data, {{"sample_start", "false"}});
+  LogregClassifier warm = FitLocal(data);
+  EXPECT_TRUE(warm.converged());
+  EXPECT_LT(warm.iterations(), cold.iterations());
+  EXPECT_LE(MaxRelativeDifference(warm.coef(), cold.coef()), 1e-7);
+  EXPECT_LE(MaxRelativeDifference(warm.intercept(), cold.intercept()), 1e-7);
+  RunRanks(2, [&](Comm& comm) {
+    LogregClassifier model(LogregParams{});
+    model.Fit(ContiguousShard(data, comm.rank(), 2), comm);
+    EXPECT_LE(MaxRelativeDifference(model.coef(), warm.coef()), 1e-9);
+  });
+}
+
 TEST(LogregClassifierTest, LbfgsReachesNewtonsOptimum) {
   Dataset data = MakeBlobs(1500, 5, 3, 2.0, 3);
   LogregClassifier newton = FitLocal(data, {{"solver", "newton"}});
