@@ -129,12 +129,13 @@ std::optional<Dataset> LoadCache(const std::string& cache_path, const CsvSource&
     return reject("corrupt sizes");
   }
   const std::uint64_t feature_bytes = header.rows * header.features * sizeof(float);
-  if (header.features_offset % kAlign != 0 ||
+  if (header.features_offset > size || header.labels_offset > size ||
+      header.features_offset % kAlign != 0 ||
       header.features_offset < sizeof(CacheHeader) + header.names_bytes ||
       header.labels_offset < header.features_offset + feature_bytes ||
       header.labels_offset % alignof(std::int32_t) != 0 ||
       header.row_ids_offset < header.labels_offset + header.rows * sizeof(std::int32_t) ||
-      header.row_ids_offset % alignof(std::int64_t) != 0 ||
+      header.row_ids_offset % alignof(std::int64_t) != 0 || header.row_ids_offset > size ||
       header.row_ids_offset + header.rows * sizeof(std::int64_t) != size) {
     return reject("corrupt section offsets");
   }
