@@ -3,10 +3,12 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string_view>
 
 #include "algo/AlgorithmFactories.h"
 #include "core/Error.h"
+#include "core/Hash.h"
 
 namespace scaleml {
 namespace {
@@ -15,6 +17,19 @@ constexpr std::string_view kPayloadTag = "scaleml-xgboost";
 constexpr std::uint32_t kPayloadVersion = 1;
 
 }  // namespace
+
+std::uint64_t XgboostClassifier::BoosterChecksum(std::string_view bytes) {
+  // FNV-1a over 8-byte words, finished by a strong mix: fast enough for models of many MB.
+  std::uint64_t h = 0xcbf29ce484222325ULL ^ bytes.size();
+  std::size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, bytes.data() + i, 8);
+    h = (h ^ word) * 0x100000001b3ULL;
+  }
+  for (; i < bytes.size(); ++i) h = (h ^ static_cast<unsigned char>(bytes[i])) * 0x100000001b3ULL;
+  return Mix64(h);
+}
 
 int XgboostClassifier::Threads() const {
   return params_.nthread > 0 ? params_.nthread : omp_get_max_threads();
@@ -107,8 +122,10 @@ void XgboostClassifier::SaveModel(BinaryWriter& out) const {
            "serialising the model");
   out.PutString(kPayloadTag);
   out.Put<std::uint32_t>(kPayloadVersion);
+  const std::string_view booster(bytes, length);
   out.Put<std::uint64_t>(num_features_);
-  out.PutString(std::string_view(bytes, length));
+  out.Put<std::uint64_t>(BoosterChecksum(booster));
+  out.PutString(booster);
 }
 
 void XgboostClassifier::LoadModel(BinaryReader& in) {
@@ -123,7 +140,11 @@ void XgboostClassifier::LoadModel(BinaryReader& in) {
   if (version != kPayloadVersion) throw in.Corrupt(StrCat("xgboost payload version ", version));
   num_features_ = in.Get<std::uint64_t>();
   if (num_features_ == 0 || num_features_ > (1u << 24)) throw in.Corrupt("feature count");
+  const auto checksum = in.Get<std::uint64_t>();
   std::string model = in.GetString();
+  if (BoosterChecksum(model) != checksum) {
+    throw in.Corrupt("the xgboost booster's checksum does not match (the file is damaged)");
+  }
   if (classes_.size() < 2) throw in.Corrupt("fewer than two classes");
 
   BoosterHandle handle = nullptr;

@@ -1,12 +1,15 @@
-// XGBoost through libxgboost's C API, configured as XGBClassifier. The model payload is
-// "scaleml-xgboost" v1, the number of features, then the booster as XGBoost's UBJSON model (the
-// same bytes XGBClassifier.save_model("m.ubj") writes), so it survives libxgboost upgrades.
+// XGBoost through libxgboost's C API, configured as XGBClassifier. The model payload is the tag
+// "scaleml-xgboost", version 1, the number of features, a 64-bit checksum of the booster bytes,
+// then the booster as XGBoost's UBJSON model (the bytes XGBClassifier.save_model("m.ubj")
+// writes), so it survives libxgboost upgrades. The checksum keeps damaged bytes away from
+// libxgboost's parser, which trusts the lengths inside them.
 // Thread-safety: Fit and LoadModel need exclusive access; PredictProba may run from several
 // threads at once.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "algo/Classifier.h"
@@ -32,6 +35,9 @@ class XgboostClassifier final : public Classifier {
 
   // Boosting rounds in the trained model.
   int rounds() const;
+
+  // The checksum stored before the booster bytes.
+  static std::uint64_t BoosterChecksum(std::string_view bytes);
 
  private:
   int Threads() const;

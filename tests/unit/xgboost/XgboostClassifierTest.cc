@@ -71,7 +71,8 @@ TEST(XgboostClassifier, ColumnarViewMatchesRowMajorCopy) {
   BinaryReader reader(writer.bytes(), "memory");
   reader.GetString();
   reader.Get<std::uint32_t>();
-  reader.Get<std::uint64_t>();
+  reader.Get<std::uint64_t>();  // features
+  reader.Get<std::uint64_t>();  // checksum
   std::string ubj = reader.GetString();
   BoosterHandle booster = nullptr;
   ASSERT_EQ(XGBoosterCreate(nullptr, 0, &booster), 0);

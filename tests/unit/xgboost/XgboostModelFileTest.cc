@@ -77,20 +77,34 @@ TEST(XgboostModelFile, PayloadOfAnotherKindIsAClearError) {
   reader.GetString();
   reader.Get<std::uint32_t>();
   reader.Get<std::uint64_t>();
+  reader.Get<std::uint64_t>();
   std::string ubj = reader.GetString();
   EXPECT_EQ(LoadError(*model, ubj).kind(), Error::Kind::kInput);
 }
 
-TEST(XgboostModelFile, CorruptBoosterBytesAreAnInputError) {
+TEST(XgboostModelFile, DamagedBoosterBytesFailTheChecksum) {
   auto model = FitXgboost(MakeBlobs(300, 3, 2, 2.0, 35), {{"n_estimators", "2"}});
-  // Our envelope intact around booster bytes that libxgboost cannot read as a model. (Random bytes
-  // would also fail, but may first make libxgboost attempt a huge allocation, which the
-  // sanitizers abort on.)
-  for (const char* booster : {"{\"learner\": 42}", "{\"learner\": {\"gradient_booster\"", "{}"}) {
+  BinaryWriter out;
+  model->SaveModel(out);
+  for (std::size_t at : {out.bytes().size() - 1, out.bytes().size() - 100}) {
+    std::string bytes = out.bytes();
+    bytes[at] ^= 0x5a;
+    Error e = LoadError(*model, bytes);
+    EXPECT_EQ(e.kind(), Error::Kind::kInput);
+    EXPECT_NE(std::string(e.what()).find("checksum"), std::string::npos) << e.what();
+  }
+}
+
+TEST(XgboostModelFile, BoosterBytesLibxgboostRejectsAreAnInputError) {
+  auto model = FitXgboost(MakeBlobs(300, 3, 2, 2.0, 36), {{"n_estimators", "2"}});
+  // A sound envelope and checksum around bytes that are not an XGBoost model.
+  for (std::string_view booster :
+       {"{\"learner\": 42}", "{\"learner\": {\"gradient_booster\"", "{}"}) {
     BinaryWriter out;
     out.PutString("scaleml-xgboost");
     out.Put<std::uint32_t>(1);
     out.Put<std::uint64_t>(3);
+    out.Put<std::uint64_t>(XgboostClassifier::BoosterChecksum(booster));
     out.PutString(booster);
     Error e = LoadError(*model, out.bytes());
     EXPECT_EQ(e.kind(), Error::Kind::kInput) << booster;
