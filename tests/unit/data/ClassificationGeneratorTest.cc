@@ -305,8 +305,8 @@ TEST(ClassificationGeneratorTest, OneProblemPerFileByDefaultOnePerChunkInPaperMo
 }
 
 TEST(ClassificationGeneratorTest, SameBytesForAnyThreadCountAndFileMatchesInMemoryRows) {
-  GeneratorParams p = Params(70001, 9);
-  p.chunk_size = 30000;  // several blocks per chunk and a short last chunk
+  GeneratorParams p = Params(45001, 9);
+  p.chunk_size = 20000;  // two blocks per chunk and a short last chunk
   p.problem_per_chunk = true;
   const ClassificationGenerator generator(p);
   TempDir dir;
@@ -317,7 +317,7 @@ TEST(ClassificationGeneratorTest, SameBytesForAnyThreadCountAndFileMatchesInMemo
     const std::string path = dir.File("t" + std::to_string(threads) + ".csv");
     const GenerateResult result = generator.WriteCsv(path, false);
     texts.push_back(ReadWholeFile(path));
-    EXPECT_EQ(result.rows, 70001);
+    EXPECT_EQ(result.rows, 45001);
     EXPECT_EQ(result.bytes, static_cast<std::int64_t>(texts.back().size()));
     EXPECT_EQ(result.checksum, ChecksumOf(texts.back().data(), texts.back().size()));
   }
@@ -353,7 +353,7 @@ TEST(ClassificationGeneratorTest, SameBytesForAnyThreadCountAndFileMatchesInMemo
 
   // GenerateDataset is the same rows as float32.
   const Dataset data = GenerateDataset(p);
-  ASSERT_EQ(data.rows(), 70001u);
+  ASSERT_EQ(data.rows(), 45001u);
   for (std::int64_t r = 0; r < rows.rows; r += 997) {
     for (int c = 0; c < rows.features; ++c) {
       EXPECT_EQ(data.at(r, c), static_cast<float>(Column(rows, r, c)));
