@@ -19,7 +19,7 @@ struct ForestParams {
   int random_state = 0;
   // Nodes with at least this many distinct rows are split on quantile-histogram bins; smaller
   // ones on the exact feature values, as scikit-learn does everywhere. 0: histograms only.
-  int exact_split_rows = 2048;
+  int exact_split_rows = 128;
   int max_bin = 255;
 
   // Features tried per split for `features` features (scikit-learn's rule).

@@ -38,6 +38,10 @@ class SplitScore {
       }
       return score;
     }
+    if (classes_ == 2) {  // the common case, without a loop
+      const double r0 = total[0] - left[0], r1 = total[1] - left[1];
+      return (left[0] * left[0] + left[1] * left[1]) / wl + (r0 * r0 + r1 * r1) / wr;
+    }
     double sl = 0.0, sr = 0.0;
     for (int k = 0; k < classes_; ++k) {
       const double r = total[k] - left[k];
@@ -57,6 +61,7 @@ struct Split {
   double score = -std::numeric_limits<double>::infinity();
   int bin = 0;            // histogram split: bins <= bin go left
   int next_bin = 0;       // histogram split: the next bin holding rows of the node
+  int slot = 0;           // histogram split: where its histogram is
   float threshold = 0.f;  // x <= threshold goes left
 };
 
@@ -98,6 +103,8 @@ class Grower {
         features_(data.features()),
         stride_((8 + data.features() + 3) & ~std::size_t{3}),
         per_split_(params.FeaturesPerSplit(data.features())),
+        row_counts_(params.min_samples_leaf > 1),
+        width_(classes + (row_counts_ ? 1 : 0)),
         rng_(seed, tree_number),
         draw_(data.features(), rng_),
         score_(params.criterion == "entropy", classes),
@@ -111,14 +118,19 @@ class Grower {
   DecisionTree Grow() {
     std::vector<Task> stack;
     stack.push_back({0, record_count_, 0, -1});
-    hist_.resize(static_cast<std::size_t>(features_) * kMaxBins * (classes_ + 1));
+    // Class weights of the stacked tasks, K per task in stack order: a split knows its
+    // children's from the histogram, so no node needs a pass of its own to count them.
+    std::vector<double> stacked_totals;
+    SumRecordClasses(0, record_count_);
+    stacked_totals.insert(stacked_totals.end(), totals_.begin(), totals_.end());
+    hist_.resize(static_cast<std::size_t>(features_) * kMaxBins * width_);
     batch_.resize(features_);
-    hists_.resize(features_);
     while (!stack.empty()) {
       const Task task = stack.back();
       stack.pop_back();
+      std::copy(stacked_totals.end() - classes_, stacked_totals.end(), totals_.begin());
+      stacked_totals.resize(stacked_totals.size() - classes_);
       const std::size_t n = task.end - task.begin;
-      SumHistRecords(task.begin, task.end);
       if (IsLeaf(n, task.depth)) {
         Link(task.parent, AddLeaf());
         continue;
@@ -140,6 +152,14 @@ class Grower {
       const std::int32_t node = tree_.AddSplit(split.feature, split.threshold);
       Link(task.parent, node);
       const std::size_t mid = PartitionRecords(task.begin, task.end, split);
+      // Left child's class weights: the split feature's bins up to the split.
+      const std::uint32_t* hist = SlotHistogram(split.slot);
+      std::fill(left_.begin(), left_.end(), 0.0);
+      for (int b = 0; b <= split.bin; ++b) {
+        for (int k = 0; k < classes_; ++k) left_[k] += hist[b * width_ + k];
+      }
+      for (int k = 0; k < classes_; ++k) stacked_totals.push_back(totals_[k] - left_[k]);
+      stacked_totals.insert(stacked_totals.end(), left_.begin(), left_.end());
       stack.push_back({mid, task.end, task.depth + 1, node});
       stack.push_back({task.begin, mid, task.depth + 1, -1});
     }
@@ -163,7 +183,11 @@ class Grower {
     std::memcpy(&w, r + 6, 2);
     return w;
   }
-  std::uint8_t* Record(std::size_t i) { return records_.data() + i * stride_; }
+  // Records live in 32-bit words (so they can be swapped a word at a time) and are read bytewise.
+  std::uint8_t* Record(std::size_t i) {
+    return reinterpret_cast<std::uint8_t*>(records_.data()) + i * stride_;
+  }
+  std::uint32_t* RecordWords(std::size_t i) { return records_.data() + i * (stride_ / 4); }
 
   void MakeRecords(std::span<const std::int32_t> codes) {
     const std::size_t n = data_.rows();
@@ -178,7 +202,7 @@ class Grower {
     }
     record_count_ = 0;
     for (std::size_t r = 0; r < n; ++r) record_count_ += weight[r] > 0;
-    records_.assign(record_count_ * stride_, 0);
+    records_.assign(record_count_ * stride_ / 4, 0);
     std::size_t at = 0;
     for (std::size_t r = 0; r < n; ++r) {
       if (weight[r] == 0) continue;
@@ -193,7 +217,7 @@ class Grower {
   }
 
   // Class weights of the node's records into totals_.
-  void SumHistRecords(std::size_t begin, std::size_t end) {
+  void SumRecordClasses(std::size_t begin, std::size_t end) {
     std::fill(totals_.begin(), totals_.end(), 0.0);
     for (std::size_t i = begin; i < end; ++i) {
       const std::uint8_t* rec = Record(i);
@@ -229,31 +253,54 @@ class Grower {
     return w;
   }
 
-  // Histograms (per bin: class weights, then the row count) of `count` features in one pass.
+  std::uint32_t* SlotHistogram(int slot) {
+    return hist_.data() + static_cast<std::size_t>(slot) * kMaxBins * width_;
+  }
+
+  // Histograms of features[0..count) into slots first..first+count, in one pass over the rows:
+  // per bin the class weights and, when min_samples_leaf needs it, the row count.
   void BuildHistograms(std::size_t begin, std::size_t end, const int* features, int count,
-                       std::uint32_t* const* hists) {
-    const int width = classes_ + 1;
+                       int first) {
+    std::uint32_t* hists[4];
     for (int j = 0; j < count; ++j) {
-      std::fill(hists[j], hists[j] + (data_.bounds(features[j]).size() + 1) * width, 0u);
+      hists[j] = SlotHistogram(first + j);
+      std::fill(hists[j], hists[j] + (data_.bounds(features[j]).size() + 1) * width_, 0u);
+    }
+    if (count == 1 && !row_counts_) {
+      std::uint32_t* hist = hists[0];
+      const int offset = 8 + features[0];
+      for (std::size_t i = begin; i < end; ++i) {
+        const std::uint8_t* rec = Record(i);
+        hist[rec[offset] * width_ + RecordClass(rec)] += RecordWeight(rec);
+      }
+      return;
     }
     for (std::size_t i = begin; i < end; ++i) {
       const std::uint8_t* rec = Record(i);
       const std::uint16_t cls = RecordClass(rec), w = RecordWeight(rec);
       const std::uint8_t* bins = rec + 8;
       for (int j = 0; j < count; ++j) {
-        std::uint32_t* cell = hists[j] + bins[features[j]] * width;
+        std::uint32_t* cell = hists[j] + bins[features[j]] * width_;
         cell[cls] += w;
-        cell[classes_] += 1;
+        if (row_counts_) cell[classes_] += 1;
       }
     }
   }
 
   // Best split of one feature's histogram; false if the node's rows share one bin.
-  bool ScanHistogram(int feature, const std::uint32_t* hist, std::size_t n, double w, Split* best) {
-    const int width = classes_ + 1;
+  // (Every row in a node has a bootstrap weight of at least 1: a bin holds rows iff it holds
+  // weight.)
+  bool ScanHistogram(int feature, int slot, std::size_t n, double w, Split* best) {
+    const std::uint32_t* hist = SlotHistogram(slot);
     const int bins = static_cast<int>(data_.bounds(feature).size()) + 1;
+    bin_weight_.resize(bins);
     int occupied = 0;
-    for (int b = 0; b < bins; ++b) occupied += hist[b * width + classes_] > 0;
+    for (int b = 0; b < bins; ++b) {
+      std::uint64_t sum = 0;
+      for (int k = 0; k < classes_; ++k) sum += hist[b * width_ + k];
+      bin_weight_[b] = static_cast<double>(sum);
+      occupied += sum > 0;
+    }
     if (occupied < 2) return false;
     std::fill(left_.begin(), left_.end(), 0.0);
     double wl = 0.0;
@@ -261,23 +308,24 @@ class Grower {
     const std::size_t min_leaf = params_.min_samples_leaf;
     bool best_here = false;  // the best split so far is at the previous occupied bin
     for (int b = 0; b < bins; ++b) {
-      const std::uint32_t* cell = hist + b * width;
-      if (cell[classes_] == 0) continue;
+      if (bin_weight_[b] == 0) continue;
+      const std::uint32_t* cell = hist + b * width_;
       if (best_here) {
         best->next_bin = b;
         best_here = false;
       }
-      for (int k = 0; k < classes_; ++k) {
-        left_[k] += cell[k];
-        wl += cell[k];
+      for (int k = 0; k < classes_; ++k) left_[k] += cell[k];
+      wl += bin_weight_[b];
+      if (wl >= w) break;
+      if (row_counts_) {
+        nl += cell[classes_];
+        if (nl < min_leaf || n - nl < min_leaf) continue;
       }
-      nl += cell[classes_];
-      if (nl >= n) break;
-      if (nl < min_leaf || n - nl < min_leaf) continue;
       const double score = score_(left_.data(), wl, totals_.data(), w);
       if (score > best->score) {
         best->score = score;
         best->feature = feature;
+        best->slot = slot;
         best->bin = b;
         best_here = true;
       }
@@ -290,19 +338,16 @@ class Grower {
     const double w = TotalWeight();
     Split best;
     draw_.Reset();
-    const std::size_t hist_size = static_cast<std::size_t>(kMaxBins) * (classes_ + 1);
     int visited = 0, varying = 0;
     while (!draw_.Exhausted() && (visited < per_split_ || varying == 0)) {
-      // The first round draws all the features a split needs; later ones one at a time.
+      // Up to four features per pass over the rows: the ones a split needs, then one at a time
+      // while all drawn so far were constant here.
       const int count =
-          std::min(visited < per_split_ ? per_split_ - visited : 1, features_ - visited);
+          std::min({visited < per_split_ ? per_split_ - visited : 1, features_ - visited, 4});
+      for (int j = 0; j < count; ++j) batch_[visited + j] = draw_.Next();
+      BuildHistograms(begin, end, batch_.data() + visited, count, visited);
       for (int j = 0; j < count; ++j) {
-        batch_[j] = draw_.Next();
-        hists_[j] = hist_.data() + j * hist_size;
-      }
-      BuildHistograms(begin, end, batch_.data(), count, hists_.data());
-      for (int j = 0; j < count; ++j) {
-        varying += ScanHistogram(batch_[j], hists_[j], n, w, &best);
+        varying += ScanHistogram(batch_[visited + j], visited + j, n, w, &best);
       }
       visited += count;
     }
@@ -317,15 +362,16 @@ class Grower {
   std::size_t PartitionRecords(std::size_t begin, std::size_t end, const Split& split) {
     const int f = split.feature;
     const std::uint8_t limit = static_cast<std::uint8_t>(split.bin);
-    std::uint8_t temp[512];
+    const std::size_t words = stride_ / 4;
     std::size_t i = begin, j = end;
     while (true) {
       while (i < j && Record(i)[8 + f] <= limit) ++i;
       while (i < j && Record(j - 1)[8 + f] > limit) --j;
       if (i + 1 >= j) break;
-      std::memcpy(temp, Record(i), stride_);
-      std::memcpy(Record(i), Record(j - 1), stride_);
-      std::memcpy(Record(j - 1), temp, stride_);
+      // Word by word: records are a few words long and a libc memcpy per record costs more.
+      std::uint32_t* a = RecordWords(i);
+      std::uint32_t* b = RecordWords(j - 1);
+      for (std::size_t k = 0; k < words; ++k) std::swap(a[k], b[k]);
       ++i;
       --j;
     }
@@ -438,15 +484,17 @@ class Grower {
   int features_;
   std::size_t stride_;
   int per_split_;
+  bool row_counts_;  // histograms count rows too (only min_samples_leaf needs them)
+  int width_;        // cells per histogram bin
   Rng rng_;
   FeatureDraw draw_;
   SplitScore score_;
   DecisionTree tree_;
-  std::vector<std::uint8_t> records_;
+  std::vector<std::uint32_t> records_;
   std::size_t record_count_ = 0;
   std::vector<std::uint32_t> hist_;
-  std::vector<int> batch_;
-  std::vector<std::uint32_t*> hists_;
+  std::vector<int> batch_;  // features drawn for the node, in order; slot = position
+  std::vector<double> bin_weight_;
   // Exact stage: the subtree's rows (raw values row-major, class, weight) and a sort buffer.
   std::vector<float> values_;
   std::vector<std::uint16_t> classes_of_, weights_of_;
