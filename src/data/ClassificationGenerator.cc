@@ -25,8 +25,10 @@ constexpr std::uint64_t kValuesStream = 0x76616c756573;   // "values"
 constexpr std::uint64_t kShuffleStream = 0x73687566666c;  // "shuffl"
 constexpr std::uint64_t kProblemStream = 0x70726f626c6d;  // "problm"
 
-// Rows made and formatted per unit of parallel work: a few megabytes of text per thread.
-constexpr std::int64_t kBlockRows = 16384;
+// Rows made and formatted per unit of parallel work: at most 16384, and at most about 4 MB of
+// text per thread however wide the rows.
+constexpr std::int64_t kMaxBlockRows = 16384;
+constexpr std::size_t kMaxBlockChars = std::size_t{4} << 20;
 
 // Rows of the first chunk formatted to estimate bytes per row for --size.
 constexpr std::int64_t kSizeSampleRows = 20000;
@@ -199,20 +201,22 @@ GenerateResult ClassificationGenerator::WriteCsv(const std::string& path, bool p
   std::exception_ptr error;         // the first failure, set under the critical section
   std::atomic<bool> failed{false};  // read without it
   const std::int64_t chunk_count = chunks();
-  const std::int64_t blocks_per_chunk = (params_.chunk_size + kBlockRows - 1) / kBlockRows;
+  const std::int64_t block_rows = std::clamp<std::int64_t>(
+      static_cast<std::int64_t>(kMaxBlockChars / MaxTextChars(1)), 1, kMaxBlockRows);
+  const std::int64_t blocks_per_chunk = (params_.chunk_size + block_rows - 1) / block_rows;
   const std::int64_t block_count = chunk_count * blocks_per_chunk;
   // An ordered parallel pipeline: each thread makes and formats blocks of rows into its own
   // buffer; the writes (and the checksum) happen in file order while the other threads go on.
 #pragma omp parallel
   {
-    const std::size_t capacity = MaxTextChars(std::min(kBlockRows, params_.chunk_size));
+    const std::size_t capacity = MaxTextChars(std::min(block_rows, params_.chunk_size));
     auto text = std::make_unique_for_overwrite<char[]>(capacity);
 #pragma omp for ordered schedule(dynamic, 1)
     for (std::int64_t b = 0; b < block_count; ++b) {
       // Blocks past the end of the last (shorter) chunk are empty.
       const std::int64_t chunk = b / blocks_per_chunk;
-      const std::int64_t begin = (b % blocks_per_chunk) * kBlockRows;
-      const std::int64_t end = std::min(ChunkRows(chunk), begin + kBlockRows);
+      const std::int64_t begin = (b % blocks_per_chunk) * block_rows;
+      const std::int64_t end = std::min(ChunkRows(chunk), begin + block_rows);
       std::size_t size = 0;
       if (begin < end && !failed.load()) {
         try {

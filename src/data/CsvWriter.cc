@@ -14,8 +14,9 @@ namespace scaleml {
 namespace {
 
 // Rows formatted per block when writing a Dataset: large enough to amortise the ordered write,
-// small enough that every thread's buffer stays a few megabytes.
-constexpr std::size_t kRowsPerBlock = 32768;
+// small enough that every thread's buffer stays at about 4 MB however wide the rows.
+constexpr std::size_t kMaxRowsPerBlock = 32768;
+constexpr std::size_t kMaxBlockChars = std::size_t{4} << 20;
 
 std::size_t MaxRowChars(std::size_t features) {
   return features * (kMaxFloatChars + 1) + kMaxIntChars + 2;
@@ -98,16 +99,18 @@ std::int64_t WriteCsv(const Dataset& data, const std::string& path) {
   file.Write(header);
   std::int64_t written = static_cast<std::int64_t>(header.size());
   const std::size_t rows = data.rows();
-  const std::int64_t blocks = static_cast<std::int64_t>((rows + kRowsPerBlock - 1) / kRowsPerBlock);
-  const std::size_t capacity = kRowsPerBlock * MaxRowChars(data.features());
+  const std::size_t block_rows =
+      std::clamp<std::size_t>(kMaxBlockChars / MaxRowChars(data.features()), 1, kMaxRowsPerBlock);
+  const std::int64_t blocks = static_cast<std::int64_t>((rows + block_rows - 1) / block_rows);
+  const std::size_t capacity = block_rows * MaxRowChars(data.features());
   std::exception_ptr error;
 #pragma omp parallel
   {
     auto buffer = std::make_unique_for_overwrite<char[]>(capacity);
 #pragma omp for ordered schedule(dynamic, 1)
     for (std::int64_t block = 0; block < blocks; ++block) {
-      const std::size_t begin = static_cast<std::size_t>(block) * kRowsPerBlock;
-      const std::size_t end = std::min(rows, begin + kRowsPerBlock);
+      const std::size_t begin = static_cast<std::size_t>(block) * block_rows;
+      const std::size_t end = std::min(rows, begin + block_rows);
       const char* text_end = FormatRows(data, begin, end, buffer.get());
       const std::size_t size = static_cast<std::size_t>(text_end - buffer.get());
 #pragma omp ordered

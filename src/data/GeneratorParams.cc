@@ -16,8 +16,10 @@ GeneratorParams ResolveGeneratorParams(GeneratorParams p) {
   if (p.clusters_per_class < 1) {
     throw InputError("--clusters-per-class must be at least 1, got ", p.clusters_per_class);
   }
-  if (p.informative < 0) p.informative = p.features / 2;
-  if (p.redundant < 0) p.redundant = p.features / 2;
+  // The paper's split: half informative, half redundant (at least one informative feature).
+  if (p.informative < 0) p.informative = std::max(1, p.features / 2);
+  if (p.redundant < 0)
+    p.redundant = std::max(0, std::min(p.features / 2, p.features - p.informative));
   if (p.informative < 1) throw InputError("--informative must be at least 1, got ", p.informative);
   if (p.repeated < 0) throw InputError("--repeated must be at least 0, got ", p.repeated);
   if (p.informative + p.redundant + p.repeated > p.features) {

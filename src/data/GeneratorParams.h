@@ -15,8 +15,8 @@ struct GeneratorParams {
   std::int64_t samples = 1000;
   int features = 10;
   int classes = 2;
-  int informative = -1;  // -1: features / 2 (the paper's choice)
-  int redundant = -1;    // -1: features / 2
+  int informative = -1;  // -1: features / 2, at least 1 (the paper's choice)
+  int redundant = -1;    // -1: features / 2, at most what the informative leave
   int repeated = 0;
   int clusters_per_class = 2;
   double flip_y = 0.01;
