@@ -8,6 +8,7 @@
 #include "core/Error.h"
 #include "core/Threads.h"
 #include "engine/TrainJob.h"
+#include "engine/ddp/DdpTrain.h"
 
 namespace scaleml::cli {
 namespace {
@@ -29,14 +30,27 @@ void RunTrain(TrainFlags& flags) {
     return;
   }
   if (request.data_path.empty()) throw InputError("train: --data FILE.csv is required");
-  if (request.engine != "local") {
+  if (request.engine != "local" && request.engine != "ddp") {
     throw InputError("train: --engine ", request.engine,
-                     " is not available in this build; use --engine local");
+                     " is not available in this build; use --engine local or ddp");
   }
+  // Under a launcher, ranks share the node's cores: OMP_NUM_THREADS says how many are ours.
+  if (request.engine == "ddp" && request.threads == 0) request.threads = DdpDefaultThreads();
   request.params = ParseParamPairs(flags.params);
   request.csv.use_cache = !flags.no_cache;
   request.threads = SetThreads(request.threads);
   request.csv.threads = request.threads;
+  if (request.engine == "ddp") {
+    DdpTrainResult result = RunDdpTrain(request);
+    if (!result.is_root) return;
+    if (flags.json) {
+      std::cout << DdpTrainJson(result).dump() << std::endl;
+    } else {
+      std::cout << result.report.ToText() << "  per rank\n" << FormatRankTimes(result.ranks);
+      if (!request.save_model.empty()) std::cout << "  model     " << request.save_model << "\n";
+    }
+    return;
+  }
   LocalComm comm;
   TrainReport report = RunTrainJob(request, comm);
   if (flags.json) {
@@ -61,7 +75,7 @@ void RegisterTrain(CLI::App& app) {
                       "An algorithm parameter as name=value (repeatable); --list-params shows them");
   command->add_flag("--list-params", flags->list_params,
                     "Print the algorithm's parameters with defaults and ranges, then exit");
-  command->add_option("--engine", flags->request.engine, "local (tasks and ddp: see docs)")
+  command->add_option("--engine", flags->request.engine, "local, or ddp (one rank of a group started by scaleml launch or torchrun)")
       ->capture_default_str();
   command->add_option("--test-size", flags->request.split.test_size,
                       "Fraction of rows held out for scoring")

@@ -2,10 +2,12 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -86,6 +88,40 @@ std::string RouteLocalAddress(const std::string& master_addr, int master_port) {
     throw std::runtime_error(StrCat("no route from this host to master address ", master_addr));
   }
   return local;
+}
+
+// c10d's client sleeps a whole second after a refused connection, which is what every worker
+// that starts before the master meets; polling for the listener first saves that second.
+// Gives up quietly at the deadline: the store's own connect then reports the error.
+void WaitForListener(const std::string& host, int port, double timeout_s) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return;
+  Stopwatch waited;
+  bool listening = false;
+  while (!listening && waited.Seconds() < timeout_s) {
+    for (addrinfo* ai = found; ai != nullptr && !listening; ai = ai->ai_next) {
+      int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+      if (fd < 0) continue;
+      int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+      if (rc != 0 && errno == EINPROGRESS) {
+        pollfd wait{fd, POLLOUT, 0};
+        int remaining_ms = static_cast<int>(std::max(0.0, timeout_s - waited.Seconds()) * 1000);
+        if (poll(&wait, 1, std::min(remaining_ms, 1000)) == 1) {
+          int error = 0;
+          socklen_t length = sizeof(error);
+          getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+          rc = error == 0 ? 0 : -1;
+        }
+      }
+      listening = rc == 0;
+      close(fd);
+    }
+    if (!listening) std::this_thread::sleep_for(Milliseconds(20));
+  }
+  freeaddrinfo(found);
 }
 
 // One line that says what went wrong with the rendezvous and what to check.
@@ -200,6 +236,7 @@ std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
     store_options.numWorkers = static_cast<std::size_t>(config.size);
     store_options.waitWorkers = true;
     store_options.timeout = timeout;
+    if (config.rank != 0) WaitForListener(master, config.master_port, config.timeout_s);
     store = c10::make_intrusive<c10d::TCPStore>(master, store_options);
 
     auto options = c10d::ProcessGroupGloo::Options::create(timeout);

@@ -1,6 +1,7 @@
 #include "engine/ddp/DdpTrain.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "comm/CommOps.h"
@@ -9,6 +10,13 @@
 #include "engine/ddp/RankEnvironment.h"
 
 namespace scaleml {
+
+int DdpDefaultThreads() {
+  const char* text = std::getenv("OMP_NUM_THREADS");
+  if (text == nullptr) return 0;
+  int threads = std::atoi(text);
+  return threads > 0 ? threads : 0;
+}
 
 DdpTrainResult RunDdpTrain(const TrainRequest& request) {
   RankEnvironment env = RankEnvironment::FromEnvironment();

@@ -37,6 +37,10 @@ struct DdpTrainResult {
   bool is_root = false;          // rank 0 prints
 };
 
+// The thread count a rank uses when --threads is not given: OMP_NUM_THREADS (which the launcher
+// sets to the node's cores divided by its ranks), or 0 (all cores) when it is unset.
+int DdpDefaultThreads();
+
 // Throws an InputError when not run under a launcher, a Failure when the group fails.
 DdpTrainResult RunDdpTrain(const TrainRequest& request);
 

@@ -93,9 +93,14 @@ std::string FindGlooLibrary() {
                 "; set SCALEML_GLOO_LIBRARY to its path");
 }
 
-std::unique_ptr<Comm> ConnectGlooComm(const GlooCommSettings& settings) {
+void LoadGlooLibrary() {
   const LoadedLibrary& library = Load();
   if (library.create == nullptr) throw Failure(library.error);
+}
+
+std::unique_ptr<Comm> ConnectGlooComm(const GlooCommSettings& settings) {
+  LoadGlooLibrary();
+  const LoadedLibrary& library = Load();
   signal(SIGPIPE, SIG_IGN);
   ScalemlGlooConfig config{};
   config.master_addr = settings.master_addr.c_str();

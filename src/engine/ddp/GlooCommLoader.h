@@ -23,6 +23,9 @@ struct GlooCommSettings {
 // The path that will be loaded; throws a Failure naming the places looked at when none exists.
 std::string FindGlooLibrary();
 
+// Loads the library now (it is loaded on first use otherwise); throws a Failure when it cannot.
+void LoadGlooLibrary();
+
 // Forms the group; throws a Failure with one line (the library missing, the rendezvous failing).
 // Ignores SIGPIPE for the process, as Python does, so a peer that dies turns into an error on
 // the socket instead of killing this rank.
