@@ -51,7 +51,7 @@ expect_error() {
   [ "$(wc -l < "$DIR/err")" -eq 1 ] || fail "not one line for $*: $(cat "$DIR/err")"
   grep -q -- "$pattern" "$DIR/err" || fail "no '$pattern' in: $(cat "$DIR/err")"
 }
-expect_error "--informative + --redundant + --repeated" --samples 10 --features 10 --informative 6 --out "$DIR/e.csv"
+expect_error "--informative + --redundant + --repeated" --samples 10 --features 10 --informative 6 --redundant 5 --out "$DIR/e.csv"
 expect_error "2\*\*--informative" --samples 10 --classes 5 --informative 2 --redundant 0 --out "$DIR/e.csv"
 expect_error "--weights" --samples 10 --weights 0.1,0.2,0.3 --out "$DIR/e.csv"
 expect_error "--size" --size 12parsecs --out "$DIR/e.csv"
