@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <utility>
@@ -11,16 +12,19 @@
 namespace scaleml {
 namespace {
 
+using Float4 = float __attribute__((vector_size(16)));
+// Floats after the last point, so a leaf scan may read a whole group of four.
+constexpr std::size_t kPointPadding = 4;
+
 // Points sampled to pick a node's widest dimension: enough to see its spread, cheap for the top.
 constexpr std::uint32_t kSpreadSample = 256;
 // Nodes with more points than this split their children as separate OpenMP tasks.
 constexpr std::uint32_t kTaskPoints = 65536;
-// Nodes with more points than this partition a gathered (key, index) copy, not the index array
-// through the column (random reads).
-constexpr std::uint32_t kGatherPoints = 4096;
-// The box bound is exact in double, leaf distances are float sums: visit a far child whose bound
-// is within float rounding of the worst kept distance, so no equal or nearer point is missed.
-constexpr double kBoundSlack = 1e-5;
+// Subtrees with at most this many points are built on a row-major copy of their points (which
+// fits in a core's L2 cache), not through the columns (random reads).
+constexpr std::uint32_t kLocalPoints = 32768;
+// Leaves must stay below kLocalPoints (the subtree builds write every leaf).
+constexpr int kMaxLeafSize = 4096;
 
 }  // namespace
 
@@ -37,10 +41,16 @@ std::uint32_t KdTree::Shape(std::uint32_t begin, std::uint32_t end) {
   return index;
 }
 
-void KdTree::Split(std::uint32_t index, const Dataset& data, std::vector<std::uint32_t>& order) {
+void KdTree::Split(std::uint32_t index, const BuildSource& source,
+                   std::vector<std::uint32_t>& order) {
+  const Dataset& data = source.data;
   Node& node = nodes_[index];
-  if (node.dim < 0) return;
   const std::uint32_t begin = node.begin, end = node.end, count = end - begin;
+  // Leaves are far smaller than kLocalPoints: every leaf is written by a subtree build.
+  if (count <= kLocalPoints) {
+    SplitSubtree(index, source, order);
+    return;
+  }
   const std::uint32_t step = std::max<std::uint32_t>(1, count / kSpreadSample);
   int widest = 0;
   float widest_spread = -1.0f;
@@ -60,29 +70,124 @@ void KdTree::Split(std::uint32_t index, const Dataset& data, std::vector<std::ui
   const float* key = data.column(widest).data();
   const std::uint32_t mid = begin + count / 2;
   // Ties broken by row index so the partition is fully determined by the data.
-  if (count > kGatherPoints) {
-    std::vector<std::pair<float, std::uint32_t>> keyed(count);
-    for (std::uint32_t i = 0; i < count; ++i) keyed[i] = {key[order[begin + i]], order[begin + i]};
-    std::nth_element(keyed.begin(), keyed.begin() + (mid - begin), keyed.end());
-    for (std::uint32_t i = 0; i < count; ++i) order[begin + i] = keyed[i].second;
-  } else {
-    std::nth_element(order.begin() + begin, order.begin() + mid, order.begin() + end,
-                     [key](std::uint32_t a, std::uint32_t b) {
-                       return key[a] < key[b] || (key[a] == key[b] && a < b);
-                     });
-  }
+  std::vector<std::pair<float, std::uint32_t>> keyed(count);
+  for (std::uint32_t i = 0; i < count; ++i) keyed[i] = {key[order[begin + i]], order[begin + i]};
+  std::nth_element(keyed.begin(), keyed.begin() + (mid - begin), keyed.end());
+  for (std::uint32_t i = 0; i < count; ++i) order[begin + i] = keyed[i].second;
   node.dim = widest;
   node.split = key[order[mid]];
   const std::uint32_t left = node.left, right = node.right;
   if (count > kTaskPoints) {
 #pragma omp task default(shared) firstprivate(left)
-    Split(left, data, order);
+    Split(left, source, order);
 #pragma omp task default(shared) firstprivate(right)
-    Split(right, data, order);
+    Split(right, source, order);
 #pragma omp taskwait
   } else {
-    Split(left, data, order);
-    Split(right, data, order);
+    Split(left, source, order);
+    Split(right, source, order);
+  }
+}
+
+void KdTree::SplitSubtree(std::uint32_t index, const BuildSource& source,
+                          std::vector<std::uint32_t>& order) {
+  const Dataset& data = source.data;
+  const std::uint32_t begin = nodes_[index].begin, end = nodes_[index].end, count = end - begin;
+  // One gather of the subtree's points into a row-major buffer; below, every access is local.
+  std::vector<float> local(static_cast<std::size_t>(count) * features_);
+  for (int d = 0; d < features_; ++d) {
+    const float* column = data.column(d).data();
+    for (std::uint32_t i = 0; i < count; ++i) local[i * features_ + d] = column[order[begin + i]];
+  }
+  std::vector<std::uint32_t> positions(count);
+  std::iota(positions.begin(), positions.end(), 0u);
+  SplitLocal(index, local.data(), begin, positions);
+  const std::vector<std::uint32_t> original(order.begin() + begin, order.begin() + end);
+  const auto ids = data.row_ids();
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const std::uint32_t row = original[positions[i]];
+    order[begin + i] = row;
+    labels_[begin + i] = source.codes[row];
+    row_ids_[begin + i] = ids[row];
+  }
+  // The subtree's nodes follow it in preorder, up to the first node that starts after it.
+  for (std::size_t j = index; j < nodes_.size() && nodes_[j].begin < end; ++j) {
+    const Node& leaf = nodes_[j];
+    if (leaf.dim >= 0) continue;
+    const std::uint32_t size = leaf.end - leaf.begin;
+    float* block = points_.data() + static_cast<std::size_t>(leaf.begin) * features_;
+    for (std::uint32_t i = 0; i < size; ++i) {
+      const float* point =
+          local.data() + static_cast<std::size_t>(positions[leaf.begin - begin + i]) * features_;
+      for (int d = 0; d < features_; ++d) block[d * size + i] = point[d];
+    }
+  }
+}
+
+void KdTree::SplitLocal(std::uint32_t index, const float* local, std::uint32_t base,
+                        std::vector<std::uint32_t>& positions) {
+  Node& node = nodes_[index];
+  if (node.dim < 0) return;
+  const std::uint32_t begin = node.begin - base, end = node.end - base, count = end - begin;
+  const std::uint32_t step = std::max<std::uint32_t>(1, count / kSpreadSample);
+  const int features = features_;
+  std::vector<float> low(features, std::numeric_limits<float>::infinity());
+  std::vector<float> high(features, -std::numeric_limits<float>::infinity());
+  for (std::uint32_t i = begin; i < end; i += step) {
+    const float* point = local + static_cast<std::size_t>(positions[i]) * features;
+    for (int d = 0; d < features; ++d) {
+      low[d] = std::min(low[d], point[d]);
+      high[d] = std::max(high[d], point[d]);
+    }
+  }
+  int widest = 0;
+  for (int d = 1; d < features; ++d) {
+    if (high[d] - low[d] > high[widest] - low[widest]) widest = d;
+  }
+  const std::uint32_t mid = begin + count / 2;
+  auto key = [local, features, widest](std::uint32_t p) {
+    return local[static_cast<std::size_t>(p) * features + widest];
+  };
+  std::nth_element(positions.begin() + begin, positions.begin() + mid, positions.begin() + end,
+                   [&key](std::uint32_t a, std::uint32_t b) {
+                     const float ka = key(a), kb = key(b);
+                     return ka < kb || (ka == kb && a < b);
+                   });
+  node.dim = widest;
+  node.split = key(positions[mid]);
+  const std::uint32_t left = node.left, right = node.right;
+  SplitLocal(left, local, base, positions);
+  SplitLocal(right, local, base, positions);
+}
+
+void KdTree::ComputeBoxes() {
+  const std::size_t width = BoxWidth();
+  boxes_.assign(nodes_.size() * width, 0.0f);
+#pragma omp parallel for schedule(dynamic, 64) if (nodes_.size() > 1024)
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    const Node& node = nodes_[i];
+    if (node.dim >= 0) continue;
+    const std::uint32_t count = node.end - node.begin;
+    const float* block = points_.data() + static_cast<std::size_t>(node.begin) * features_;
+    float* low = boxes_.data() + i * width;
+    float* high = low + width / 2;
+    for (int d = 0; d < features_; ++d) {
+      const float* column = block + static_cast<std::size_t>(d) * count;
+      low[d] = *std::min_element(column, column + count);
+      high[d] = *std::max_element(column, column + count);
+    }
+  }
+  // Children follow their parent in preorder: a reverse sweep sees them first.
+  for (std::size_t i = nodes_.size(); i-- > 0;) {
+    const Node& node = nodes_[i];
+    if (node.dim < 0) continue;
+    float* box = boxes_.data() + i * width;
+    const float* left = boxes_.data() + node.left * width;
+    const float* right = boxes_.data() + node.right * width;
+    for (int d = 0; d < features_; ++d) {
+      box[d] = std::min(left[d], right[d]);
+      box[width / 2 + d] = std::max(left[width / 2 + d], right[width / 2 + d]);
+    }
   }
 }
 
@@ -92,37 +197,23 @@ void KdTree::Build(const Dataset& data, std::span<const std::int32_t> codes, int
     throw InputError("knn: ", rows, " training rows on one rank; at most 4294967294 fit an index");
   }
   features_ = static_cast<int>(data.features());
-  leaf_size_ = std::max(1, leaf_size);
+  leaf_size_ = std::clamp(leaf_size, 1, kMaxLeafSize);
   nodes_.clear();
   const auto n = static_cast<std::uint32_t>(rows);
   std::vector<std::uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);
-  if (n > 0) {
-    Shape(0, n);
-#pragma omp parallel if (n > kTaskPoints)
-#pragma omp single
-    Split(0, data, order);
-  }
-  points_.assign(rows * features_, 0.0f);
+  // Points, labels and row ids in tree order are written by the subtree builds.
+  points_.assign(rows * features_ + kPointPadding, 0.0f);
   labels_.assign(rows, 0);
   row_ids_.assign(rows, 0);
-  const auto ids = data.row_ids();
-#pragma omp parallel for schedule(dynamic, 64) if (n > kTaskPoints)
-  for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    const Node& node = nodes_[i];
-    if (node.dim >= 0) continue;
-    const std::uint32_t count = node.end - node.begin;
-    float* block = points_.data() + static_cast<std::size_t>(node.begin) * features_;
-    for (int d = 0; d < features_; ++d) {
-      const float* column = data.column(d).data();
-      for (std::uint32_t j = 0; j < count; ++j)
-        block[d * count + j] = column[order[node.begin + j]];
-    }
-    for (std::uint32_t j = node.begin; j < node.end; ++j) {
-      labels_[j] = codes[order[j]];
-      row_ids_[j] = ids[order[j]];
-    }
+  if (n > 0) {
+    Shape(0, n);
+    const BuildSource source{data, codes};
+#pragma omp parallel if (n > kTaskPoints)
+#pragma omp single
+    Split(0, source, order);
   }
+  ComputeBoxes();
 }
 
 // One thread's search state: the sorted k best so far and the query's squared distance to the
@@ -130,13 +221,22 @@ void KdTree::Build(const Dataset& data, std::span<const std::int32_t> codes, int
 class KdTree::Searcher {
  public:
   Searcher(const KdTree& tree, int k)
-      : tree_(tree), k_(k), best_(k), offsets_(tree.features_), distances_(tree.leaf_size_) {}
+      : tree_(tree),
+        k_(k),
+        best_(k),
+        distances_(tree.leaf_size_ + 4),
+        broadcast_query_(tree.features_),
+        padded_query_(tree.BoxWidth() / 2, 0.0f),
+        box_slack_(1.0f - 1e-7f * static_cast<float>(tree.features_ + 8)) {}
 
   void Run(const float* query, Neighbor* out) {
     query_ = query;
+    std::copy(query, query + tree_.features_, padded_query_.begin());
+    for (int d = 0; d < tree_.features_; ++d) {
+      broadcast_query_[d] = Float4{query[d], query[d], query[d], query[d]};
+    }
     kept_ = 0;
-    std::fill(offsets_.begin(), offsets_.end(), 0.0);
-    Visit(0, 0.0);
+    Visit(0);
     for (int j = 0; j < k_; ++j) out[j] = j < kept_ ? best_[j] : kNoNeighbor;
   }
 
@@ -153,51 +253,73 @@ class KdTree::Searcher {
     best_[j] = candidate;
   }
 
+  // Distances to a leaf's points, four points at a time, each a float sum over the features in
+  // order (the same arithmetic as a scalar loop, lane by lane). The last group may read up to
+  // three floats past the leaf: points_ is padded for that, and those lanes are ignored.
   void ScanLeaf(const Node& node) {
     const std::uint32_t count = node.end - node.begin;
     const int features = tree_.features_;
     const float* block = tree_.points_.data() + static_cast<std::size_t>(node.begin) * features;
     float* distances = distances_.data();
-    std::fill(distances, distances + count, 0.0f);
-    for (int d = 0; d < features; ++d) {
-      const float q = query_[d];
-      const float* column = block + static_cast<std::size_t>(d) * count;
-#pragma omp simd
-      for (std::uint32_t j = 0; j < count; ++j) {
-        const float t = q - column[j];
-        distances[j] += t * t;
+    for (std::uint32_t j = 0; j < count; j += 4) {
+      Float4 sum = {0.0f, 0.0f, 0.0f, 0.0f};
+      for (int d = 0; d < features; ++d) {
+        Float4 p;
+        std::memcpy(&p, block + static_cast<std::size_t>(d) * count + j, sizeof(p));
+        const Float4 t = broadcast_query_[d] - p;
+        sum += t * t;
       }
+      std::memcpy(distances + j, &sum, sizeof(sum));
     }
     for (std::uint32_t j = 0; j < count; ++j) {
       if (distances[j] <= Worst()) Offer(distances[j], node.begin + j);
     }
   }
 
-  void Visit(std::uint32_t index, double box_distance) {
+  // Squared distance from the query to a node's bounding box, four features at a time (boxes and
+  // query are padded with zeros). Its float rounding differs from a point's distance by a few
+  // units in the last place at most, so a child is skipped only when its box is farther than the
+  // worst kept distance by more than that: no nearer or equally near point is missed.
+  float BoxDistance(std::uint32_t index) const {
+    const std::size_t width = tree_.BoxWidth();
+    const float* low = tree_.boxes_.data() + index * width;
+    const float* high = low + width / 2;
+    const Float4 zero = {0.0f, 0.0f, 0.0f, 0.0f};
+    Float4 sum = zero;
+    for (std::size_t d = 0; d < width / 2; d += 4) {
+      Float4 q, lo, hi;
+      std::memcpy(&q, padded_query_.data() + d, sizeof(q));
+      std::memcpy(&lo, low + d, sizeof(lo));
+      std::memcpy(&hi, high + d, sizeof(hi));
+      const Float4 below = lo - q, above = q - hi;
+      Float4 t = below > above ? below : above;
+      t = t > zero ? t : zero;
+      sum += t * t;
+    }
+    return ((sum[0] + sum[1]) + (sum[2] + sum[3])) * box_slack_;
+  }
+
+  void Visit(std::uint32_t index) {
     const Node& node = tree_.nodes_[index];
     if (node.dim < 0) {
       ScanLeaf(node);
       return;
     }
-    const double diff = static_cast<double>(query_[node.dim]) - node.split;
-    const std::uint32_t near = diff < 0 ? node.left : node.right;
-    const std::uint32_t far = diff < 0 ? node.right : node.left;
-    Visit(near, box_distance);
-    const double offset = diff * diff;
-    const double far_distance = box_distance - offsets_[node.dim] + offset;
-    if (far_distance <= static_cast<double>(Worst()) * (1.0 + kBoundSlack)) {
-      const double saved = offsets_[node.dim];
-      offsets_[node.dim] = offset;
-      Visit(far, far_distance);
-      offsets_[node.dim] = saved;
-    }
+    const float left = BoxDistance(node.left), right = BoxDistance(node.right);
+    const bool left_first = left <= right;
+    const std::uint32_t near = left_first ? node.left : node.right;
+    const std::uint32_t far = left_first ? node.right : node.left;
+    if ((left_first ? left : right) <= Worst()) Visit(near);
+    if ((left_first ? right : left) <= Worst()) Visit(far);
   }
 
   const KdTree& tree_;
   const int k_;
   std::vector<Neighbor> best_;
-  std::vector<double> offsets_;
   std::vector<float> distances_;
+  std::vector<Float4> broadcast_query_;
+  std::vector<float> padded_query_;
+  const float box_slack_;
   const float* query_ = nullptr;
   int kept_ = 0;
 };
@@ -241,6 +363,7 @@ void KdTree::Save(BinaryWriter& out) const {
   out.Put<std::int32_t>(features_);
   out.Put<std::int32_t>(leaf_size_);
   out.PutVector(nodes_);
+  out.PutVector(boxes_);
   out.PutVector(points_);
   out.PutVector(labels_);
   out.PutVector(row_ids_);
@@ -252,12 +375,15 @@ void KdTree::Load(BinaryReader& in, int classes) {
   if (features <= 0 || features > (1 << 24)) throw in.Corrupt("implausible knn feature count");
   if (leaf_size <= 0 || leaf_size > (1 << 20)) throw in.Corrupt("implausible knn leaf size");
   auto nodes = in.GetVector<Node>();
+  auto boxes = in.GetVector<float>();
   auto points = in.GetVector<float>();
   auto labels = in.GetVector<std::int32_t>();
   auto row_ids = in.GetVector<std::int64_t>();
   const std::size_t n = labels.size();
-  if (row_ids.size() != n || points.size() != n * static_cast<std::size_t>(features) ||
-      (n > 0) != !nodes.empty() || n >= std::numeric_limits<std::uint32_t>::max()) {
+  if (row_ids.size() != n ||
+      points.size() != n * static_cast<std::size_t>(features) + kPointPadding ||
+      (n > 0) != !nodes.empty() || n >= std::numeric_limits<std::uint32_t>::max() ||
+      boxes.size() != nodes.size() * 2 * ((static_cast<std::size_t>(features) + 3) / 4 * 4)) {
     throw in.Corrupt("knn index arrays do not match each other");
   }
   for (std::int32_t label : labels) {
@@ -281,6 +407,7 @@ void KdTree::Load(BinaryReader& in, int classes) {
   features_ = features;
   leaf_size_ = leaf_size;
   nodes_ = std::move(nodes);
+  boxes_ = std::move(boxes);
   points_ = std::move(points);
   labels_ = std::move(labels);
   row_ids_ = std::move(row_ids);
