@@ -60,15 +60,22 @@ QuantileBins QuantileBins::FromSamples(std::vector<std::vector<float>> samples, 
   if (max_bin < 2 || max_bin > 256) {
     throw InputError("max_bin=", max_bin, " is out of range [2, 256]");
   }
-  QuantileBins bins;
-  bins.offsets_.push_back(0);
-  for (auto& values : samples) {
+  const auto features = static_cast<std::int64_t>(samples.size());
+  std::vector<std::vector<float>> bounds(samples.size());
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::int64_t f = 0; f < features; ++f) {
+    auto& values = samples[f];
     std::erase_if(values, [](float v) { return std::isnan(v); });
     std::sort(values.begin(), values.end());
-    auto bounds = FindUpperBounds(values, max_bin);
-    bins.upper_bounds_.insert(bins.upper_bounds_.end(), bounds.begin(), bounds.end());
-    bins.offsets_.push_back(bins.upper_bounds_.size());
+    bounds[f] = FindUpperBounds(values, max_bin);
     std::vector<float>().swap(values);
+  }
+  QuantileBins bins;
+  bins.offsets_.push_back(0);
+  for (const auto& feature_bounds : bounds) {
+    bins.upper_bounds_.insert(bins.upper_bounds_.end(), feature_bounds.begin(),
+                              feature_bounds.end());
+    bins.offsets_.push_back(bins.upper_bounds_.size());
   }
   return bins;
 }

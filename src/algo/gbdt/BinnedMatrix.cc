@@ -1,5 +1,7 @@
 #include "algo/gbdt/BinnedMatrix.h"
 
+#include <algorithm>
+
 #include "core/Error.h"
 
 namespace scaleml {
@@ -12,18 +14,17 @@ BinnedMatrix::BinnedMatrix(const Dataset& data, const QuantileBins& bins)
   for (std::size_t f = 0; f < features_; ++f) {
     if (bins.bins(f) > 256) throw Failure("feature ", f, " has more than 256 bins");
   }
-  const std::size_t block = 1 << 14;
-  const std::size_t blocks = (rows_ + block - 1) / block;
-  const auto total = static_cast<std::int64_t>(blocks * features_);
+  const std::size_t block = 1 << 13;
+  const auto blocks = static_cast<std::int64_t>((rows_ + block - 1) / block);
 #pragma omp parallel for schedule(dynamic, 4)
-  for (std::int64_t task = 0; task < total; ++task) {
-    const std::size_t f = static_cast<std::size_t>(task) / blocks;
-    const std::size_t begin = (static_cast<std::size_t>(task) % blocks) * block;
-    const std::size_t end = std::min(rows_, begin + block);
-    auto values = data.column(f);
-    std::uint8_t* out = bins_.data() + f * rows_;
-    for (std::size_t r = begin; r < end; ++r) {
-      out[r] = static_cast<std::uint8_t>(bins.Bin(f, values[r]));
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    const std::size_t begin = b * block, end = std::min(rows_, begin + block);
+    for (std::size_t f = 0; f < features_; ++f) {
+      const float* values = data.column(f).data();
+      std::uint8_t* out = bins_.data() + f;
+      for (std::size_t r = begin; r < end; ++r) {
+        out[r * features_] = static_cast<std::uint8_t>(bins.Bin(f, values[r]));
+      }
     }
   }
 }

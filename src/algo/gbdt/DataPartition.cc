@@ -20,8 +20,8 @@ void DataPartition::Init(std::span<const std::uint32_t> rows, int max_leaves) {
   right_scratch_.resize(rows_.size());
 }
 
-std::size_t DataPartition::Split(int leaf, int new_leaf, const std::uint8_t* column,
-                                 int threshold_bin) {
+std::size_t DataPartition::Split(int leaf, int new_leaf, const std::uint8_t* bins,
+                                 std::size_t stride, int threshold_bin) {
   const std::size_t begin = begin_[leaf], count = count_[leaf];
   std::uint32_t* rows = rows_.data() + begin;
   const auto threshold = static_cast<std::uint8_t>(threshold_bin);
@@ -29,13 +29,14 @@ std::size_t DataPartition::Split(int leaf, int new_leaf, const std::uint8_t* col
   if (count < kMinParallelRows || omp_get_max_threads() == 1) {
     std::uint32_t* right = right_scratch_.data();
     std::size_t nright = 0;
+    // Branch-free: the side of a row is unpredictable, so write it to both and advance one.
     for (std::size_t i = 0; i < count; ++i) {
       const std::uint32_t row = rows[i];
-      if (column[row] <= threshold) {
-        rows[left_total++] = row;
-      } else {
-        right[nright++] = row;
-      }
+      const bool goes_left = bins[row * stride] <= threshold;
+      rows[left_total] = row;
+      right[nright] = row;
+      left_total += goes_left;
+      nright += !goes_left;
     }
     std::copy(right, right + nright, rows + left_total);
   } else {
@@ -48,13 +49,15 @@ std::size_t DataPartition::Split(int leaf, int new_leaf, const std::uint8_t* col
       const int t = omp_get_thread_num(), team = omp_get_num_threads();
       const std::size_t b = count * t / team, e = count * (t + 1) / team;
       std::size_t nl = 0, nr = 0;
+      std::uint32_t* left_out = left_scratch_.data() + begin + b;
+      std::uint32_t* right_out = right_scratch_.data() + begin + b;
       for (std::size_t i = b; i < e; ++i) {
         const std::uint32_t row = rows[i];
-        if (column[row] <= threshold) {
-          left_scratch_[begin + b + nl++] = row;
-        } else {
-          right_scratch_[begin + b + nr++] = row;
-        }
+        const bool goes_left = bins[row * stride] <= threshold;
+        left_out[nl] = row;
+        right_out[nr] = row;
+        nl += goes_left;
+        nr += !goes_left;
       }
       lefts[t + 1] = nl;
       rights[t + 1] = nr;

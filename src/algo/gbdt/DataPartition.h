@@ -19,9 +19,10 @@ class DataPartition {
   }
   std::size_t count(int leaf) const { return count_[leaf]; }
 
-  // Moves the rows of `leaf` whose bin in `column` is > threshold_bin to `new_leaf`; the others
-  // stay. Returns how many stayed.
-  std::size_t Split(int leaf, int new_leaf, const std::uint8_t* column, int threshold_bin);
+  // Moves the rows r of `leaf` whose bin bins[r * stride] is > threshold_bin to `new_leaf`; the
+  // others stay. Returns how many stayed.
+  std::size_t Split(int leaf, int new_leaf, const std::uint8_t* bins, std::size_t stride,
+                    int threshold_bin);
 
  private:
   std::vector<std::uint32_t> rows_;

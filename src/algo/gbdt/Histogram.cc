@@ -4,95 +4,103 @@
 
 #include <algorithm>
 
+#if defined(__SSE4_1__)
+#include <immintrin.h>
+#endif
+
 namespace scaleml {
 namespace {
 
-// Below this much work (rows x features) a histogram is built on one thread: an OpenMP region
-// costs more than it saves.
-constexpr std::size_t kMinParallelWork = 1 << 17;
+// Below this many rows a histogram is built on one thread: an OpenMP region and the merge of
+// per-thread histograms cost more than they save.
+constexpr std::size_t kMinParallelRows = 1 << 14;
 
-// Adds rows [begin, end) of the row list to one feature's histogram. `ordered` holds the
-// gradients in row-list order (or in row order when rows == nullptr).
-inline void Accumulate(const std::uint8_t* column, const std::uint32_t* rows,
-                       const GradientPair* ordered, std::size_t begin, std::size_t end,
-                       HistBin* hist) {
-  if (rows == nullptr) {
-    for (std::size_t i = begin; i < end; ++i) {
-      HistBin& bin = hist[column[i]];
-      bin.g += ordered[i].g;
-      bin.h += ordered[i].h;
-      ++bin.count;
-    }
-  } else {
-    for (std::size_t i = begin; i < end; ++i) {
-      HistBin& bin = hist[column[rows[i]]];
-      bin.g += ordered[i].g;
-      bin.h += ordered[i].h;
-      ++bin.count;
-    }
-  }
+[[maybe_unused]] inline void Add(HistBin& bin, GradientPair pair) {
+  bin.g += pair.g;
+  bin.h += pair.h;
+  ++bin.count;
 }
 
 }  // namespace
 
 HistogramBuilder::HistogramBuilder(const BinnedMatrix& matrix, const QuantileBins& bins)
-    : matrix_(matrix), bins_(bins) {}
+    : matrix_(matrix), bins_(bins) {
+  for (std::size_t f = 0; f < bins.features(); ++f) {
+    offsets_.push_back(static_cast<std::uint32_t>(bins.offset(f)));
+  }
+}
+
+void HistogramBuilder::Accumulate(const std::uint32_t* rows, std::size_t begin, std::size_t end,
+                                  const GradientPair* gradients, std::span<const int> features,
+                                  HistBin* hist) const {
+  const bool all_features = features.size() == matrix_.features();
+  if (rows == nullptr) {
+    all_features ? AccumulateRows<false, true>(rows, begin, end, gradients, features, hist)
+                 : AccumulateRows<false, false>(rows, begin, end, gradients, features, hist);
+  } else {
+    all_features ? AccumulateRows<true, true>(rows, begin, end, gradients, features, hist)
+                 : AccumulateRows<true, false>(rows, begin, end, gradients, features, hist);
+  }
+}
+
+template <bool kRowList, bool kAllFeatures>
+void HistogramBuilder::AccumulateRows(const std::uint32_t* rows, std::size_t begin, std::size_t end,
+                                      const GradientPair* gradients, std::span<const int> features,
+                                      HistBin* hist) const {
+  const std::size_t stride = matrix_.features();
+  const std::uint8_t* bins = matrix_.row(0);
+  const std::uint32_t* offsets = offsets_.data();
+  const std::size_t used = kAllFeatures ? stride : features.size();
+  for (std::size_t i = begin; i < end; ++i) {
+    const std::size_t r = kRowList ? rows[i] : i;
+    // A row's bins are read in one sweep of its cache line.
+    const std::uint8_t* row = bins + r * stride;
+#if defined(__SSE4_1__)
+    // (g, h) widened to two int64 lanes once per row, then one 128-bit add per feature.
+    const __m128i pair =
+        _mm_cvtepi32_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(gradients + r)));
+    for (std::size_t j = 0; j < used; ++j) {
+      const std::size_t f = kAllFeatures ? j : static_cast<std::size_t>(features[j]);
+      HistBin* bin = hist + offsets[f] + row[f];
+      auto* gh = reinterpret_cast<__m128i*>(&bin->g);
+      _mm_storeu_si128(gh, _mm_add_epi64(_mm_loadu_si128(gh), pair));
+      ++bin->count;
+    }
+#else
+    const GradientPair pair = gradients[r];
+    for (std::size_t j = 0; j < used; ++j) {
+      const std::size_t f = kAllFeatures ? j : static_cast<std::size_t>(features[j]);
+      Add(hist[offsets[f] + row[f]], pair);
+    }
+#endif
+  }
+}
 
 void HistogramBuilder::Build(const std::uint32_t* rows, std::size_t count,
                              const GradientPair* gradients, std::span<const int> features,
                              HistBin* out) {
-  std::fill(out, out + bins_.total_bins(), HistBin{});
-  const GradientPair* ordered = gradients;
-  const bool parallel = count * features.size() >= kMinParallelWork && omp_get_max_threads() > 1;
-  if (rows != nullptr) {
-    // Gather the leaf's gradients once so that the per-feature passes read them sequentially.
-    if (ordered_.size() < count) ordered_.resize(count);
-    GradientPair* dst = ordered_.data();
-#pragma omp parallel for schedule(static) if (parallel)
-    for (std::size_t i = 0; i < count; ++i) dst[i] = gradients[rows[i]];
-    ordered = dst;
-  }
-  const auto threads = static_cast<std::size_t>(omp_get_max_threads());
-  if (!parallel || features.size() >= 2 * threads) {
-    BuildByFeature(rows, count, ordered, features, out);
-  } else {
-    BuildByRowBlock(rows, count, ordered, features, out);
-  }
-}
-
-void HistogramBuilder::BuildByFeature(const std::uint32_t* rows, std::size_t count,
-                                      const GradientPair* ordered, std::span<const int> features,
-                                      HistBin* out) {
-  const bool parallel = count * features.size() >= kMinParallelWork;
-  const auto n = static_cast<std::int64_t>(features.size());
-#pragma omp parallel for schedule(dynamic, 1) if (parallel)
-  for (std::int64_t i = 0; i < n; ++i) {
-    const int f = features[i];
-    Accumulate(matrix_.column(f), rows, ordered, 0, count, out + bins_.offset(f));
-  }
-}
-
-void HistogramBuilder::BuildByRowBlock(const std::uint32_t* rows, std::size_t count,
-                                       const GradientPair* ordered, std::span<const int> features,
-                                       HistBin* out) {
   const std::size_t total = bins_.total_bins();
+  std::fill(out, out + total, HistBin{});
   const int threads = omp_get_max_threads();
-  thread_histograms_.resize(total * threads);
+  if (count < kMinParallelRows || threads == 1) {
+    Accumulate(rows, 0, count, gradients, features, out);
+    return;
+  }
+  // Row blocks, one per thread, each into its own histogram (thread 0 into `out`), then merged.
+  // The sums are integers, so neither the blocks nor the merge order change the result.
+  thread_histograms_.resize(total * (threads - 1));
 #pragma omp parallel num_threads(threads)
   {
     const int t = omp_get_thread_num();
     const int team = omp_get_num_threads();
-    HistBin* mine = thread_histograms_.data() + total * t;
-    std::fill(mine, mine + total, HistBin{});
-    const std::size_t begin = count * t / team, end = count * (t + 1) / team;
-    for (int f : features) {
-      Accumulate(matrix_.column(f), rows, ordered, begin, end, mine + bins_.offset(f));
-    }
+    HistBin* mine = t == 0 ? out : thread_histograms_.data() + total * (t - 1);
+    if (t > 0) std::fill(mine, mine + total, HistBin{});
+    Accumulate(rows, count * t / team, count * (t + 1) / team, gradients, features, mine);
 #pragma omp barrier
-    // Integer sums: the merge order cannot change the result.
 #pragma omp for schedule(static)
     for (std::size_t b = 0; b < total; ++b) {
-      for (int other = 0; other < team; ++other) out[b] += thread_histograms_[total * other + b];
+      for (int other = 1; other < team; ++other)
+        out[b] += thread_histograms_[total * (other - 1) + b];
     }
   }
 }

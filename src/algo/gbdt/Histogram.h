@@ -52,15 +52,19 @@ class HistogramBuilder {
              std::span<const int> features, HistBin* out);
 
  private:
-  void BuildByFeature(const std::uint32_t* rows, std::size_t count, const GradientPair* gradients,
-                      std::span<const int> features, HistBin* out);
-  void BuildByRowBlock(const std::uint32_t* rows, std::size_t count, const GradientPair* gradients,
-                       std::span<const int> features, HistBin* out);
+  // Adds rows [begin, end) of the row list to `hist`.
+  void Accumulate(const std::uint32_t* rows, std::size_t begin, std::size_t end,
+                  const GradientPair* gradients, std::span<const int> features,
+                  HistBin* hist) const;
+  template <bool kRowList, bool kAllFeatures>
+  void AccumulateRows(const std::uint32_t* rows, std::size_t begin, std::size_t end,
+                      const GradientPair* gradients, std::span<const int> features,
+                      HistBin* hist) const;
 
   const BinnedMatrix& matrix_;
   const QuantileBins& bins_;
-  std::vector<GradientPair> ordered_;       // gradients of the leaf's rows, in row-list order
-  std::vector<HistBin> thread_histograms_;  // one full histogram per thread (row-block mode)
+  std::vector<std::uint32_t> offsets_;      // first bin of each feature
+  std::vector<HistBin> thread_histograms_;  // one histogram per extra thread
 };
 
 // other -= child, over `size` bins: turns the parent's histogram into the sibling's.

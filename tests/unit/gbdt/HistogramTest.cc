@@ -74,7 +74,7 @@ TEST(Histogram, PartitionAndSubtractionGiveTheSiblingExactly) {
   DataPartition partition;
   partition.Init(all, 4);
   const int threshold = fx.bins.bins(1) / 3;
-  std::size_t left = partition.Split(0, 1, matrix.column(1), threshold);
+  std::size_t left = partition.Split(0, 1, matrix.row(0) + 1, matrix.features(), threshold);
   std::vector<std::uint32_t> expect_left, expect_right;
   for (std::uint32_t r : all) {
     (matrix.at(r, 1) <= threshold ? expect_left : expect_right).push_back(r);
