@@ -285,7 +285,7 @@ Dataset GenerateDataset(const GeneratorParams& params) {
   for (int f = 0; f < all.features; ++f) {
     auto column = data.mutable_column(f);
     for (std::int64_t r = 0; r < all.rows; ++r) {
-      column[r] = static_cast<float>(all.values[r * all.features + f]);
+      column[r] = FloatFromShortestText(all.values[r * all.features + f]);
     }
   }
   std::copy(all.labels.begin(), all.labels.end(), data.mutable_labels().begin());

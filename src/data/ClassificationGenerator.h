@@ -78,7 +78,7 @@ class ClassificationGenerator {
 
 // The rows `scaleml generate` would write for `params`, in memory, as doubles.
 GeneratedRows GenerateRows(const GeneratorParams& params);
-// The same as a Dataset (float32 features, as reading the written CSV gives).
+// The same as a Dataset: float32 features, bit for bit what reading the written CSV gives.
 Dataset GenerateDataset(const GeneratorParams& params);
 // The row count that makes the CSV about `target_bytes` long, from the measured bytes per row of
 // a formatted sample of the first chunk.

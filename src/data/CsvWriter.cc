@@ -3,7 +3,9 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
+#include <cmath>
 #include <exception>
 #include <memory>
 
@@ -71,6 +73,24 @@ std::string ShortestText(float value) {
   std::string text;
   AppendShortest(text, value);
   return text;
+}
+
+float FloatFromShortestText(double value) {
+  // Only doubles near a float midpoint (the 29 bits below float precision within one of
+  // 100...0), or outside the normal float range, need the slow, exact path through the text.
+  const auto bits = std::bit_cast<std::uint64_t>(value);
+  const std::uint64_t below_float = bits & ((std::uint64_t{1} << 29) - 1);
+  const std::uint64_t halfway = std::uint64_t{1} << 28;
+  const double magnitude = std::abs(value);
+  const bool near_midpoint = below_float + 1 >= halfway && below_float <= halfway + 1;
+  if (!near_midpoint && magnitude >= 0x1p-125 && magnitude < 0x1p127) {
+    return static_cast<float>(value);
+  }
+  char text[kMaxDoubleChars];
+  const char* end = FormatShortest(text, value);
+  float result = 0.0f;
+  if (std::from_chars(text, end, result).ec != std::errc()) return static_cast<float>(value);
+  return result;
 }
 
 std::string CsvHeader(const std::vector<std::string>& feature_names, const std::string& target) {

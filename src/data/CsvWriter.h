@@ -30,6 +30,11 @@ void AppendShortest(std::string& text, float value);
 std::string ShortestText(double value);
 std::string ShortestText(float value);
 
+// The float a correct parser reads from ShortestText(value): usually float(value), but not when
+// the double lies within an ulp of a midpoint between two floats, where its shortest decimal
+// may round the other way (1 + 2^-24 reads as the float above 1, not 1).
+float FloatFromShortestText(double value);
+
 // "name_0,...,name_{F-1},target\n".
 std::string CsvHeader(const std::vector<std::string>& feature_names, const std::string& target);
 

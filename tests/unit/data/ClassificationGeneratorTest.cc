@@ -19,6 +19,7 @@
 
 #include "core/AtomicFile.h"
 #include "core/Error.h"
+#include "data/CsvReader.h"
 #include "data/DatasetMeta.h"
 
 namespace scaleml {
@@ -360,6 +361,31 @@ TEST(ClassificationGeneratorTest, SameBytesForAnyThreadCountAndFileMatchesInMemo
     }
     EXPECT_EQ(data.labels()[r], rows.labels[r]);
   }
+}
+
+TEST(ClassificationGeneratorTest, ReadingTheFileGivesGenerateDatasetBitForBit) {
+  GeneratorParams p = Params(30000, 12);
+  p.features = 7;
+  p.scale = std::nullopt;  // values up to ~100: more digits, more float rounding cases
+  p.chunk_size = 9000;
+  TempDir dir;
+  const std::string path = dir.File("r.csv");
+  ClassificationGenerator(p).WriteCsv(path, false);
+  CsvOptions options;
+  options.use_cache = false;
+  const Dataset read = ReadCsv(path, options);
+  const Dataset made = GenerateDataset(p);
+  ASSERT_EQ(read.rows(), made.rows());
+  ASSERT_EQ(read.features(), made.features());
+  EXPECT_EQ(read.feature_names(), made.feature_names());
+  for (std::size_t f = 0; f < made.features(); ++f) {
+    for (std::size_t r = 0; r < made.rows(); ++r) {
+      ASSERT_EQ(std::bit_cast<std::uint32_t>(read.at(r, f)),
+                std::bit_cast<std::uint32_t>(made.at(r, f)))
+          << "row " << r << " feature " << f;
+    }
+  }
+  EXPECT_TRUE(std::equal(read.labels().begin(), read.labels().end(), made.labels().begin()));
 }
 
 TEST(ClassificationGeneratorTest, WritesMetaAndJsonAndNoTemporaryFiles) {

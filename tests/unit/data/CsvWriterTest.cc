@@ -121,6 +121,33 @@ TEST(CsvWriterTest, TextIsTheShortestThatRoundTrips) {
   }
 }
 
+TEST(CsvWriterTest, FloatFromShortestTextMatchesAParserAtFloatMidpoints) {
+  auto parsed = [](double value) {
+    const std::string text = ShortestText(value);
+    float result = 0;
+    const auto ec = std::from_chars(text.data(), text.data() + text.size(), result).ec;
+    EXPECT_EQ(ec, std::errc()) << text;
+    return std::bit_cast<std::uint32_t>(result);
+  };
+  // 1 + 2^-24 is the midpoint between 1 and the next float: the cast rounds to even (down), the
+  // shortest decimal 1.0000000596046448 lies above the midpoint and reads as the float above.
+  const double midpoint = 1.0 + std::ldexp(1.0, -24);
+  EXPECT_EQ(static_cast<float>(midpoint), 1.0f);
+  EXPECT_EQ(parsed(midpoint), std::bit_cast<std::uint32_t>(std::nextafter(1.0f, 2.0f)));
+  // Midpoints and their neighbours at many magnitudes, and random doubles.
+  Rng rng(21);
+  for (int i = 0; i < 20000; ++i) {
+    const float low = std::bit_cast<float>(static_cast<std::uint32_t>(rng.Below(0x7f000000)));
+    const double mid =
+        (static_cast<double>(low) + static_cast<double>(std::nextafter(low, INFINITY))) / 2.0;
+    for (double value : {mid, std::nextafter(mid, 0.0), std::nextafter(mid, INFINITY), -mid,
+                         std::ldexp(rng.Uniform() + 0.5, static_cast<int>(rng.Below(250)) - 125)}) {
+      ASSERT_EQ(std::bit_cast<std::uint32_t>(FloatFromShortestText(value)), parsed(value))
+          << ShortestText(value);
+    }
+  }
+}
+
 TEST(CsvWriterTest, IntegersIncludingExtremes) {
   char buffer[kMaxIntChars + 1];
   for (std::int64_t v :
