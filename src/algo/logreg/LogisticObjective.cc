@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "algo/logreg/FastMath.h"
 #include "comm/CommOps.h"
@@ -32,7 +31,8 @@ struct LogisticObjective::Accumulator {
   double loss = 0.0;
   std::vector<double> gradient;
   std::vector<double> hessian;
-  std::vector<float> x;           // dim x kBlock, the intercept as a column of ones
+  std::vector<float> ones;        // kBlock: the intercept's column
+  std::vector<const float*> x;    // dim: the block's rows of each feature, then the ones
   std::vector<double> z;          // vectors x kBlock
   std::vector<double> residual;   // vectors x kBlock: p - y
   std::vector<float> weight;      // vector pairs x kBlock: d^2 loss / dz_m dz_l
@@ -43,7 +43,8 @@ struct LogisticObjective::Accumulator {
     gradient.assign(static_cast<std::size_t>(vectors) * dim, 0.0);
     if (with_hessian)
       hessian.assign(static_cast<std::size_t>(Triangle(vectors)) * Triangle(dim), 0.0);
-    x.assign(static_cast<std::size_t>(dim) * kBlock, 1.0f);
+    ones.assign(kBlock, 1.0f);
+    x.assign(dim, ones.data());
     z.assign(static_cast<std::size_t>(vectors) * kBlock, 0.0);
     residual.assign(static_cast<std::size_t>(vectors) * kBlock, 0.0);
     weight.assign(static_cast<std::size_t>(Triangle(vectors)) * kBlock, 0.0f);
@@ -70,7 +71,7 @@ void LogisticObjective::AccumulateBlock(std::span<const double> w, std::size_t b
   const int dim = dim_;
   const int vectors = vectors_;
   for (int f = 0; f < features_; ++f) {
-    std::memcpy(&acc.x[f * kBlock], data_.column(f).data() + begin, n * sizeof(float));
+    acc.x[f] = data_.column(f).data() + begin;
   }
   // Linear scores, in double so that the gradient at the optimum is not limited by float.
   for (int m = 0; m < vectors; ++m) {
@@ -79,7 +80,7 @@ void LogisticObjective::AccumulateBlock(std::span<const double> w, std::size_t b
     for (std::size_t i = 0; i < n; ++i) z[i] = bias;
     for (int f = 0; f < features_; ++f) {
       const double wf = w[m * dim + f];
-      const float* x = &acc.x[f * kBlock];
+      const float* x = acc.x[f];
 #pragma omp simd
       for (std::size_t i = 0; i < n; ++i) z[i] += wf * static_cast<double>(x[i]);
     }
@@ -131,7 +132,7 @@ void LogisticObjective::AccumulateBlock(std::span<const double> w, std::size_t b
   for (int m = 0; m < vectors; ++m) {
     const double* r = &acc.residual[m * kBlock];
     for (int d = 0; d < dim; ++d) {
-      const float* x = &acc.x[d * kBlock];
+      const float* x = acc.x[d];
       double sum = 0.0;
 #pragma omp simd reduction(+ : sum)
       for (std::size_t i = 0; i < n; ++i) sum += r[i] * static_cast<double>(x[i]);
@@ -146,7 +147,7 @@ void LogisticObjective::AccumulateBlock(std::span<const double> w, std::size_t b
   for (int pair = 0; pair < pairs; ++pair) {
     const float* wt = &acc.weight[pair * kBlock];
     for (int d = 0; d < dim; ++d) {
-      const float* x = &acc.x[d * kBlock];
+      const float* x = acc.x[d];
       float* wx = &acc.weighted_x[d * kBlock];
 #pragma omp simd
       for (std::size_t i = 0; i < n; ++i) wx[i] = wt[i] * x[i];
@@ -155,7 +156,7 @@ void LogisticObjective::AccumulateBlock(std::span<const double> w, std::size_t b
     for (int d = 0; d < dim; ++d) {
       const float* wx = &acc.weighted_x[d * kBlock];
       for (int e = d; e < dim; ++e) {
-        const float* x = &acc.x[e * kBlock];
+        const float* x = acc.x[e];
         float sum = 0.0f;
 #pragma omp simd reduction(+ : sum)
         for (std::size_t i = 0; i < n; ++i) sum += wx[i] * x[i];
