@@ -79,6 +79,27 @@ std::string FormatDouble(double value) {
   return std::string(buffer, ec == std::errc() ? end : buffer);
 }
 
+std::string RangeText(long long lo, long long hi) { return StrCat("[", lo, ", ", hi, "]"); }
+
+std::string RangeText(double lo, double hi) {
+  return StrCat("[", FormatDouble(lo), ", ", FormatDouble(hi), "]");
+}
+
+std::string ChoiceText(const std::vector<std::string>& options) {
+  std::string text = "one of ";
+  for (std::size_t i = 0; i < options.size(); ++i) {
+    if (i > 0) text += '|';
+    text += options[i];
+  }
+  return text;
+}
+
+void ThrowInvalidChoice(const std::string& algorithm, const std::string& name,
+                        const std::string& text, const std::string& range) {
+  throw InputError(algorithm, ": parameter ", name, "='", text, "' is not valid (expected ", range,
+                   ")");
+}
+
 void ThrowUnknownParam(const std::string& algorithm, const std::string& name,
                        const ParamSchemaBase& schema) {
   throw InputError(algorithm, ": unknown or invalid parameter ", name,

@@ -61,7 +61,8 @@ class ParamSchema final : public ParamSchemaBase {
   const std::vector<ParamInfo>& Infos() const override { return infos_; }
 
  private:
-  using Setter = std::function<void(P&, const std::string&)>;
+  // Setters get the schema they belong to, so a copied schema never refers to the original.
+  using Setter = std::function<void(P&, const std::string&, const ParamSchema&)>;
   using Getter = std::function<std::string(const P&)>;
   void Add(ParamInfo info, Setter set, Getter get);
 
@@ -80,6 +81,11 @@ double ParseDoubleParam(const std::string& algorithm, const std::string& name,
 bool ParseBoolParam(const std::string& algorithm, const std::string& name,
                     const std::string& text);
 std::string FormatDouble(double value);
+std::string RangeText(long long lo, long long hi);
+std::string RangeText(double lo, double hi);
+std::string ChoiceText(const std::vector<std::string>& options);
+[[noreturn]] void ThrowInvalidChoice(const std::string& algorithm, const std::string& name,
+                                     const std::string& text, const std::string& range);
 [[noreturn]] void ThrowUnknownParam(const std::string& algorithm, const std::string& name,
                                     const ParamSchemaBase& schema);
 
@@ -94,10 +100,9 @@ template <class P>
 ParamSchema<P>& ParamSchema<P>::Int(const std::string& name, int P::*field, long long lo,
                                     long long hi, const std::string& description) {
   P defaults;
-  Add({name, "int", std::to_string(defaults.*field),
-       "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]", description},
-      [=, this](P& p, const std::string& text) {
-        p.*field = static_cast<int>(ParseIntParam(algorithm_, name, text, lo, hi));
+  Add({name, "int", std::to_string(defaults.*field), RangeText(lo, hi), description},
+      [=](P& p, const std::string& text, const ParamSchema& self) {
+        p.*field = static_cast<int>(ParseIntParam(self.algorithm_, name, text, lo, hi));
       },
       [=](const P& p) { return std::to_string(p.*field); });
   return *this;
@@ -107,10 +112,9 @@ template <class P>
 ParamSchema<P>& ParamSchema<P>::Double(const std::string& name, double P::*field, double lo,
                                        double hi, const std::string& description) {
   P defaults;
-  Add({name, "float", FormatDouble(defaults.*field),
-       "[" + FormatDouble(lo) + ", " + FormatDouble(hi) + "]", description},
-      [=, this](P& p, const std::string& text) {
-        p.*field = ParseDoubleParam(algorithm_, name, text, lo, hi);
+  Add({name, "float", FormatDouble(defaults.*field), RangeText(lo, hi), description},
+      [=](P& p, const std::string& text, const ParamSchema& self) {
+        p.*field = ParseDoubleParam(self.algorithm_, name, text, lo, hi);
       },
       [=](const P& p) { return FormatDouble(p.*field); });
   return *this;
@@ -121,8 +125,8 @@ ParamSchema<P>& ParamSchema<P>::Bool(const std::string& name, bool P::*field,
                                      const std::string& description) {
   P defaults;
   Add({name, "bool", defaults.*field ? "true" : "false", "true|false", description},
-      [=, this](P& p, const std::string& text) {
-        p.*field = ParseBoolParam(algorithm_, name, text);
+      [=](P& p, const std::string& text, const ParamSchema& self) {
+        p.*field = ParseBoolParam(self.algorithm_, name, text);
       },
       [=](const P& p) { return std::string(p.*field ? "true" : "false"); });
   return *this;
@@ -133,17 +137,16 @@ ParamSchema<P>& ParamSchema<P>::Choice(const std::string& name, std::string P::*
                                        std::vector<std::string> options,
                                        const std::string& description) {
   P defaults;
-  std::string range = "one of ";
-  for (std::size_t i = 0; i < options.size(); ++i) range += (i ? "|" : "") + options[i];
+  std::string range = ChoiceText(options);
   Add({name, "string", defaults.*field, range, description},
-      [=, this](P& p, const std::string& text) {
+      [=](P& p, const std::string& text, const ParamSchema& self) {
         for (const auto& option : options) {
           if (option == text) {
             p.*field = text;
             return;
           }
         }
-        ThrowUnknownParam(algorithm_, name + "=" + text + " (expected " + range + ")", *this);
+        ThrowInvalidChoice(self.algorithm_, name, text, range);
       },
       [=](const P& p) { return p.*field; });
   return *this;
@@ -163,7 +166,7 @@ P ParamSchema<P>::Parse(const ParamMap& values) const {
     const std::string& name = alias == aliases_.end() ? key : alias->second;
     auto setter = setters_.find(name);
     if (setter == setters_.end()) ThrowUnknownParam(algorithm_, key, *this);
-    setter->second(params, text);
+    setter->second(params, text, *this);
   }
   return params;
 }

@@ -111,7 +111,7 @@ TrainReport RunTrainJob(const TrainRequest& request, Comm& comm, const Dataset* 
   report.rows_train = counts[1];
   report.rows_test = counts[2];
   report.accuracy = counts[2] > 0 ? static_cast<double>(counts[0]) / counts[2] : 0.0;
-  report.features = static_cast<std::int64_t>(data.features());
+  report.features = static_cast<std::int64_t>(split.train.features());
   report.classes = static_cast<std::int64_t>(model->classes().size());
 
   if (!request.save_model.empty() && comm.rank() == 0) SaveClassifier(*model, request.save_model);
