@@ -117,25 +117,26 @@ void LogregClassifier::Fit(const Dataset& train, Comm& comm) {
   LogInfo("logreg: ", iterations_, " iterations, converged=", converged_);
 }
 
-std::vector<float> LogregClassifier::PredictProba(const Dataset& data, Comm&) const {
+void LogregClassifier::CheckPredictable(const Dataset& data) const {
   if (coef_.empty()) throw InputError("logreg: the model is not trained (call Fit or load one)");
   if (static_cast<int>(data.features()) != features_) {
     throw InputError("logreg: the data has ", data.features(),
                      " features but the model was trained on ", features_);
   }
+}
+
+template <class Consume>
+void LogregClassifier::ScoreBlocks(const Dataset& data, Consume&& consume) const {
   const std::size_t rows = data.rows();
-  const int num_classes = static_cast<int>(classes_.size());
   const int vecs = vectors();
-  std::vector<float> proba(rows * num_classes);
   const std::size_t blocks = (rows + kPredictBlock - 1) / kPredictBlock;
 #pragma omp parallel if (rows >= 16384)
   {
     std::vector<double> z(static_cast<std::size_t>(vecs) * kPredictBlock);
-    std::vector<double> p(num_classes);
 #pragma omp for schedule(static)
     for (std::size_t b = 0; b < blocks; ++b) {
-      const std::size_t begin = b * kPredictBlock,
-                        n = std::min(rows, begin + kPredictBlock) - begin;
+      const std::size_t begin = b * kPredictBlock;
+      const std::size_t n = std::min(rows, begin + kPredictBlock) - begin;
       for (int m = 0; m < vecs; ++m) {
         double* zm = &z[m * kPredictBlock];
         std::fill(zm, zm + n, intercept_[m]);
@@ -146,28 +147,65 @@ std::vector<float> LogregClassifier::PredictProba(const Dataset& data, Comm&) co
           for (std::size_t i = 0; i < n; ++i) zm[i] += w * static_cast<double>(x[i]);
         }
       }
-      for (std::size_t i = 0; i < n; ++i) {
-        if (kind_ == Kind::kSigmoid) {
-          const double p1 = Sigmoid(z[i]);
-          p[0] = 1.0 - p1;
-          p[1] = p1;
-        } else if (kind_ == Kind::kSoftmax) {
-          double top = z[i];
-          for (int m = 1; m < vecs; ++m) top = std::max(top, z[m * kPredictBlock + i]);
-          double sum = 0.0;
-          for (int m = 0; m < vecs; ++m) sum += p[m] = std::exp(z[m * kPredictBlock + i] - top);
-          for (int m = 0; m < vecs; ++m) p[m] /= sum;
-        } else {  // one-vs-rest: each sigmoid, normalised to sum to one (as scikit-learn)
-          double sum = 0.0;
-          for (int m = 0; m < vecs; ++m) sum += p[m] = Sigmoid(z[m * kPredictBlock + i]);
-          for (int m = 0; m < vecs; ++m) p[m] /= sum;
-        }
-        float* out = &proba[(begin + i) * num_classes];
-        for (int c = 0; c < num_classes; ++c) out[c] = static_cast<float>(p[c]);
-      }
+      consume(begin, n, static_cast<const double*>(z.data()));
     }
   }
+}
+
+std::vector<float> LogregClassifier::PredictProba(const Dataset& data, Comm&) const {
+  CheckPredictable(data);
+  const int num_classes = static_cast<int>(classes_.size());
+  const int vecs = vectors();
+  std::vector<float> proba(data.rows() * num_classes);
+  ScoreBlocks(data, [&](std::size_t begin, std::size_t n, const double* z) {
+    double p[2];
+    for (std::size_t i = 0; i < n; ++i) {
+      float* out = &proba[(begin + i) * num_classes];
+      if (kind_ == Kind::kSigmoid) {
+        p[1] = Sigmoid(z[i]);
+        p[0] = 1.0 - p[1];
+        out[0] = static_cast<float>(p[0]);
+        out[1] = static_cast<float>(p[1]);
+      } else if (kind_ == Kind::kSoftmax) {
+        double top = z[i];
+        for (int m = 1; m < vecs; ++m) top = std::max(top, z[m * kPredictBlock + i]);
+        double sum = 0.0;
+        for (int m = 0; m < vecs; ++m) sum += std::exp(z[m * kPredictBlock + i] - top);
+        for (int m = 0; m < vecs; ++m) {
+          out[m] = static_cast<float>(std::exp(z[m * kPredictBlock + i] - top) / sum);
+        }
+      } else {  // one-vs-rest: each sigmoid, normalised to sum to one (as scikit-learn)
+        double sum = 0.0;
+        for (int m = 0; m < vecs; ++m) sum += Sigmoid(z[m * kPredictBlock + i]);
+        for (int m = 0; m < vecs; ++m) {
+          out[m] = static_cast<float>(Sigmoid(z[m * kPredictBlock + i]) / sum);
+        }
+      }
+    }
+  });
   return proba;
+}
+
+// From the scores, as scikit-learn's decision_function: exact where float probabilities would
+// round a near-tie to a tie.
+std::vector<std::int32_t> LogregClassifier::Predict(const Dataset& data, Comm&) const {
+  CheckPredictable(data);
+  const int vecs = vectors();
+  std::vector<std::int32_t> labels(data.rows());
+  ScoreBlocks(data, [&](std::size_t begin, std::size_t n, const double* z) {
+    for (std::size_t i = 0; i < n; ++i) {
+      int best = 0;
+      if (kind_ == Kind::kSigmoid) {
+        best = z[i] > 0.0 ? 1 : 0;
+      } else {
+        for (int m = 1; m < vecs; ++m) {
+          if (z[m * kPredictBlock + i] > z[best * kPredictBlock + i]) best = m;
+        }
+      }
+      labels[begin + i] = classes_[best];
+    }
+  });
+  return labels;
 }
 
 // Payload: kind (u32), features (u32), coefficients (vectors x features doubles), intercepts

@@ -23,6 +23,7 @@ class LogregClassifier final : public Classifier {
   ParamMap params() const override;
   void Fit(const Dataset& train, Comm& comm) override;
   std::vector<float> PredictProba(const Dataset& data, Comm& comm) const override;
+  std::vector<std::int32_t> Predict(const Dataset& data, Comm& comm) const override;
   void SaveModel(BinaryWriter& out) const override;
   void LoadModel(BinaryReader& in) override;
 
@@ -36,6 +37,11 @@ class LogregClassifier final : public Classifier {
 
  private:
   int vectors() const { return static_cast<int>(intercept_.size()); }
+  void CheckPredictable(const Dataset& data) const;
+  // Calls consume(begin, count, z) for blocks of rows, in parallel; z holds each weight
+  // vector's scores for the block (vector m's at z[m * block size + i]).
+  template <class Consume>
+  void ScoreBlocks(const Dataset& data, Consume&& consume) const;
 
   LogregParams params_;
   Kind kind_ = Kind::kSigmoid;

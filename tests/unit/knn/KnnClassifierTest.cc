@@ -174,6 +174,21 @@ INSTANTIATE_TEST_SUITE_P(Shards, KnnDistributedTest,
                          ::testing::Values(ShardCase{2, false}, ShardCase{3, true},
                                            ShardCase{3, false}));
 
+TEST(KnnClassifierTest, RankWithoutTrainingRowsStillJoins) {
+  Dataset train = BlobsWithDuplicates(300, 3, 2, 12);
+  Dataset test = MakeBlobs(50, 3, 2, 3.0, 13);
+  KnnClassifier single(KnnParams{});
+  LocalComm local;
+  single.Fit(train, local);
+  const auto expected = single.Nearest(test, local);
+  RunRanks(2, [&](Comm& comm) {
+    Dataset shard = comm.rank() == 0 ? train.Take(std::vector<std::size_t>{}) : train.Clone();
+    KnnClassifier model(KnnParams{});
+    model.Fit(shard, comm);
+    EXPECT_EQ(model.Nearest(test, comm), expected);
+  });
+}
+
 TEST(KnnClassifierTest, TiedVotesGoToTheLowestClass) {
   // One dimension: training points 0 (label 7) and 1 (label 3); k = 2 gives one vote each.
   Dataset train({"x"}, 2);
