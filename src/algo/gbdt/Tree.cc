@@ -1,5 +1,7 @@
 #include "algo/gbdt/Tree.h"
 
+#include <algorithm>
+
 #include "core/Error.h"
 
 namespace scaleml {
@@ -26,6 +28,17 @@ int Tree::Split(int leaf, int feature, int threshold_bin, float threshold) {
   leaf_parent_[leaf] = node;
   leaf_parent_.push_back(node);
   return new_leaf;
+}
+
+int Tree::Depth() const {
+  // Children have larger indices than parents, so one backward pass finds every node's height.
+  std::vector<int> height(split_feature_.size(), 1);
+  for (int node = internal_nodes() - 1; node >= 0; --node) {
+    for (std::int32_t child : {left_[node], right_[node]}) {
+      if (child >= 0) height[node] = std::max(height[node], height[child] + 1);
+    }
+  }
+  return internal_nodes() == 0 ? 0 : height[0];
 }
 
 void Tree::Shrink(double factor) {

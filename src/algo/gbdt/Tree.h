@@ -33,6 +33,11 @@ class Tree {
   int split_feature(int node) const { return split_feature_[node]; }
   float threshold(int node) const { return threshold_[node]; }
   int threshold_bin(int node) const { return threshold_bin_[node]; }
+  // Children: an internal node (>= 0) or ~leaf.
+  int left_child(int node) const { return left_[node]; }
+  int right_child(int node) const { return right_[node]; }
+  // Internal nodes on the longest path from the root to a leaf (0 for a single leaf).
+  int Depth() const;
 
   // The leaf a row reaches; `value(feature)` gives the row's raw feature value.
   template <class ValueOf>
