@@ -11,5 +11,8 @@ void RegisterInspect(CLI::App& app);
 void RegisterTrain(CLI::App& app);
 void RegisterPredict(CLI::App& app);
 void RegisterLaunch(CLI::App& app);
+void RegisterStart(CLI::App& app);
+void RegisterStop(CLI::App& app);
+void RegisterStatus(CLI::App& app);
 
 }  // namespace scaleml::cli

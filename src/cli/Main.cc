@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   scaleml::cli::RegisterTrain(app);
   scaleml::cli::RegisterPredict(app);
   scaleml::cli::RegisterLaunch(app);
+  scaleml::cli::RegisterStart(app);
+  scaleml::cli::RegisterStop(app);
+  scaleml::cli::RegisterStatus(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,46 @@
+// scaleml start: Ray's `ray start`. --head starts Redis and the head's node agent; --address
+// joins a worker node agent to a cluster. Returns once the node is up, leaving daemons running.
+#include <cstdio>
+#include <memory>
+
+#include "cli/Commands.h"
+#include "engine/tasks/ClusterLauncher.h"
+
+namespace scaleml::cli {
+
+void RegisterStart(CLI::App& app) {
+  auto options = std::make_shared<tasks::StartOptions>();
+  auto* command = app.add_subcommand(
+      "start", "Start a node of a tasks-engine cluster (the head, or a worker joining one)");
+  command->add_flag("--head", options->head, "Start the head: Redis and the head's node agent");
+  command->add_option("--address", options->address, "Join the cluster whose Redis is HOST:PORT");
+  command->add_option("--token", options->token, "The cluster token (printed by start --head)");
+  command->add_option("--port", options->port, "Head: Redis port (0 = any free port)")
+      ->capture_default_str();
+  command->add_option("--num-cpus", options->cpus, "CPUs this node offers (0 = all cores)")
+      ->capture_default_str();
+  command
+      ->add_option("--object-store-memory", options->object_store_memory,
+                   "Bytes of shared memory for objects (0 = 30% of RAM)")
+      ->capture_default_str();
+  command->add_option("--node-name", options->node_name,
+                      "Name of this node (several nodes may run on one machine)");
+  command->add_option("--node-ip-address", options->node_ip,
+                      "Address other nodes reach this one at");
+  command
+      ->add_option("--node-timeout-ms", options->node_timeout_ms,
+                   "Head: a node without heartbeat this long is lost and its tasks rerun")
+      ->capture_default_str();
+  command->callback([options] {
+    tasks::StartResult result = tasks::ClusterLauncher::Start(*options);
+    std::printf("node %s (%s) is up; logs in %s/logs\n", result.node.name.c_str(),
+                result.node.node_id.c_str(), result.cluster.session_dir.c_str());
+    if (options->head) {
+      std::printf("cluster address %s\nto add a worker node, run on it:\n  %s\n",
+                  result.cluster.address.c_str(), result.join_command.c_str());
+      std::printf("to stop: scaleml stop; to see it: scaleml status\n");
+    }
+  });
+}
+
+}  // namespace scaleml::cli

@@ -1,0 +1,40 @@
+// `scaleml start` and `scaleml stop` as functions: start the head (its Redis and node agent) or
+// a worker node agent as background daemons and return once the node is up; stop every agent of
+// this machine (and Redis on the head), leaving no process and no shared-memory file behind.
+// Tune uses the same functions to run a private local cluster when none is running.
+// Thread-safety: call from a single-threaded process (it forks daemons).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "engine/tasks/ClusterFiles.h"
+
+namespace scaleml::tasks {
+
+struct StartOptions {
+  bool head = false;
+  std::string address;                   // worker: the head's Redis HOST:PORT
+  std::string token;                     // worker: the cluster token
+  int port = 6379;                       // head: Redis port (0 = any free port)
+  int cpus = 0;                          // 0 = this machine's cores
+  std::int64_t object_store_memory = 0;  // 0 = 30% of RAM, as Ray
+  std::string node_name;                 // default: "head", or "node-<pid>"
+  std::string node_ip;  // default: the address that reaches the head (worker), 127.0.0.1 (head)
+  int node_timeout_ms = 10000;  // a node without heartbeat this long is lost
+};
+
+struct StartResult {
+  ClusterFile cluster;
+  NodeFile node;
+  std::string join_command;  // what workers run (head only)
+};
+
+class ClusterLauncher {
+ public:
+  static StartResult Start(const StartOptions& options);
+  // Stops this machine's agents and Redis; returns a line per stopped thing.
+  static std::string StopLocal();
+};
+
+}  // namespace scaleml::tasks

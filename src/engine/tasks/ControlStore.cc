@@ -1,0 +1,361 @@
+#include "engine/tasks/ControlStore.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "core/Error.h"
+
+namespace scaleml::tasks {
+namespace {
+
+constexpr const char* kQueue = "sm:queue";
+constexpr const char* kGroup = "agents";
+
+// KEYS[1] task; ARGV id, spec, max_retries, driver, now
+constexpr const char* kSubmitScript = R"(
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'spec', ARGV[2], 'state', 'PENDING', 'attempt', '0',
+  'max_retries', ARGV[3], 'driver', ARGV[4], 'submitted', ARGV[5])
+redis.call('HINCRBY', 'sm:counts', 'pending', 1)
+redis.call('XADD', 'sm:queue', '*', 'task', ARGV[1], 'attempt', '0', 'spec', ARGV[2])
+return 1)";
+
+// KEYS[1] task; ARGV attempt, node, now, message id
+constexpr const char* kStartScript = R"(
+local st = redis.call('HMGET', KEYS[1], 'state', 'attempt')
+if st[1] ~= 'PENDING' or st[2] ~= ARGV[1] then
+  redis.call('XACK', 'sm:queue', 'agents', ARGV[4])
+  redis.call('XDEL', 'sm:queue', ARGV[4])
+  return 0
+end
+redis.call('HSET', KEYS[1], 'state', 'RUNNING', 'node', ARGV[2], 'started', ARGV[3])
+redis.call('HINCRBY', 'sm:counts', 'pending', -1)
+redis.call('HINCRBY', 'sm:counts', 'running', 1)
+return 1)";
+
+// KEYS[1] task; ARGV attempt, state, result, error, now, message id, task id
+constexpr const char* kFinishScript = R"(
+local st = redis.call('HMGET', KEYS[1], 'state', 'attempt', 'driver')
+redis.call('XACK', 'sm:queue', 'agents', ARGV[6])
+redis.call('XDEL', 'sm:queue', ARGV[6])
+if st[1] ~= 'RUNNING' or st[2] ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[2], 'result', ARGV[3], 'error', ARGV[4],
+  'finished', ARGV[5])
+redis.call('HINCRBY', 'sm:counts', 'running', -1)
+if ARGV[2] == 'DONE' then redis.call('HINCRBY', 'sm:counts', 'done', 1)
+else redis.call('HINCRBY', 'sm:counts', 'failed', 1) end
+redis.call('RPUSH', 'sm:driver:' .. st[3], ARGV[7])
+redis.call('EXPIRE', 'sm:driver:' .. st[3], 86400)
+return 1)";
+
+// KEYS[1] task; ARGV attempt, reason, now, message id, task id
+constexpr const char* kRetryScript = R"(
+local st = redis.call('HMGET', KEYS[1], 'state', 'attempt', 'max_retries', 'driver', 'spec',
+  'history')
+redis.call('XACK', 'sm:queue', 'agents', ARGV[4])
+redis.call('XDEL', 'sm:queue', ARGV[4])
+if (st[1] ~= 'RUNNING' and st[1] ~= 'PENDING') or st[2] ~= ARGV[1] then return 0 end
+if st[1] == 'RUNNING' then redis.call('HINCRBY', 'sm:counts', 'running', -1)
+else redis.call('HINCRBY', 'sm:counts', 'pending', -1) end
+local attempt = tonumber(st[2])
+local history = (st[6] or '') .. 'attempt ' .. attempt .. ': ' .. ARGV[2] .. '\n'
+if attempt >= tonumber(st[3]) then
+  redis.call('HSET', KEYS[1], 'state', 'FAILED', 'history', history, 'finished', ARGV[3],
+    'error', ARGV[2] .. ' (' .. (attempt + 1) .. ' attempts)')
+  redis.call('HINCRBY', 'sm:counts', 'failed', 1)
+  redis.call('RPUSH', 'sm:driver:' .. st[4], ARGV[5])
+  redis.call('EXPIRE', 'sm:driver:' .. st[4], 86400)
+  return 2
+end
+redis.call('HSET', KEYS[1], 'state', 'PENDING', 'attempt', tostring(attempt + 1), 'node', '',
+  'history', history)
+redis.call('HINCRBY', 'sm:counts', 'pending', 1)
+redis.call('XADD', 'sm:queue', '*', 'task', ARGV[5], 'attempt', tostring(attempt + 1),
+  'spec', st[5])
+return 1)";
+
+// ARGV message id, task id, attempt, spec
+constexpr const char* kBounceScript = R"(
+redis.call('XACK', 'sm:queue', 'agents', ARGV[1])
+redis.call('XDEL', 'sm:queue', ARGV[1])
+redis.call('XADD', 'sm:queue', '*', 'task', ARGV[2], 'attempt', ARGV[3], 'spec', ARGV[4])
+return 1)";
+
+std::string TaskKey(const std::string& id) { return "sm:task:" + id; }
+std::string Num(double v) { return StrCat(std::fixed, v); }
+
+QueuedTask ParseMessage(const RedisReply& entry) {
+  QueuedTask task;
+  task.message_id = entry.elements.at(0).str;
+  const auto& fields = entry.elements.at(1).elements;
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    if (fields[i].str == "attempt") task.attempt = static_cast<int>(fields[i + 1].AsInt());
+    if (fields[i].str == "spec")
+      task.spec = TaskSpec::FromJson(nlohmann::json::parse(fields[i + 1].str));
+  }
+  return task;
+}
+
+}  // namespace
+
+double UnixNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+ControlStore::ControlStore(std::unique_ptr<RedisClient> redis) : redis_(std::move(redis)) {}
+
+ControlStore::ControlStore(const std::string& address, const std::string& token, double timeout_s) {
+  std::string host;
+  int port = 0;
+  ParseAddress(address, &host, &port);
+  redis_ = std::make_unique<RedisClient>(host, port, token, timeout_s);
+}
+
+void ControlStore::InitCluster(const std::string& session, int node_timeout_ms) {
+  redis_->Command({"SET", "sm:session", session});
+  redis_->Command({"HSET", "sm:config", "node_timeout_ms", std::to_string(node_timeout_ms)});
+  auto reply = redis_->Pipeline({{"XGROUP", "CREATE", kQueue, kGroup, "0", "MKSTREAM"}});
+  if (reply[0].type == RedisReply::Type::kError &&
+      reply[0].str.find("BUSYGROUP") == std::string::npos) {
+    throw Failure("redis: cannot create the task queue: ", reply[0].str);
+  }
+}
+
+std::string ControlStore::Session() { return redis_->Command({"GET", "sm:session"}).str; }
+
+int ControlStore::NodeTimeoutMs() {
+  const long long ms = redis_->Command({"HGET", "sm:config", "node_timeout_ms"}).AsInt();
+  return ms > 0 ? static_cast<int>(ms) : 10000;
+}
+
+void ControlStore::RegisterNode(const NodeInfo& node) {
+  redis_->Command({"HSET", "sm:nodes", node.node_id, node.ToJson().dump()});
+  redis_->Command({"SREM", "sm:lost", node.node_id});
+}
+
+void ControlStore::Heartbeat(const std::string& node_id, int used_cpus, int running,
+                             int timeout_ms) {
+  nlohmann::json load = {{"used_cpus", used_cpus}, {"running", running}};
+  redis_->Command({"SET", "sm:hb:" + node_id, load.dump(), "PX", std::to_string(timeout_ms)});
+}
+
+void ControlStore::DeregisterNode(const std::string& node_id) {
+  redis_->Pipeline({{"HDEL", "sm:nodes", node_id},
+                    {"DEL", "sm:hb:" + node_id},
+                    {"SREM", "sm:lost", node_id},
+                    {"XGROUP", "DELCONSUMER", kQueue, kGroup, node_id}});
+}
+
+std::vector<NodeStatus> ControlStore::Nodes() {
+  RedisReply all = redis_->Command({"HGETALL", "sm:nodes"});
+  std::vector<NodeStatus> nodes;
+  for (size_t i = 0; i + 1 < all.elements.size(); i += 2) {
+    NodeStatus status;
+    status.info = NodeInfo::FromJson(nlohmann::json::parse(all.elements[i + 1].str));
+    nodes.push_back(std::move(status));
+  }
+  if (nodes.empty()) return nodes;
+  std::vector<std::vector<std::string>> commands;
+  for (const auto& n : nodes) {
+    commands.push_back({"GET", "sm:hb:" + n.info.node_id});
+    commands.push_back({"SMEMBERS", "sm:nodeobjs:" + n.info.node_id});
+  }
+  auto replies = redis_->Pipeline(commands);
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const RedisReply& hb = replies[2 * i];
+    nodes[i].alive = !hb.nil();
+    if (nodes[i].alive) {
+      auto load = nlohmann::json::parse(hb.str);
+      nodes[i].used_cpus = load.value("used_cpus", 0);
+      nodes[i].running = load.value("running", 0);
+    }
+    for (const auto& id : replies[2 * i + 1].elements) {
+      auto object = Object(id.str);
+      if (!object) continue;
+      nodes[i].objects += 1;
+      nodes[i].object_bytes += object->size;
+    }
+  }
+  return nodes;
+}
+
+std::vector<std::string> ControlStore::ClaimLostNodes() {
+  std::vector<std::string> claimed;
+  for (const auto& node : Nodes()) {
+    if (node.alive) continue;
+    if (redis_->Command({"SADD", "sm:lost", node.info.node_id}).AsInt() == 1) {
+      claimed.push_back(node.info.node_id);
+    }
+  }
+  return claimed;
+}
+
+int ControlStore::ReclaimTasksOf(const std::string& node_id, const std::string& reason) {
+  int reclaimed = 0;
+  for (int round = 0; round < 100; ++round) {  // bounded: 100 pages of 100 messages
+    RedisReply pending = redis_->Command({"XPENDING", kQueue, kGroup, "-", "+", "100", node_id});
+    if (pending.elements.empty()) break;
+    for (const auto& entry : pending.elements) {
+      const std::string message_id = entry.elements.at(0).str;
+      RedisReply range = redis_->Command({"XRANGE", kQueue, message_id, message_id});
+      if (range.elements.empty()) {
+        redis_->Command({"XACK", kQueue, kGroup, message_id});
+        continue;
+      }
+      QueuedTask task = ParseMessage(range.elements[0]);
+      if (Retry(task, reason)) ++reclaimed;
+    }
+  }
+  return reclaimed;
+}
+
+void ControlStore::Submit(const TaskSpec& spec, const std::string& driver_id) {
+  const long long created =
+      redis_
+          ->Command({"EVAL", kSubmitScript, "1", TaskKey(spec.task_id), spec.task_id,
+                     spec.ToJson().dump(), std::to_string(spec.max_retries), driver_id,
+                     Num(UnixNow())})
+          .AsInt();
+  if (created != 1) throw InputError("task id ", spec.task_id, " was submitted before");
+}
+
+std::vector<QueuedTask> ControlStore::Take(const std::string& node_id, int count, int block_ms) {
+  std::vector<std::string> args = {"XREADGROUP", "GROUP", kGroup,
+                                   node_id,      "COUNT", std::to_string(count)};
+  if (block_ms > 0) {
+    args.push_back("BLOCK");
+    args.push_back(std::to_string(block_ms));
+  }
+  args.insert(args.end(), {"STREAMS", kQueue, ">"});
+  RedisReply reply = redis_->Command(args);
+  std::vector<QueuedTask> tasks;
+  if (reply.nil()) return tasks;
+  for (const auto& stream : reply.elements) {
+    for (const auto& entry : stream.elements.at(1).elements) tasks.push_back(ParseMessage(entry));
+  }
+  return tasks;
+}
+
+bool ControlStore::Start(const QueuedTask& task, const std::string& node_id) {
+  return redis_
+             ->Command({"EVAL", kStartScript, "1", TaskKey(task.spec.task_id),
+                        std::to_string(task.attempt), node_id, Num(UnixNow()), task.message_id})
+             .AsInt() == 1;
+}
+
+bool ControlStore::Finish(const QueuedTask& task, bool ok, const nlohmann::json& result,
+                          const std::string& error) {
+  return redis_
+             ->Command({"EVAL", kFinishScript, "1", TaskKey(task.spec.task_id),
+                        std::to_string(task.attempt), ok ? "DONE" : "FAILED", result.dump(), error,
+                        Num(UnixNow()), task.message_id, task.spec.task_id})
+             .AsInt() == 1;
+}
+
+bool ControlStore::Retry(const QueuedTask& task, const std::string& reason) {
+  return redis_
+             ->Command({"EVAL", kRetryScript, "1", TaskKey(task.spec.task_id),
+                        std::to_string(task.attempt), reason, Num(UnixNow()), task.message_id,
+                        task.spec.task_id})
+             .AsInt() != 0;
+}
+
+void ControlStore::Bounce(const QueuedTask& task) {
+  redis_->Command({"EVAL", kBounceScript, "0", task.message_id, task.spec.task_id,
+                   std::to_string(task.attempt), task.spec.ToJson().dump()});
+}
+
+std::optional<TaskRecord> ControlStore::Task(const std::string& task_id) {
+  RedisReply r = redis_->Command({"HMGET", TaskKey(task_id), "state", "attempt", "node", "result",
+                                  "error", "history", "submitted", "started", "finished"});
+  if (r.elements.empty() || r.elements[0].nil()) return std::nullopt;
+  TaskRecord record;
+  record.task_id = task_id;
+  record.state = ParseTaskState(r.elements[0].str);
+  record.attempt = static_cast<int>(r.elements[1].AsInt());
+  record.node = r.elements[2].str;
+  if (!r.elements[3].nil() && !r.elements[3].str.empty()) {
+    record.result = nlohmann::json::parse(r.elements[3].str);
+  }
+  record.error = r.elements[4].str;
+  record.history = r.elements[5].str;
+  record.submitted = std::atof(r.elements[6].str.c_str());
+  record.started = std::atof(r.elements[7].str.c_str());
+  record.finished = std::atof(r.elements[8].str.c_str());
+  return record;
+}
+
+std::vector<std::string> ControlStore::PopFinished(const std::string& driver_id, double timeout_s) {
+  const std::string key = "sm:driver:" + driver_id;
+  std::vector<std::string> ids;
+  if (timeout_s > 0) {
+    // BLPOP's timeout is in seconds with decimals (Redis >= 6).
+    RedisReply first = redis_->Command({"BLPOP", key, StrCat(std::fixed, timeout_s)});
+    if (first.nil()) return ids;
+    ids.push_back(first.elements.at(1).str);
+  }
+  RedisReply rest = redis_->Command({"LPOP", key, "1000"});
+  for (const auto& e : rest.elements) ids.push_back(e.str);
+  return ids;
+}
+
+TaskCounts ControlStore::Counts() {
+  RedisReply r = redis_->Command({"HMGET", "sm:counts", "pending", "running", "done", "failed"});
+  TaskCounts c;
+  c.pending = r.elements.at(0).AsInt();
+  c.running = r.elements.at(1).AsInt();
+  c.done = r.elements.at(2).AsInt();
+  c.failed = r.elements.at(3).AsInt();
+  return c;
+}
+
+void ControlStore::AddObject(const ObjectInfo& object, const std::string& node_id) {
+  redis_->Pipeline({{"HSET", "sm:obj:" + object.object_id, "size", std::to_string(object.size),
+                     "checksum", std::to_string(object.checksum), "owner", object.owner},
+                    {"SADD", "sm:objloc:" + object.object_id, node_id},
+                    {"SADD", "sm:nodeobjs:" + node_id, object.object_id}});
+}
+
+void ControlStore::AddLocation(const std::string& object_id, const std::string& node_id) {
+  redis_->Pipeline(
+      {{"SADD", "sm:objloc:" + object_id, node_id}, {"SADD", "sm:nodeobjs:" + node_id, object_id}});
+}
+
+void ControlStore::RemoveLocation(const std::string& object_id, const std::string& node_id) {
+  redis_->Pipeline(
+      {{"SREM", "sm:objloc:" + object_id, node_id}, {"SREM", "sm:nodeobjs:" + node_id, object_id}});
+}
+
+std::optional<ObjectInfo> ControlStore::Object(const std::string& object_id) {
+  RedisReply r = redis_->Command({"HMGET", "sm:obj:" + object_id, "size", "checksum", "owner"});
+  if (r.elements.empty() || r.elements[0].nil()) return std::nullopt;
+  ObjectInfo info;
+  info.object_id = object_id;
+  info.size = r.elements[0].AsInt();
+  info.checksum = std::strtoull(r.elements[1].str.c_str(), nullptr, 10);
+  info.owner = r.elements[2].str;
+  return info;
+}
+
+std::vector<std::string> ControlStore::Locations(const std::string& object_id) {
+  std::vector<std::string> nodes;
+  for (const auto& e : redis_->Command({"SMEMBERS", "sm:objloc:" + object_id}).elements) {
+    nodes.push_back(e.str);
+  }
+  return nodes;
+}
+
+std::vector<std::string> ControlStore::ObjectsOn(const std::string& node_id) {
+  std::vector<std::string> ids;
+  for (const auto& e : redis_->Command({"SMEMBERS", "sm:nodeobjs:" + node_id}).elements) {
+    ids.push_back(e.str);
+  }
+  return ids;
+}
+
+void ControlStore::FreeObject(const std::string& object_id) {
+  for (const auto& node : Locations(object_id)) RemoveLocation(object_id, node);
+  redis_->Command({"DEL", "sm:obj:" + object_id, "sm:objloc:" + object_id});
+}
+
+}  // namespace scaleml::tasks

@@ -1,0 +1,77 @@
+// The cluster's state in Redis, and every transition of it: nodes and heartbeats, the task queue
+// (a stream with one consumer group; a consumer per node, so a message an agent took and never
+// acknowledged stays pending under that node's name), task records, counters, the object
+// directory. Task transitions are Lua scripts that check the attempt number, so a late or
+// duplicate writer (a stale attempt, a node thought lost) changes nothing: exactly one result per
+// task, nothing counted twice.
+// Thread-safety: like RedisClient, one ControlStore per thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/tasks/ClusterTypes.h"
+#include "engine/tasks/RedisClient.h"
+
+namespace scaleml::tasks {
+
+class ControlStore {
+ public:
+  explicit ControlStore(std::unique_ptr<RedisClient> redis);
+  // Connects to HOST:PORT with the token.
+  ControlStore(const std::string& address, const std::string& token, double timeout_s = 5.0);
+
+  RedisClient& redis() { return *redis_; }
+
+  // Cluster set-up (head): the session name and the heartbeat timeout.
+  void InitCluster(const std::string& session, int node_timeout_ms);
+  std::string Session();
+  int NodeTimeoutMs();
+
+  // Nodes.
+  void RegisterNode(const NodeInfo& node);
+  void Heartbeat(const std::string& node_id, int used_cpus, int running, int timeout_ms);
+  void DeregisterNode(const std::string& node_id);
+  std::vector<NodeStatus> Nodes();
+  // Nodes whose heartbeat expired and that this caller is the first to mark lost.
+  std::vector<std::string> ClaimLostNodes();
+  // Requeues (or fails, past max_retries) the tasks a lost node had taken; returns how many.
+  int ReclaimTasksOf(const std::string& node_id, const std::string& reason);
+
+  // Tasks.
+  void Submit(const TaskSpec& spec, const std::string& driver_id);
+  // Up to `count` new tasks for this node; waits up to block_ms (0 = do not wait).
+  std::vector<QueuedTask> Take(const std::string& node_id, int count, int block_ms);
+  // PENDING -> RUNNING on `node_id`; false (and the message acknowledged) when stale.
+  bool Start(const QueuedTask& task, const std::string& node_id);
+  // RUNNING -> DONE/FAILED; false when this attempt is no longer current.
+  bool Finish(const QueuedTask& task, bool ok, const nlohmann::json& result,
+              const std::string& error);
+  // The attempt ended without a result (worker died, node lost): run it again, or FAILED past
+  // max_retries. Returns false when the attempt was stale.
+  bool Retry(const QueuedTask& task, const std::string& reason);
+  // Puts a task this node cannot run (too few CPUs) back for another node, same attempt.
+  void Bounce(const QueuedTask& task);
+  std::optional<TaskRecord> Task(const std::string& task_id);
+  // Ids of this driver's tasks that finished since the last call; waits up to timeout_s.
+  std::vector<std::string> PopFinished(const std::string& driver_id, double timeout_s);
+  TaskCounts Counts();
+
+  // Objects.
+  void AddObject(const ObjectInfo& object, const std::string& node_id);
+  void AddLocation(const std::string& object_id, const std::string& node_id);
+  void RemoveLocation(const std::string& object_id, const std::string& node_id);
+  std::optional<ObjectInfo> Object(const std::string& object_id);
+  std::vector<std::string> Locations(const std::string& object_id);
+  std::vector<std::string> ObjectsOn(const std::string& node_id);
+  void FreeObject(const std::string& object_id);
+
+ private:
+  std::unique_ptr<RedisClient> redis_;
+};
+
+double UnixNow();
+
+}  // namespace scaleml::tasks

@@ -1,0 +1,125 @@
+#include "engine/tasks/Driver.h"
+
+#include <algorithm>
+
+#include "core/Error.h"
+#include "core/Stopwatch.h"
+#include "data/DatasetMeta.h"
+#include "engine/tasks/Daemon.h"
+#include "engine/tasks/DatasetObject.h"
+#include "engine/tasks/ObjectStore.h"
+
+namespace scaleml::tasks {
+
+std::unique_ptr<Driver> Driver::Connect(const std::string& address, const std::string& token) {
+  return std::make_unique<Driver>(ResolveCluster(address, token));
+}
+
+Driver::Driver(ClusterFile cluster)
+    : cluster_(std::move(cluster)),
+      control_(cluster_.address, cluster_.token),
+      driver_id_(RandomHex(6)) {
+  if (cluster_.session.empty()) cluster_.session = control_.Session();
+}
+
+const NodeFile& Driver::LocalNode() {
+  if (local_node_) return *local_node_;
+  std::vector<NodeFile> candidates;
+  for (const auto& file : ReadNodeFiles()) {
+    if (file.session == cluster_.session && ProcessAlive(file.pid, "scaleml")) {
+      candidates.push_back(file);
+    }
+  }
+  if (candidates.empty()) {
+    throw InputError("put: no node agent of this cluster runs on this machine (", ScalemlHome(),
+                     "/nodes); start one with scaleml start --address ", cluster_.address);
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const NodeFile& a, const NodeFile& b) { return a.head > b.head; });
+  local_node_ = std::make_unique<NodeFile>(candidates.front());
+  return *local_node_;
+}
+
+ObjectRef Driver::Put(const Dataset& data) {
+  const NodeFile& node = LocalNode();
+  ObjectStore store("/dev/shm", node.shm_prefix, node.store_limit);
+  ObjectInfo info;
+  info.object_id = RandomHex(8);
+  info.size = static_cast<std::int64_t>(DatasetObject::SizeOf(data));
+  info.owner = node.node_id;
+  std::vector<std::string> evicted;
+  auto mapping = store.Create(info.object_id, info.size, true, &evicted);
+  for (const auto& id : evicted) control_.RemoveLocation(id, node.node_id);
+  const std::string temp = mapping->path();
+  try {
+    DatasetObject::Write(data, mapping->mutable_data());
+    info.checksum = ChecksumOf(mapping->data(), mapping->size());
+    mapping->Seal(store.SealPath(info.object_id, true));
+  } catch (...) {
+    std::remove(temp.c_str());
+    throw;
+  }
+  control_.AddObject(info, node.node_id);
+  return ObjectRef{info.object_id};
+}
+
+void Driver::Free(const ObjectRef& ref) { control_.FreeObject(ref.id); }
+
+TaskRef Driver::Submit(const std::string& function, const nlohmann::json& args,
+                       const std::vector<ObjectRef>& refs, int cpus, int max_retries) {
+  if (cpus < 1) throw InputError("submit ", function, ": cpus must be at least 1");
+  if (max_retries < 0) throw InputError("submit ", function, ": max_retries must be >= 0");
+  TaskSpec spec;
+  spec.task_id = StrCat(driver_id_, std::hex, ++next_task_);
+  spec.function = function;
+  spec.args = args;
+  for (const auto& ref : refs) spec.refs.push_back(ref.id);
+  spec.cpus = cpus;
+  spec.max_retries = max_retries;
+  control_.Submit(spec, driver_id_);
+  return TaskRef{spec.task_id};
+}
+
+void Driver::Collect(double timeout_s) {
+  for (auto& id : control_.PopFinished(driver_id_, timeout_s)) finished_.insert(std::move(id));
+}
+
+bool Driver::Finished(const std::string& task_id) {
+  if (finished_.count(task_id) != 0) return true;
+  auto record = control_.Task(task_id);
+  if (!record) throw InputError("no task ", task_id, " in this cluster");
+  if (record->final()) finished_.insert(task_id);
+  return record->final();
+}
+
+TaskRecord Driver::Get(const TaskRef& ref, double timeout_s) {
+  Stopwatch clock;
+  while (!Finished(ref.id)) {
+    const double left = timeout_s - clock.Seconds();
+    if (left <= 0) throw Failure("task ", ref.id, " did not finish within ", timeout_s, " s");
+    Collect(std::min(left, 1.0));
+  }
+  auto record = control_.Task(ref.id);
+  if (!record) throw InputError("no task ", ref.id, " in this cluster");
+  return *record;
+}
+
+std::vector<TaskRef> Driver::Wait(const std::vector<TaskRef>& refs, std::size_t n,
+                                  double timeout_s) {
+  Stopwatch clock;
+  n = std::min(n, refs.size());
+  for (const auto& ref : refs) {
+    if (finished_.count(ref.id) == 0) Finished(ref.id);
+  }
+  while (true) {
+    std::vector<TaskRef> ready;
+    for (const auto& ref : refs) {
+      if (finished_.count(ref.id) != 0) ready.push_back(ref);
+    }
+    const double left = timeout_s - clock.Seconds();
+    if (ready.size() >= n || left <= 0) return ready;
+    Collect(std::min(left, 1.0));
+  }
+}
+
+}  // namespace scaleml::tasks

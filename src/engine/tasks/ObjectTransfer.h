@@ -1,0 +1,30 @@
+// Moves objects between nodes over TCP. Each node agent runs a server (in its own process, so a
+// large transfer never stalls the agent's scheduling) that streams an object in chunks straight
+// from its shared-memory mapping to a peer that presents the cluster token; the puller writes the
+// bytes into its own store as a copy, checks the XXH3-64 checksum recorded at put time, and only
+// then publishes the copy.
+// Thread-safety: ObjectServer serves each connection on its own thread; Pull is reentrant.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "engine/tasks/ClusterTypes.h"
+#include "engine/tasks/ObjectStore.h"
+
+namespace scaleml::tasks {
+
+class ObjectTransfer {
+ public:
+  // A listening socket on host (port 0: any); returns the fd and sets *port.
+  static int Listen(const std::string& host, int* port);
+  // Serves objects from `store` on `listen_fd` until the process is killed.
+  [[noreturn]] static void Serve(int listen_fd, const ObjectStore& store, const std::string& token);
+  // Pulls `object` from host:port into `store` as a copy; a Failure naming the peer on any error
+  // (refused token, missing object, checksum mismatch, timeout). Returns bytes received.
+  static std::int64_t Pull(const std::string& host, int port, const std::string& token,
+                           const ObjectInfo& object, ObjectStore& store,
+                           std::vector<std::string>* evicted);
+};
+
+}  // namespace scaleml::tasks

@@ -1,0 +1,53 @@
+// A synchronous connection to the cluster's Redis server (hiredis), authenticated with the
+// cluster token. Replies are copied into plain values so callers never touch hiredis memory.
+// Thread-safety: one RedisClient per thread; distinct clients are independent.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+struct redisContext;
+
+namespace scaleml::tasks {
+
+struct RedisReply {
+  enum class Type { kNil, kString, kInteger, kArray, kStatus, kError };
+  Type type = Type::kNil;
+  std::string str;  // string, status or error text
+  long long integer = 0;
+  std::vector<RedisReply> elements;
+
+  bool nil() const { return type == Type::kNil; }
+  // Integer value of an integer reply or a numeric string; 0 for nil.
+  long long AsInt() const;
+};
+
+class RedisClient {
+ public:
+  // Connects and authenticates; a Failure naming host:port when the server is unreachable, and
+  // an InputError when the token is refused.
+  RedisClient(const std::string& host, int port, const std::string& token, double timeout_s = 5.0);
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  // Runs one command; a Failure on connection errors and on error replies.
+  RedisReply Command(const std::vector<std::string>& args);
+  // Several commands in one round trip; error replies are returned, not thrown.
+  std::vector<RedisReply> Pipeline(const std::vector<std::vector<std::string>>& commands);
+  // Socket timeout for following commands (blocking reads add their own block time).
+  void SetTimeout(double seconds);
+  // The socket, so a forked child can close it without talking to the server.
+  int fd() const;
+  const std::string& address() const { return address_; }
+
+ private:
+  redisContext* context_ = nullptr;
+  std::string address_;
+};
+
+// "HOST:PORT" -> host and port; an InputError naming the text when malformed.
+void ParseAddress(const std::string& address, std::string* host, int* port);
+
+}  // namespace scaleml::tasks
