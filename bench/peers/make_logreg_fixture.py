@@ -25,6 +25,8 @@ CASES = [
     ("multiclass3", 1500, 8, 3, [0, 1, 2], {}),
     ("multiclass4_labels", 1200, 5, 4, [2, 5, 7, 11], {"C": 10.0}),
     ("ovr3", 1200, 6, 3, [0, 1, 2], {"multi_class": "ovr"}),
+    # scikit-learn keeps only the second softmax vector for two classes (the first is its negative)
+    ("binary_multinomial", 1000, 5, 2, [0, 1], {"multi_class": "multinomial"}),
 ]
 
 
@@ -42,6 +44,8 @@ def objective_gradient(model, X, y, args):
     C = args.get("C", 1.0)
     fit_intercept = args.get("fit_intercept", True)
     W, b = model.coef_, model.intercept_
+    if args.get("multi_class") == "multinomial" and W.shape[0] == 1:
+        W, b = np.r_[-W, W], np.r_[-b, b]  # the two softmax vectors behind coef_
     Z = X @ W.T + b
     if Z.shape[1] == 1 or args.get("multi_class") == "ovr":
         Y = (y[:, None] == model.classes_[None, -Z.shape[1]:]).astype(float)
