@@ -22,27 +22,25 @@ LOSSGUIDE = ["tree_method=hist", "grow_policy=lossguide", "max_leaves=31", "max_
              "max_bin=255", "learning_rate=0.1", "n_estimators=100"]
 
 
-def scaleml_run(binary, algo, data, threads, params, env):
-    cmd = [binary, "train", "--algo", algo, "--data", data, "--threads", str(threads), "--json"]
+def run_json(cmd, params, env):
+    """Runs a train command that prints one JSON object; adds process time and peak RSS."""
     for p in params:
-        cmd += ["--param", p]
+        cmd = cmd + ["--param", p]
     t, rss, out = benchlib.run_with_rss(cmd, env)
     rec = json.loads(out)
     rec["process_s"] = t
     rec["peak_rss_bytes"] = rss
     return rec
+
+
+def scaleml_run(binary, algo, data, threads, params, env):
+    return run_json([binary, "train", "--algo", algo, "--data", data, "--threads", str(threads),
+                     "--json"], params, env)
 
 
 def peer_run(algo, data, threads, params, env):
-    cmd = ["/usr/bin/python3", os.path.join(ROOT, "bench", "peers", "peer_train.py"), "--algo",
-           algo, "--data", data, "--threads", str(threads)]
-    for p in params:
-        cmd += ["--param", p]
-    t, rss, out = benchlib.run_with_rss(cmd, env)
-    rec = json.loads(out)
-    rec["process_s"] = t
-    rec["peak_rss_bytes"] = rss
-    return rec
+    return run_json(["/usr/bin/python3", os.path.join(ROOT, "bench", "peers", "peer_train.py"),
+                     "--algo", algo, "--data", data, "--threads", str(threads)], params, env)
 
 
 def main():
