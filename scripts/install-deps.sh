@@ -8,6 +8,7 @@ PACKAGES="
   libnanoflann-dev libxgboost-dev
   gnuplot-nox
   python3 python3-sklearn python3-pandas python3-xgboost
+  libtorch-dev libgloo-dev python3-torch iproute2
 "
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

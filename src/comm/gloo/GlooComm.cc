@@ -232,11 +232,11 @@ std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
 
     c10d::TCPStoreOptions store_options;
     store_options.port = static_cast<std::uint16_t>(config.master_port);
-    store_options.isServer = config.rank == 0;
+    store_options.isServer = config.rank == 0 && config.external_store == 0;
     store_options.numWorkers = static_cast<std::size_t>(config.size);
     store_options.waitWorkers = true;
     store_options.timeout = timeout;
-    if (config.rank != 0) WaitForListener(master, config.master_port, config.timeout_s);
+    if (!store_options.isServer) WaitForListener(master, config.master_port, config.timeout_s);
     store = c10::make_intrusive<c10d::TCPStore>(master, store_options);
 
     auto options = c10d::ProcessGroupGloo::Options::create(timeout);

@@ -25,6 +25,7 @@ struct ScalemlGlooConfig {
   double timeout_s;        // rendezvous and every collective
   const char* local_addr;  // address this rank's Gloo device binds; null or "" = the one that
                            // routes to master_addr
+  int external_store;      // 1: the launcher hosts the store (torchrun's agent); 0: rank 0 does
 };
 
 // Returns kScalemlGlooAbiVersion of the library as built.

@@ -21,8 +21,9 @@ int DdpDefaultThreads() {
 DdpTrainResult RunDdpTrain(const TrainRequest& request) {
   RankEnvironment env = RankEnvironment::FromEnvironment();
   Stopwatch connecting;
-  std::unique_ptr<Comm> comm = ConnectGlooComm(
-      {env.master_addr, env.master_port, env.rank, env.world_size, env.comm_timeout_s, ""});
+  std::unique_ptr<Comm> comm =
+      ConnectGlooComm({env.master_addr, env.master_port, env.rank, env.world_size,
+                       env.comm_timeout_s, "", env.agent_store});
   const double connect_s = connecting.Seconds();
 
   TrainRequest job = request;

@@ -17,7 +17,8 @@ struct GlooCommSettings {
   int rank = 0;
   int size = 1;
   double timeout_s = 300.0;
-  std::string local_addr;  // empty: the address on the route to master_addr
+  std::string local_addr;       // empty: the address on the route to master_addr
+  bool external_store = false;  // the launcher hosts the store (torchrun), not rank 0
 };
 
 // The path that will be loaded; throws a Failure naming the places looked at when none exists.

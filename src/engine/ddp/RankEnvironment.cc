@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <string>
 
 #include "core/Error.h"
 
@@ -55,6 +56,9 @@ RankEnvironment RankEnvironment::FromEnvironment() {
   env.local_world_size = OptionalInteger("LOCAL_WORLD_SIZE", 1, env.world_size, 1);
   env.local_rank = OptionalInteger("LOCAL_RANK", 0, env.local_world_size - 1, 0);
   env.group_rank = OptionalInteger("GROUP_RANK", 0, kMaxRanks, 0);
+  if (const char* agent = Get("TORCHELASTIC_USE_AGENT_STORE")) {
+    env.agent_store = std::string(agent) == "True" || std::string(agent) == "1";
+  }
   if (const char* timeout = Get("SCALEML_COMM_TIMEOUT_S")) {
     char* end = nullptr;
     double seconds = std::strtod(timeout, &end);

@@ -20,6 +20,9 @@ struct RankEnvironment {
   std::string master_addr;
   int master_port = 0;
   double comm_timeout_s = kDefaultCommTimeoutSeconds;
+  // torchrun hosts the rendezvous store itself and says so with TORCHELASTIC_USE_AGENT_STORE;
+  // under `scaleml launch` rank 0 hosts it.
+  bool agent_store = false;
 
   // Throws an InputError that names the missing or bad variable and says to run under
   // `scaleml launch` or torchrun.

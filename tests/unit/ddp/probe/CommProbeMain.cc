@@ -3,7 +3,8 @@
 // scenario. Exit codes: 0 every check passed, 1 a wrong result, 3 a communication failure
 // (message on stderr), 2 bad usage.
 //   comm_probe ops               every operation against its expected result
-//   comm_probe die RANK          RANK kills itself mid-run; the others must fail naming it
+//   comm_probe die RANK [MARK]   RANK kills itself mid-run; the others must fail naming it
+//                                (MARK: ignored, tags the processes for pgrep)
 //   comm_probe stall RANK        RANK stops answering; the others must time out
 //   comm_probe connect           form the group, print seconds taken, leave
 //   comm_probe bench BYTES REPS  allreduce throughput of a float buffer
@@ -180,8 +181,8 @@ int main(int argc, char** argv) {
     scaleml::LoadGlooLibrary();
     double load_s = watch.Seconds();
     watch.Restart();
-    auto comm = scaleml::ConnectGlooComm(
-        {env.master_addr, env.master_port, env.rank, env.world_size, env.comm_timeout_s, ""});
+    auto comm = scaleml::ConnectGlooComm({env.master_addr, env.master_port, env.rank,
+                                          env.world_size, env.comm_timeout_s, "", env.agent_store});
     double connect_s = watch.Seconds();
     if (mode == "ops") return RunOps(*comm);
     if ((mode == "die" || mode == "stall") && argc >= 3) {

@@ -1,0 +1,149 @@
+#!/bin/bash
+# Three hosts for real: network namespaces h0 (the master), h1 and h2, each joined by a veth pair
+# to a bridge in a fourth namespace, addresses 10.77.0.1-3/24 that exist only inside them. Each
+# host runs `scaleml launch --nnodes 3 --node-rank R` as the paper's master and two workers:
+#   1. every collective on a 3-node group (comm_probe ops);
+#   2. `scaleml train --engine ddp --algo logreg` equals the single-process run;
+#   3. a rank killed on one host: every launcher exits non-zero, none hangs.
+# Everything is created here and removed on exit, also on failure. Skips (exit 77) when not
+# root or when network namespaces are unavailable.
+# usage: netns_three_hosts.sh SCALEML COMM_PROBE GLOO_LIBRARY
+set -u
+SCALEML=$1
+PROBE=$2
+export SCALEML_GLOO_LIBRARY=$3
+SKIP=77
+
+if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root for network namespaces"; exit $SKIP; fi
+if ! command -v ip >/dev/null 2>&1; then echo "SKIP: ip (iproute2) is not installed"; exit $SKIP; fi
+
+TAG=sml$$                      # names unique to this run (interface names stay under 15 chars)
+SWITCH=${TAG}sw
+HOSTS="${TAG}h0 ${TAG}h1 ${TAG}h2"
+WORK=$(mktemp -d /tmp/scaleml-netns-XXXXXX)
+PIDS=""
+
+cleanup() {
+  # `timeout` passes SIGTERM on to its launcher, which stops its ranks; SIGKILL if that stalls.
+  for pid in $PIDS; do kill -TERM "$pid" 2>/dev/null; done
+  for _ in $(seq 1 50); do
+    alive=0
+    for pid in $PIDS; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.1
+  done
+  for pid in $PIDS; do kill -KILL "$pid" 2>/dev/null; done
+  for ns in $HOSTS $SWITCH; do ip netns del "$ns" 2>/dev/null; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+if ! ip netns add "$SWITCH" 2>"$WORK/err"; then
+  echo "SKIP: cannot create a network namespace: $(cat "$WORK/err")"; exit $SKIP
+fi
+ip netns exec "$SWITCH" ip link add br0 type bridge || { echo "SKIP: no bridge support"; exit $SKIP; }
+ip netns exec "$SWITCH" ip link set br0 up
+i=0
+for ns in $HOSTS; do
+  ip netns add "$ns" || exit 1
+  ip link add "${TAG}v$i" type veth peer name "${TAG}p$i" || exit 1
+  ip link set "${TAG}v$i" netns "$ns"
+  ip link set "${TAG}p$i" netns "$SWITCH"
+  ip netns exec "$SWITCH" ip link set "${TAG}p$i" master br0 up
+  ip netns exec "$ns" ip link set lo up
+  ip netns exec "$ns" ip addr add "10.77.0.$((i + 1))/24" dev "${TAG}v$i"
+  ip netns exec "$ns" ip link set "${TAG}v$i" up
+  i=$((i + 1))
+done
+# Without STP the bridge forwards at once; where ping exists, make sure h1 and h2 reach h0 (the
+# rendezvous retries until its timeout anyway).
+if command -v ping >/dev/null 2>&1; then
+  for ns in ${TAG}h1 ${TAG}h2; do
+    ok=0
+    for _ in $(seq 1 25); do
+      if ip netns exec "$ns" ping -c1 -W1 10.77.0.1 >/dev/null 2>&1; then ok=1; break; fi
+      sleep 0.2
+    done
+    [ $ok -eq 1 ] || { echo "FAIL: $ns cannot reach 10.77.0.1"; exit 1; }
+  done
+fi
+
+passes=0
+failures=0
+check() {  # check NAME STATUS (0 = pass)
+  if [ "$2" -eq 0 ]; then
+    echo "PASS: $1"; passes=$((passes + 1))
+  else
+    echo "FAIL: $1"; failures=$((failures + 1))
+  fi
+}
+
+# Runs COMMAND... on all three hosts under `scaleml launch`; exit codes in $WORK/rcN, output in
+# $WORK/outN and $WORK/errN. Every launcher is bounded by `timeout`.
+run_on_hosts() {
+  local port=$1; shift
+  PIDS=""
+  local r=0
+  for ns in $HOSTS; do
+    timeout -k 5 120 ip netns exec "$ns" "$SCALEML" launch --nnodes 3 --node_rank $r \
+      --nproc_per_node 1 --master_addr 10.77.0.1 --master_port "$port" --timeout 20 -- "$@" \
+      >"$WORK/out$r" 2>"$WORK/err$r" &
+    PIDS="$PIDS $!"
+    r=$((r + 1))
+  done
+  r=0
+  for pid in $PIDS; do
+    wait "$pid"
+    echo $? >"$WORK/rc$r"
+    r=$((r + 1))
+  done
+  PIDS=""
+}
+
+# 1. Every collective across the three hosts.
+run_on_hosts 29500 "$PROBE" ops
+for r in 0 1 2; do
+  grep -q "ok rank $r of 3" "$WORK/out$r"
+  check "host $r: every collective correct on 3 hosts (rc $(cat "$WORK/rc$r"))" $?
+  [ "$(cat "$WORK/rc$r")" = 0 ] || cat "$WORK/err$r"
+done
+
+# 2. One logistic regression trained by the three hosts together equals the single process.
+"$SCALEML" generate --samples 30000 --features 10 --classes 2 --seed 7 --out "$WORK/data.csv" \
+  >/dev/null || exit 1
+"$SCALEML" train --algo logreg --data "$WORK/data.csv" --no-cache --json >"$WORK/local.json"
+check "single-process logreg" $?
+run_on_hosts 29501 "$SCALEML" train --engine ddp --algo logreg --data "$WORK/data.csv" \
+  --no-cache --json
+for r in 0 1 2; do check "host $r: ddp train exits 0" "$(cat "$WORK/rc$r")"; done
+[ "$(cat "$WORK/rc0")" = 0 ] || cat "$WORK/err0" "$WORK/err1" "$WORK/err2"
+/usr/bin/python3 - "$WORK/local.json" "$WORK/out0" <<'PY'
+import json, sys
+local = json.load(open(sys.argv[1]))
+ddp = json.load(open(sys.argv[2]))
+assert ddp["ranks"] == 3 and len(ddp["per_rank"]) == 3, ddp
+assert ddp["rows_train"] == local["rows_train"] and ddp["rows_test"] == local["rows_test"], (ddp, local)
+assert abs(ddp["accuracy"] - local["accuracy"]) < 1e-3, (ddp["accuracy"], local["accuracy"])
+assert all(r["comm_bytes"] > 0 for r in ddp["per_rank"])
+print("ddp accuracy %.4f, local %.4f" % (ddp["accuracy"], local["accuracy"]))
+PY
+check "3-host logreg equals the single-process run" $?
+for r in 1 2; do
+  [ ! -s "$WORK/out$r" ]
+  check "host $r prints nothing (rank 0 reports)" $?
+done
+
+# 3. A rank lost on host 1: the other hosts' ranks fail naming it, every launcher exits non-zero.
+run_on_hosts 29502 "$PROBE" die 1
+for r in 0 1 2; do
+  [ "$(cat "$WORK/rc$r")" != 0 ] && [ "$(cat "$WORK/rc$r")" != 124 ]
+  check "host $r: launcher exits non-zero, without hanging (rc $(cat "$WORK/rc$r"))" $?
+done
+for r in 0 2; do
+  grep -q "lost rank 1" "$WORK/err$r"
+  check "host $r names the lost rank 1" $?
+done
+
+echo "$passes passed, $failures failed"
+[ $failures -eq 0 ]
