@@ -40,8 +40,8 @@ TEST(GbdtClassifier, SeparatesBlobs) {
 }
 
 TEST(GbdtClassifier, LearnsMakeClassificationBetterThanFewTrees) {
-  Dataset data = MakeClassificationData(12000, 10, 2, 5);
-  Dataset train = RowRange(data, 0, 9600), test = RowRange(data, 9600, 12000);
+  Dataset data = MakeClassificationData(8000, 10, 2, 5);
+  Dataset train = RowRange(data, 0, 6400), test = RowRange(data, 6400, 8000);
   auto few = Fitted(train, {{"num_iterations", "2"}, {"num_leaves", "4"}});
   auto full = Fitted(train);
   const double few_accuracy = Accuracy(*few, test), full_accuracy = Accuracy(*full, test);
