@@ -24,7 +24,9 @@ struct SolverResult {
   std::vector<double> weights;
   int iterations = 0;
   bool converged = false;
-  double gradient_max = 0.0;  // of the mean objective, at the returned weights
+  // Of the mean objective at the returned weights; after a final Newton step taken without a
+  // confirming pass, the quadratic-convergence prediction (a hundred times below tol).
+  double gradient_max = 0.0;
 };
 
 // Newton with a backtracking (Armijo) line search. For a softmax with intercepts the intercepts
