@@ -23,7 +23,8 @@ nlohmann::json TrainTrial(TaskContext& context, const nlohmann::json& args) {
   TrainRequest request;
   request.algo = args.at("algo").get<std::string>();
   request.data_path = args.value("data_path", "");
-  for (const auto& [key, value] : args.value("params", nlohmann::json::object()).items()) {
+  const nlohmann::json params = args.value("params", nlohmann::json::object());
+  for (const auto& [key, value] : params.items()) {
     request.params[key] = value.is_string() ? value.get<std::string>() : value.dump();
   }
   request.split.test_size = args.value("test_size", request.split.test_size);

@@ -26,7 +26,7 @@ const NodeFile& Driver::LocalNode() {
   if (local_node_) return *local_node_;
   std::vector<NodeFile> candidates;
   for (const auto& file : ReadNodeFiles()) {
-    if (file.session == cluster_.session && ProcessAlive(file.pid, "scaleml")) {
+    if (file.session == cluster_.session && ProcessAlive(file.pid, "")) {
       candidates.push_back(file);
     }
   }
