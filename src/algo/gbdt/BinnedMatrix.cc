@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "algo/gbdt/Parallelism.h"
 #include "core/Error.h"
 
 namespace scaleml {
@@ -16,7 +17,8 @@ BinnedMatrix::BinnedMatrix(const Dataset& data, const QuantileBins& bins)
   }
   const std::size_t block = 1 << 13;
   const auto blocks = static_cast<std::int64_t>((rows_ + block - 1) / block);
-#pragma omp parallel for schedule(dynamic, 4)
+#pragma omp parallel for schedule(dynamic, \
+                                  4) if (static_cast <std::int64_t>(rows_) >= kParallelMinRows)
   for (std::int64_t b = 0; b < blocks; ++b) {
     const std::size_t begin = b * block, end = std::min(rows_, begin + block);
     for (std::size_t f = 0; f < features_; ++f) {

@@ -8,6 +8,7 @@
 #include "algo/AlgorithmFactories.h"
 #include "algo/gbdt/BinnedMatrix.h"
 #include "algo/gbdt/GlobalBins.h"
+#include "algo/gbdt/Parallelism.h"
 #include "algo/gbdt/SerialTreeLearner.h"
 #include "comm/CommOps.h"
 #include "core/Error.h"
@@ -158,7 +159,8 @@ void GbdtClassifier::Fit(const Dataset& train, Comm& comm) {
       any_split |= tree.leaves() > 1;
       double* class_scores = scores.data() + k * rows;
       const auto& partition = learner.partition();
-#pragma omp parallel
+      const bool parallel = static_cast<std::int64_t>(rows) >= kParallelMinRows;
+#pragma omp parallel if (parallel)
       for (int leaf = 0; leaf < tree.leaves(); ++leaf) {
         const double value = tree.leaf_value(leaf);
         auto leaf_rows = partition.rows(leaf);
@@ -169,7 +171,7 @@ void GbdtClassifier::Fit(const Dataset& train, Comm& comm) {
       if (!all_rows) {
         // Rows outside the bag (and validation rows) go down the tree on their bins.
         const auto n = static_cast<std::int64_t>(rows);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (parallel)
         for (std::int64_t r = 0; r < n; ++r) {
           if (in_bag[r]) continue;
           const int leaf = tree.LeafOfBinned([&](int f) { return matrix.at(r, f); });
@@ -247,7 +249,7 @@ std::vector<double> GbdtClassifier::PredictRaw(const Dataset& data) const {
   // A block of rows is copied row-major so that a row's features share cache lines.
   const std::size_t block = std::max<std::size_t>(16, (std::size_t{1} << 14) / features);
   const auto blocks = static_cast<std::int64_t>((rows + block - 1) / block);
-#pragma omp parallel
+#pragma omp parallel if (blocks > 1)
   {
     std::vector<float> values(block * features);
 #pragma omp for schedule(dynamic, 1)
@@ -294,7 +296,7 @@ std::vector<float> GbdtClassifier::PredictProba(const Dataset& data, Comm&) cons
   const auto rows = static_cast<std::int64_t>(data.rows());
   std::vector<float> proba(data.rows() * classes);
   const GbdtObjective objective(objective_, static_cast<int>(classes));
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows >= kParallelMinRows)
   for (std::int64_t r = 0; r < rows; ++r) {
     objective.Probabilities(raw.data() + r * trees_per_iteration_, proba.data() + r * classes);
   }

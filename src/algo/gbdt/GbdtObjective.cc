@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "algo/gbdt/Parallelism.h"
+
 namespace scaleml {
 namespace {
 
@@ -50,7 +52,7 @@ void GbdtObjective::Gradients(std::span<const double> scores, std::span<const st
     constexpr std::int64_t kBlock = 256;
     const auto labels_data = labels.data();
     const double* score_data = scores.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMinRows)
     for (std::int64_t begin = 0; begin < n; begin += kBlock) {
       const std::int64_t count = std::min(kBlock, n - begin);
       float e[kBlock];
@@ -74,7 +76,7 @@ void GbdtObjective::Gradients(std::span<const double> scores, std::span<const st
   const int k_count = classes_;
   // LightGBM scales softmax hessians by K / (K - 1).
   const double factor = static_cast<double>(k_count) / (k_count - 1);
-#pragma omp parallel
+#pragma omp parallel if (n >= kParallelMinRows)
   {
     std::vector<double> p(k_count);
 #pragma omp for schedule(static)
@@ -97,7 +99,7 @@ double GbdtObjective::Loss(std::span<const double> scores, std::span<const std::
   const auto n = static_cast<std::int64_t>(rows.size());
   double loss = 0;
   if (kind_ == Kind::kBinary) {
-#pragma omp parallel for schedule(static) reduction(+ : loss)
+#pragma omp parallel for schedule(static) reduction(+ : loss) if (n >= kParallelMinRows)
     for (std::int64_t i = 0; i < n; ++i) {
       const std::uint32_t r = rows[i];
       const double p = std::clamp(Sigmoid(scores[r]), kProbabilityFloor, 1 - kProbabilityFloor);
@@ -106,7 +108,7 @@ double GbdtObjective::Loss(std::span<const double> scores, std::span<const std::
     return loss;
   }
   const int k_count = classes_;
-#pragma omp parallel for schedule(static) reduction(+ : loss)
+#pragma omp parallel for schedule(static) reduction(+ : loss) if (n >= kParallelMinRows)
   for (std::int64_t i = 0; i < n; ++i) {
     const std::uint32_t r = rows[i];
     double top = scores[r];

@@ -4,16 +4,14 @@
 
 #include <algorithm>
 
+#include "algo/gbdt/Parallelism.h"
+
 #if defined(__SSE4_1__)
 #include <immintrin.h>
 #endif
 
 namespace scaleml {
 namespace {
-
-// Below this many rows a histogram is built on one thread: an OpenMP region and the merge of
-// per-thread histograms cost more than they save.
-constexpr std::size_t kMinParallelRows = 1 << 14;
 
 [[maybe_unused]] inline void Add(HistBin& bin, GradientPair pair) {
   bin.g += pair.g;
@@ -82,7 +80,7 @@ void HistogramBuilder::Build(const std::uint32_t* rows, std::size_t count,
   const std::size_t total = bins_.total_bins();
   std::fill(out, out + total, HistBin{});
   const int threads = omp_get_max_threads();
-  if (count < kMinParallelRows || threads == 1) {
+  if (static_cast<std::int64_t>(count) < kParallelMinRows || threads == 1) {
     Accumulate(rows, 0, count, gradients, features, out);
     return;
   }
