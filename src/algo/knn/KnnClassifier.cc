@@ -1,6 +1,7 @@
 #include "algo/knn/KnnClassifier.h"
 
 #include <cmath>
+#include <string>
 
 #include "algo/AlgorithmFactories.h"
 #include "comm/CommOps.h"
@@ -10,16 +11,26 @@ namespace scaleml {
 namespace {
 
 // The kd-tree's ordering needs real numbers: NaN would break its comparisons.
-void CheckFinite(const Dataset& data, const char* what) {
-  for (std::size_t f = 0; f < data.features(); ++f) {
+// Collective: every rank learns whether any rank holds a missing or infinite feature value, so
+// all of them stop together instead of leaving the others waiting in a collective.
+void CheckFinite(const Dataset& data, const char* what, Comm& comm) {
+  std::string problem;
+  for (std::size_t f = 0; f < data.features() && problem.empty(); ++f) {
     const auto column = data.column(f);
     for (std::size_t r = 0; r < column.size(); ++r) {
       if (!std::isfinite(column[r])) {
-        throw InputError("knn: ", what, " row ", data.row_ids()[r], " has a missing or infinite ",
-                         "value in feature '", data.feature_names()[f], "'");
+        problem =
+            StrCat("knn: ", what, " row ", data.row_ids()[r],
+                   " has a missing or infinite value in feature '", data.feature_names()[f], "'");
+        break;
       }
     }
   }
+  if (AllreduceValue(comm, problem.empty() ? 0 : 1, ReduceOp::kMax) == 0) return;
+  if (problem.empty()) {
+    problem = StrCat("knn: another rank's ", what, " rows have missing or infinite values");
+  }
+  throw InputError(problem);
 }
 
 }  // namespace
@@ -38,7 +49,7 @@ void KnnClassifier::Fit(const Dataset& train, Comm& comm) {
     throw InputError("knn: n_neighbors=", params_.n_neighbors, " is more than the ", total,
                      " training rows");
   }
-  CheckFinite(train, "training");
+  CheckFinite(train, "training", comm);
   tree_.Build(train, EncodeLabels(train, classes_), params_.leaf_size);
   fitted_ = true;
 }
@@ -56,7 +67,7 @@ std::vector<Neighbor> KnnClassifier::Nearest(const Dataset& data, Comm& comm) co
     throw InputError("knn: the data has ", data.features(),
                      " features but the model was trained on ", tree_.features());
   }
-  CheckFinite(data, "query");
+  CheckFinite(data, "query", comm);
   const std::size_t k = params_.n_neighbors;
   const std::size_t rows = data.rows();
   const std::vector<float> queries = data.RowMajor();

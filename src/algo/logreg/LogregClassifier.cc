@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "algo/AlgorithmFactories.h"
 #include "algo/logreg/LogisticObjective.h"
@@ -49,6 +50,28 @@ double Sigmoid(double z) {
   return z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
 }
 
+// Collective: every rank learns whether any rank holds a missing or infinite feature value, so
+// all of them stop together instead of leaving the others waiting in a collective.
+void CheckFinite(const Dataset& data, const char* what, Comm& comm) {
+  std::string problem;
+  for (std::size_t f = 0; f < data.features() && problem.empty(); ++f) {
+    const auto column = data.column(f);
+    for (std::size_t r = 0; r < column.size(); ++r) {
+      if (!std::isfinite(column[r])) {
+        problem =
+            StrCat("logreg: ", what, " row ", data.row_ids()[r],
+                   " has a missing or infinite value in feature '", data.feature_names()[f], "'");
+        break;
+      }
+    }
+  }
+  if (AllreduceValue(comm, problem.empty() ? 0 : 1, ReduceOp::kMax) == 0) return;
+  if (problem.empty()) {
+    problem = StrCat("logreg: another rank's ", what, " rows have missing or infinite values");
+  }
+  throw InputError(problem);
+}
+
 }  // namespace
 
 ParamMap LogregClassifier::params() const { return LogregSchema().ToMap(params_); }
@@ -57,9 +80,11 @@ void LogregClassifier::Fit(const Dataset& train, Comm& comm) {
   classes_ = GlobalClasses(train, comm);
   const int num_classes = static_cast<int>(classes_.size());
   features_ = static_cast<int>(train.features());
-  if (AllreduceValue(comm, features_, ReduceOp::kMax) != features_) {
+  if (AllreduceValue(comm, features_, ReduceOp::kMax) != features_ ||
+      AllreduceValue(comm, features_, ReduceOp::kMin) != features_) {
     throw InputError("logreg: ranks hold different feature counts (this rank has ", features_, ")");
   }
+  CheckFinite(train, "training", comm);
   const std::vector<std::int32_t> codes = EncodeLabels(train, classes_);
   SolverOptions options;
   options.max_iter = params_.max_iter;

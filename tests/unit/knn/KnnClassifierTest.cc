@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <mutex>
 
@@ -187,6 +188,25 @@ TEST(KnnClassifierTest, RankWithoutTrainingRowsStillJoins) {
     model.Fit(shard, comm);
     EXPECT_EQ(model.Nearest(test, comm), expected);
   });
+}
+
+TEST(KnnClassifierTest, NonFiniteQueriesStopEveryRank) {
+  Dataset train = MakeBlobs(200, 3, 2, 3.0, 14);
+  Dataset test = MakeBlobs(40, 3, 2, 3.0, 15);
+  std::atomic<int> errors{0};
+  RunRanks(3, [&](Comm& comm) {
+    KnnClassifier model(KnnParams{});
+    model.Fit(Shard(train, comm.rank(), 3), comm);
+    Dataset queries = Shard(test, comm.rank(), 3);
+    if (comm.rank() == 2) queries.mutable_column(0)[1] = std::nanf("");
+    try {
+      model.Predict(queries, comm);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), Error::Kind::kInput);
+      ++errors;
+    }
+  });
+  EXPECT_EQ(errors, 3);
 }
 
 TEST(KnnClassifierTest, TiedVotesGoToTheLowestClass) {

@@ -2,7 +2,9 @@
 // round-trip through their file format, and bad input is a clear error.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
+#include <limits>
 #include <mutex>
 
 #include "algo/AlgorithmFactories.h"
@@ -233,6 +235,26 @@ TEST(LogregClassifierTest, PredictRejectsOtherFeatureCounts) {
   EXPECT_THROW(model.PredictProba(MakeBlobs(10, 4, 2, 2.0, 2), comm), Error);
   LogregClassifier untrained(LogregParams{});
   EXPECT_THROW(untrained.PredictProba(MakeBlobs(10, 3, 2, 2.0, 2), comm), Error);
+}
+
+TEST(LogregClassifierTest, NonFiniteFeaturesStopEveryRank) {
+  Dataset data = MakeBlobs(400, 3, 2, 2.0, 3);
+  std::atomic<int> errors{0};
+  RunRanks(2, [&](Comm& comm) {
+    Dataset shard = Shard(data, comm.rank(), 2);
+    if (comm.rank() == 1) shard.mutable_column(2)[7] = std::numeric_limits<float>::infinity();
+    LogregClassifier model(LogregParams{});
+    try {
+      model.Fit(shard, comm);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), Error::Kind::kInput);
+      EXPECT_NE(std::string(e.what()).find(comm.rank() == 1 ? "feature_2" : "another rank"),
+                std::string::npos)
+          << e.what();
+      ++errors;
+    }
+  });
+  EXPECT_EQ(errors, 2);
 }
 
 TEST(LogregClassifierTest, SingleClassIsAnInputError) {
