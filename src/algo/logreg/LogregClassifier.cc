@@ -8,6 +8,7 @@
 #include "algo/logreg/LogisticObjective.h"
 #include "algo/logreg/LogregSolver.h"
 #include "comm/CommOps.h"
+#include "comm/LocalComm.h"
 #include "core/Error.h"
 #include "core/Hash.h"
 #include "core/Log.h"
@@ -148,6 +149,8 @@ void LogregClassifier::CheckPredictable(const Dataset& data) const {
     throw InputError("logreg: the data has ", data.features(),
                      " features but the model was trained on ", features_);
   }
+  LocalComm local;  // prediction is not collective: this rank's rows only
+  CheckFinite(data, "prediction", local);
 }
 
 template <class Consume>

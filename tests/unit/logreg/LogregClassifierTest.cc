@@ -233,6 +233,10 @@ TEST(LogregClassifierTest, PredictRejectsOtherFeatureCounts) {
   LogregClassifier model = FitLocal(MakeBlobs(300, 3, 2, 2.0, 2));
   LocalComm comm;
   EXPECT_THROW(model.PredictProba(MakeBlobs(10, 4, 2, 2.0, 2), comm), Error);
+  Dataset nan_rows = MakeBlobs(10, 3, 2, 2.0, 2);
+  nan_rows.mutable_column(0)[4] = std::nanf("");
+  EXPECT_THROW(model.PredictProba(nan_rows, comm), Error);
+  EXPECT_THROW(model.Predict(nan_rows, comm), Error);
   LogregClassifier untrained(LogregParams{});
   EXPECT_THROW(untrained.PredictProba(MakeBlobs(10, 3, 2, 2.0, 2), comm), Error);
 }
