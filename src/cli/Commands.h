@@ -14,5 +14,6 @@ void RegisterLaunch(CLI::App& app);
 void RegisterStart(CLI::App& app);
 void RegisterStop(CLI::App& app);
 void RegisterStatus(CLI::App& app);
+void RegisterTune(CLI::App& app);
 
 }  // namespace scaleml::cli

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   scaleml::cli::RegisterStart(app);
   scaleml::cli::RegisterStop(app);
   scaleml::cli::RegisterStatus(app);
+  scaleml::cli::RegisterTune(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -9,6 +9,7 @@
 #include "core/Threads.h"
 #include "engine/TrainJob.h"
 #include "engine/ddp/DdpTrain.h"
+#include "engine/tune/TasksTrain.h"
 
 namespace scaleml::cli {
 namespace {
@@ -30,9 +31,9 @@ void RunTrain(TrainFlags& flags) {
     return;
   }
   if (request.data_path.empty()) throw InputError("train: --data FILE.csv is required");
-  if (request.engine != "local" && request.engine != "ddp") {
+  if (request.engine != "local" && request.engine != "ddp" && request.engine != "tasks") {
     throw InputError("train: --engine ", request.engine,
-                     " is not available in this build; use --engine local or ddp");
+                     " is not available in this build; use --engine local, ddp or tasks");
   }
   // Under a launcher, ranks share the node's cores: OMP_NUM_THREADS says how many are ours.
   if (request.engine == "ddp" && request.threads == 0) request.threads = DdpDefaultThreads();
@@ -40,6 +41,11 @@ void RunTrain(TrainFlags& flags) {
   request.csv.use_cache = !flags.no_cache;
   request.threads = SetThreads(request.threads);
   request.csv.threads = request.threads;
+  if (request.engine == "tasks") {  // one trial on the tasks engine
+    nlohmann::json report = tune::RunTasksTrain(request);
+    std::cout << (flags.json ? report.dump() + "\n" : tune::TasksTrainText(report));
+    return;
+  }
   if (request.engine == "ddp") {
     DdpTrainResult result = RunDdpTrain(request);
     if (!result.is_root) return;

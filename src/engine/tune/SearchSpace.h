@@ -1,0 +1,36 @@
+// Ray Tune's search space as JSON: each key a parameter, each value a constant or one of
+// {"grid_search": [...]}, {"choice": [...]}, {"uniform": [lo, hi]}, {"loguniform": [lo, hi]},
+// {"randint": [lo, hi]} (hi exclusive, as in Tune). As in Tune, the grid's cross product is run
+// num_samples times, the sampled parameters drawn afresh for every trial.
+// Thread-safety: immutable after Parse; Expand is const.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace scaleml::tune {
+
+class SearchSpace {
+ public:
+  // An InputError naming the parameter and what is wrong with it.
+  static SearchSpace Parse(const std::string& json_text);
+  static SearchSpace FromJson(const nlohmann::json& space);
+
+  // One config (a flat JSON object) per trial, in Tune's order: sample 0 of every grid point,
+  // then sample 1, ...
+  std::vector<nlohmann::json> Expand(int num_samples, std::uint64_t seed) const;
+  // Number of grid points (1 without grid_search).
+  std::size_t GridSize() const;
+  const nlohmann::json& json() const { return space_; }
+
+ private:
+  nlohmann::json space_;
+};
+
+// A config's values as the algorithm parameters' "name=value" text (strings unquoted).
+std::string ParamText(const nlohmann::json& value);
+
+}  // namespace scaleml::tune

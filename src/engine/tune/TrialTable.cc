@@ -1,0 +1,96 @@
+#include "engine/tune/TrialTable.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/Error.h"
+#include "engine/tune/SearchSpace.h"
+
+namespace scaleml::tune {
+namespace {
+
+std::string ConfigText(const nlohmann::json& config, std::size_t width) {
+  std::string text;
+  for (const auto& [key, value] : config.items()) {
+    if (!text.empty()) text += ", ";
+    text += key + "=" + ParamText(value);
+  }
+  if (text.empty()) text = "(defaults)";
+  if (text.size() > width) text = text.substr(0, width - 3) + "...";
+  return text;
+}
+
+}  // namespace
+
+TrialTable::TrialTable(std::string metric, bool quiet)
+    : metric_(std::move(metric)), quiet_(quiet), live_(!quiet && isatty(1) == 1) {}
+
+std::string TrialTable::Render(const std::vector<Trial>& trials, const std::string& metric,
+                               double elapsed_s) {
+  std::map<std::string, int> counts;
+  for (const auto& t : trials) counts[t.status]++;
+  std::string out = StrCat("== trials: ", trials.size(), " (");
+  bool first = true;
+  for (const auto& [status, n] : counts) {
+    out += StrCat(first ? "" : ", ", n, " ", status);
+    first = false;
+  }
+  char line[512];
+  std::snprintf(line, sizeof(line), ") elapsed %.1f s ==\n", elapsed_s);
+  out += line;
+  std::snprintf(line, sizeof(line), "%-22s %-10s %-12s %-36s %10s %8s\n", "Trial name", "status",
+                "node", "config", metric.c_str(), "time(s)");
+  out += line;
+  for (const auto& t : trials) {
+    std::string value = t.status == "TERMINATED" ? StrCat(t.metric) : "";
+    if (value.size() > 10) value = value.substr(0, 10);
+    char time[32] = "";
+    if (t.finished > t.started && t.started > 0) {
+      std::snprintf(time, sizeof(time), "%.2f", t.finished - t.started);
+    }
+    std::snprintf(line, sizeof(line), "%-22s %-10s %-12s %-36s %10s %8s\n", t.trial_id.c_str(),
+                  t.status.c_str(), t.node.c_str(), ConfigText(t.config, 36).c_str(), value.c_str(),
+                  time);
+    out += line;
+  }
+  return out;
+}
+
+void TrialTable::Update(const std::vector<Trial>& trials, double elapsed_s) {
+  if (quiet_) return;
+  if (live_) {
+    if (last_draw_ >= 0 && elapsed_s - last_draw_ < 0.5) return;
+    last_draw_ = elapsed_s;
+    const std::string table = Render(trials, metric_, elapsed_s);
+    if (drawn_lines_ > 0) std::printf("\033[%dA\033[J", drawn_lines_);
+    std::fputs(table.c_str(), stdout);
+    drawn_lines_ = static_cast<int>(std::count(table.begin(), table.end(), '\n'));
+    std::fflush(stdout);
+    return;
+  }
+  for (const auto& t : trials) {
+    if (reported_[t.trial_id] == t.status || t.status == "PENDING") continue;
+    reported_[t.trial_id] = t.status;
+    std::string line = StrCat("trial ", t.trial_id, " ", t.status);
+    if (!t.node.empty()) line += " on " + t.node;
+    if (t.status == "TERMINATED") line += StrCat(" ", metric_, "=", t.metric);
+    if (t.status == "ERROR") line += ": " + t.error;
+    std::printf("%s\n", line.c_str());
+  }
+  std::fflush(stdout);
+}
+
+void TrialTable::Finish(const std::vector<Trial>& trials, double elapsed_s) {
+  if (quiet_) return;
+  if (live_) {
+    last_draw_ = -1;
+    Update(trials, elapsed_s);
+    return;
+  }
+  Update(trials, elapsed_s);
+  std::fputs(Render(trials, metric_, elapsed_s).c_str(), stdout);
+}
+
+}  // namespace scaleml::tune

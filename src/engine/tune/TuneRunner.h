@@ -1,0 +1,52 @@
+// `scaleml tune` as a function: expand the search space into trials, load the data once and put
+// it into the object store, run a train_trial task per trial on the tasks engine (each trial's
+// CPUs reserved on one node), follow them in the live table, store every trial and the summary,
+// and name the best config. With --address auto and no cluster on this machine it starts a
+// private local one for the run and stops it afterwards, as ray.init() does.
+// Thread-safety: call from a single-threaded process (a local cluster is forked).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/tune/Trial.h"
+
+namespace scaleml::tune {
+
+struct TuneOptions {
+  std::string algo;
+  std::string data_path;
+  int num_samples = 1;
+  int cpus_per_trial = 1;
+  std::string search_space = "{}";
+  std::vector<std::string> params;  // constants, name=value
+  std::string metric = "accuracy";
+  std::string mode = "max";
+  std::string storage;   // empty: nothing stored
+  std::string name;      // experiment name (trial ids start with it); default: the algorithm
+  int max_failures = 0;  // retries of a trial whose worker or node died
+  std::string address = "auto";
+  std::string token;
+  bool resume = false;
+  double test_size = 0.2;
+  std::uint64_t split_seed = 42;
+  std::uint64_t search_seed = 0;
+  int load_threads = 0;
+  bool quiet = false;
+};
+
+struct TuneResult {
+  std::vector<Trial> trials;
+  int best = -1;  // index into trials; -1 when none finished
+  nlohmann::json summary;
+};
+
+class TuneRunner {
+ public:
+  static TuneResult Run(const TuneOptions& options);
+};
+
+}  // namespace scaleml::tune
