@@ -1,5 +1,6 @@
 #include "engine/tune/SearchSpace.h"
 
+#include <charconv>
 #include <cmath>
 
 #include "core/Error.h"
@@ -109,10 +110,10 @@ std::vector<nlohmann::json> SearchSpace::Expand(int num_samples, std::uint64_t s
 
 std::string ParamText(const nlohmann::json& value) {
   if (value.is_string()) return value.get<std::string>();
-  if (value.is_number_float()) {
+  if (value.is_number_float()) {  // the shortest text that reads back as the same double
     char text[64];
-    std::snprintf(text, sizeof(text), "%.17g", value.get<double>());
-    return text;
+    auto [end, ec] = std::to_chars(text, text + sizeof(text), value.get<double>());
+    return ec == std::errc() ? std::string(text, end) : value.dump();
   }
   return value.dump();
 }

@@ -1,0 +1,71 @@
+#!/bin/bash
+# A one-node tasks cluster through the command line: start the head, tune 2 logreg trials on a
+# generated file (same accuracy as the local engine), a second agent on the same machine, status,
+# tokens refused, stop; then no process and no shared-memory file may be left.
+# Usage: tasks_one_node.sh SCALEML_BINARY   (exit 77: skipped, no redis-server)
+set -eu
+B=$1
+[ -x /usr/bin/redis-server ] || { echo "skip: no redis-server"; exit 77; }
+T=$(mktemp -d /tmp/scaleml_it_XXXXXX)
+export SCALEML_HOME=$T/home
+cleanup() { "$B" stop >/dev/null 2>&1 || true; rm -rf "$T"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
+alive() { [ -e "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
+
+"$B" generate --samples 5000 --out "$T/d.csv" >/dev/null
+out=$("$B" start --head --port 0 --num-cpus 2 --object-store-memory 200000000)
+echo "$out"
+echo "$out" | grep -Eq "scaleml start --address 127\.0\.0\.1:[0-9]+ --token [0-9a-f]{32}" \
+  || fail "no join line"
+[ "$(stat -c %a "$SCALEML_HOME/cluster.json")" = 600 ] || fail "cluster file not 0600"
+addr=$(field "$SCALEML_HOME/cluster.json" "['address']")
+token=$(field "$SCALEML_HOME/cluster.json" "['token']")
+session=$(field "$SCALEML_HOME/cluster.json" "['session']")
+"$B" start --head --port 0 2>/dev/null && fail "a second head started"
+
+# A wrong token is refused, by Redis and by start.
+set +e
+msg=$("$B" status --address "$addr" --token wrongtoken 2>&1); rc=$?
+set -e
+[ $rc = 2 ] || fail "status with a wrong token exited $rc"
+echo "$msg" | grep -q "refused the token" || fail "unclear wrong-token error: $msg"
+"$B" start --address "$addr" --token wrongtoken --node-name bad 2>/dev/null && fail "joined with a wrong token"
+
+"$B" start --address "$addr" --token "$token" --node-name second --num-cpus 1 >/dev/null
+"$B" tune --algo logreg --data "$T/d.csv" --num-samples 2 --cpus-per-trial 1 --storage "$T/exp" \
+  | tee "$T/tune.out"
+grep -q "best trial" "$T/tune.out" || fail "no best trial printed"
+local_acc=$("$B" train --algo logreg --data "$T/d.csv" --engine local --json | python3 -c \
+  "import json,sys; print(json.load(sys.stdin)['accuracy'])")
+python3 - "$T/exp/summary.json" "$local_acc" <<'PY' || fail "summary.json"
+import json, sys
+s = json.load(open(sys.argv[1]))
+trials = s["trials"]
+assert len(trials) == 2, trials
+for t in trials:
+    assert t["status"] == "TERMINATED", t
+    assert abs(t["accuracy"] - float(sys.argv[2])) < 1e-12, (t["accuracy"], sys.argv[2])
+    assert t["attempts"] == 1 and t["node"] in ("head", "second") and t["trial_id"], t
+assert s["best"]["trial_id"] in [t["trial_id"] for t in trials]
+PY
+[ "$(wc -l < "$T/exp/summary.csv")" = 3 ] || fail "summary.csv rows"
+# --resume of a finished experiment reruns nothing.
+"$B" tune --algo logreg --data "$T/d.csv" --num-samples 2 --storage "$T/exp" --resume >/dev/null
+
+"$B" status | tee "$T/status.out"
+grep -q "nodes: 2 alive, 0 lost" "$T/status.out" || fail "status nodes"
+grep -q "tasks: 0 pending, 0 running, 2 done, 0 failed" "$T/status.out" || fail "status tasks"
+
+pids=$(cat "$SCALEML_HOME"/nodes/*.json | python3 -c \
+  "import json,sys; [print(json.loads(l)['pid']) for l in sys.stdin.read().replace('}\n{','}\x00{').split('\x00')]")
+redis_pid=$(field "$SCALEML_HOME/cluster.json" "['redis_pid']")
+children=""
+for p in $pids; do children="$children $(cat /proc/$p/task/*/children 2>/dev/null || true)"; done
+"$B" stop
+sleep 0.2
+for p in $pids $redis_pid $children; do alive "$p" && fail "process $p is still running"; done
+ls /dev/shm | grep -q "^scaleml_${session}_" && fail "shared-memory files left"
+[ -e "$SCALEML_HOME/cluster.json" ] && fail "cluster file left"
+echo "tasks_one_node: ok"
