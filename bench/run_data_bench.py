@@ -70,7 +70,9 @@ def main():
              "--samples", str(args.rows), "--out", peer_csv], env)
         results["peer_generate"] = {"seconds": t, "peak_rss_bytes": rss,
                                     "mb_per_s": os.path.getsize(peer_csv) / 1e6 / t}
-        os.remove(peer_csv)
+        for leftover in (peer_csv, peer_csv + ".meta"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
         benchlib.log("pandas.read_csv ...")
         t, rss, out = benchlib.run_with_rss(
             ["/usr/bin/python3", "-c",

@@ -51,4 +51,15 @@ void MappedFile::AdviseSequential() const {
   ::madvise(const_cast<char*>(data_), size_, MADV_WILLNEED);
 }
 
+void MappedFile::Populate() const {
+  if (data_ == nullptr) return;
+#ifdef MADV_POPULATE_READ
+  if (::madvise(const_cast<char*>(data_), size_, MADV_POPULATE_READ) == 0) return;
+#endif
+  // Older kernels: touch one byte per page.
+  const long page = ::sysconf(_SC_PAGESIZE);
+  volatile char sink = 0;
+  for (std::size_t at = 0; at < size_; at += static_cast<std::size_t>(page)) sink = sink + data_[at];
+}
+
 }  // namespace scaleml

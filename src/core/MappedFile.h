@@ -23,6 +23,9 @@ class MappedFile {
   std::int64_t mtime_ns() const { return mtime_ns_; }
   // Hints the kernel to read ahead: the caller will scan the whole file.
   void AdviseSequential() const;
+  // Maps every page in now, so that the cost of reading the file is paid (and measured) here
+  // rather than on first touch later.
+  void Populate() const;
 
  private:
   std::string path_;

@@ -103,6 +103,7 @@ std::optional<Dataset> LoadCache(const std::string& cache_path, const CsvSource&
   std::unique_ptr<MappedFile> file;
   try {
     file = std::make_unique<MappedFile>(cache_path);
+    file->Populate();
   } catch (const Error&) {
     return std::nullopt;  // no cache yet
   }

@@ -1,7 +1,3 @@
-// GCC 12 at -O3 reports a false -Wrestrict inside ParamSchema.h's string concatenations when the
-// schema templates are instantiated (GCC bug 105329).
-#pragma GCC diagnostic ignored "-Wrestrict"
-
 #include "algo/forest/ForestParams.h"
 
 #include <algorithm>

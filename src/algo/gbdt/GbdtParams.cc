@@ -1,7 +1,3 @@
-// GCC 12 at -O3 reports a false -Wrestrict inside ParamSchema.h's string concatenations when the
-// schema builders are inlined here.
-#pragma GCC diagnostic ignored "-Wrestrict"
-
 #include "algo/gbdt/GbdtParams.h"
 
 #include "algo/AlgorithmFactories.h"

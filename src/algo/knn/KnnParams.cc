@@ -1,7 +1,3 @@
-// GCC 12 reports a false -Wrestrict in std::string's operator+ once ParamSchema's builders are
-// inlined at -O3 (GCC bug 105329).
-#pragma GCC diagnostic ignored "-Wrestrict"
-
 #include "algo/knn/KnnParams.h"
 
 namespace scaleml {
