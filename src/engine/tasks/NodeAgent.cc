@@ -101,22 +101,27 @@ int NodeAgent::Run() {
       waiting_.erase(waiting_.begin());
       Dispatch(task);
     }
+    // One task at a time while CPUs are free, so that an agent never holds tasks that another
+    // node with free CPUs could run now.
     bool took = false;
-    if (waiting_.empty() && FreeCpus() > 0) {
-      const int block_ms = running_.empty() ? 100 : 0;
-      for (auto& task : control_->Take(info_.node_id, FreeCpus(), block_ms)) {
-        took = true;
-        if (task.spec.cpus > options_.cpus) {
-          // Never fits here: hand it back for a bigger node.
-          LogInfo("task ", task.spec.task_id, " needs ", task.spec.cpus, " CPUs; node has ",
-                  options_.cpus);
-          control_->Bounce(task);
-          std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        } else if (task.spec.cpus <= FreeCpus()) {
-          Dispatch(task);
-        } else {
-          waiting_.push_back(std::move(task));
-        }
+    for (int block_ms = running_.empty() ? 100 : 0; waiting_.empty() && FreeCpus() > 0;
+         block_ms = 0) {
+      auto taken = control_->Take(info_.node_id, 1, block_ms);
+      if (taken.empty()) break;
+      took = true;
+      QueuedTask& task = taken.front();
+      if (task.spec.cpus > options_.cpus) {
+        // Never fits here: hand it back for a bigger node.
+        LogInfo("task ", task.spec.task_id, " needs ", task.spec.cpus, " CPUs; node has ",
+                options_.cpus);
+        control_->Bounce(task);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        break;
+      }
+      if (task.spec.cpus <= FreeCpus()) {
+        Dispatch(task);
+      } else {
+        waiting_.push_back(std::move(task));
       }
     }
     idle_rounds = took ? 0 : std::min(idle_rounds + 1, 5);
