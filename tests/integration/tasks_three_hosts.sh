@@ -87,10 +87,10 @@ assert nodes == ["h0", "h1", "h2"], nodes
 PY
 echo "PASS: 6 trials on h0, h1 and h2 with the local engine's accuracy"
 for i in 1 2; do
-  grep -q "pulled object .* from h0" "$WORK"/home$i/session_*/logs/agent_h$i.log \
-    || fail "h$i did not pull the dataset from h0"
+  grep -Eq "pulled object [0-9a-f]+ \([0-9]+ bytes\) from h[0-2]" "$WORK"/home$i/session_*/logs/agent_h$i.log \
+    || fail "h$i did not pull the dataset"
 done
-echo "PASS: h1 and h2 pulled the dataset from h0 (checksum verified)"
+echo "PASS: h1 and h2 pulled the dataset over TCP (checksum verified)"
 
 # 2. Wrong token across the network.
 on 1 "$B" status --address 10.78.0.1:6379 --token wrong 2>&1 | grep -q "refused the token" \
