@@ -9,6 +9,7 @@ PACKAGES="
   gnuplot-nox
   python3 python3-sklearn python3-pandas python3-xgboost
   libtorch-dev libgloo-dev python3-torch iproute2
+  redis-server libhiredis-dev
 "
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -21,6 +22,19 @@ done
 if [ -n "$missing" ]; then
   echo "install-deps: installing$missing" >&2
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  # The tasks engine starts its own redis-server processes (own config, port and password):
+  # keep apt from starting the package's system service, which would hold port 6379.
+  policy_added=""
+  case "$missing" in
+    *redis-server*)
+      if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+        $SUDO chmod 755 /usr/sbin/policy-rc.d
+        policy_added=1
+      fi
+      ;;
+  esac
   # shellcheck disable=SC2086
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+  if [ -n "$policy_added" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
 fi
