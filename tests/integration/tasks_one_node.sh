@@ -58,6 +58,28 @@ PY
 grep -q "nodes: 2 alive, 0 lost" "$T/status.out" || fail "status nodes"
 grep -q "tasks: 0 pending, 0 running, 2 done, 0 failed" "$T/status.out" || fail "status tasks"
 
+# --resume after the driver was killed mid-experiment: finished trials are not run again.
+"$B" generate --samples 20000 --out "$T/d20.csv" >/dev/null
+"$B" tune --algo rf --param n_estimators=150 --data "$T/d20.csv" --num-samples 4 \
+  --cpus-per-trial 2 --storage "$T/exp3" >"$T/tune3.out" 2>&1 &
+tune_pid=$!
+for _ in $(seq 1 600); do [ -e "$T/exp3/rf_00000/result.json" ] && break; sleep 0.1; done
+kill -KILL $tune_pid 2>/dev/null
+wait $tune_pid 2>/dev/null || true
+[ -e "$T/exp3/rf_00000/result.json" ] || fail "no trial finished before the interruption"
+finished_before=$(ls "$T"/exp3/rf_*/result.json | wc -l)
+[ "$finished_before" -lt 4 ] || fail "every trial finished before the interruption"
+first_task=$(field "$T/exp3/rf_00000/result.json" "['task_id']")
+"$B" tune --algo rf --param n_estimators=150 --data "$T/d20.csv" --num-samples 4 \
+  --cpus-per-trial 2 --storage "$T/exp3" --resume >"$T/tune4.out" || fail "resume"
+python3 - "$T/exp3/summary.json" "$first_task" <<'PY' || fail "resumed summary"
+import json, sys
+trials = json.load(open(sys.argv[1]))["trials"]
+assert len(trials) == 4 and all(t["status"] == "TERMINATED" for t in trials), trials
+assert trials[0]["task_id"] == sys.argv[2], "a finished trial ran again"
+PY
+echo "resume: $finished_before of 4 trials had finished; the rest ran on --resume"
+
 pids=$(cat "$SCALEML_HOME"/nodes/*.json | python3 -c \
   "import json,sys; [print(json.loads(l)['pid']) for l in sys.stdin.read().replace('}\n{','}\x00{').split('\x00')]")
 redis_pid=$(field "$SCALEML_HOME/cluster.json" "['redis_pid']")

@@ -83,10 +83,14 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
                     : options.head             ? "head"
                                                : StrCat("node-", getpid());
   for (const auto& file : ReadNodeFiles()) {
-    if (file.name == agent.node_name && ProcessAlive(file.pid, "scaleml")) {
+    if (file.name != agent.node_name) continue;
+    if (ProcessAlive(file.pid, "scaleml")) {
       throw InputError("a node named ", agent.node_name, " already runs here (pid ", file.pid,
                        "); pick another --node-name");
     }
+    // A crashed agent of that name: its objects would be orphaned once its file is replaced.
+    ObjectStore("/dev/shm", file.shm_prefix, 0).RemoveAll();
+    RemoveNodeFile(file.name);
   }
   StartResult result;
   if (options.head) {

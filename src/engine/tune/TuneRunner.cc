@@ -154,6 +154,38 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
   double load_s = 0, put_s = 0;
   std::string address = options.address;
   std::unique_ptr<LocalCluster> local;
+  // The summary as it stands, written after every trial so an interrupted run leaves one.
+  auto summarize = [&]() {
+    TuneResult result;
+    result.trials = trials;
+    for (std::size_t i = 0; i < trials.size(); ++i) {
+      if (trials[i].status != "TERMINATED") continue;
+      if (result.best < 0 || Better(trials[i].metric, trials[result.best].metric, maximize)) {
+        result.best = static_cast<int>(i);
+      }
+    }
+    nlohmann::json summary = {{"experiment", name},
+                              {"algo", options.algo},
+                              {"data", options.data_path},
+                              {"metric", options.metric},
+                              {"mode", options.mode},
+                              {"num_samples", options.num_samples},
+                              {"cpus_per_trial", options.cpus_per_trial},
+                              {"load_s", load_s},
+                              {"put_s", put_s},
+                              {"total_s", clock.Seconds()},
+                              {"local_cluster", local != nullptr},
+                              {"trials", nlohmann::json::array()}};
+    for (const auto& t : trials) summary["trials"].push_back(t.ToJson());
+    if (result.best >= 0) {
+      const Trial& best = trials[result.best];
+      summary["best"] = {
+          {"trial_id", best.trial_id}, {"config", best.config}, {options.metric, best.metric}};
+    }
+    result.summary = summary;
+    storage.SaveSummary(summary, trials);
+    return result;
+  };
   if (unfinished > 0) {
     // Fork the local cluster before this process starts any OpenMP thread (CSV parsing).
     if ((address.empty() || address == "auto") && !ClusterRunsHere()) {
@@ -251,6 +283,7 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
                               : record.error;
           }
           storage.SaveTrial(trial);
+          summarize();
           active.erase(std::remove_if(active.begin(), active.end(),
                                       [&](const tasks::TaskRef& r) { return r.id == ref.id; }),
                        active.end());
@@ -258,40 +291,14 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
         table.Update(trials, clock.Seconds());
       }
     } catch (...) {
+      summarize();
       driver->Free(object);
       throw;
     }
     driver->Free(object);
   }
 
-  TuneResult result;
-  result.trials = trials;
-  for (std::size_t i = 0; i < trials.size(); ++i) {
-    if (trials[i].status != "TERMINATED") continue;
-    if (result.best < 0 || Better(trials[i].metric, trials[result.best].metric, maximize)) {
-      result.best = static_cast<int>(i);
-    }
-  }
-  nlohmann::json summary = {{"experiment", name},
-                            {"algo", options.algo},
-                            {"data", options.data_path},
-                            {"metric", options.metric},
-                            {"mode", options.mode},
-                            {"num_samples", options.num_samples},
-                            {"cpus_per_trial", options.cpus_per_trial},
-                            {"load_s", load_s},
-                            {"put_s", put_s},
-                            {"total_s", clock.Seconds()},
-                            {"local_cluster", local != nullptr},
-                            {"trials", nlohmann::json::array()}};
-  for (const auto& t : trials) summary["trials"].push_back(t.ToJson());
-  if (result.best >= 0) {
-    const Trial& best = trials[result.best];
-    summary["best"] = {
-        {"trial_id", best.trial_id}, {"config", best.config}, {options.metric, best.metric}};
-  }
-  result.summary = summary;
-  storage.SaveSummary(summary, trials);
+  TuneResult result = summarize();
   table.Finish(trials, clock.Seconds());
   return result;
 }
