@@ -89,47 +89,55 @@ int NodeAgent::Run() {
           info_.host, ":", port);
 
   int idle_rounds = 0;
+  int code = 0;
   while (!g_stop) {
-    const double now = UnixNow();
-    if (now - last_tick_ >= options_.heartbeat_s) {
-      Tick();
-      last_tick_ = now;
-    }
-    // Tasks taken earlier that now fit.
-    while (!waiting_.empty() && waiting_.front().spec.cpus <= FreeCpus()) {
-      QueuedTask task = std::move(waiting_.front());
-      waiting_.erase(waiting_.begin());
-      Dispatch(task);
-    }
-    // One task at a time while CPUs are free, so that an agent never holds tasks that another
-    // node with free CPUs could run now.
-    bool took = false;
-    for (int block_ms = running_.empty() ? 100 : 0; waiting_.empty() && FreeCpus() > 0;
-         block_ms = 0) {
-      auto taken = control_->Take(info_.node_id, 1, block_ms);
-      if (taken.empty()) break;
-      took = true;
-      QueuedTask& task = taken.front();
-      if (task.spec.cpus > options_.cpus) {
-        // Never fits here: hand it back for a bigger node.
-        LogInfo("task ", task.spec.task_id, " needs ", task.spec.cpus, " CPUs; node has ",
-                options_.cpus);
-        control_->Bounce(task);
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        break;
+    // Without the control store there is no cluster: stop cleanly rather than spin.
+    try {
+      const double now = UnixNow();
+      if (now - last_tick_ >= options_.heartbeat_s) {
+        Tick();
+        last_tick_ = now;
       }
-      if (task.spec.cpus <= FreeCpus()) {
+      // Tasks taken earlier that now fit.
+      while (!waiting_.empty() && waiting_.front().spec.cpus <= FreeCpus()) {
+        QueuedTask task = std::move(waiting_.front());
+        waiting_.erase(waiting_.begin());
         Dispatch(task);
-      } else {
-        waiting_.push_back(std::move(task));
       }
+      // One task at a time while CPUs are free, so that an agent never holds tasks that another
+      // node with free CPUs could run now.
+      bool took = false;
+      for (int block_ms = running_.empty() ? 100 : 0; waiting_.empty() && FreeCpus() > 0;
+           block_ms = 0) {
+        auto taken = control_->Take(info_.node_id, 1, block_ms);
+        if (taken.empty()) break;
+        took = true;
+        QueuedTask& task = taken.front();
+        if (task.spec.cpus > options_.cpus) {
+          // Never fits here: hand it back for a bigger node.
+          LogInfo("task ", task.spec.task_id, " needs ", task.spec.cpus, " CPUs; node has ",
+                  options_.cpus);
+          control_->Bounce(task);
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          break;
+        }
+        if (task.spec.cpus <= FreeCpus()) {
+          Dispatch(task);
+        } else {
+          waiting_.push_back(std::move(task));
+        }
+      }
+      idle_rounds = took ? 0 : std::min(idle_rounds + 1, 5);
+      const int poll_ms = running_.empty() ? 0 : (FreeCpus() > 0 ? (1 << idle_rounds) : 50);
+      for (const auto& event : pool_->Poll(poll_ms)) HandleEvent(event);
+    } catch (const Error& e) {
+      LogWarning("node ", info_.name, ": ", e.what(), "; stopping");
+      code = 1;
+      break;
     }
-    idle_rounds = took ? 0 : std::min(idle_rounds + 1, 5);
-    const int poll_ms = running_.empty() ? 0 : (FreeCpus() > 0 ? (1 << idle_rounds) : 50);
-    for (const auto& event : pool_->Poll(poll_ms)) HandleEvent(event);
   }
   Shutdown();
-  return 0;
+  return code;
 }
 
 void NodeAgent::Tick() {

@@ -12,7 +12,9 @@ namespace scaleml::tasks {
 ObjectMapping::ObjectMapping(int fd, std::size_t size, bool writable, std::string path)
     : fd_(fd), size_(size), path_(std::move(path)) {
   if (size_ == 0) return;
-  void* p = mmap(nullptr, size_, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd_, 0);
+  // A new object is written whole: fault its pages in at once rather than one by one.
+  const int flags = MAP_SHARED | (writable ? MAP_POPULATE : 0);
+  void* p = mmap(nullptr, size_, writable ? PROT_READ | PROT_WRITE : PROT_READ, flags, fd_, 0);
   if (p == MAP_FAILED) {
     close(fd_);
     fd_ = -1;
