@@ -70,6 +70,32 @@ for ranks in 2 3; do
   compare rf $ranks 0.02 --param n_estimators=12
 done
 
+# A rank killed mid-training: the launcher names it and exits non-zero, nothing hangs.
+cp "$WORK/data.csv" "$WORK/killed-$$.csv"
+SCALEML_LOG=info timeout -k 5 300 "$SCALEML" launch --nproc-per-node 3 \
+  --master-port "$(free_port)" --timeout 60 -- "$SCALEML" train --engine ddp --algo gbdt \
+  --param num_iterations=100000 --data "$WORK/killed-$$.csv" --no-cache >/dev/null 2>"$WORK/err" &
+launcher=$!
+# Once rank 1 has joined the group (its log line), give it a second of training, then kill it.
+for _ in $(seq 1 600); do
+  grep -q "rank 1 of 3 joined the group" "$WORK/err" && break
+  sleep 0.1
+done
+sleep 1
+victim=""
+for pid in $(pgrep -f "[a]lgo gbdt --param num_iterations=100000 --data $WORK/killed-$$.csv"); do
+  if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "RANK=1"; then victim=$pid; fi
+done
+[ -n "$victim" ] && kill -KILL "$victim"
+wait $launcher
+rc=$?
+# The launcher sees the death first and stops the local survivors (on other hosts, they name the
+# lost rank themselves: netns_three_hosts.sh).
+[ -n "$victim" ] && [ $rc -eq 1 ] &&
+  grep -q "launch: rank 1 (local rank 1, pid $victim) was killed by signal SIGKILL" "$WORK/err"
+check "rank 1 killed mid-training: the launcher names it and exits 1 (rc $rc)" $?
+[ $rc -eq 1 ] || cat "$WORK/err"
+
 # xgboost across ranks needs its own tracker: a clear refusal, not a hang.
 timeout -k 5 120 "$SCALEML" launch --nproc-per-node 2 --master-port "$(free_port)" --timeout 30 \
   -- "$SCALEML" train --engine ddp --algo xgboost --data "$WORK/data.csv" --no-cache \

@@ -4,7 +4,8 @@
 # host runs `scaleml launch --nnodes 3 --node-rank R` as the paper's master and two workers:
 #   1. every collective on a 3-node group (comm_probe ops);
 #   2. `scaleml train --engine ddp --algo logreg` equals the single-process run;
-#   3. a rank killed on one host: every launcher exits non-zero, none hangs.
+#   3. a rank killed on one host: every launcher exits non-zero, none hangs;
+#   4. the same in the middle of `scaleml train --engine ddp --algo gbdt`.
 # Everything is created here and removed on exit, also on failure. Skips (exit 77) when not
 # root or when network namespaces are unavailable.
 # usage: netns_three_hosts.sh SCALEML COMM_PROBE GLOO_LIBRARY
@@ -141,8 +142,36 @@ for r in 0 1 2; do
   check "host $r: launcher exits non-zero, without hanging (rc $(cat "$WORK/rc$r"))" $?
 done
 for r in 0 2; do
-  grep -q "lost rank 1" "$WORK/err$r"
+  grep -q "lost rank 1 " "$WORK/err$r"
   check "host $r names the lost rank 1" $?
+  grep -q "lost rank 1 " "$WORK/err$r" || cat "$WORK/err$r"
+done
+
+# 4. The same during training: host 1's rank is killed mid-way through gbdt.
+cp "$WORK/data.csv" "$WORK/killed.csv"
+(
+  # Once rank 1 has joined the group (its log line), give it a second of training, then kill it.
+  for _ in $(seq 1 600); do
+    grep -q "rank 1 of 3 joined the group" "$WORK/err1" 2>/dev/null && break
+    sleep 0.1
+  done
+  sleep 1
+  for pid in $(pgrep -f "[a]lgo gbdt --data $WORK/killed.csv"); do
+    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "RANK=1"; then kill -KILL "$pid"; fi
+  done
+) &
+killer=$!
+SCALEML_LOG=info run_on_hosts 29503 "$SCALEML" train --engine ddp --param num_iterations=100000 --algo gbdt \
+  --data "$WORK/killed.csv" --no-cache
+wait $killer
+for r in 0 1 2; do
+  [ "$(cat "$WORK/rc$r")" = 1 ]
+  check "host $r: launcher exits 1 after rank 1 died mid-training (rc $(cat "$WORK/rc$r"))" $?
+done
+for r in 0 2; do
+  grep -q "rank $r of 3: .* failed: .*lost rank 1 " "$WORK/err$r"
+  check "host $r: its rank names the lost rank 1" $?
+  grep -q "lost rank 1 " "$WORK/err$r" || cat "$WORK/err$r"
 done
 
 echo "$passes passed, $failures failed"

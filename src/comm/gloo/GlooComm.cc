@@ -272,35 +272,50 @@ Status GlooComm::Run(const std::string& what, std::size_t bytes, Body&& body) {
   if (error.empty()) return Status::Ok();
   char elapsed[32];
   std::snprintf(elapsed, sizeof(elapsed), "%.2f", seconds);
+  // Close this rank's connections before asking who is left: a survivor that was waiting on us,
+  // not on the lost rank, then fails at once and checks in, instead of after its timeout.
+  try {
+    group_.reset();
+  } catch (const std::exception&) {
+  }
   broken_ = StrCat(what, ", after ", elapsed, " s: ", error, "; ", DescribeLostPeers());
   return Status::Fail(broken_);
 }
 
 std::string GlooComm::DescribeLostPeers() {
+  // Every survivor checks in at the store and waits a moment for the others: those that never
+  // check in are the lost ones. The window is short because survivors usually see a dead peer's
+  // connection close at once (and the others fail at once when the first closes its own).
+  const double window_s = std::min(timeout_s_, 2.0);
+  std::vector<int> missing;
+  bool observed = false;  // at least one full look at the store
   try {
-    // A short wait: survivors usually see a dead peer's connection reset at once.
-    const double window_s = std::min(timeout_s_, 2.0);
     store_->setTimeout(ToMilliseconds(window_s));
     store_->set(AliveKey(rank_), std::vector<std::uint8_t>{1});
     Stopwatch waited;
-    std::vector<int> missing;
     while (true) {
-      missing.clear();
+      std::vector<int> now_missing;
       for (int r = 0; r < size_; ++r) {
-        if (r != rank_ && !store_->check({AliveKey(r)})) missing.push_back(r);
+        if (r != rank_ && !store_->check({AliveKey(r)})) now_missing.push_back(r);
       }
+      missing = std::move(now_missing);
+      observed = true;
       if (missing.empty() || waited.Seconds() >= window_s) break;
       std::this_thread::sleep_for(Milliseconds(50));
     }
-    if (missing.empty()) return "every rank is still reachable";
-    std::string ranks;
-    for (int r : missing) ranks += StrCat(ranks.empty() ? "" : ", ", r);
-    return StrCat("lost rank", missing.size() == 1 ? " " : "s ", ranks,
-                  " (no sign of life after the failure)");
-  } catch (const std::exception&) {
-    if (rank_ == 0) return "the rendezvous store failed too";
-    return "lost rank 0 (its rendezvous store is unreachable)";
+  } catch (const std::exception& e) {
+    // Rank 0 leaves when its own window ends, taking the store along; what was seen before then
+    // still stands.
+    if (!observed) {
+      if (rank_ == 0) return StrCat("the rendezvous store failed too: ", MessageOf(e));
+      return StrCat("lost rank 0 (its rendezvous store is unreachable: ", MessageOf(e), ")");
+    }
   }
+  if (missing.empty()) return "every rank is still reachable";
+  std::string ranks;
+  for (int r : missing) ranks += StrCat(ranks.empty() ? "" : ", ", r);
+  return StrCat("lost rank", missing.size() == 1 ? " " : "s ", ranks,
+                " (no sign of life after the failure)");
 }
 
 Status GlooComm::AllreduceBytes(void* data, std::size_t count, DataType type, ReduceOp op) {

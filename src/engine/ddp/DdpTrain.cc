@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "comm/CommOps.h"
+#include "core/Log.h"
 #include "core/Stopwatch.h"
 #include "engine/ddp/GlooCommLoader.h"
 #include "engine/ddp/RankEnvironment.h"
@@ -25,6 +26,8 @@ DdpTrainResult RunDdpTrain(const TrainRequest& request) {
       ConnectGlooComm({env.master_addr, env.master_port, env.rank, env.world_size,
                        env.comm_timeout_s, "", env.agent_store});
   const double connect_s = connecting.Seconds();
+  LogInfo("ddp: rank ", env.rank, " of ", env.world_size, " joined the group at ", env.master_addr,
+          ":", env.master_port, " in ", connect_s, " s");
 
   TrainRequest job = request;
   job.engine = "ddp";
