@@ -80,6 +80,40 @@ assert trials[0]["task_id"] == sys.argv[2], "a finished trial ran again"
 PY
 echo "resume: $finished_before of 4 trials had finished; the rest ran on --resume"
 
+# A worker process killed mid-trial: the trial runs again and finishes once.
+head_pid=$(field "$SCALEML_HOME/nodes/head.json" "['pid']")
+# The interrupted driver's tasks still run (nothing cancels them): wait until the cluster idles.
+for _ in $(seq 1 600); do
+  "$B" status --json | python3 -c \
+    "import json,sys; t=json.load(sys.stdin)['tasks']; sys.exit(0 if t['running'] + t['pending'] == 0 else 1)" && break
+  sleep 0.1
+done
+"$B" tune --algo rf --param n_estimators=150 --data "$T/d20.csv" --num-samples 1 \
+  --cpus-per-trial 2 --max-failures 1 --storage "$T/exp5" >"$T/tune5.out" 2>&1 &
+tune_pid=$!
+killed=""
+# Once the trial runs, kill every worker process of the head's agent (idle ones are harmless).
+for _ in $(seq 1 300); do
+  if "$B" status --json | python3 -c \
+      "import json,sys; sys.exit(0 if json.load(sys.stdin)['tasks']['running'] > 0 else 1)"; then
+    for c in $(cat /proc/"$head_pid"/task/*/children 2>/dev/null); do
+      if [ "$(cat /proc/"$c"/comm 2>/dev/null)" = scaleml-worker ]; then
+        kill -KILL "$c" && killed="$killed $c"
+      fi
+    done
+  fi
+  [ -n "$killed" ] && break
+  sleep 0.1
+done
+[ -n "$killed" ] || fail "found no worker process running the trial"
+wait $tune_pid || { cat "$T/tune5.out"; fail "tune after a worker was killed"; }
+python3 - "$T/exp5/summary.json" <<'PY' || fail "trial after a worker was killed"
+import json, sys
+t = json.load(open(sys.argv[1]))["trials"]
+assert len(t) == 1 and t[0]["status"] == "TERMINATED" and t[0]["attempts"] == 2, t
+PY
+echo "workers$killed killed mid-trial: the trial ran again and finished once"
+
 pids=$(cat "$SCALEML_HOME"/nodes/*.json | python3 -c \
   "import json,sys; [print(json.loads(l)['pid']) for l in sys.stdin.read().replace('}\n{','}\x00{').split('\x00')]")
 redis_pid=$(field "$SCALEML_HOME/cluster.json" "['redis_pid']")
