@@ -43,6 +43,11 @@ void RegisterTune(CLI::App& app) {
       ->add_option("--address", options->address,
                    "auto (this machine's cluster, or a local one for the run) or HOST:PORT")
       ->capture_default_str();
+  command
+      ->add_option("--num-cpus", options->local_cpus,
+                   "CPUs of the local cluster started when none runs (0 = all cores), "
+                   "as ray.init(num_cpus=N)")
+      ->capture_default_str();
   command->add_option("--token", options->token, "The cluster token (with --address HOST:PORT)");
   command->add_flag("--resume", options->resume,
                     "Finish the experiment in --storage without rerunning finished trials");

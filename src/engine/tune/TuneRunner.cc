@@ -31,7 +31,7 @@ using tasks::Driver;
 // removed) when the run ends, however it ends.
 class LocalCluster {
  public:
-  LocalCluster() {
+  explicit LocalCluster(int cpus) {
     const char* home = std::getenv("SCALEML_HOME");
     if (home != nullptr) old_home_ = home;
     char pattern[] = "/tmp/scaleml_local_XXXXXX";
@@ -42,6 +42,7 @@ class LocalCluster {
     options.head = true;
     options.port = 0;
     options.node_name = "local";
+    options.cpus = cpus;
     try {
       cluster_ = ClusterLauncher::Start(options).cluster;
     } catch (...) {
@@ -191,7 +192,7 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
     if ((address.empty() || address == "auto") && !ClusterRunsHere()) {
       if (!options.quiet)
         std::printf("no cluster running here: starting a local one for this run\n");
-      local = std::make_unique<LocalCluster>();
+      local = std::make_unique<LocalCluster>(options.local_cpus);
       address = local->cluster().address;
     }
     auto driver = Driver::Connect(local ? local->cluster().address : address,
@@ -252,10 +253,12 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
           }
           if (largest < options.cpus_per_trial) {
             if (starved_since < 0) starved_since = clock.Seconds();
-            if (clock.Seconds() - starved_since > 15) {
+            // A node may still join; a local cluster will not grow.
+            if (clock.Seconds() - starved_since > (local ? 0 : 15)) {
               throw Failure("tune: no live node has ", options.cpus_per_trial,
                             " CPUs for a trial (largest: ", largest, "); ", active.size(),
-                            " trials cannot run");
+                            " trials cannot run (start nodes with more --num-cpus, or give "
+                            "tune --num-cpus for its local cluster)");
             }
           } else {
             starved_since = -1;

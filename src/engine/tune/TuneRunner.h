@@ -35,6 +35,7 @@ struct TuneOptions {
   std::uint64_t split_seed = 42;
   std::uint64_t search_seed = 0;
   int load_threads = 0;
+  int local_cpus = 0;  // CPUs of a local cluster started for the run (0 = all cores)
   bool quiet = false;
 };
 
