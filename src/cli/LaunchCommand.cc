@@ -12,32 +12,35 @@ void RegisterLaunch(CLI::App& app) {
   auto options = std::make_shared<LaunchOptions>();
   auto* command = app.add_subcommand(
       "launch",
-      "start this node's ranks of a ddp group, as torchrun does: each runs COMMAND with RANK, "
+      "Start this node's ranks of a ddp group, as torchrun does: each runs COMMAND with RANK, "
       "LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, GROUP_RANK, MASTER_ADDR and MASTER_PORT set; "
       "if one fails the others are stopped");
-  command->add_option("--nnodes", options->nnodes, "number of nodes")->capture_default_str();
-  command->add_option("--node-rank,--node_rank", options->node_rank, "this node's index")
+  command->add_option("--nnodes", options->nnodes, "Number of nodes")->capture_default_str();
+  command->add_option("--node-rank,--node_rank", options->node_rank, "This node's index")
       ->capture_default_str();
   command
       ->add_option("--nproc-per-node,--nproc_per_node", options->nproc_per_node,
-                   "ranks started on this node")
+                   "Ranks started on this node")
       ->capture_default_str();
   command
       ->add_option("--master-addr,--master_addr", options->master_addr,
-                   "address of node 0, where rank 0 hosts the rendezvous")
+                   "Address of node 0, where rank 0 hosts the rendezvous")
       ->capture_default_str();
   command
       ->add_option("--master-port,--master_port", options->master_port,
                    "TCP port of the rendezvous on the master")
       ->capture_default_str();
   command->add_option("--timeout", options->comm_timeout_s,
-                      "seconds before a collective or the rendezvous gives up (sets "
+                      "Seconds before a collective or the rendezvous gives up (sets "
                       "SCALEML_COMM_TIMEOUT_S; default 300)");
   command
       ->add_option("--stop-grace", options->stop_grace_s,
-                   "seconds between SIGTERM and SIGKILL when stopping the ranks")
+                   "Seconds between SIGTERM and SIGKILL when stopping the ranks")
       ->capture_default_str();
-  command->add_option("command", options->command, "the program and its arguments, after --")
+  command
+      ->add_option(
+          "command", options->command,
+          "The program each rank runs and its arguments, after -- (needed when they start with -)")
       ->required();
   command->callback([options] {
     LaunchOutcome outcome = RunLocalRanks(*options);
