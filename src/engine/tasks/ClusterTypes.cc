@@ -27,8 +27,8 @@ NodeInfo NodeInfo::FromJson(const nlohmann::json& j) {
 }
 
 nlohmann::json TaskSpec::ToJson() const {
-  return {{"task_id", task_id}, {"function", function}, {"args", args},
-          {"refs", refs},       {"cpus", cpus},         {"max_retries", max_retries}};
+  return {{"task_id", task_id}, {"function", function},       {"args", args},    {"refs", refs},
+          {"cpus", cpus},       {"max_retries", max_retries}, {"driver", driver}};
 }
 
 TaskSpec TaskSpec::FromJson(const nlohmann::json& j) {
@@ -39,6 +39,7 @@ TaskSpec TaskSpec::FromJson(const nlohmann::json& j) {
   s.refs = j.value("refs", std::vector<std::string>{});
   s.cpus = j.value("cpus", 1);
   s.max_retries = j.value("max_retries", 3);
+  s.driver = j.value("driver", "");
   return s;
 }
 

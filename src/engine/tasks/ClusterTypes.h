@@ -40,6 +40,7 @@ struct TaskSpec {
   std::vector<std::string> refs;  // object ids the task reads
   int cpus = 1;
   int max_retries = 3;
+  std::string driver;  // the submitting driver: its tasks are cancelled when it is gone
   nlohmann::json ToJson() const;
   static TaskSpec FromJson(const nlohmann::json& j);
 };

@@ -20,10 +20,19 @@ redis.call('HINCRBY', 'sm:counts', 'pending', 1)
 redis.call('XADD', 'sm:queue', '*', 'task', ARGV[1], 'attempt', '0', 'spec', ARGV[2])
 return 1)";
 
-// KEYS[1] task; ARGV attempt, node, now, message id
+// KEYS[1] task; ARGV attempt, node, now, message id, driver, task id. A task whose driver is
+// gone is cancelled here rather than run.
 constexpr const char* kStartScript = R"(
 local st = redis.call('HMGET', KEYS[1], 'state', 'attempt')
-if st[1] ~= 'PENDING' or st[2] ~= ARGV[1] then
+local stale = st[1] ~= 'PENDING' or st[2] ~= ARGV[1]
+if not stale and ARGV[5] ~= '' and redis.call('EXISTS', 'sm:drv:' .. ARGV[5]) == 0 then
+  redis.call('HINCRBY', 'sm:counts', 'pending', -1)
+  redis.call('HINCRBY', 'sm:counts', 'failed', 1)
+  redis.call('HSET', KEYS[1], 'state', 'FAILED', 'error', 'cancelled: its driver is gone',
+    'finished', ARGV[3], 'cancelled', '1')
+  stale = true
+end
+if stale then
   redis.call('XACK', 'sm:queue', 'agents', ARGV[4])
   redis.call('XDEL', 'sm:queue', ARGV[4])
   return 0
@@ -79,6 +88,19 @@ constexpr const char* kBounceScript = R"(
 redis.call('XACK', 'sm:queue', 'agents', ARGV[1])
 redis.call('XDEL', 'sm:queue', ARGV[1])
 redis.call('XADD', 'sm:queue', '*', 'task', ARGV[2], 'attempt', ARGV[3], 'spec', ARGV[4])
+return 1)";
+
+// KEYS[1] task; ARGV reason, now, task id
+constexpr const char* kCancelScript = R"(
+local st = redis.call('HMGET', KEYS[1], 'state', 'driver')
+if st[1] ~= 'PENDING' and st[1] ~= 'RUNNING' then return 0 end
+if st[1] == 'RUNNING' then redis.call('HINCRBY', 'sm:counts', 'running', -1)
+else redis.call('HINCRBY', 'sm:counts', 'pending', -1) end
+redis.call('HINCRBY', 'sm:counts', 'failed', 1)
+redis.call('HSET', KEYS[1], 'state', 'FAILED', 'error', ARGV[1], 'finished', ARGV[2],
+  'cancelled', '1')
+redis.call('RPUSH', 'sm:driver:' .. st[2], ARGV[3])
+redis.call('EXPIRE', 'sm:driver:' .. st[2], 86400)
 return 1)";
 
 std::string TaskKey(const std::string& id) { return "sm:task:" + id; }
@@ -210,10 +232,12 @@ int ControlStore::ReclaimTasksOf(const std::string& node_id, const std::string& 
 }
 
 void ControlStore::Submit(const TaskSpec& spec, const std::string& driver_id) {
+  TaskSpec with_driver = spec;
+  with_driver.driver = driver_id;
   const long long created =
       redis_
           ->Command({"EVAL", kSubmitScript, "1", TaskKey(spec.task_id), spec.task_id,
-                     spec.ToJson().dump(), std::to_string(spec.max_retries), driver_id,
+                     with_driver.ToJson().dump(), std::to_string(spec.max_retries), driver_id,
                      Num(UnixNow())})
           .AsInt();
   if (created != 1) throw InputError("task id ", spec.task_id, " was submitted before");
@@ -239,7 +263,8 @@ std::vector<QueuedTask> ControlStore::Take(const std::string& node_id, int count
 bool ControlStore::Start(const QueuedTask& task, const std::string& node_id) {
   return redis_
              ->Command({"EVAL", kStartScript, "1", TaskKey(task.spec.task_id),
-                        std::to_string(task.attempt), node_id, Num(UnixNow()), task.message_id})
+                        std::to_string(task.attempt), node_id, Num(UnixNow()), task.message_id,
+                        task.spec.driver, task.spec.task_id})
              .AsInt() == 1;
 }
 
@@ -263,6 +288,25 @@ bool ControlStore::Retry(const QueuedTask& task, const std::string& reason) {
 void ControlStore::Bounce(const QueuedTask& task) {
   redis_->Command({"EVAL", kBounceScript, "0", task.message_id, task.spec.task_id,
                    std::to_string(task.attempt), task.spec.ToJson().dump()});
+}
+
+bool ControlStore::Cancel(const std::string& task_id, const std::string& reason) {
+  return redis_
+             ->Command(
+                 {"EVAL", kCancelScript, "1", TaskKey(task_id), reason, Num(UnixNow()), task_id})
+             .AsInt() == 1;
+}
+
+void ControlStore::DriverKeepAlive(const std::string& driver_id, int ttl_ms) {
+  redis_->Command({"SET", "sm:drv:" + driver_id, "1", "PX", std::to_string(ttl_ms)});
+}
+
+void ControlStore::DriverGone(const std::string& driver_id) {
+  redis_->Command({"DEL", "sm:drv:" + driver_id});
+}
+
+bool ControlStore::DriverAlive(const std::string& driver_id) {
+  return redis_->Command({"EXISTS", "sm:drv:" + driver_id}).AsInt() == 1;
 }
 
 std::optional<TaskRecord> ControlStore::Task(const std::string& task_id) {

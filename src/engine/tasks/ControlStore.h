@@ -54,10 +54,17 @@ class ControlStore {
   bool Retry(const QueuedTask& task, const std::string& reason);
   // Puts a task this node cannot run (too few CPUs) back for another node, same attempt.
   void Bounce(const QueuedTask& task);
+  // PENDING/RUNNING -> FAILED with `reason`; the node running it kills its worker at its next
+  // heartbeat. False when the task had already finished.
+  bool Cancel(const std::string& task_id, const std::string& reason);
   std::optional<TaskRecord> Task(const std::string& task_id);
   // Ids of this driver's tasks that finished since the last call; waits up to timeout_s.
   std::vector<std::string> PopFinished(const std::string& driver_id, double timeout_s);
   TaskCounts Counts();
+  // A driver's liveness: refreshed by the driver, gone when it exits or dies.
+  void DriverKeepAlive(const std::string& driver_id, int ttl_ms);
+  void DriverGone(const std::string& driver_id);
+  bool DriverAlive(const std::string& driver_id);
 
   // Objects.
   void AddObject(const ObjectInfo& object, const std::string& node_id);

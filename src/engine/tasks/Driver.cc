@@ -1,8 +1,10 @@
 #include "engine/tasks/Driver.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "core/Error.h"
+#include "core/Log.h"
 #include "core/Stopwatch.h"
 #include "data/DatasetMeta.h"
 #include "engine/tasks/Daemon.h"
@@ -10,6 +12,12 @@
 #include "engine/tasks/ObjectStore.h"
 
 namespace scaleml::tasks {
+namespace {
+
+// A driver silent this long is gone: its tasks are cancelled.
+constexpr int kKeepAliveTtlMs = 10000;
+
+}  // namespace
 
 std::unique_ptr<Driver> Driver::Connect(const std::string& address, const std::string& token) {
   return std::make_unique<Driver>(ResolveCluster(address, token));
@@ -20,6 +28,33 @@ Driver::Driver(ClusterFile cluster)
       control_(cluster_.address, cluster_.token),
       driver_id_(RandomHex(6)) {
   if (cluster_.session.empty()) cluster_.session = control_.Session();
+  control_.DriverKeepAlive(driver_id_, kKeepAliveTtlMs);
+  keepalive_ = std::thread([this] {
+    try {
+      ControlStore control(cluster_.address, cluster_.token);
+      std::unique_lock<std::mutex> lock(keepalive_mutex_);
+      while (!keepalive_wake_.wait_for(lock, std::chrono::milliseconds(kKeepAliveTtlMs / 5),
+                                       [this] { return stopping_; })) {
+        control.DriverKeepAlive(driver_id_, kKeepAliveTtlMs);
+      }
+      control.DriverGone(driver_id_);
+    } catch (const std::exception& e) {
+      LogWarning("driver ", driver_id_, ": keep-alive stopped: ", e.what());
+    }
+  });
+}
+
+Driver::~Driver() {
+  {
+    std::lock_guard<std::mutex> lock(keepalive_mutex_);
+    stopping_ = true;
+  }
+  keepalive_wake_.notify_all();
+  if (keepalive_.joinable()) keepalive_.join();
+}
+
+bool Driver::Cancel(const TaskRef& ref, const std::string& reason) {
+  return control_.Cancel(ref.id, reason);
 }
 
 const NodeFile& Driver::LocalNode() {

@@ -8,12 +8,18 @@
 //   TaskRef t = driver->Submit("train_trial", {{"algo", "logreg"}}, {data}, /*cpus=*/4);
 //   TaskRecord r = driver->Get(t, 600);  // r.result is TrainReport::ToJson()
 //
+// A driver keeps a liveness key in Redis from a thread of its own (its own connection); when the
+// driver exits or dies the key goes, and the cluster cancels the driver's unfinished tasks, as
+// Ray does when a driver exits.
 // Thread-safety: one Driver per thread (it owns one Redis connection).
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "data/Dataset.h"
@@ -36,6 +42,9 @@ class Driver {
   static std::unique_ptr<Driver> Connect(const std::string& address = "auto",
                                          const std::string& token = "");
   explicit Driver(ClusterFile cluster);
+  ~Driver();
+  Driver(const Driver&) = delete;
+  Driver& operator=(const Driver&) = delete;
 
   // Stores the dataset in the object store of a node agent on this machine (the head's when it
   // runs here) and registers it; workers on that node map it without copying.
@@ -44,6 +53,8 @@ class Driver {
   void Free(const ObjectRef& ref);
   TaskRef Submit(const std::string& function, const nlohmann::json& args,
                  const std::vector<ObjectRef>& refs = {}, int cpus = 1, int max_retries = 3);
+  // Stops a task that has not finished (FAILED with `reason`); false when it had finished.
+  bool Cancel(const TaskRef& ref, const std::string& reason = "cancelled by its driver");
   // The final record (DONE or FAILED) of the task; a Failure after timeout_s.
   TaskRecord Get(const TaskRef& ref, double timeout_s);
   // The refs (at most n) among `refs` that are finished, waiting up to timeout_s for n of them.
@@ -64,6 +75,10 @@ class Driver {
   std::uint64_t next_task_ = 0;
   std::set<std::string> finished_;
   std::unique_ptr<NodeFile> local_node_;
+  std::mutex keepalive_mutex_;
+  std::condition_variable keepalive_wake_;
+  bool stopping_ = false;
+  std::thread keepalive_;
 };
 
 }  // namespace scaleml::tasks

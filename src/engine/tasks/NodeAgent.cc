@@ -149,6 +149,20 @@ void NodeAgent::Tick() {
       control_->RemoveLocation(object_id, lost);
     LogWarning("node ", lost, " lost its heartbeat; ", n, " of its tasks run again");
   }
+  // Tasks cancelled, rerun elsewhere, or whose driver is gone: stop their workers.
+  for (const auto& [slot, running] : running_) {
+    const TaskSpec& spec = running.task.spec;
+    auto record = control_->Task(spec.task_id);
+    bool stop = !record || record->final() || record->attempt != running.task.attempt;
+    if (!stop && !spec.driver.empty() && !control_->DriverAlive(spec.driver)) {
+      control_->Cancel(spec.task_id, "cancelled: its driver is gone");
+      stop = true;
+    }
+    if (stop) {
+      LogInfo("task ", spec.task_id, " is no longer wanted: stopping its worker");
+      pool_->Kill(slot);
+    }
+  }
   // Objects freed by their driver.
   for (const auto& object : store_->List()) {
     if (!control_->Object(object.object_id)) {

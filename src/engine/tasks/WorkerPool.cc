@@ -219,6 +219,10 @@ int WorkerPool::busy() const {
   return n;
 }
 
+void WorkerPool::Kill(int slot) {
+  if (workers_.at(slot).pid > 0) kill(workers_[slot].pid, SIGKILL);
+}
+
 void WorkerPool::Shutdown() {
   for (auto& worker : workers_) {
     if (worker.pid <= 0) continue;

@@ -43,6 +43,8 @@ class WorkerPool {
   // Waits up to timeout_ms for responses and deaths.
   std::vector<WorkerEvent> Poll(int timeout_ms);
   int busy() const;
+  // Kills the worker in `slot`; its death then shows up in Poll.
+  void Kill(int slot);
   // Kills every worker and reaps it.
   void Shutdown();
 

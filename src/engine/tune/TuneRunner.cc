@@ -1,6 +1,9 @@
 #include "engine/tune/TuneRunner.h"
 
+#include <signal.h>
+
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -83,6 +86,29 @@ bool ClusterRunsHere() {
 }
 
 bool Better(double a, double b, bool maximize) { return maximize ? a > b : a < b; }
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+// Ctrl-C (or SIGTERM) while trials run: cancel them, write what finished, stop a local cluster,
+// then fail; --resume continues. The previous handlers come back when the run ends.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_interrupted = 0;
+    struct sigaction action {};
+    action.sa_handler = [](int) { g_interrupted = 1; };
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~InterruptGuard() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
 
 }  // namespace
 
@@ -229,8 +255,14 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
     std::map<std::string, std::string> node_names;
     double last_check = -10, starved_since = -1;
     try {
+      InterruptGuard interrupt_guard;
       while (!active.empty()) {
         auto ready = driver->Wait(active, 1, 0.5);
+        if (g_interrupted) {
+          for (const auto& ref : active) driver->Cancel(ref, "cancelled: tune was interrupted");
+          throw Failure("tune: interrupted with ", active.size(),
+                        " trials unfinished; finish them with --resume");
+        }
         if (clock.Seconds() - last_check >= 1.0) {
           last_check = clock.Seconds();
           int largest = 0;

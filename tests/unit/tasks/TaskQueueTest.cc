@@ -128,6 +128,7 @@ TEST_F(TaskQueueTest, AStaleAttemptCannotRecordAResult) {
   TaskSpec spec;
   spec.task_id = "t1";
   spec.function = "echo";
+  control.DriverKeepAlive("d", 60000);
   control.Submit(spec, "d");
   auto taken = control.Take("n1", 1, 0);
   ASSERT_EQ(taken.size(), 1u);
@@ -185,6 +186,55 @@ TEST_F(TaskQueueTest, TrialTrainsOnAZeroCopyDatasetFromTheObjectStore) {
   ASSERT_EQ(nodes.size(), 1u);
   EXPECT_EQ(nodes[0].objects, 1);
   EXPECT_EQ(nodes[0].object_bytes, static_cast<std::int64_t>(DatasetObject::SizeOf(data)));
+}
+
+TEST_F(TaskQueueTest, CancelStopsARunningTaskAndTheAgentGoesOn) {
+  TestCluster cluster;
+  const pid_t agent = cluster.StartAgent("a", 1);
+  Driver driver(cluster.cluster());
+  TaskRef ref = driver.Submit("sleep", {{"seconds", 30.0}}, {}, 1, 3);
+  for (int i = 0; i < 300 && driver.control().Counts().running == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(driver.Cancel(ref, "not needed"));
+  EXPECT_FALSE(driver.Cancel(ref));
+  TaskRecord record = driver.Get(ref, 5);
+  EXPECT_EQ(record.state, TaskState::kFailed);
+  EXPECT_EQ(record.error, "not needed");
+  // The worker was stopped (the one CPU is free again) and nothing was retried.
+  EXPECT_EQ(driver.Get(driver.Submit("echo", {{"x", 1}}), 5).state, TaskState::kDone);
+  EXPECT_EQ(driver.control().Task(ref.id)->attempt, 0);
+  EXPECT_TRUE(ProcessAlive(agent, ""));
+  TaskCounts counts = driver.control().Counts();
+  EXPECT_EQ(counts.failed, 1);
+  EXPECT_EQ(counts.done, 1);
+  EXPECT_EQ(counts.running + counts.pending, 0);
+}
+
+TEST_F(TaskQueueTest, TasksOfAGoneDriverAreCancelled) {
+  TestCluster cluster;
+  cluster.StartAgent("a", 2);
+  std::vector<std::string> ids;
+  {
+    Driver driver(cluster.cluster());
+    for (int i = 0; i < 4; ++i) ids.push_back(driver.Submit("sleep", {{"seconds", 30.0}}).id);
+    for (int i = 0; i < 300 && driver.control().Counts().running < 2; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }  // the driver exits with 2 tasks running and 2 pending
+  ControlStore control(cluster.cluster().address, cluster.cluster().token);
+  for (int i = 0; i < 500 && control.Counts().failed < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  for (const auto& id : ids) {
+    auto record = control.Task(id);
+    ASSERT_TRUE(record);
+    EXPECT_EQ(record->state, TaskState::kFailed);
+    EXPECT_NE(record->error.find("driver is gone"), std::string::npos) << record->error;
+  }
+  TaskCounts counts = control.Counts();
+  EXPECT_EQ(counts.failed, 4);
+  EXPECT_EQ(counts.running + counts.pending + counts.done, 0);
 }
 
 }  // namespace
