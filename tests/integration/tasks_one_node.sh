@@ -82,7 +82,7 @@ echo "resume: $finished_before of 4 trials had finished; the rest ran on --resum
 
 # A worker process killed mid-trial: the trial runs again and finishes once.
 head_pid=$(field "$SCALEML_HOME/nodes/head.json" "['pid']")
-# The interrupted driver's tasks still run (nothing cancels them): wait until the cluster idles.
+# The killed driver's tasks run until its liveness key expires and they are cancelled: wait.
 for _ in $(seq 1 600); do
   "$B" status --json | python3 -c \
     "import json,sys; t=json.load(sys.stdin)['tasks']; sys.exit(0 if t['running'] + t['pending'] == 0 else 1)" && break
