@@ -1,0 +1,101 @@
+// An experiment's folder: trials saved and found again for --resume (finished ones only), the
+// summary files, and the trial table's rendering.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/AtomicFile.h"
+#include "engine/tune/ExperimentStorage.h"
+#include "engine/tune/TrialTable.h"
+
+namespace scaleml::tune {
+namespace {
+
+class ExperimentStorageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/scaleml_experiment_XXXXXX";
+    dir_ = mkdtemp(pattern);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string dir_;
+};
+
+Trial MakeTrial(const std::string& id, const std::string& status, double accuracy) {
+  Trial t;
+  t.trial_id = id;
+  t.status = status;
+  t.config = {{"C", 0.5}, {"solver", "a,b"}};
+  t.node = "h1";
+  t.attempts = 2;
+  t.started = 100;
+  t.finished = 103.5;
+  if (status == "TERMINATED") {
+    t.result = {{"accuracy", accuracy}};
+    t.metric = accuracy;
+  } else {
+    t.error = "worker died";
+  }
+  return t;
+}
+
+TEST_F(ExperimentStorageTest, OnlyFinishedTrialsAreFoundForResume) {
+  ExperimentStorage storage(dir_);
+  storage.SaveTrial(MakeTrial("x_00000", "TERMINATED", 0.75));
+  storage.SaveTrial(MakeTrial("x_00001", "ERROR", 0));
+  auto done = storage.LoadFinishedTrial("x_00000");
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->metric, 0.75);
+  EXPECT_EQ(done->attempts, 2);
+  EXPECT_EQ(done->node, "h1");
+  EXPECT_EQ(done->config["solver"].get<std::string>(), "a,b");
+  EXPECT_FALSE(storage.LoadFinishedTrial("x_00001"));  // an ERROR trial runs again
+  EXPECT_FALSE(storage.LoadFinishedTrial("x_00002"));
+  auto params = nlohmann::json::parse(ReadWholeFile(dir_ + "/x_00000/params.json"));
+  EXPECT_EQ(params["C"].get<double>(), 0.5);
+  EXPECT_FALSE(storage.LoadState());
+  storage.SaveState({{"algo", "logreg"}});
+  EXPECT_EQ(storage.LoadState()->value("algo", ""), "logreg");
+}
+
+TEST_F(ExperimentStorageTest, SummaryCsvHasARowPerTrialAndQuotesConfigValues) {
+  ExperimentStorage storage(dir_);
+  std::vector<Trial> trials = {MakeTrial("x_00000", "TERMINATED", 0.75),
+                               MakeTrial("x_00001", "ERROR", 0)};
+  storage.SaveSummary({{"trials", nlohmann::json::array()}}, trials);
+  std::ifstream csv(dir_ + "/summary.csv");
+  std::string header, first, second, extra;
+  std::getline(csv, header);
+  std::getline(csv, first);
+  std::getline(csv, second);
+  EXPECT_FALSE(std::getline(csv, extra));
+  EXPECT_EQ(header, "trial_id,status,node,accuracy,time_s,attempts,config/C,config/solver");
+  EXPECT_EQ(first, "x_00000,TERMINATED,h1,0.75,3.5,2,0.5,\"a,b\"");
+  EXPECT_EQ(second, "x_00001,ERROR,h1,,3.5,2,0.5,\"a,b\"");
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/summary.json"));
+  // Nothing half-written is left beside them.
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos);
+  }
+}
+
+TEST(TrialTableTest, RendersStatusCountsAndOneRowPerTrial) {
+  std::vector<Trial> trials = {MakeTrial("x_00000", "TERMINATED", 0.75),
+                               MakeTrial("x_00001", "ERROR", 0)};
+  trials.push_back(Trial{});
+  trials.back().trial_id = "x_00002";
+  const std::string text = TrialTable::Render(trials, "accuracy", 12.0);
+  EXPECT_NE(text.find("3 ("), std::string::npos);
+  EXPECT_NE(text.find("1 ERROR"), std::string::npos);
+  EXPECT_NE(text.find("1 PENDING"), std::string::npos);
+  EXPECT_NE(text.find("1 TERMINATED"), std::string::npos);
+  EXPECT_NE(text.find("C=0.5, solver=a,b"), std::string::npos);
+  EXPECT_NE(text.find("0.75"), std::string::npos);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 5);  // status, header, 3 trials
+}
+
+}  // namespace
+}  // namespace scaleml::tune
