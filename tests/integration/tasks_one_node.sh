@@ -14,6 +14,25 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
 alive() { [ -e "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
 
+# Bad input: exit 2 and a message naming the problem (no cluster needed).
+expect_input_error() {  # expect_input_error "MESSAGE PART" ARGS...
+  local want=$1; shift
+  set +e
+  msg=$("$B" "$@" 2>&1); rc=$?
+  set -e
+  [ $rc = 2 ] || fail "scaleml $* exited $rc: $msg"
+  echo "$msg" | grep -qF -- "$want" || fail "scaleml $*: expected '$want' in: $msg"
+}
+expect_input_error "--num-cpus must be >= 0" start --head --num-cpus -1
+expect_input_error "either --head or --address" start --head --address 127.0.0.1:1
+expect_input_error "expected HOST:PORT" start --address nowhere --token x
+expect_input_error "--token is required" start --address 127.0.0.1:1
+expect_input_error "no cluster running on this machine" status
+expect_input_error "'lr': loguniform needs low > 0" tune --algo logreg --data "$0" \
+  --search-space '{"lr": {"loguniform": [0, 1]}}'
+expect_input_error "--mode must be max or min" tune --algo logreg --data "$0" --mode up
+expect_input_error "no such file" tune --algo logreg --data "$T/missing.csv"
+
 "$B" generate --samples 5000 --out "$T/d.csv" >/dev/null
 out=$("$B" start --head --port 0 --num-cpus 2 --object-store-memory 200000000)
 echo "$out"

@@ -74,6 +74,22 @@ NodeFile WaitForNode(const std::string& name, int pid, const std::string& log_pa
 }  // namespace
 
 StartResult ClusterLauncher::Start(const StartOptions& options) {
+  if (options.head && !options.address.empty()) {
+    throw InputError("start: give either --head or --address, not both");
+  }
+  if (options.cpus < 0) throw InputError("start: --num-cpus must be >= 0, not ", options.cpus);
+  if (options.object_store_memory < 0) {
+    throw InputError("start: --object-store-memory must be >= 0 bytes");
+  }
+  if (options.port < 0 || options.port > 65535) {
+    throw InputError("start: --port must be 0..65535, not ", options.port);
+  }
+  if (options.node_timeout_ms < 500) {
+    throw InputError("start: --node-timeout-ms must be at least 500");
+  }
+  if (options.node_name.find_first_of("/ \t") != std::string::npos) {
+    throw InputError("start: --node-name '", options.node_name, "' may not hold '/' or spaces");
+  }
   NodeAgentOptions agent;
   agent.cpus = options.cpus > 0 ? options.cpus : HardwareThreads();
   agent.store_limit =
