@@ -52,7 +52,11 @@ NodeFile NodeFile::FromJson(const nlohmann::json& j) {
 
 std::string ScalemlHome() {
   const char* home = std::getenv("SCALEML_HOME");
-  return home != nullptr && *home != '\0' ? home : "/tmp/scaleml";
+  if (home == nullptr || *home == '\0') return "/tmp/scaleml";
+  // Absolute: daemons run from "/".
+  std::error_code ec;
+  const fs::path absolute = fs::absolute(home, ec);
+  return ec ? std::string(home) : absolute.lexically_normal().string();
 }
 
 std::string ClusterFilePath() { return ScalemlHome() + "/cluster.json"; }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -90,6 +91,8 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
   if (options.node_name.find_first_of("/ \t") != std::string::npos) {
     throw InputError("start: --node-name '", options.node_name, "' may not hold '/' or spaces");
   }
+  // The daemons run from "/": hand them an absolute SCALEML_HOME.
+  if (std::getenv("SCALEML_HOME") != nullptr) setenv("SCALEML_HOME", ScalemlHome().c_str(), 1);
   NodeAgentOptions agent;
   agent.cpus = options.cpus > 0 ? options.cpus : HardwareThreads();
   agent.store_limit =

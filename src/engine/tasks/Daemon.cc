@@ -40,6 +40,7 @@ pid_t DoubleFork(const std::string& log_path, const std::function<void()>& child
       dup2(log_fd, 2);
     }
     umask(077);
+    if (chdir("/") != 0) _exit(1);  // never hold a mount or a deleted folder busy
     child();
     _exit(127);
   }
