@@ -38,6 +38,11 @@ void RegisterStart(CLI::App& app) {
     if (options->head) {
       std::printf("cluster address %s\nto add a worker node, run on it:\n  %s\n",
                   result.cluster.address.c_str(), result.join_command.c_str());
+      if (result.cluster.address.rfind("127.", 0) == 0) {
+        std::printf(
+            "(bound to loopback: only nodes on this machine can join; give "
+            "--node-ip-address to accept other hosts)\n");
+      }
       std::printf("to stop: scaleml stop; to see it: scaleml status\n");
     }
   });
