@@ -15,5 +15,7 @@ void RegisterStart(CLI::App& app);
 void RegisterStop(CLI::App& app);
 void RegisterStatus(CLI::App& app);
 void RegisterTune(CLI::App& app);
+void RegisterBench(CLI::App& app);
+void RegisterReport(CLI::App& app);
 
 }  // namespace scaleml::cli

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   scaleml::cli::RegisterStop(app);
   scaleml::cli::RegisterStatus(app);
   scaleml::cli::RegisterTune(app);
+  scaleml::cli::RegisterBench(app);
+  scaleml::cli::RegisterReport(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

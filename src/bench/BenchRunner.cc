@@ -1,0 +1,390 @@
+#include "bench/BenchRunner.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "bench/MachineInfo.h"
+#include "bench/ResultsFile.h"
+#include "bench/SuitePlan.h"
+#include "core/AtomicFile.h"
+#include "core/Error.h"
+#include "core/Stopwatch.h"
+
+#ifndef SCALEML_SOURCE_DIR
+#define SCALEML_SOURCE_DIR ""
+#endif
+
+namespace scaleml::bench {
+namespace fs = std::filesystem;
+namespace {
+
+double NowUnix() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// A port that was free a moment ago on loopback, for one launch's rendezvous.
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw Failure("socket() failed looking for a free port");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  ::close(fd);
+  if (port == 0) throw Failure("no free port on 127.0.0.1");
+  return port;
+}
+
+std::string FindPeerScript(const std::string& given, const std::string& binary) {
+  if (!given.empty()) return given;
+  if (const char* env = std::getenv("SCALEML_PEERS_DIR")) {
+    return std::string(env) + "/peer_train.py";
+  }
+  std::vector<fs::path> candidates = {fs::path(SCALEML_SOURCE_DIR) / "bench/peers/peer_train.py"};
+  std::error_code ec;
+  const fs::path exe = fs::canonical(binary, ec);
+  if (!ec) candidates.push_back(exe.parent_path().parent_path() / "bench/peers/peer_train.py");
+  for (const auto& c : candidates) {
+    if (!c.empty() && fs::exists(c, ec)) return c.string();
+  }
+  return "";
+}
+
+std::string Join(const std::vector<std::string>& items, const char* separator) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : separator) + s;
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json LastJsonObject(const std::string& text) {
+  std::size_t end = text.size();
+  while (end > 0) {
+    std::size_t begin = text.rfind('\n', end - 1);
+    begin = begin == std::string::npos ? 0 : begin + 1;
+    const std::string line = text.substr(begin, end - begin);
+    if (!line.empty() && line.front() == '{') {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (!j.is_discarded() && j.is_object()) return j;
+    }
+    if (begin == 0) break;
+    end = begin - 1;
+  }
+  return nullptr;
+}
+
+void MergeTrainReport(const nlohmann::json& report, nlohmann::json& record) {
+  for (const char* key :
+       {"accuracy", "load_s", "split_s", "fit_s", "predict_s", "comm_s", "comm_bytes", "total_s",
+        "rows_train", "rows_test", "features", "classes", "peak_rss_bytes", "from_cache"}) {
+    if (report.contains(key)) record[key] = report[key];
+  }
+  if (report.contains("per_rank") && report["per_rank"].is_array()) {
+    nlohmann::json rss = nlohmann::json::array();
+    for (const auto& rank : report["per_rank"]) rss.push_back(rank.value("peak_rss_bytes", 0));
+    record["peak_rss_per_rank"] = rss;
+    if (!rss.empty()) {
+      std::int64_t peak = 0;
+      for (const auto& r : rss) peak = std::max<std::int64_t>(peak, r.get<std::int64_t>());
+      record["peak_rss_bytes"] = peak;
+    }
+  }
+  // The time to the first result of a single run is the whole run.
+  if (report.contains("total_s")) record["time_to_first_result_s"] = report["total_s"];
+}
+
+void MergeTuneSummary(const nlohmann::json& summary, double started_unix, nlohmann::json& record) {
+  const double load_s = summary.value("load_s", 0.0);
+  const double put_s = summary.value("put_s", 0.0);
+  record["load_s"] = load_s;
+  record["object_transfer_s"] = put_s;
+  record["total_s"] = summary.value("total_s", 0.0);
+  double accuracy = 0, fit = 0, predict = 0, trial_max = 0;
+  double first_start = 0, first_finish = 0;
+  std::int64_t rss = 0;
+  int ok = 0;
+  nlohmann::json trials = nlohmann::json::array();
+  for (const auto& t : summary.value("trials", nlohmann::json::array())) {
+    const double started = t.value("started", 0.0), finished = t.value("finished", 0.0);
+    trials.push_back({{"status", t.value("status", "")},
+                      {"node", t.value("node", "")},
+                      {"time_s", t.value("time_s", 0.0)},
+                      {"accuracy", t.value("accuracy", nlohmann::json())}});
+    if (t.value("status", "") != "TERMINATED") continue;
+    ++ok;
+    const nlohmann::json result = t.value("result", nlohmann::json::object());
+    accuracy += t.value("accuracy", 0.0);
+    fit += result.value("fit_s", 0.0);
+    predict += result.value("predict_s", 0.0);
+    rss = std::max<std::int64_t>(rss, result.value("peak_rss_bytes", std::int64_t{0}));
+    trial_max = std::max(trial_max, t.value("time_s", 0.0));
+    if (started > 0 && (first_start == 0 || started < first_start)) first_start = started;
+    if (finished > 0 && (first_finish == 0 || finished < first_finish)) first_finish = finished;
+  }
+  record["trial_results"] = trials;
+  if (ok == 0) return;
+  record["accuracy"] = accuracy / ok;
+  record["fit_s"] = fit / ok;
+  record["predict_s"] = predict / ok;
+  record["trial_s"] = trial_max;
+  if (rss > 0) record["peak_rss_trial_bytes"] = rss;
+  // Submit-to-start: the first trial's start less the moment its task could be submitted (after
+  // the driver loaded and put the data). Clocks of one machine; approximate across nodes.
+  if (started_unix > 0 && first_start > 0) {
+    record["scheduling_s"] = std::max(0.0, first_start - started_unix - load_s - put_s);
+    record["time_to_first_result_s"] = std::max(0.0, first_finish - started_unix);
+  }
+}
+
+bool BenchRunner::PythonPeerAvailable(const std::string& python) {
+  if (!fs::exists(python)) return false;
+  ChildResult r = RunChild({python, "-c", "import sklearn, pandas, xgboost"}, 60, "");
+  return r.exit_code == 0;
+}
+
+BenchRunner::BenchRunner(BenchOptions options) : options_(std::move(options)) {
+  if (options_.out_dir.empty()) throw InputError("--out: a folder for the results is needed");
+  if (options_.binary.empty()) options_.binary = fs::read_symlink("/proc/self/exe").string();
+  data_dir_ = options_.data_dir;
+  if (data_dir_.empty()) {
+    const char* env = std::getenv("SCALEML_BENCH_DATA");
+    data_dir_ = env != nullptr && *env != '\0'
+                    ? std::string(env)
+                    : (fs::absolute(options_.out_dir).parent_path() / "bench-datasets").string();
+  }
+  if (options_.timeout_s <= 0) options_.timeout_s = options_.suite == "quick" ? 300 : 3 * 3600;
+  options_.peer_script = FindPeerScript(options_.peer_script, options_.binary);
+  machine_ = DescribeMachine();
+  version_ = DescribeVersion();
+}
+
+std::string BenchRunner::EnsureDataset(std::int64_t rows) {
+  // Keyed by every parameter that changes the bytes: the paper's data, one problem per chunk.
+  const int chunk = rows >= 1000000 ? 300000 : 30000;
+  const std::string key = StrCat("paper-n", rows, "-f10-c2-chunk", chunk, "-seed42");
+  const fs::path folder = fs::path(data_dir_) / key;
+  const fs::path csv = folder / "data.csv";
+  if (fs::exists(csv)) return csv.string();
+  fs::create_directories(data_dir_);
+  const fs::path partial = fs::path(data_dir_) / (key + ".partial");
+  fs::remove_all(partial);
+  fs::create_directories(partial);
+  std::fprintf(stderr, "generating %lld rows into %s\n", static_cast<long long>(rows), csv.c_str());
+  ChildResult r =
+      RunChild({options_.binary, "generate", "--samples", std::to_string(rows), "--features", "10",
+                "--problem-per-chunk", "--chunk-size", std::to_string(chunk), "--seed", "42",
+                "--out", (partial / "data.csv").string()},
+               options_.timeout_s, "");
+  if (r.exit_code != 0) {
+    throw Failure("scaleml generate failed for ", rows, " rows: ", TailOf(r.stderr_text, 400));
+  }
+  fs::remove_all(folder);
+  fs::rename(partial, folder);  // whole folder at once: a cached dataset is always complete
+  return csv.string();
+}
+
+std::vector<std::string> BenchRunner::CommandOf(const RunSpec& spec, const std::string& data,
+                                                const std::string& storage) const {
+  const std::string& exe = options_.binary;
+  std::vector<std::string> argv;
+  auto add_params = [&] {
+    for (const auto& p : spec.params) {
+      argv.push_back("--param");
+      argv.push_back(p);
+    }
+  };
+  if (spec.engine == "local") {
+    argv = {exe,
+            "train",
+            "--algo",
+            spec.algo,
+            "--data",
+            data,
+            "--json",
+            "--engine",
+            "local",
+            "--threads",
+            std::to_string(spec.threads)};
+  } else if (spec.engine == "ddp") {
+    const int per_rank = std::max(1, spec.threads / spec.ranks);
+    argv = {exe,
+            "launch",
+            "--nnodes",
+            "1",
+            "--node-rank",
+            "0",
+            "--nproc-per-node",
+            std::to_string(spec.ranks),
+            "--master-addr",
+            "127.0.0.1",
+            "--master-port",
+            std::to_string(FreePort()),
+            "--",
+            exe,
+            "train",
+            "--engine",
+            "ddp",
+            "--algo",
+            spec.algo,
+            "--data",
+            data,
+            "--json",
+            "--threads",
+            std::to_string(per_rank)};
+  } else if (spec.engine == "tasks") {
+    const int cpus = std::max(1, spec.threads / spec.trials);
+    argv = {exe,
+            "tune",
+            "--algo",
+            spec.algo,
+            "--data",
+            data,
+            "--num-samples",
+            std::to_string(spec.trials),
+            "--cpus-per-trial",
+            std::to_string(cpus),
+            "--num-cpus",
+            std::to_string(std::max(spec.threads, cpus * spec.trials)),
+            "--storage",
+            storage,
+            "--threads",
+            std::to_string(spec.threads)};
+  } else if (spec.engine == "python") {
+    if (options_.peer_script.empty()) throw Failure("bench/peers/peer_train.py not found");
+    argv = {options_.python, options_.peer_script,        "--algo", spec.algo, "--data", data,
+            "--threads",     std::to_string(spec.threads)};
+  } else {
+    throw InputError("unknown engine ", spec.engine);
+  }
+  add_params();
+  return argv;
+}
+
+nlohmann::json BenchRunner::Execute(const RunSpec& spec) {
+  nlohmann::json record = {{"run_id", spec.Id()},
+                           {"suite", spec.suite},
+                           {"algo", spec.algo},
+                           {"engine", spec.engine},
+                           {"mode", spec.mode},
+                           {"size", spec.size},
+                           {"rows", spec.rows},
+                           {"ranks", spec.ranks},
+                           {"trials", spec.trials},
+                           {"threads", spec.threads},
+                           {"params", spec.params},
+                           {"machine", machine_},
+                           {"version", version_["version"]},
+                           {"git_commit", version_["git_commit"]},
+                           {"started_unix", NowUnix()},
+                           {"status", "failed"},
+                           {"error", ""}};
+  if (!spec.skip_reason.empty()) {
+    record["status"] = "skipped";
+    record["error"] = spec.skip_reason;
+    return record;
+  }
+  try {
+    const std::string data = EnsureDataset(spec.rows);
+    const fs::path logs = fs::path(options_.out_dir) / "logs";
+    fs::create_directories(logs);
+    const std::string storage = (fs::path(options_.out_dir) / "tune" / spec.FileStem()).string();
+    if (spec.engine == "tasks") fs::remove_all(storage);
+    const auto argv = CommandOf(spec, data, storage);
+    record["command"] = Join(argv, " ");
+    const double started = NowUnix();
+    record["started_unix"] = started;
+    ChildResult r = RunChild(argv, options_.timeout_s, (logs / spec.FileStem()).string());
+    record["wall_s"] = r.wall_s;
+    record["peak_rss_bytes"] = r.peak_rss_bytes;
+    if (r.timed_out) {
+      record["error"] = StrCat("timed out after ", options_.timeout_s, " s");
+      return record;
+    }
+    if (r.exit_code != 0) {
+      std::string why = TailOf(r.stderr_text, 600);
+      record["error"] = StrCat(
+          r.signal != 0 ? StrCat("killed by signal ", r.signal) : StrCat("exit code ", r.exit_code),
+          why.empty() ? "" : ": ", why);
+      return record;
+    }
+    if (spec.engine == "tasks") {
+      const std::string summary_path = storage + "/summary.json";
+      auto summary = nlohmann::json::parse(ReadWholeFile(summary_path), nullptr, false);
+      if (summary.is_discarded()) throw Failure(summary_path, ": not valid JSON");
+      MergeTuneSummary(summary, started, record);
+    } else {
+      nlohmann::json report = LastJsonObject(r.stdout_text);
+      if (report.is_null()) throw Failure("no JSON report on stdout");
+      MergeTrainReport(report, record);
+    }
+    if (!record.contains("accuracy")) throw Failure("the run reported no accuracy");
+    record["status"] = "ok";
+  } catch (const std::exception& e) {
+    record["status"] = "failed";
+    record["error"] = e.what();
+  }
+  return record;
+}
+
+SuiteSummary BenchRunner::Run() {
+  Stopwatch clock;
+  fs::create_directories(options_.out_dir);
+  ResultsFile results((fs::path(options_.out_dir) / "results.jsonl").string());
+  const bool peers = !options_.no_peers && options_.suite != "scaling" &&
+                     !options_.peer_script.empty() && PythonPeerAvailable(options_.python);
+  if (!options_.no_peers && !peers && options_.suite != "scaling") {
+    std::fprintf(stderr,
+                 "python peer: %s with scikit-learn, pandas and xgboost (and peer_train.py) not "
+                 "found: running scaleml only\n",
+                 options_.python.c_str());
+  }
+  const auto plan = PlanSuite(options_, peers, static_cast<int>(machine_.value("cores", 1)));
+  const auto finished = options_.resume ? results.FinishedIds() : std::set<std::string>{};
+  SuiteSummary summary;
+  summary.planned = static_cast<int>(plan.size());
+  int index = 0;
+  for (const auto& spec : plan) {
+    ++index;
+    if (finished.count(spec.Id()) > 0) {
+      ++summary.resumed;
+      std::fprintf(stderr, "[%d/%zu] %s: done before (--resume)\n", index, plan.size(),
+                   spec.Id().c_str());
+      continue;
+    }
+    std::fprintf(stderr, "[%d/%zu] %s ... (%zu left, %.0f s elapsed)\n", index, plan.size(),
+                 spec.Id().c_str(), plan.size() - index, clock.Seconds());
+    nlohmann::json record = Execute(spec);
+    record["finished_unix"] = NowUnix();
+    results.Append(record);
+    ++summary.ran;
+    const std::string status = record.value("status", "failed");
+    if (status == "ok") {
+      ++summary.ok;
+      std::fprintf(stderr, "      ok: accuracy %.4f, %.2f s\n", record.value("accuracy", 0.0),
+                   record.value("wall_s", 0.0));
+    } else if (status == "skipped") {
+      ++summary.skipped;
+      std::fprintf(stderr, "      skipped: %s\n", record.value("error", "").c_str());
+    } else {
+      ++summary.failed;
+      std::fprintf(stderr, "      FAILED: %s\n", record.value("error", "").c_str());
+    }
+  }
+  summary.wall_s = clock.Seconds();
+  return summary;
+}
+
+}  // namespace scaleml::bench

@@ -1,0 +1,52 @@
+// Runs a suite: generates (or reuses) its datasets, runs every planned run as its own child
+// process with a timeout, appends each record to DIR/results.jsonl as it ends, shows progress on
+// stderr. A failed run is recorded with its error and the suite goes on.
+// Thread-safety: one BenchRunner per thread; it forks children and waits for them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/BenchOptions.h"
+#include "bench/ChildProcess.h"
+#include "bench/RunSpec.h"
+
+namespace scaleml::bench {
+
+struct SuiteSummary {
+  int planned = 0, ran = 0, resumed = 0, ok = 0, failed = 0, skipped = 0;
+  double wall_s = 0;
+};
+
+class BenchRunner {
+ public:
+  explicit BenchRunner(BenchOptions options);
+
+  SuiteSummary Run();
+
+  // Whether `python` imports sklearn, pandas and xgboost.
+  static bool PythonPeerAvailable(const std::string& python);
+
+ private:
+  std::string EnsureDataset(std::int64_t rows);
+  std::vector<std::string> CommandOf(const RunSpec& spec, const std::string& data,
+                                     const std::string& storage) const;
+  nlohmann::json Execute(const RunSpec& spec);
+
+  BenchOptions options_;
+  std::string data_dir_;
+  nlohmann::json machine_;
+  nlohmann::json version_;
+};
+
+// The fields of a run's record taken from what the child printed: a train report (the last line
+// of stdout that is a JSON object) or a tune summary. Exposed for tests.
+void MergeTrainReport(const nlohmann::json& report, nlohmann::json& record);
+void MergeTuneSummary(const nlohmann::json& summary, double started_unix, nlohmann::json& record);
+// The last line of `text` that parses as a JSON object; null when there is none.
+nlohmann::json LastJsonObject(const std::string& text);
+
+}  // namespace scaleml::bench

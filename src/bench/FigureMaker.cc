@@ -1,0 +1,151 @@
+#include "bench/FigureMaker.h"
+
+#include <filesystem>
+#include <map>
+
+#include "bench/ChildProcess.h"
+#include "bench/ReportTables.h"
+#include "bench/SuitePlan.h"
+#include "core/AtomicFile.h"
+#include "core/Error.h"
+
+namespace scaleml::bench {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+namespace {
+
+std::string FindGnuplot() {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    const fs::path candidate = fs::path(dirs.substr(start, end - start)) / "gnuplot";
+    std::error_code ec;
+    if (!candidate.parent_path().empty() && fs::exists(candidate, ec)) return candidate.string();
+    start = end + 1;
+  }
+  return "";
+}
+
+double Value(const json& r, const std::string& value) {
+  if (value == "compute_s") return ComputeSeconds(r);
+  return r.value(value, 0.0);
+}
+
+std::string Quote(const std::string& s) { return "\"" + s + "\""; }
+
+// A script drawing the same chart into a PNG and an SVG.
+std::string BarScript(const std::string& stem, const std::string& title, const std::string& ylabel,
+                      int columns, bool log_scale) {
+  std::string plot = "plot for [i=2:" + std::to_string(columns + 1) + "] " + Quote(stem + ".dat") +
+                     " using i:xtic(1) title columnheader(i)\n";
+  std::string common = "set title " + Quote(title) + "\nset ylabel " + Quote(ylabel) +
+                       "\nset style data histograms\nset style histogram clustered gap 1\n"
+                       "set style fill solid 0.8 border -1\nset key outside right top\n"
+                       "set grid ytics\nset datafile missing '?'\nset yrange [0:*]\n";
+  if (log_scale) common += "set logscale y\nset yrange [*:*]\n";
+  return common + "set terminal pngcairo size 1000,500 noenhanced\nset output " +
+         Quote(stem + ".png") + "\n" + plot + "set terminal svg size 1000,500 noenhanced\n" +
+         "set output " + Quote(stem + ".svg") + "\n" + plot;
+}
+
+}  // namespace
+
+std::string BarChartData(const std::vector<json>& records, const std::string& value) {
+  std::vector<std::string> series;
+  std::map<std::string, std::map<std::string, double>> cells;  // algo -> series -> value
+  for (const auto& r : records) {
+    if (r.value("status", "") != "ok") continue;
+    const std::string s = EngineLabel(r) + " " + r.value("size", "");
+    if (std::find(series.begin(), series.end(), s) == series.end()) series.push_back(s);
+    cells[r.value("algo", "")][s] = Value(r, value);
+  }
+  std::string out = "algorithm";
+  for (const auto& s : series) out += "\t\"" + s + "\"";
+  out += "\n";
+  for (const auto& algo : AllAlgorithms()) {
+    if (cells.count(algo) == 0) continue;
+    out += algo;
+    for (const auto& s : series) {
+      char buffer[64];
+      if (cells[algo].count(s) > 0) {
+        std::snprintf(buffer, sizeof(buffer), "\t%.6g", cells[algo][s]);
+      } else {
+        std::snprintf(buffer, sizeof(buffer), "\t?");
+      }
+      out += buffer;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+FigureSet MakeFigures(const std::vector<json>& records, const std::string& out_dir) {
+  FigureSet set;
+  const std::string gnuplot = FindGnuplot();
+  set.gnuplot_found = !gnuplot.empty();
+  if (!set.gnuplot_found) {
+    set.note = "gnuplot was not found (install gnuplot-nox): no figures were drawn.";
+    return set;
+  }
+  const fs::path folder = fs::path(out_dir) / "figures";
+  fs::create_directories(folder);
+  std::vector<std::string> scripts;
+  auto chart = [&](const std::string& stem, const std::string& data, const std::string& title,
+                   const std::string& ylabel, bool log_scale) {
+    const std::size_t header_end = data.find('\n');
+    if (header_end == std::string::npos || header_end + 1 >= data.size()) return;
+    int columns = 0;
+    for (std::size_t i = 0; i < header_end; ++i) columns += data[i] == '\t' ? 1 : 0;
+    if (columns == 0) return;
+    WriteFileAtomically((folder / (stem + ".dat")).string(), data);
+    WriteFileAtomically((folder / (stem + ".gp")).string(),
+                        BarScript(stem, title, ylabel, columns, log_scale));
+    scripts.push_back(stem);
+  };
+  chart("time", BarChartData(records, "compute_s"),
+        "Computation time (fit + predict) per algorithm", "seconds (log scale)", true);
+  chart("accuracy", BarChartData(records, "accuracy"), "Test accuracy per algorithm", "accuracy",
+        false);
+  // Speed-up: series per engine, one group per algorithm and rank (trial) count.
+  std::string scaling = ScalingTable(records);
+  if (!scaling.empty()) {
+    std::string data = "\"algorithm, n\"\t\"speed-up\"\n";
+    std::size_t pos = scaling.find('\n', scaling.find('\n') + 1) + 1;
+    while (pos < scaling.size()) {
+      const std::size_t end = scaling.find('\n', pos);
+      std::vector<std::string> cells;
+      std::size_t c = pos + 1;
+      while (c < end) {
+        const std::size_t bar = scaling.find('|', c);
+        if (bar == std::string::npos || bar > end) break;
+        std::string cell = scaling.substr(c, bar - c);
+        cell.erase(0, cell.find_first_not_of(' '));
+        cell.erase(cell.find_last_not_of(' ') + 1);
+        cells.push_back(cell);
+        c = bar + 1;
+      }
+      if (cells.size() >= 7) {
+        data += "\"" + cells[0] + " " + cells[2] + " n=" + cells[3] + "\"\t" + cells[5] + "\n";
+      }
+      pos = end + 1;
+    }
+    chart("speedup", data, "Speed-up against 1 rank (ddp) or 1 trial (tasks)", "speed-up", false);
+  }
+  for (const auto& stem : scripts) {
+    ChildResult r =
+        RunChild({gnuplot, "-e", "cd " + Quote(folder.string()), stem + ".gp"}, 120, "");
+    const bool png = fs::exists(folder / (stem + ".png"));
+    const bool svg = fs::exists(folder / (stem + ".svg"));
+    if (r.exit_code == 0 && png && svg) {
+      set.made.push_back(stem);
+    } else {
+      set.note += "gnuplot failed on " + stem + ".gp: " + TailOf(r.stderr_text, 300) + "\n";
+    }
+  }
+  return set;
+}
+
+}  // namespace scaleml::bench

@@ -1,0 +1,89 @@
+#include "bench/ReportWriter.h"
+
+#include <filesystem>
+#include <set>
+
+#include "bench/ReportTables.h"
+#include "bench/ResultsFile.h"
+#include "core/AtomicFile.h"
+#include "core/Error.h"
+
+namespace scaleml::bench {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+std::string RenderReport(const std::vector<json>& all, const FigureSet& figures) {
+  const auto records = LatestRecords(all);
+  int ok = 0, failed = 0, skipped = 0;
+  std::set<std::string> suites;
+  json machine, version;
+  for (const auto& r : records) {
+    const std::string status = r.value("status", "");
+    ok += status == "ok";
+    failed += status == "failed";
+    skipped += status == "skipped";
+    suites.insert(r.value("suite", "?"));
+    if (machine.is_null() && r.contains("machine")) machine = r["machine"];
+    if (version.is_null() && r.contains("version")) {
+      version = r.value("version", "") + " (" + r.value("git_commit", "") + ")";
+    }
+  }
+  std::string suite_list;
+  for (const auto& s : suites) suite_list += (suite_list.empty() ? "" : ", ") + s;
+  std::string out = "# scaleml benchmark report\n\n";
+  if (!machine.is_null()) {
+    char memory[32];
+    std::snprintf(memory, sizeof(memory), "%.1f",
+                  machine.value("memory_bytes", 0.0) / (1024.0 * 1024 * 1024));
+    out += "Machine: " + machine.value("cpu", "unknown") + ", " +
+           std::to_string(machine.value("cores", 0)) + " cores, " + memory + " GiB memory (" +
+           machine.value("system", "") + ").  \n";
+  }
+  if (!version.is_null()) out += "scaleml " + version.get<std::string>() + ".  \n";
+  out += "Suites: " + suite_list + ". Runs: " + std::to_string(ok) + " ok, " +
+         std::to_string(failed) + " failed, " + std::to_string(skipped) + " skipped.\n\n";
+  out +=
+      "Times are wall seconds per phase as each engine reports them; total is the engine's own "
+      "total (tasks: the whole tune run, driver load and put included). Compute = fit + "
+      "predict.\n\n";
+  out += "## Results per algorithm\n\n" + PerAlgorithmTables(records);
+  out += "## Accuracy by algorithm\n\n" + AccuracyTable(records) + "\n";
+  out += "## Against the paper's published figures\n\n";
+  out +=
+      "The paper's Ray timer starts after the CSV is loaded and its PyTorch timer includes "
+      "loading; scaleml's columns are timed the same way. \"—\": no run at that size here.\n\n";
+  out += PaperComparisonTable(records) + "\n";
+  const std::string peers = PeerRatioTable(records);
+  out += "## Against the Python peer (same machine, same run)\n\n";
+  out += peers.empty() ? "No Python peer ran (it needs /usr/bin/python3 with scikit-learn, pandas "
+                         "and xgboost).\n\n"
+                       : "A ratio above 1 means scaleml was faster.\n\n" + peers + "\n";
+  const std::string scaling = ScalingTable(records);
+  if (!scaling.empty()) {
+    out +=
+        "## Scaling\n\nddp: one model, speed-up = t(1 rank) / t(n ranks). tasks: n trials, "
+        "speed-up = n t(1 trial) / t(n trials). Efficiency = speed-up / n.\n\n" +
+        scaling + "\n";
+  }
+  out += "## Figures\n\n";
+  for (const auto& stem : figures.made) {
+    out += "![" + stem + "](figures/" + stem + ".png) ([SVG](figures/" + stem + ".svg))\n\n";
+  }
+  if (!figures.note.empty()) out += figures.note + "\n";
+  if (figures.made.empty() && figures.note.empty()) out += "No figure: no run finished.\n\n";
+  const std::string problems = ProblemTable(records);
+  if (!problems.empty()) out += "## Failed and skipped runs\n\n" + problems + "\n";
+  return out;
+}
+
+std::string WriteReport(const std::string& dir) {
+  const std::string results_path = (fs::path(dir) / "results.jsonl").string();
+  if (!fs::exists(results_path)) throw InputError(results_path, ": no such file");
+  const auto records = ResultsFile(results_path).ReadAll();
+  const FigureSet figures = MakeFigures(LatestRecords(records), dir);
+  const std::string path = (fs::path(dir) / "report.md").string();
+  WriteFileAtomically(path, RenderReport(records, figures));
+  return path;
+}
+
+}  // namespace scaleml::bench

@@ -1,0 +1,30 @@
+// Turns the options of `scaleml bench` into the list of runs of a suite. Pure: no process is
+// started, so the plans can be tested. Thread-safety: functions of their arguments.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bench/BenchOptions.h"
+#include "bench/RunSpec.h"
+
+namespace scaleml::bench {
+
+// Rows of a size label: "1GB" = 5,000,000 rows (the paper's file), "500MB" = 2,500,000,
+// "100k" = 100,000, "20000" = 20,000. InputError naming --sizes otherwise.
+std::int64_t RowsOfSize(const std::string& label);
+
+// The five algorithms in the paper's order.
+const std::vector<std::string>& AllAlgorithms();
+
+// The paper's hyperparameters of an algorithm, as name=value (library defaults except the random
+// forest's 10 trees).
+std::vector<std::string> PaperParams(const std::string& algo);
+
+// The runs of options.suite. `peers_available`: whether the Python peer can run here.
+// `hardware_threads`: this machine's cores (the default of threads and max_ranks).
+std::vector<RunSpec> PlanSuite(const BenchOptions& options, bool peers_available,
+                               int hardware_threads);
+
+}  // namespace scaleml::bench

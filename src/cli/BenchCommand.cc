@@ -1,0 +1,59 @@
+// scaleml bench: runs a suite (quick, paper or scaling), appends every run to DIR/results.jsonl
+// and writes DIR/report.md with its tables and figures at the end.
+#include <cstdio>
+#include <memory>
+
+#include "bench/BenchRunner.h"
+#include "bench/ReportWriter.h"
+#include "cli/Commands.h"
+
+namespace scaleml::cli {
+
+void RegisterBench(CLI::App& app) {
+  auto options = std::make_shared<bench::BenchOptions>();
+  auto* command = app.add_subcommand(
+      "bench",
+      "Run a benchmark suite: every run its own process, results in DIR/results.jsonl, "
+      "tables and figures in DIR/report.md");
+  command->add_option("--suite", options->suite, "quick, paper or scaling")->capture_default_str();
+  command->add_option("--out", options->out_dir, "Results folder")->required();
+  command->add_option("--engines", options->engines, "Engines: local,tasks,ddp")->delimiter(',');
+  command->add_option("--algos", options->algos, "Algorithms: gbdt,xgboost,logreg,rf,knn")
+      ->delimiter(',');
+  command
+      ->add_option("--sizes", options->sizes,
+                   "Data sizes: 1GB (5,000,000 rows), 500MB, 100k or a row count")
+      ->delimiter(',');
+  command->add_option("--threads", options->threads, "Threads per run (0 = all cores)")
+      ->capture_default_str();
+  command->add_option("--ranks", options->ranks, "ddp ranks (0: quick 2, paper 3)")
+      ->capture_default_str();
+  command->add_option("--trials", options->trials, "tasks trials (the paper: 2)")
+      ->capture_default_str();
+  command
+      ->add_option("--max-ranks", options->max_ranks,
+                   "scaling: ranks and trials 1..N (0: the cores, at least 2)")
+      ->capture_default_str();
+  command->add_flag("--resume", options->resume, "Skip the runs already in results.jsonl");
+  command
+      ->add_option("--timeout", options->timeout_s,
+                   "Seconds per run before it is killed (0: quick 300, others 10800)")
+      ->capture_default_str();
+  command->add_flag("--no-peers", options->no_peers, "Do not run the Python peer");
+  command->add_flag("--no-report", options->no_report, "Do not write report.md at the end");
+  command->add_option("--data-dir", options->data_dir,
+                      "Cached datasets (default: $SCALEML_BENCH_DATA or DIR/../bench-datasets)");
+  command->add_option("--python", options->python, "The Python of the peer")->capture_default_str();
+  command->callback([options] {
+    bench::BenchRunner runner(*options);
+    const bench::SuiteSummary summary = runner.Run();
+    std::fprintf(stderr, "%d runs: %d ok, %d failed, %d skipped, %d done before; %.1f s\n",
+                 summary.planned, summary.ok, summary.failed, summary.skipped, summary.resumed,
+                 summary.wall_s);
+    if (!options->no_report) {
+      std::printf("report: %s\n", bench::WriteReport(options->out_dir).c_str());
+    }
+  });
+}
+
+}  // namespace scaleml::cli
