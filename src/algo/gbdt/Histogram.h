@@ -22,21 +22,20 @@ struct GradientPair {
 };
 inline constexpr double kGradientScale = 1073741824.0;  // 2^30; |g| <= 1 and h <= 0.5 fit
 
+// No row count per bin: as LightGBM, a split's child counts are estimated from hessian sums
+// (SplitFinder), which keeps a bin update to one 16-byte add.
 struct HistBin {
   std::int64_t g = 0;
   std::int64_t h = 0;
-  std::int64_t count = 0;
 
   HistBin& operator+=(const HistBin& o) {
     g += o.g;
     h += o.h;
-    count += o.count;
     return *this;
   }
   HistBin& operator-=(const HistBin& o) {
     g -= o.g;
     h -= o.h;
-    count -= o.count;
     return *this;
   }
   bool operator==(const HistBin&) const = default;

@@ -14,7 +14,7 @@ SerialTreeLearner::SerialTreeLearner(const BinnedMatrix& matrix, const QuantileB
       comm_(comm),
       total_bins_(bins.total_bins()),
       builder_(matrix, bins),
-      pool_(static_cast<std::size_t>(params.num_leaves + 1) * bins.total_bins()) {
+      pool_(static_cast<std::size_t>(params.num_leaves + 1) * (bins.total_bins() + 1)) {
   constraints_.lambda_l1 = params.lambda_l1;
   constraints_.lambda_l2 = params.lambda_l2;
   constraints_.min_sum_hessian = params.min_sum_hessian_in_leaf;
@@ -22,17 +22,23 @@ SerialTreeLearner::SerialTreeLearner(const BinnedMatrix& matrix, const QuantileB
   constraints_.min_data = params.min_data_in_leaf;
 }
 
-void SerialTreeLearner::AllreduceHistogram(HistBin* hist) {
-  if (comm_.size() == 1) return;
-  static_assert(sizeof(HistBin) == 3 * sizeof(std::int64_t));
-  ThrowIfFailed(comm_,
-                comm_.AllreduceBytes(hist, total_bins_ * 3, DataType::kInt64, ReduceOp::kSum),
-                "gbdt histogram allreduce");
+std::int64_t SerialTreeLearner::BuildGlobal(const std::uint32_t* rows, std::size_t count,
+                                            const GradientPair* gradients,
+                                            std::span<const int> features, HistBin* slot) {
+  builder_.Build(rows, count, gradients, features, slot);
+  slot[total_bins_] = HistBin{static_cast<std::int64_t>(count), 0};
+  if (comm_.size() > 1) {
+    static_assert(sizeof(HistBin) == 2 * sizeof(std::int64_t));
+    ThrowIfFailed(comm_,
+                  comm_.AllreduceBytes(slot, SlotSize() * 2, DataType::kInt64, ReduceOp::kSum),
+                  "gbdt histogram allreduce");
+  }
+  return slot[total_bins_].g;
 }
 
-bool SerialTreeLearner::CanSplit(const HistBin& total, int depth) const {
+bool SerialTreeLearner::CanSplit(std::int64_t count, int depth) const {
   if (params_.max_depth > 0 && depth >= params_.max_depth) return false;
-  return total.count >= 2 * static_cast<std::int64_t>(params_.min_data_in_leaf);
+  return count >= 2 * static_cast<std::int64_t>(params_.min_data_in_leaf);
 }
 
 Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows,
@@ -43,6 +49,7 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
   if (features.empty()) return tree;
 
   std::vector<HistBin> total(max_leaves);
+  std::vector<std::int64_t> count(max_leaves, 0);  // global rows; estimated for unbuilt leaves
   std::vector<int> depth(max_leaves, 0);
   std::vector<SplitInfo> best(max_leaves);
   std::vector<int> slot_of(max_leaves, -1);
@@ -57,13 +64,14 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
   // Root: its sums are those of any feature's histogram (every row is in one bin of each).
   slot_of[0] = take_slot();
   HistBin* root = Slot(slot_of[0]);
-  builder_.Build(all_rows ? nullptr : rows.data(), rows.size(), gradients, features, root);
-  AllreduceHistogram(root);
+  count[0] = BuildGlobal(all_rows ? nullptr : rows.data(), rows.size(), gradients, features, root);
   {
     const int f = features[0];
     for (int b = 0; b < bins_.bins(f); ++b) total[0] += root[bins_.offset(f) + b];
   }
-  if (CanSplit(total[0], 0)) best[0] = FindBestSplit(root, bins_, total[0], features, constraints_);
+  if (CanSplit(count[0], 0)) {
+    best[0] = FindBestSplit(root, bins_, total[0], count[0], features, constraints_);
+  }
 
   while (tree.leaves() < max_leaves) {
     int leaf = -1;
@@ -77,34 +85,38 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
     partition_.Split(leaf, new_leaf, matrix_.row(0) + split.feature, matrix_.features(), split.bin);
     total[leaf] = split.left;
     total[new_leaf] = split.right;
+    count[leaf] = split.left_count;
+    count[new_leaf] = split.right_count;
     depth[leaf] = depth[new_leaf] = depth[leaf] + 1;
     best[leaf] = best[new_leaf] = SplitInfo{};
 
     const bool more = tree.leaves() < max_leaves;
-    const bool left_ok = more && CanSplit(total[leaf], depth[leaf]);
-    const bool right_ok = more && CanSplit(total[new_leaf], depth[leaf]);
+    const bool left_ok = more && CanSplit(count[leaf], depth[leaf]);
+    const bool right_ok = more && CanSplit(count[new_leaf], depth[leaf]);
     if (!left_ok && !right_ok) {
       free_slots.push_back(slot_of[leaf]);
       slot_of[leaf] = -1;
       continue;
     }
     // Build the child with fewer rows over all ranks (the same choice on every rank).
-    const bool left_smaller = split.left.count <= split.right.count;
+    const bool left_smaller = split.left_count <= split.right_count;
     const int smaller = left_smaller ? leaf : new_leaf;
     const int larger = left_smaller ? new_leaf : leaf;
     const int parent_slot = slot_of[leaf];
     const int child_slot = take_slot();
     HistBin* small_hist = Slot(child_slot);
     auto small_rows = partition_.rows(smaller);
-    builder_.Build(small_rows.data(), small_rows.size(), gradients, features, small_hist);
-    AllreduceHistogram(small_hist);
-    SubtractHistogram(Slot(parent_slot), small_hist, total_bins_);
+    count[smaller] =
+        BuildGlobal(small_rows.data(), small_rows.size(), gradients, features, small_hist);
+    // The count entry too: the parent's exact count becomes the larger child's.
+    SubtractHistogram(Slot(parent_slot), small_hist, SlotSize());
+    count[larger] = Slot(parent_slot)[total_bins_].g;
     slot_of[smaller] = child_slot;
     slot_of[larger] = parent_slot;
     for (int child : {leaf, new_leaf}) {
-      if (child == leaf ? left_ok : right_ok) {
-        best[child] =
-            FindBestSplit(Slot(slot_of[child]), bins_, total[child], features, constraints_);
+      if ((child == leaf ? left_ok : right_ok) && CanSplit(count[child], depth[child])) {
+        best[child] = FindBestSplit(Slot(slot_of[child]), bins_, total[child], count[child],
+                                    features, constraints_);
       }
     }
   }

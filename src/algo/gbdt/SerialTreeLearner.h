@@ -39,9 +39,16 @@ class SerialTreeLearner {
   const DataPartition& partition() const { return partition_; }
 
  private:
-  HistBin* Slot(int slot) { return pool_.data() + static_cast<std::size_t>(slot) * total_bins_; }
-  void AllreduceHistogram(HistBin* hist);
-  bool CanSplit(const HistBin& total, int depth) const;
+  // A slot is a histogram plus one entry more whose g is the leaf's row count, so that the
+  // allreduce of a histogram also sums the rank's row counts and subtraction gives the sibling's.
+  std::size_t SlotSize() const { return total_bins_ + 1; }
+  HistBin* Slot(int slot) { return pool_.data() + static_cast<std::size_t>(slot) * SlotSize(); }
+  // Builds the histogram of `rows` into `slot` and sums it over the ranks; returns the global
+  // row count.
+  std::int64_t BuildGlobal(const std::uint32_t* rows, std::size_t count,
+                           const GradientPair* gradients, std::span<const int> features,
+                           HistBin* slot);
+  bool CanSplit(std::int64_t count, int depth) const;
 
   const BinnedMatrix& matrix_;
   const QuantileBins& bins_;
@@ -51,7 +58,7 @@ class SerialTreeLearner {
   std::size_t total_bins_;
   HistogramBuilder builder_;
   DataPartition partition_;
-  std::vector<HistBin> pool_;  // num_leaves + 1 histograms; a leaf owns at most one
+  std::vector<HistBin> pool_;  // num_leaves + 1 slots; a leaf owns at most one
 };
 
 }  // namespace scaleml

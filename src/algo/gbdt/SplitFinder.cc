@@ -26,11 +26,15 @@ double LeafOutput(const HistBin& total, double lambda_l1, double lambda_l2) {
 }
 
 SplitInfo FindBestSplit(const HistBin* hist, const QuantileBins& bins, const HistBin& total,
-                        std::span<const int> features, const SplitConstraints& c) {
+                        std::int64_t count, std::span<const int> features,
+                        const SplitConstraints& c) {
   SplitInfo best;
-  if (total.count < 2 * c.min_data) return best;
+  if (count < 2 * c.min_data) return best;
   const double total_g = total.g / kGradientScale, total_h = total.h / kGradientScale;
   if (total_h < 2 * c.min_sum_hessian) return best;
+  // Rows per unit of hessian: a bin's row count is estimated as its hessian sum times this.
+  const double count_factor = static_cast<double>(count) / total_h;
+  auto estimate = [&](double h) { return static_cast<std::int64_t>(h * count_factor + 0.5); };
   const double min_gain_shift = LeafGain(total_g, total_h, c.lambda_l1, c.lambda_l2) + c.min_gain;
   for (int f : features) {
     const int nbins = bins.bins(f);
@@ -38,10 +42,11 @@ SplitInfo FindBestSplit(const HistBin* hist, const QuantileBins& bins, const His
     HistBin left;
     for (int t = 0; t + 1 < nbins; ++t) {
       left += h[t];
-      if (left.count < c.min_data) continue;
-      const std::int64_t right_count = total.count - left.count;
-      if (right_count < c.min_data) break;
       const double left_h = left.h / kGradientScale;
+      const std::int64_t left_count = estimate(left_h);
+      if (left_count < c.min_data) continue;
+      const std::int64_t right_count = count - left_count;
+      if (right_count < c.min_data) break;
       const double right_h = total_h - left_h;
       if (left_h < c.min_sum_hessian) continue;
       if (right_h < c.min_sum_hessian) break;
@@ -54,12 +59,14 @@ SplitInfo FindBestSplit(const HistBin* hist, const QuantileBins& bins, const His
         best.feature = f;
         best.bin = t;
         best.left = left;
+        best.left_count = left_count;
       }
     }
   }
   if (best.found()) {
     best.right = total;
     best.right -= best.left;
+    best.right_count = count - best.left_count;
   }
   return best;
 }
