@@ -1,0 +1,54 @@
+#!/bin/sh
+# scaleml bench --suite quick on a fast subset (local engine, logreg and knn, small data): the
+# results file, the report's tables, the figures when gnuplot exists, and --resume.
+set -eu
+SCALEML="$1"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$SCALEML" bench --suite quick --engines local --algos logreg,knn --sizes 20000 --no-peers \
+  --out "$work/out" --data-dir "$work/data" >"$work/stdout" 2>"$work/stderr" \
+  || { cat "$work/stderr" >&2; fail "bench exited non-zero"; }
+
+results="$work/out/results.jsonl"
+[ "$(wc -l <"$results")" -eq 2 ] || fail "expected 2 records, got $(wc -l <"$results")"
+for field in '"suite":"quick"' '"engine":"local"' '"status":"ok"' '"rows":20000' '"machine":' \
+    '"git_commit":' '"peak_rss_bytes":' '"fit_s":' '"accuracy":'; do
+  [ "$(grep -c "$field" "$results")" -eq 2 ] || fail "field $field not in every record"
+done
+grep -q '"algo":"logreg"' "$results" || fail "no logreg record"
+grep -q '"algo":"knn"' "$results" || fail "no knn record"
+grep -q '\[1/2\] quick/logreg/local/20000' "$work/stderr" || fail "no progress line"
+
+report="$work/out/report.md"
+[ -f "$report" ] || fail "no report.md"
+grep -q '^### logreg' "$report" || fail "no logreg table"
+grep -q '^### knn' "$report" || fail "no knn table"
+grep -q '^| algorithm | local 20000 |' "$report" || fail "no accuracy table"
+grep -q '^| Logistic regression | 1GB | 5.22 |' "$report" || fail "no paper comparison"
+if command -v gnuplot >/dev/null 2>&1; then
+  for f in time.png time.svg accuracy.png accuracy.svg; do
+    [ -s "$work/out/figures/$f" ] || fail "figure $f missing"
+  done
+else
+  grep -q 'gnuplot was not found' "$report" || fail "report does not say gnuplot is missing"
+fi
+
+# --resume: nothing runs again, the results file keeps its two lines.
+"$SCALEML" bench --suite quick --engines local --algos logreg,knn --sizes 20000 --no-peers \
+  --out "$work/out" --data-dir "$work/data" --resume >"$work/stdout2" 2>"$work/stderr2" \
+  || fail "bench --resume exited non-zero"
+[ "$(wc -l <"$results")" -eq 2 ] || fail "--resume ran finished runs again"
+[ "$(grep -c 'done before (--resume)' "$work/stderr2")" -eq 2 ] || fail "--resume did not say so"
+
+# scaleml report rebuilds the report from results.jsonl alone.
+rm "$report"
+"$SCALEML" report "$work/out" >/dev/null || fail "report exited non-zero"
+grep -q '^### knn' "$report" || fail "report did not rebuild report.md"
+
+# A missing folder is an input error.
+set +e
+"$SCALEML" report "$work/nowhere" 2>/dev/null
+[ $? -eq 2 ] || fail "report of a missing folder should exit 2"
+echo ok
