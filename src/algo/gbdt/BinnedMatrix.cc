@@ -8,7 +8,10 @@
 namespace scaleml {
 
 BinnedMatrix::BinnedMatrix(const Dataset& data, const QuantileBins& bins)
-    : rows_(data.rows()), features_(data.features()), bins_(data.rows() * data.features()) {
+    : rows_(data.rows()),
+      features_(data.features()),
+      bins_(data.rows() * data.features()),
+      columns_(data.rows() * data.features()) {
   if (bins.features() != features_) {
     throw Failure("binning has ", bins.features(), " features, the data ", features_);
   }
@@ -24,8 +27,11 @@ BinnedMatrix::BinnedMatrix(const Dataset& data, const QuantileBins& bins)
     for (std::size_t f = 0; f < features_; ++f) {
       const float* values = data.column(f).data();
       std::uint8_t* out = bins_.data() + f;
+      std::uint8_t* column = columns_.data() + f * rows_;
       for (std::size_t r = begin; r < end; ++r) {
-        out[r * features_] = static_cast<std::uint8_t>(bins.Bin(f, values[r]));
+        const auto bin = static_cast<std::uint8_t>(bins.Bin(f, values[r]));
+        out[r * features_] = bin;
+        column[r] = bin;
       }
     }
   }

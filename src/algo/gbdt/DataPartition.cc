@@ -8,8 +8,6 @@ namespace scaleml {
 namespace {
 
 constexpr std::size_t kMinParallelRows = 1 << 16;
-// Rows ahead whose bin is fetched early: a leaf's rows are scattered over the matrix.
-constexpr std::size_t kPrefetchDistance = 32;
 
 }  // namespace
 
@@ -33,8 +31,6 @@ std::size_t DataPartition::Split(int leaf, int new_leaf, const std::uint8_t* bin
     std::size_t nright = 0;
     // Branch-free: the side of a row is unpredictable, so write it to both and advance one.
     for (std::size_t i = 0; i < count; ++i) {
-      if (i + kPrefetchDistance < count)
-        __builtin_prefetch(bins + rows[i + kPrefetchDistance] * stride);
       const std::uint32_t row = rows[i];
       const bool goes_left = bins[row * stride] <= threshold;
       rows[left_total] = row;
@@ -56,9 +52,6 @@ std::size_t DataPartition::Split(int leaf, int new_leaf, const std::uint8_t* bin
       std::uint32_t* left_out = left_scratch_.data() + begin + b;
       std::uint32_t* right_out = right_scratch_.data() + begin + b;
       for (std::size_t i = b; i < e; ++i) {
-        if (i + kPrefetchDistance < e) {
-          __builtin_prefetch(bins + rows[i + kPrefetchDistance] * stride);
-        }
         const std::uint32_t row = rows[i];
         const bool goes_left = bins[row * stride] <= threshold;
         left_out[nl] = row;

@@ -82,7 +82,7 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
     const SplitInfo split = best[leaf];
     const int new_leaf =
         tree.Split(leaf, split.feature, split.bin, bins_.upper_bound(split.feature, split.bin));
-    partition_.Split(leaf, new_leaf, matrix_.row(0) + split.feature, matrix_.features(), split.bin);
+    partition_.Split(leaf, new_leaf, matrix_.column(split.feature), 1, split.bin);
     total[leaf] = split.left;
     total[new_leaf] = split.right;
     count[leaf] = split.left_count;
