@@ -110,27 +110,14 @@ FigureSet MakeFigures(const std::vector<json>& records, const std::string& out_d
   chart("accuracy", BarChartData(records, "accuracy"), "Test accuracy per algorithm", "accuracy",
         false);
   // Speed-up: series per engine, one group per algorithm and rank (trial) count.
-  std::string scaling = ScalingTable(records);
-  if (!scaling.empty()) {
+  const auto points = ScalingPoints(records);
+  if (!points.empty()) {
     std::string data = "\"algorithm, n\"\t\"speed-up\"\n";
-    std::size_t pos = scaling.find('\n', scaling.find('\n') + 1) + 1;
-    while (pos < scaling.size()) {
-      const std::size_t end = scaling.find('\n', pos);
-      std::vector<std::string> cells;
-      std::size_t c = pos + 1;
-      while (c < end) {
-        const std::size_t bar = scaling.find('|', c);
-        if (bar == std::string::npos || bar > end) break;
-        std::string cell = scaling.substr(c, bar - c);
-        cell.erase(0, cell.find_first_not_of(' '));
-        cell.erase(cell.find_last_not_of(' ') + 1);
-        cells.push_back(cell);
-        c = bar + 1;
-      }
-      if (cells.size() >= 7) {
-        data += "\"" + cells[0] + " " + cells[2] + " n=" + cells[3] + "\"\t" + cells[5] + "\n";
-      }
-      pos = end + 1;
+    for (const auto& p : points) {
+      char value[32];
+      std::snprintf(value, sizeof(value), "%.4g", p.speedup);
+      data += "\"" + p.algo + " " + p.size + " " + p.engine + " n=" + std::to_string(p.n) + "\"\t" +
+              value + "\n";
     }
     chart("speedup", data, "Speed-up against 1 rank (ddp) or 1 trial (tasks)", "speed-up", false);
   }

@@ -188,32 +188,43 @@ std::string PeerRatioTable(const std::vector<json>& records) {
          rows;
 }
 
-std::string ScalingTable(const std::vector<json>& records) {
-  std::string rows;
+std::vector<ScalingPoint> ScalingPoints(const std::vector<json>& records) {
+  std::vector<ScalingPoint> points;
   for (const char* engine : {"ddp", "tasks"}) {
     const bool ddp = std::string(engine) == "ddp";
     const char* count_key = ddp ? "ranks" : "trials";
+    auto counts = [&](const json& r) {
+      return IsOk(r) && r.value("engine", "") == engine && r.value("mode", "") != "paper";
+    };
     // Baselines: the 1-rank (1-trial) total of each algorithm and size.
     std::map<std::string, double> base;
     std::set<std::string> multi;
     for (const auto& r : records) {
-      if (!IsOk(r) || r.value("engine", "") != engine || r.value("mode", "") == "paper") continue;
+      if (!counts(r)) continue;
       const std::string key = r.value("algo", "") + "/" + r.value("size", "");
       if (r.value(count_key, 0) == 1) base[key] = r.value("total_s", 0.0);
       if (r.value(count_key, 0) > 1) multi.insert(key);
     }
     for (const auto& r : records) {
-      if (!IsOk(r) || r.value("engine", "") != engine || r.value("mode", "") == "paper") continue;
+      if (!counts(r)) continue;
       const std::string key = r.value("algo", "") + "/" + r.value("size", "");
       if (base.count(key) == 0 || multi.count(key) == 0) continue;
-      const int n = r.value(count_key, 1);
-      const double total = r.value("total_s", 0.0);
+      ScalingPoint p{r.value("algo", ""),   r.value("size", ""),     engine,
+                     r.value(count_key, 1), r.value("total_s", 0.0), 0.0};
       // ddp: one model, faster with more ranks. tasks: n trials in the time of one is n-fold.
-      const double speedup = total > 0 ? (ddp ? base[key] / total : n * base[key] / total) : 0.0;
-      rows += "| " + r.value("algo", "") + " | " + r.value("size", "") + " | " + engine + " | " +
-              std::to_string(n) + " | " + Fixed(total, 2) + " | " + Fixed(speedup, 2) + " | " +
-              Fixed(speedup / n, 2) + " |\n";
+      if (p.total_s > 0) p.speedup = (ddp ? 1.0 : p.n) * base[key] / p.total_s;
+      points.push_back(p);
     }
+  }
+  return points;
+}
+
+std::string ScalingTable(const std::vector<json>& records) {
+  std::string rows;
+  for (const auto& p : ScalingPoints(records)) {
+    rows += "| " + p.algo + " | " + p.size + " | " + p.engine + " | " + std::to_string(p.n) +
+            " | " + Fixed(p.total_s, 2) + " | " + Fixed(p.speedup, 2) + " | " +
+            Fixed(p.speedup / p.n, 2) + " |\n";
   }
   if (rows.empty()) return "";
   return "| algorithm | size | engine | ranks or trials | total s | speed-up | efficiency |\n"

@@ -26,6 +26,16 @@ std::string AccuracyTable(const std::vector<nlohmann::json>& records);
 std::string PaperComparisonTable(const std::vector<nlohmann::json>& records);
 // scaleml's runs against the Python peer's at the same algorithm and size: the ratio of times.
 std::string PeerRatioTable(const std::vector<nlohmann::json>& records);
+// One point of a scaling curve: a run at n ranks (ddp) or n trials (tasks) and its speed-up
+// against the 1-rank (1-trial) run of the same algorithm and size.
+struct ScalingPoint {
+  std::string algo, size, engine;
+  int n = 1;
+  double total_s = 0, speedup = 0;
+};
+// The points of every algorithm and size that has runs at more than one rank or trial count.
+std::vector<ScalingPoint> ScalingPoints(const std::vector<nlohmann::json>& records);
+
 // Speed-up and efficiency against the 1-rank (1-trial) run of the same algorithm and size;
 // empty when no algorithm has runs at more than one rank or trial count.
 std::string ScalingTable(const std::vector<nlohmann::json>& records);
