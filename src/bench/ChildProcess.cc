@@ -18,6 +18,29 @@
 namespace scaleml::bench {
 namespace {
 
+// The process group of the child running now: an interrupted suite (Ctrl-C, kill) takes it
+// along, since a child in its own group does not get the terminal's signals.
+volatile sig_atomic_t g_running_group = 0;
+
+void ForwardAndDie(int signal_number) {
+  if (g_running_group > 0) ::killpg(g_running_group, SIGTERM);
+  ::signal(signal_number, SIG_DFL);
+  ::raise(signal_number);
+}
+
+void InstallForwarding() {
+  static const bool installed = [] {
+    for (int s : {SIGINT, SIGTERM, SIGHUP}) {
+      struct sigaction action {};
+      action.sa_handler = ForwardAndDie;
+      sigemptyset(&action.sa_mask);
+      ::sigaction(s, &action, nullptr);
+    }
+    return true;
+  }();
+  (void)installed;
+}
+
 bool Reap(pid_t pid, int options, ChildResult& result) {
   int status = 0;
   struct rusage usage {};
@@ -72,6 +95,8 @@ ChildResult RunChild(const std::vector<std::string>& argv, double timeout_s,
     ::_exit(127);
   }
   ::setpgid(pid, pid);  // also here, so killpg works even before the child runs
+  InstallForwarding();
+  g_running_group = pid;
   ChildResult result;
   bool done = false;
   while (!done) {
@@ -92,6 +117,7 @@ ChildResult RunChild(const std::vector<std::string>& argv, double timeout_s,
   }
   // Anything the child left running in its group (a rank, a cluster agent) goes with it.
   ::killpg(pid, SIGKILL);
+  g_running_group = 0;
   result.wall_s = clock.Seconds();
   result.stdout_text = ReadWholeFile(out_path);
   result.stderr_text = ReadWholeFile(err_path);

@@ -1,6 +1,7 @@
 // Runs one command as a child process in its own process group, with its output in files and a
 // wall-clock limit; on timeout the whole group (a launcher's ranks, a local cluster) is killed.
-// Thread-safety: a function; concurrent calls are independent.
+// Thread-safety: call from one thread at a time (SIGINT/SIGTERM/SIGHUP are forwarded to the
+// running child's group, then end this process).
 #pragma once
 
 #include <cstdint>
