@@ -156,7 +156,7 @@ bool BenchRunner::PythonPeerAvailable(const std::string& python) {
 }
 
 BenchRunner::BenchRunner(BenchOptions options) : options_(std::move(options)) {
-  if (options_.out_dir.empty()) throw InputError("--out: a folder for the results is needed");
+  if (options_.out_dir.empty()) options_.out_dir = "bench-results/" + options_.suite;
   if (options_.binary.empty()) options_.binary = fs::read_symlink("/proc/self/exe").string();
   data_dir_ = options_.data_dir;
   if (data_dir_.empty()) {

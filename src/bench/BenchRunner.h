@@ -26,6 +26,8 @@ class BenchRunner {
   explicit BenchRunner(BenchOptions options);
 
   SuiteSummary Run();
+  // The results folder (--out, or bench-results/SUITE).
+  const std::string& out_dir() const { return options_.out_dir; }
 
   // Whether `python` imports sklearn, pandas and xgboost.
   static bool PythonPeerAvailable(const std::string& python);

@@ -16,7 +16,7 @@ void RegisterBench(CLI::App& app) {
       "Run a benchmark suite: every run its own process, results in DIR/results.jsonl, "
       "tables and figures in DIR/report.md");
   command->add_option("--suite", options->suite, "quick, paper or scaling")->capture_default_str();
-  command->add_option("--out", options->out_dir, "Results folder")->required();
+  command->add_option("--out", options->out_dir, "Results folder (default: bench-results/SUITE)");
   command->add_option("--engines", options->engines, "Engines: local,tasks,ddp")->delimiter(',');
   command->add_option("--algos", options->algos, "Algorithms: gbdt,xgboost,logreg,rf,knn")
       ->delimiter(',');
@@ -51,7 +51,7 @@ void RegisterBench(CLI::App& app) {
                  summary.planned, summary.ok, summary.failed, summary.skipped, summary.resumed,
                  summary.wall_s);
     if (!options->no_report) {
-      std::printf("report: %s\n", bench::WriteReport(options->out_dir).c_str());
+      std::printf("report: %s\n", bench::WriteReport(runner.out_dir()).c_str());
     }
   });
 }
