@@ -58,6 +58,15 @@ std::string RenderReport(const std::vector<json>& all, const FigureSet& figures)
   out += peers.empty() ? "No Python peer ran (it needs /usr/bin/python3 with scikit-learn, pandas "
                          "and xgboost).\n\n"
                        : "A ratio above 1 means scaleml was faster.\n\n" + peers + "\n";
+  const std::string responsiveness = ResponsivenessTable(records);
+  if (!responsiveness.empty()) {
+    out +=
+        "## Memory and responsiveness\n\nPeak RSS of the run's largest process (per rank for "
+        "ddp, per trial for tasks); time from the run's start to its first result; for tasks, "
+        "from the moment the trials could be submitted (data loaded and put) to the first "
+        "trial's start.\n\n" +
+        responsiveness + "\n";
+  }
   const std::string scaling = ScalingTable(records);
   if (!scaling.empty()) {
     out +=
