@@ -47,6 +47,17 @@ rm "$report"
 "$SCALEML" report "$work/out" >/dev/null || fail "report exited non-zero"
 grep -q '^### knn' "$report" || fail "report did not rebuild report.md"
 
+# A run that fails is recorded with its error and the suite goes on.
+: >"$work/not-a-folder"
+"$SCALEML" bench --suite quick --engines local --algos logreg,knn --sizes 20000 --no-peers \
+  --no-report --out "$work/failing" --data-dir "$work/not-a-folder/data" 2>"$work/stderr3" \
+  || fail "bench with failing runs exited non-zero"
+[ "$(grep -c '"status":"failed"' "$work/failing/results.jsonl")" -eq 2 ] \
+  || fail "failed runs not recorded"
+grep -q '"error":"..*"' "$work/failing/results.jsonl" || fail "failed run without its error"
+"$SCALEML" report "$work/failing" >/dev/null || fail "report of failed runs exited non-zero"
+grep -q '^## Failed and skipped runs' "$work/failing/report.md" || fail "no failed-runs table"
+
 # A missing folder is an input error.
 set +e
 "$SCALEML" report "$work/nowhere" 2>/dev/null
