@@ -62,21 +62,22 @@ std::size_t DataPartition::Split(int leaf, int new_leaf, const std::uint8_t* bin
       lefts[t + 1] = nl;
       rights[t + 1] = nr;
 #pragma omp barrier
-#pragma omp single
-      {
-        team_used = team;
-        for (int i = 0; i < team; ++i) {
-          lefts[i + 1] += lefts[i];
-          rights[i + 1] += rights[i];
+      // Every thread sums the block sizes itself: cheaper than a single section's barrier.
+      std::size_t left_before = 0, right_before = 0, left_all = 0;
+      for (int i = 0; i < team; ++i) {
+        if (i < t) {
+          left_before += lefts[i + 1];
+          right_before += rights[i + 1];
         }
+        left_all += lefts[i + 1];
       }
-      const std::size_t left_all = lefts[team];
+      if (t == 0) team_used = team;
       std::copy(left_scratch_.data() + begin + b, left_scratch_.data() + begin + b + nl,
-                rows + lefts[t]);
+                rows + left_before);
       std::copy(right_scratch_.data() + begin + b, right_scratch_.data() + begin + b + nr,
-                rows + left_all + rights[t]);
+                rows + left_all + right_before);
     }
-    left_total = lefts[team_used];
+    for (int i = 0; i < team_used; ++i) left_total += lefts[i + 1];
   }
   begin_[new_leaf] = begin + left_total;
   count_[new_leaf] = count - left_total;

@@ -94,21 +94,23 @@ void HistogramBuilder::Build(const std::uint32_t* rows, std::size_t count,
     return;
   }
   // Row blocks, one per thread, each into its own histogram (thread 0 into `out`), then merged.
-  // The sums are integers, so neither the blocks nor the merge order change the result.
+  // The sums are integers, so neither the blocks nor the merge order change the result. The
+  // merge (a few thousand bins) is serial: a barrier inside the region costs more than it saves,
+  // much more when the cores are shared and a waiting thread spins.
   thread_histograms_.resize(total * (threads - 1));
+  int team_used = 1;
 #pragma omp parallel num_threads(threads)
   {
     const int t = omp_get_thread_num();
     const int team = omp_get_num_threads();
+    if (t == 0) team_used = team;
     HistBin* mine = t == 0 ? out : thread_histograms_.data() + total * (t - 1);
     if (t > 0) std::fill(mine, mine + total, HistBin{});
     Accumulate(rows, count * t / team, count * (t + 1) / team, gradients, features, mine);
-#pragma omp barrier
-#pragma omp for schedule(static)
-    for (std::size_t b = 0; b < total; ++b) {
-      for (int other = 1; other < team; ++other)
-        out[b] += thread_histograms_[total * (other - 1) + b];
-    }
+  }
+  for (int other = 1; other < team_used; ++other) {
+    const HistBin* theirs = thread_histograms_.data() + total * (other - 1);
+    for (std::size_t b = 0; b < total; ++b) out[b] += theirs[b];
   }
 }
 
