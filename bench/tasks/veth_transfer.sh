@@ -14,7 +14,7 @@ ip link add ${TAG}a type veth peer name ${TAG}b
 ip link set ${TAG}a netns ${TAG}h0; ip link set ${TAG}b netns ${TAG}h1
 ip netns exec ${TAG}h0 ip addr add 10.78.0.1/24 dev ${TAG}a; ip netns exec ${TAG}h0 ip link set ${TAG}a up; ip netns exec ${TAG}h0 ip link set lo up
 ip netns exec ${TAG}h1 ip addr add 10.78.0.2/24 dev ${TAG}b; ip netns exec ${TAG}h1 ip link set ${TAG}b up; ip netns exec ${TAG}h1 ip link set lo up
-$B generate --samples 500000 --out $WORK/d.csv >/dev/null
+$B generate --samples ${ROWS:-2000000} --out $WORK/d.csv >/dev/null
 on 0 $B start --head --node-ip-address 10.78.0.1 --num-cpus 1 --node-name h0 >/dev/null
 tok=$(python3 -c "import json; print(json.load(open('$WORK/home0/cluster.json'))['token'])")
 sleep 0.5
