@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/Hash.h"
 
@@ -17,18 +18,19 @@ float Midpoint(float low, float high) {
   return (mid >= high || !std::isfinite(mid)) ? low : mid;
 }
 
-// The number of bounds below x (std::lower_bound's index), without branches to mispredict.
-std::uint8_t BinOf(const std::vector<float>& bounds, float x) {
-  if (std::isnan(x)) return static_cast<std::uint8_t>(bounds.size());
-  const float* base = bounds.data();
-  std::size_t length = bounds.size();
-  if (length == 0) return 0;
-  while (length > 1) {
-    const std::size_t half = length / 2;
-    base = base[half - 1] < x ? base + half : base;
-    length -= half;
+// Bounds padded with +inf to 256 entries, so the search below takes a fixed 8 steps.
+constexpr std::size_t kPaddedBounds = 256;
+
+// The number of bounds below x (std::lower_bound's index) in padded bounds, without branches to
+// mispredict; NaN goes to the last bin, `size`.
+std::uint8_t BinOf(const float* padded, std::size_t size, float x) {
+  // Arithmetic on the comparison, not a conditional, so the compiler cannot turn it into jumps.
+  std::size_t at = 0;
+  for (std::size_t half = kPaddedBounds / 2; half >= 1; half /= 2) {
+    at += static_cast<std::size_t>(padded[at + half - 1] < x) * half;
   }
-  return static_cast<std::uint8_t>(base - bounds.data() + (*base < x));
+  const std::size_t below = at + static_cast<std::size_t>(padded[at] < x);
+  return static_cast<std::uint8_t>(std::isnan(x) ? size : below);
 }
 
 }  // namespace
@@ -98,6 +100,11 @@ BinnedFeatures BinnedFeatures::Build(const Dataset& data, int max_bin, std::uint
 
   out.codes_.resize(n * nf);
   if (keep_raw) out.raw_.resize(n * nf);
+  std::vector<float> padded(static_cast<std::size_t>(nf) * kPaddedBounds,
+                            std::numeric_limits<float>::infinity());
+  for (int f = 0; f < nf; ++f) {
+    std::copy(out.bounds_[f].begin(), out.bounds_[f].end(), padded.begin() + f * kPaddedBounds);
+  }
   // Blocks of rows: each column is read sequentially, the row-major output written once.
   constexpr std::size_t kBlock = 4096;
   const std::size_t blocks = (n + kBlock - 1) / kBlock;
@@ -106,10 +113,13 @@ BinnedFeatures BinnedFeatures::Build(const Dataset& data, int max_bin, std::uint
     const std::size_t begin = b * kBlock, end = std::min(n, begin + kBlock);
     for (int f = 0; f < nf; ++f) {
       auto column = data.column(f);
-      const auto& bounds = out.bounds_[f];
-      for (std::size_t r = begin; r < end; ++r) {
-        out.codes_[r * nf + f] = BinOf(bounds, column[r]);
-        if (keep_raw) out.raw_[r * nf + f] = column[r];
+      const float* bounds = padded.data() + f * kPaddedBounds;
+      const std::size_t size = out.bounds_[f].size();
+      std::uint8_t* codes = out.codes_.data() + f;
+      for (std::size_t r = begin; r < end; ++r) codes[r * nf] = BinOf(bounds, size, column[r]);
+      if (keep_raw) {
+        float* raw = out.raw_.data() + f;
+        for (std::size_t r = begin; r < end; ++r) raw[r * nf] = column[r];
       }
     }
   }

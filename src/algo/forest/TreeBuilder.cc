@@ -266,6 +266,20 @@ class Grower {
       hists[j] = SlotHistogram(first + j);
       std::fill(hists[j], hists[j] + (data_.bounds(features[j]).size() + 1) * width_, 0u);
     }
+    if (classes_ == 2 && !row_counts_) {
+      switch (count) {  // the common case: a constant width and feature count the compiler sees
+        case 1:
+          return BuildTwoClassHistograms<1>(begin, end, features, hists);
+        case 2:
+          return BuildTwoClassHistograms<2>(begin, end, features, hists);
+        case 3:
+          return BuildTwoClassHistograms<3>(begin, end, features, hists);
+        case 4:
+          return BuildTwoClassHistograms<4>(begin, end, features, hists);
+        default:
+          break;
+      }
+    }
     if (count == 1 && !row_counts_) {
       std::uint32_t* hist = hists[0];
       const int offset = 8 + features[0];
@@ -284,6 +298,22 @@ class Grower {
         cell[cls] += w;
         if (row_counts_) cell[classes_] += 1;
       }
+    }
+  }
+
+  template <int Count>
+  void BuildTwoClassHistograms(std::size_t begin, std::size_t end, const int* features,
+                               std::uint32_t* const* hists) {
+    int offsets[Count];
+    std::uint32_t* out[Count];
+    for (int j = 0; j < Count; ++j) {
+      offsets[j] = 8 + features[j];
+      out[j] = hists[j];
+    }
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::uint8_t* rec = Record(i);
+      const std::uint16_t cls = RecordClass(rec), w = RecordWeight(rec);
+      for (int j = 0; j < Count; ++j) out[j][rec[offsets[j]] * 2 + cls] += w;
     }
   }
 
