@@ -110,6 +110,7 @@ class Grower {
         stride_((8 + data.features() + 3) & ~std::size_t{3}),
         per_split_(params.FeaturesPerSplit(data.features())),
         row_counts_(params.min_samples_leaf > 1),
+        two_class_gini_(classes == 2 && !row_counts_ && params.criterion != "entropy"),
         width_(classes + (row_counts_ ? 1 : 0)),
         rng_(seed, tree_number),
         draw_(data.features(), rng_),
@@ -369,6 +370,40 @@ class Grower {
     return true;
   }
 
+  // ScanHistogram for two classes, gini and no row counts, in one pass over the bins: the same
+  // scores from the same sums, without the general case's loops and bin weight table.
+  bool ScanTwoClassGini(int feature, int slot, double w, Split* best) {
+    const std::uint32_t* hist = SlotHistogram(slot);
+    const int bins = static_cast<int>(data_.bounds(feature).size()) + 1;
+    const double t0 = totals_[0], t1 = totals_[1];
+    double l0 = 0.0, l1 = 0.0;
+    int occupied = 0;
+    bool best_here = false;  // the best split so far is at the previous occupied bin
+    for (int b = 0; b < bins; ++b) {
+      const std::uint32_t c0 = hist[2 * b], c1 = hist[2 * b + 1];
+      if ((c0 | c1) == 0) continue;
+      ++occupied;
+      if (best_here) {
+        best->next_bin = b;
+        best_here = false;
+      }
+      l0 += c0;
+      l1 += c1;
+      const double wl = l0 + l1;
+      if (wl >= w) break;  // the last occupied bin
+      const double r0 = t0 - l0, r1 = t1 - l1;
+      const double score = (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / (w - wl);
+      if (score > best->score) {
+        best->score = score;
+        best->feature = feature;
+        best->slot = slot;
+        best->bin = b;
+        best_here = true;
+      }
+    }
+    return occupied >= 2;
+  }
+
   Split FindHistogramSplit(std::size_t begin, std::size_t end) {
     const std::size_t n = end - begin;
     const double w = TotalWeight();
@@ -383,7 +418,8 @@ class Grower {
       for (int j = 0; j < count; ++j) batch_[visited + j] = draw_.Next();
       BuildHistograms(begin, end, batch_.data() + visited, count, visited);
       for (int j = 0; j < count; ++j) {
-        varying += ScanHistogram(batch_[visited + j], visited + j, n, w, &best);
+        varying += two_class_gini_ ? ScanTwoClassGini(batch_[visited + j], visited + j, w, &best)
+                                   : ScanHistogram(batch_[visited + j], visited + j, n, w, &best);
       }
       visited += count;
     }
@@ -546,8 +582,9 @@ class Grower {
   int features_;
   std::size_t stride_;
   int per_split_;
-  bool row_counts_;  // histograms count rows too (only min_samples_leaf needs them)
-  int width_;        // cells per histogram bin
+  bool row_counts_;      // histograms count rows too (only min_samples_leaf needs them)
+  bool two_class_gini_;  // the common case, with its own histogram scan
+  int width_;            // cells per histogram bin
   Rng rng_;
   FeatureDraw draw_;
   SplitScore score_;
