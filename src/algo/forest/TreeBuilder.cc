@@ -523,6 +523,7 @@ class Grower {
     }
     // Integer keys sort faster than float pairs with a comparator.
     std::sort(keys_.begin(), keys_.end());
+    if (two_class_gini_) return ScanTwoClassGiniKeys(feature, w, best);
     items_.resize(m);
     for (std::size_t i = 0; i < m; ++i) items_[i] = KeyItem(keys_[i]);
     if (items_.back().value <= items_.front().value + kFeatureThreshold) return false;
@@ -541,6 +542,39 @@ class Grower {
         best->feature = feature;
         best->threshold = Midpoint(items_[i].value, items_[i + 1].value);
       }
+    }
+    return true;
+  }
+
+  // The rest of ScanValues for two classes, gini and no minimum leaf size, on the sorted keys
+  // themselves: the same scores from the same sums.
+  bool ScanTwoClassGiniKeys(int feature, double w, Split* best) {
+    const std::size_t m = keys_.size();
+    float value = KeyItem(keys_[0]).value;
+    if (KeyItem(keys_[m - 1]).value <= value + kFeatureThreshold) return false;
+    const double t0 = totals_[0], t1 = totals_[1];
+    double l0 = 0.0, l1 = 0.0;
+    for (std::size_t i = 0; i + 1 < m; ++i) {
+      const std::uint64_t key = keys_[i];
+      const double weight = static_cast<double>(key & 0xffff);
+      if ((key >> 16) & 0xffff) {
+        l1 += weight;
+      } else {
+        l0 += weight;
+      }
+      const float next = KeyItem(keys_[i + 1]).value;
+      if (next <= value + kFeatureThreshold) {
+        value = next;
+        continue;
+      }
+      const double wl = l0 + l1, r0 = t0 - l0, r1 = t1 - l1;
+      const double score = (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / (w - wl);
+      if (score > best->score) {
+        best->score = score;
+        best->feature = feature;
+        best->threshold = Midpoint(value, next);
+      }
+      value = next;
     }
     return true;
   }
