@@ -107,7 +107,8 @@ for _ in $(seq 1 600); do
     "import json,sys; t=json.load(sys.stdin)['tasks']; sys.exit(0 if t['running'] + t['pending'] == 0 else 1)" && break
   sleep 0.1
 done
-"$B" tune --algo rf --param n_estimators=150 --data "$T/d20.csv" --num-samples 1 \
+# The trial must outlast the polling below (a second or more): many trees.
+"$B" tune --algo rf --param n_estimators=2000 --data "$T/d20.csv" --num-samples 1 \
   --cpus-per-trial 2 --max-failures 1 --storage "$T/exp5" >"$T/tune5.out" 2>&1 &
 tune_pid=$!
 killed=""
