@@ -1,6 +1,7 @@
 #include "algo/Classifier.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "comm/CommOps.h"
 #include "core/Error.h"
@@ -18,8 +19,7 @@ std::vector<std::int32_t> GlobalClasses(const Dataset& data, Comm& comm) {
   std::sort(all.begin(), all.end());
   all.erase(std::unique(all.begin(), all.end()), all.end());
   if (all.size() < 2) {
-    throw InputError("training data has ", all.size(),
-                     " class(es) in column '", data.target_name(),
+    throw InputError("training data has ", all.size(), " class(es) in column '", data.target_name(),
                      "'; a classifier needs at least two");
   }
   return all;
@@ -40,6 +40,26 @@ std::vector<std::int32_t> EncodeLabels(const Dataset& data,
     }
   }
   return codes;
+}
+
+void CheckFinite(const Dataset& data, const char* algorithm, const char* what, Comm& comm) {
+  std::string problem;
+  for (std::size_t f = 0; f < data.features() && problem.empty(); ++f) {
+    const auto column = data.column(f);
+    for (std::size_t r = 0; r < column.size(); ++r) {
+      if (!std::isfinite(column[r])) {
+        problem =
+            StrCat(algorithm, ": ", what, " row ", data.row_ids()[r],
+                   " has a missing or infinite value in feature '", data.feature_names()[f], "'");
+        break;
+      }
+    }
+  }
+  if (AllreduceValue(comm, problem.empty() ? 0 : 1, ReduceOp::kMax) == 0) return;
+  if (problem.empty()) {
+    problem = StrCat(algorithm, ": another rank's ", what, " rows have missing or infinite values");
+  }
+  throw InputError(problem);
 }
 
 std::vector<std::int32_t> ArgmaxLabels(const std::vector<float>& proba,

@@ -78,8 +78,7 @@ long long ParseIntParam(const std::string& algorithm, const std::string& name,
                         const std::string& text, long long lo, long long hi);
 double ParseDoubleParam(const std::string& algorithm, const std::string& name,
                         const std::string& text, double lo, double hi);
-bool ParseBoolParam(const std::string& algorithm, const std::string& name,
-                    const std::string& text);
+bool ParseBoolParam(const std::string& algorithm, const std::string& name, const std::string& text);
 std::string FormatDouble(double value);
 std::string RangeText(long long lo, long long hi);
 std::string RangeText(double lo, double hi);
@@ -100,7 +99,8 @@ template <class P>
 ParamSchema<P>& ParamSchema<P>::Int(const std::string& name, int P::*field, long long lo,
                                     long long hi, const std::string& description) {
   P defaults;
-  Add({name, "int", std::to_string(defaults.*field), RangeText(lo, hi), description},
+  Add(
+      {name, "int", std::to_string(defaults.*field), RangeText(lo, hi), description},
       [=](P& p, const std::string& text, const ParamSchema& self) {
         p.*field = static_cast<int>(ParseIntParam(self.algorithm_, name, text, lo, hi));
       },
@@ -112,7 +112,8 @@ template <class P>
 ParamSchema<P>& ParamSchema<P>::Double(const std::string& name, double P::*field, double lo,
                                        double hi, const std::string& description) {
   P defaults;
-  Add({name, "float", FormatDouble(defaults.*field), RangeText(lo, hi), description},
+  Add(
+      {name, "float", FormatDouble(defaults.*field), RangeText(lo, hi), description},
       [=](P& p, const std::string& text, const ParamSchema& self) {
         p.*field = ParseDoubleParam(self.algorithm_, name, text, lo, hi);
       },
@@ -124,7 +125,8 @@ template <class P>
 ParamSchema<P>& ParamSchema<P>::Bool(const std::string& name, bool P::*field,
                                      const std::string& description) {
   P defaults;
-  Add({name, "bool", defaults.*field ? "true" : "false", "true|false", description},
+  Add(
+      {name, "bool", defaults.*field ? "true" : "false", "true|false", description},
       [=](P& p, const std::string& text, const ParamSchema& self) {
         p.*field = ParseBoolParam(self.algorithm_, name, text);
       },
@@ -138,7 +140,8 @@ ParamSchema<P>& ParamSchema<P>::Choice(const std::string& name, std::string P::*
                                        const std::string& description) {
   P defaults;
   std::string range = ChoiceText(options);
-  Add({name, "string", defaults.*field, range, description},
+  Add(
+      {name, "string", defaults.*field, range, description},
       [=](P& p, const std::string& text, const ParamSchema& self) {
         for (const auto& option : options) {
           if (option == text) {

@@ -9,11 +9,12 @@
 #include "core/Version.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"scaleml: classic machine learning on big tabular data, scaled in two ways "
-               "(a Ray-style tasks engine and a PyTorch-style ddp engine), measured side by side.",
-               "scaleml"};
-  app.set_version_flag("--version", std::string("scaleml ") + scaleml::kVersion + " (" +
-                                        scaleml::kGitCommit + ")");
+  CLI::App app{
+      "scaleml: classic machine learning on big tabular data, scaled in two ways "
+      "(a Ray-style tasks engine and a PyTorch-style ddp engine), measured side by side.",
+      "scaleml"};
+  app.set_version_flag(
+      "--version", std::string("scaleml ") + scaleml::kVersion + " (" + scaleml::kGitCommit + ")");
   app.require_subcommand(1);
   app.fallthrough(false);
   scaleml::cli::RegisterGenerate(app);

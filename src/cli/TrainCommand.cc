@@ -73,18 +73,23 @@ void RegisterTrain(CLI::App& app) {
   auto flags = std::make_shared<TrainFlags>();
   auto* command = app.add_subcommand(
       "train", "Train a classifier on a CSV file and score it on a held-out split");
-  command->add_option("--algo", flags->request.algo,
-                      "gbdt (alias lightgbm), xgboost, logreg, rf or knn")
+  command
+      ->add_option("--algo", flags->request.algo,
+                   "gbdt (alias lightgbm), xgboost, logreg, rf or knn")
       ->required();
   command->add_option("--data", flags->request.data_path, "The CSV file");
-  command->add_option("--param", flags->params,
-                      "An algorithm parameter as name=value (repeatable); --list-params shows them");
+  command->add_option(
+      "--param", flags->params,
+      "An algorithm parameter as name=value (repeatable); --list-params shows them");
   command->add_flag("--list-params", flags->list_params,
                     "Print the algorithm's parameters with defaults and ranges, then exit");
-  command->add_option("--engine", flags->request.engine, "local, or ddp (one rank of a group started by scaleml launch or torchrun)")
+  command
+      ->add_option("--engine", flags->request.engine,
+                   "local, or ddp (one rank of a group started by scaleml launch or torchrun)")
       ->capture_default_str();
-  command->add_option("--test-size", flags->request.split.test_size,
-                      "Fraction of rows held out for scoring")
+  command
+      ->add_option("--test-size", flags->request.split.test_size,
+                   "Fraction of rows held out for scoring")
       ->capture_default_str();
   command->add_option("--seed", flags->request.split.seed, "Seed of the train/test split")
       ->capture_default_str();

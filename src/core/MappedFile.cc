@@ -59,7 +59,8 @@ void MappedFile::Populate() const {
   // Older kernels: touch one byte per page.
   const long page = ::sysconf(_SC_PAGESIZE);
   volatile char sink = 0;
-  for (std::size_t at = 0; at < size_; at += static_cast<std::size_t>(page)) sink = sink + data_[at];
+  for (std::size_t at = 0; at < size_; at += static_cast<std::size_t>(page))
+    sink = sink + data_[at];
 }
 
 }  // namespace scaleml

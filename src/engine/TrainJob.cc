@@ -39,11 +39,12 @@ nlohmann::json TrainReport::ToJson() const {
 std::string TrainReport::ToText() const {
   std::ostringstream out;
   char line[256];
-  std::snprintf(line, sizeof(line), "%s on %s (%s engine, %d rank%s, %d thread%s)\n",
-                algo.c_str(), data_path.c_str(), engine.c_str(), ranks, ranks == 1 ? "" : "s",
-                threads, threads == 1 ? "" : "s");
+  std::snprintf(line, sizeof(line), "%s on %s (%s engine, %d rank%s, %d thread%s)\n", algo.c_str(),
+                data_path.c_str(), engine.c_str(), ranks, ranks == 1 ? "" : "s", threads,
+                threads == 1 ? "" : "s");
   out << line;
-  std::snprintf(line, sizeof(line), "  rows      %lld train, %lld test, %lld features, %lld classes\n",
+  std::snprintf(line, sizeof(line),
+                "  rows      %lld train, %lld test, %lld features, %lld classes\n",
                 static_cast<long long>(rows_train), static_cast<long long>(rows_test),
                 static_cast<long long>(features), static_cast<long long>(classes));
   out << line;

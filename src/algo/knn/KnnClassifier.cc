@@ -8,32 +8,6 @@
 #include "core/Error.h"
 
 namespace scaleml {
-namespace {
-
-// The kd-tree's ordering needs real numbers: NaN would break its comparisons.
-// Collective: every rank learns whether any rank holds a missing or infinite feature value, so
-// all of them stop together instead of leaving the others waiting in a collective.
-void CheckFinite(const Dataset& data, const char* what, Comm& comm) {
-  std::string problem;
-  for (std::size_t f = 0; f < data.features() && problem.empty(); ++f) {
-    const auto column = data.column(f);
-    for (std::size_t r = 0; r < column.size(); ++r) {
-      if (!std::isfinite(column[r])) {
-        problem =
-            StrCat("knn: ", what, " row ", data.row_ids()[r],
-                   " has a missing or infinite value in feature '", data.feature_names()[f], "'");
-        break;
-      }
-    }
-  }
-  if (AllreduceValue(comm, problem.empty() ? 0 : 1, ReduceOp::kMax) == 0) return;
-  if (problem.empty()) {
-    problem = StrCat("knn: another rank's ", what, " rows have missing or infinite values");
-  }
-  throw InputError(problem);
-}
-
-}  // namespace
 
 ParamMap KnnClassifier::params() const { return KnnSchema().ToMap(params_); }
 
@@ -49,7 +23,8 @@ void KnnClassifier::Fit(const Dataset& train, Comm& comm) {
     throw InputError("knn: n_neighbors=", params_.n_neighbors, " is more than the ", total,
                      " training rows");
   }
-  CheckFinite(train, "training", comm);
+  // The kd-tree's ordering needs real numbers: NaN would break its comparisons.
+  CheckFinite(train, "knn", "training", comm);
   tree_.Build(train, EncodeLabels(train, classes_), params_.leaf_size);
   fitted_ = true;
 }
@@ -67,7 +42,7 @@ std::vector<Neighbor> KnnClassifier::Nearest(const Dataset& data, Comm& comm) co
     throw InputError("knn: the data has ", data.features(),
                      " features but the model was trained on ", tree_.features());
   }
-  CheckFinite(data, "query", comm);
+  CheckFinite(data, "knn", "query", comm);
   const std::size_t k = params_.n_neighbors;
   const std::size_t rows = data.rows();
   const std::vector<float> queries = data.RowMajor();

@@ -51,28 +51,6 @@ double Sigmoid(double z) {
   return z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
 }
 
-// Collective: every rank learns whether any rank holds a missing or infinite feature value, so
-// all of them stop together instead of leaving the others waiting in a collective.
-void CheckFinite(const Dataset& data, const char* what, Comm& comm) {
-  std::string problem;
-  for (std::size_t f = 0; f < data.features() && problem.empty(); ++f) {
-    const auto column = data.column(f);
-    for (std::size_t r = 0; r < column.size(); ++r) {
-      if (!std::isfinite(column[r])) {
-        problem =
-            StrCat("logreg: ", what, " row ", data.row_ids()[r],
-                   " has a missing or infinite value in feature '", data.feature_names()[f], "'");
-        break;
-      }
-    }
-  }
-  if (AllreduceValue(comm, problem.empty() ? 0 : 1, ReduceOp::kMax) == 0) return;
-  if (problem.empty()) {
-    problem = StrCat("logreg: another rank's ", what, " rows have missing or infinite values");
-  }
-  throw InputError(problem);
-}
-
 }  // namespace
 
 ParamMap LogregClassifier::params() const { return LogregSchema().ToMap(params_); }
@@ -85,7 +63,7 @@ void LogregClassifier::Fit(const Dataset& train, Comm& comm) {
       AllreduceValue(comm, features_, ReduceOp::kMin) != features_) {
     throw InputError("logreg: ranks hold different feature counts (this rank has ", features_, ")");
   }
-  CheckFinite(train, "training", comm);
+  CheckFinite(train, "logreg", "training", comm);
   const std::vector<std::int32_t> codes = EncodeLabels(train, classes_);
   SolverOptions options;
   options.max_iter = params_.max_iter;
@@ -150,7 +128,7 @@ void LogregClassifier::CheckPredictable(const Dataset& data) const {
                      " features but the model was trained on ", features_);
   }
   LocalComm local;  // prediction is not collective: this rank's rows only
-  CheckFinite(data, "prediction", local);
+  CheckFinite(data, "logreg", "prediction", local);
 }
 
 template <class Consume>

@@ -38,7 +38,8 @@ TEST(ThreadComm, AllgatherVKeepsRankOrderAndSizes) {
 
 TEST(ThreadComm, BroadcastResizesToRootsBuffer) {
   RunRanks(3, [](Comm& comm) {
-    std::vector<std::byte> bytes(comm.rank() + 1, std::byte{static_cast<unsigned char>(comm.rank())});
+    std::vector<std::byte> bytes(comm.rank() + 1,
+                                 std::byte{static_cast<unsigned char>(comm.rank())});
     Broadcast(comm, bytes, 2);
     EXPECT_EQ(bytes.size(), 3u);
     for (auto b : bytes) EXPECT_EQ(b, std::byte{2});
