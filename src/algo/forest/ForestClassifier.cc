@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "algo/AlgorithmFactories.h"
+#include "algo/RowExchange.h"
 #include "algo/forest/BinnedFeatures.h"
-#include "algo/forest/RowExchange.h"
 #include "algo/forest/TreeBuilder.h"
 #include "comm/CommOps.h"
 #include "core/Error.h"

@@ -4,7 +4,7 @@
 
 #include <mutex>
 
-#include "algo/forest/RowExchange.h"
+#include "algo/RowExchange.h"
 #include "comm/ThreadComm.h"
 #include "data/TrainTestSplit.h"
 #include "unit/forest/ForestTestUtil.h"

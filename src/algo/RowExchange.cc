@@ -1,4 +1,4 @@
-#include "algo/forest/RowExchange.h"
+#include "algo/RowExchange.h"
 
 #include <algorithm>
 #include <cstring>
@@ -52,7 +52,7 @@ Dataset ExchangeRows(const Dataset& local, Comm& comm, std::uint64_t seed) {
     if (round != comm.rank()) continue;
     for (const auto& part : received) {
       if (part.size() % row_bytes != 0) {
-        throw Failure("rf: row exchange received ", part.size(), " bytes, not whole rows of ",
+        throw Failure("row exchange received ", part.size(), " bytes, not whole rows of ",
                       row_bytes, " bytes (ranks disagree on the feature count)");
       }
       kept.insert(kept.end(), part.begin(), part.end());
