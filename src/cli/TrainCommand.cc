@@ -17,6 +17,7 @@ namespace {
 struct TrainFlags {
   TrainRequest request;
   std::vector<std::string> params;
+  std::string ddp_mode = "one-model";
   bool json = false;
   bool no_cache = false;
   bool list_params = false;
@@ -35,6 +36,11 @@ void RunTrain(TrainFlags& flags) {
     throw InputError("train: --engine ", request.engine,
                      " is not available in this build; use --engine local, ddp or tasks");
   }
+  const DdpMode ddp_mode = ParseDdpMode(flags.ddp_mode);
+  if (ddp_mode != DdpMode::kOneModel && request.engine != "ddp") {
+    throw InputError("train: --ddp-mode ", flags.ddp_mode,
+                     " applies to --engine ddp only; add --engine ddp under scaleml launch");
+  }
   // Under a launcher, ranks share the node's cores: OMP_NUM_THREADS says how many are ours.
   if (request.engine == "ddp" && request.threads == 0) request.threads = DdpDefaultThreads();
   request.params = ParseParamPairs(flags.params);
@@ -47,12 +53,12 @@ void RunTrain(TrainFlags& flags) {
     return;
   }
   if (request.engine == "ddp") {
-    DdpTrainResult result = RunDdpTrain(request);
+    DdpTrainResult result = RunDdpTrain(request, ddp_mode);
     if (!result.is_root) return;
     if (flags.json) {
       std::cout << DdpTrainJson(result).dump() << std::endl;
     } else {
-      std::cout << result.report.ToText() << "  per rank\n" << FormatRankTimes(result.ranks);
+      std::cout << DdpTrainText(result);
       if (!request.save_model.empty()) std::cout << "  model     " << request.save_model << "\n";
     }
     return;
@@ -88,6 +94,15 @@ void RegisterTrain(CLI::App& app) {
                    "local, or ddp (one rank of a group started by scaleml launch or torchrun)")
       ->capture_default_str();
   command
+      ->add_option("--ddp-mode", flags->ddp_mode,
+                   "With --engine ddp: one-model (the ranks train one model together on their "
+                   "parts of the file) or paper (the paper's protocol: every rank reads the whole "
+                   "file, trains alone on a random 1/N of the training rows and scores the whole "
+                   "test set; the report gives the mean accuracy and the slowest rank's times; "
+                   "the group's --timeout must cover the wait for the slowest rank)")
+      ->check(CLI::IsMember({"one-model", "paper"}))
+      ->capture_default_str();
+  command
       ->add_option("--test-size", flags->request.split.test_size,
                    "Fraction of rows held out for scoring")
       ->capture_default_str();
@@ -101,7 +116,8 @@ void RegisterTrain(CLI::App& app) {
                     "Accept empty or NaN feature values");
   command->add_flag("--no-cache", flags->no_cache,
                     "Neither read nor write the binary cache FILE.scaleml");
-  command->add_option("--save-model", flags->request.save_model, "Write the trained model here");
+  command->add_option("--save-model", flags->request.save_model,
+                      "Write the trained model here (ddp paper mode: rank 0's model)");
   command->add_flag("--json", flags->json, "Print the report as one JSON object on stdout");
   command->callback([flags] { RunTrain(*flags); });
 }

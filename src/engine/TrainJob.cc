@@ -14,34 +14,37 @@ namespace scaleml {
 nlohmann::json TrainReport::ToJson() const {
   nlohmann::json params_json = nlohmann::json::object();
   for (const auto& [key, value] : params) params_json[key] = value;
-  return {{"algo", algo},
-          {"engine", engine},
-          {"data", data_path},
-          {"ranks", ranks},
-          {"threads", threads},
-          {"rows_train", rows_train},
-          {"rows_test", rows_test},
-          {"features", features},
-          {"classes", classes},
-          {"accuracy", accuracy},
-          {"load_s", load_s},
-          {"split_s", split_s},
-          {"fit_s", fit_s},
-          {"predict_s", predict_s},
-          {"total_s", total_s},
-          {"comm_s", comm_s},
-          {"comm_bytes", comm_bytes},
-          {"peak_rss_bytes", peak_rss_bytes},
-          {"from_cache", from_cache},
-          {"params", params_json}};
+  nlohmann::json out = {{"algo", algo},
+                        {"engine", engine},
+                        {"data", data_path},
+                        {"ranks", ranks},
+                        {"threads", threads},
+                        {"rows_train", rows_train},
+                        {"rows_test", rows_test},
+                        {"features", features},
+                        {"classes", classes},
+                        {"accuracy", accuracy},
+                        {"load_s", load_s},
+                        {"split_s", split_s},
+                        {"fit_s", fit_s},
+                        {"predict_s", predict_s},
+                        {"total_s", total_s},
+                        {"comm_s", comm_s},
+                        {"comm_bytes", comm_bytes},
+                        {"peak_rss_bytes", peak_rss_bytes},
+                        {"from_cache", from_cache},
+                        {"params", params_json}};
+  if (!ddp_mode.empty()) out["ddp_mode"] = ddp_mode;
+  return out;
 }
 
 std::string TrainReport::ToText() const {
   std::ostringstream out;
   char line[256];
-  std::snprintf(line, sizeof(line), "%s on %s (%s engine, %d rank%s, %d thread%s)\n", algo.c_str(),
-                data_path.c_str(), engine.c_str(), ranks, ranks == 1 ? "" : "s", threads,
-                threads == 1 ? "" : "s");
+  const std::string mode = ddp_mode.empty() ? "" : ", " + ddp_mode + " mode";
+  std::snprintf(line, sizeof(line), "%s on %s (%s engine%s, %d rank%s, %d thread%s)\n",
+                algo.c_str(), data_path.c_str(), engine.c_str(), mode.c_str(), ranks,
+                ranks == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
   out << line;
   std::snprintf(line, sizeof(line),
                 "  rows      %lld train, %lld test, %lld features, %lld classes\n",
@@ -92,6 +95,9 @@ TrainReport RunTrainJob(const TrainRequest& request, Comm& comm, const Dataset* 
 
   phase.Restart();
   TrainTest split = SplitTrainTest(data, request.split);
+  if (request.keep_train_rows) {
+    split.train = split.train.Take(request.keep_train_rows(split.train.row_ids()));
+  }
   if (preloaded == nullptr) loaded = Dataset();  // release the full table before training
   report.split_s = phase.Seconds();
 

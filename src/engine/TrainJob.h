@@ -5,8 +5,12 @@
 // Thread-safety: RunTrainJob is reentrant; a TrainReport is a plain value.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,11 +33,16 @@ struct TrainRequest {
   std::string save_model;  // written by rank 0 when non-empty
   // Read only this rank's byte range of the file (ddp); otherwise the whole file.
   bool partitioned = false;
+  // When set, the job trains only on the training rows at the positions this returns, given the
+  // training rows' global ids (the ddp engine's paper mode: the rank's share); rows_train counts
+  // those rows.
+  std::function<std::vector<std::size_t>(std::span<const std::int64_t> row_ids)> keep_train_rows;
 };
 
 struct TrainReport {
   std::string algo;
   std::string engine;
+  std::string ddp_mode;  // "one-model" or "paper" under the ddp engine; empty otherwise
   std::string data_path;
   int ranks = 1;
   int threads = 0;

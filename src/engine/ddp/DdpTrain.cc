@@ -1,16 +1,85 @@
 #include "engine/ddp/DdpTrain.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
 #include "comm/CommOps.h"
+#include "comm/LocalComm.h"
+#include "core/Error.h"
 #include "core/Log.h"
 #include "core/Stopwatch.h"
 #include "engine/ddp/GlooCommLoader.h"
+#include "engine/ddp/PaperSplit.h"
 #include "engine/ddp/RankEnvironment.h"
 
 namespace scaleml {
+namespace {
+
+// One rank's outcome in paper mode; a plain record so that it can be gathered byte for byte.
+struct RankScore {
+  double accuracy = 0.0;
+  std::int64_t rows_train = 0;
+  std::int64_t rows_test = 0;
+};
+
+// The paper's protocol on this rank: the whole file, this rank's share of the training rows, a
+// model of its own (LocalComm: the ranks never talk while training), the whole test set.
+TrainReport RunPaperJob(TrainRequest job, const RankEnvironment& env) {
+  job.partitioned = false;
+  const std::uint64_t seed = job.split.seed;
+  const int rank = env.rank;
+  const int ranks = env.world_size;
+  job.keep_train_rows = [seed, rank, ranks](std::span<const std::int64_t> row_ids) {
+    return PaperShareRows(row_ids, seed, rank, ranks);
+  };
+  if (rank != 0) job.save_model.clear();  // every rank has a model; rank 0's is kept
+  LocalComm alone;
+  TrainReport report = RunTrainJob(job, alone);
+  report.ranks = ranks;
+  return report;
+}
+
+// Rank 0's report of a paper-mode run: the mean of the ranks' accuracies, the training rows of
+// all shares, and each phase at the slowest rank's time (the wall time of the run).
+void MergePaperReports(DdpTrainResult& result, Comm& comm) {
+  const RankScore mine{result.report.accuracy, result.report.rows_train, result.report.rows_test};
+  const std::vector<RankScore> scores = AllgatherConcat(comm, std::span<const RankScore>(&mine, 1));
+  double accuracy_sum = 0.0;
+  std::int64_t rows_train = 0;
+  for (std::size_t r = 0; r < scores.size(); ++r) {
+    if (scores[r].rows_test != scores[0].rows_test) {
+      throw Failure("ddp paper mode: rank ", r, " scored ", scores[r].rows_test,
+                    " test rows and rank 0 ", scores[0].rows_test, " in ", result.report.data_path,
+                    ": give every node the same file");
+    }
+    accuracy_sum += scores[r].accuracy;
+    rows_train += scores[r].rows_train;
+    result.accuracy_per_rank.push_back(scores[r].accuracy);
+    result.rows_train_per_rank.push_back(scores[r].rows_train);
+  }
+  TrainReport& report = result.report;
+  report.accuracy = accuracy_sum / static_cast<double>(scores.size());
+  report.rows_train = rows_train;
+  for (const RankTimes& r : result.ranks) {
+    report.load_s = std::max(report.load_s, r.load_s);
+    report.split_s = std::max(report.split_s, r.split_s);
+    report.fit_s = std::max(report.fit_s, r.fit_s);
+    report.predict_s = std::max(report.predict_s, r.predict_s);
+    report.total_s = std::max(report.total_s, r.total_s);
+  }
+}
+
+}  // namespace
+
+DdpMode ParseDdpMode(const std::string& name) {
+  if (name == "one-model") return DdpMode::kOneModel;
+  if (name == "paper") return DdpMode::kPaper;
+  throw InputError("train: --ddp-mode ", name, " is unknown: use one-model or paper");
+}
+
+const char* DdpModeName(DdpMode mode) { return mode == DdpMode::kPaper ? "paper" : "one-model"; }
 
 int DdpDefaultThreads() {
   const char* text = std::getenv("OMP_NUM_THREADS");
@@ -19,7 +88,7 @@ int DdpDefaultThreads() {
   return threads > 0 ? threads : 0;
 }
 
-DdpTrainResult RunDdpTrain(const TrainRequest& request) {
+DdpTrainResult RunDdpTrain(const TrainRequest& request, DdpMode mode) {
   RankEnvironment env = RankEnvironment::FromEnvironment();
   Stopwatch connecting;
   std::unique_ptr<Comm> comm =
@@ -31,9 +100,14 @@ DdpTrainResult RunDdpTrain(const TrainRequest& request) {
 
   TrainRequest job = request;
   job.engine = "ddp";
-  job.partitioned = true;
   DdpTrainResult result;
-  result.report = RunTrainJob(job, *comm);
+  if (mode == DdpMode::kPaper) {
+    result.report = RunPaperJob(job, env);
+  } else {
+    job.partitioned = true;
+    result.report = RunTrainJob(job, *comm);
+  }
+  result.report.ddp_mode = DdpModeName(mode);
   result.is_root = comm->rank() == 0;
 
   RankTimes mine;
@@ -50,6 +124,7 @@ DdpTrainResult RunDdpTrain(const TrainRequest& request) {
   mine.comm_bytes = comm->stats().bytes_sent;
   mine.peak_rss_bytes = result.report.peak_rss_bytes;
   result.ranks = AllgatherConcat(*comm, std::span<const RankTimes>(&mine, 1));
+  if (mode == DdpMode::kPaper) MergePaperReports(result, *comm);
   // Nobody closes its connections while a peer may still be reading from them.
   Barrier(*comm);
   return result;
@@ -95,7 +170,29 @@ nlohmann::json RankTimesJson(const std::vector<RankTimes>& ranks) {
 nlohmann::json DdpTrainJson(const DdpTrainResult& result) {
   nlohmann::json out = result.report.ToJson();
   out["per_rank"] = RankTimesJson(result.ranks);
+  if (!result.accuracy_per_rank.empty()) {
+    out["accuracy_per_rank"] = result.accuracy_per_rank;
+    out["rows_train_per_rank"] = result.rows_train_per_rank;
+  }
   return out;
+}
+
+std::string DdpTrainText(const DdpTrainResult& result) {
+  std::ostringstream out;
+  out << result.report.ToText();
+  if (!result.accuracy_per_rank.empty()) {
+    out << "  paper     each rank trained alone on its share of the training rows; accuracy is "
+           "the mean of theirs, times the slowest rank's\n";
+    char line[96];
+    for (std::size_t r = 0; r < result.accuracy_per_rank.size(); ++r) {
+      std::snprintf(line, sizeof(line), "  rank %-4zu accuracy %.4f on %lld training rows\n", r,
+                    result.accuracy_per_rank[r],
+                    static_cast<long long>(result.rows_train_per_rank[r]));
+      out << line;
+    }
+  }
+  out << "  per rank\n" << FormatRankTimes(result.ranks);
+  return out.str();
 }
 
 }  // namespace scaleml
