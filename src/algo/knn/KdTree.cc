@@ -229,8 +229,9 @@ class KdTree::Searcher {
         padded_query_(tree.BoxWidth() / 2, 0.0f),
         box_slack_(1.0f - 1e-7f * static_cast<float>(tree.features_ + 8)) {}
 
-  void Run(const float* query, Neighbor* out) {
+  void Run(const float* query, const Neighbor& bound, Neighbor* out) {
     query_ = query;
+    bound_ = bound;
     std::copy(query, query + tree_.features_, padded_query_.begin());
     for (int d = 0; d < tree_.features_; ++d) {
       broadcast_query_[d] = Float4{query[d], query[d], query[d], query[d]};
@@ -238,16 +239,18 @@ class KdTree::Searcher {
     kept_ = 0;
     Visit(0);
     for (int j = 0; j < k_; ++j) out[j] = j < kept_ ? best_[j] : kNoNeighbor;
+    ++counts_.queries;
   }
 
+  const KnnSearchCounts& counts() const { return counts_; }
+
  private:
-  float Worst() const {
-    return kept_ < k_ ? std::numeric_limits<float>::infinity() : best_[k_ - 1].distance;
-  }
+  // Until k points are kept, the bound (infinite without one) limits the search.
+  float Worst() const { return kept_ < k_ ? bound_.distance : best_[k_ - 1].distance; }
 
   void Offer(float distance, std::uint32_t position) {
     const Neighbor candidate{distance, tree_.labels_[position], tree_.row_ids_[position]};
-    if (kept_ == k_ && !(candidate < best_[k_ - 1])) return;
+    if (!(candidate < (kept_ == k_ ? best_[k_ - 1] : bound_))) return;
     int j = kept_ < k_ ? kept_++ : k_ - 1;
     for (; j > 0 && candidate < best_[j - 1]; --j) best_[j] = best_[j - 1];
     best_[j] = candidate;
@@ -261,6 +264,8 @@ class KdTree::Searcher {
     const int features = tree_.features_;
     const float* block = tree_.points_.data() + static_cast<std::size_t>(node.begin) * features;
     float* distances = distances_.data();
+    ++counts_.leaves;
+    counts_.distances += count;
     for (std::uint32_t j = 0; j < count; j += 4) {
       Float4 sum = {0.0f, 0.0f, 0.0f, 0.0f};
       for (int d = 0; d < features; ++d) {
@@ -321,7 +326,9 @@ class KdTree::Searcher {
   std::vector<float> padded_query_;
   const float box_slack_;
   const float* query_ = nullptr;
+  Neighbor bound_ = kNoNeighbor;
   int kept_ = 0;
+  KnnSearchCounts counts_;
 };
 
 std::uint32_t KdTree::LeafOf(const float* query) const {
@@ -334,7 +341,8 @@ std::uint32_t KdTree::LeafOf(const float* query) const {
 }
 
 void KdTree::Search(std::span<const float> queries, std::size_t count, int k,
-                    std::span<Neighbor> out) const {
+                    std::span<Neighbor> out, std::span<const Neighbor> bounds,
+                    KnnSearchCounts* counts) const {
   const std::size_t kk = static_cast<std::size_t>(k);
   if (nodes_.empty()) {
     std::fill(out.begin(), out.begin() + count * kk, kNoNeighbor);
@@ -354,7 +362,16 @@ void KdTree::Search(std::span<const float> queries, std::size_t count, int k,
 #pragma omp for schedule(dynamic, 256)
     for (std::size_t i = 0; i < count; ++i) {
       const std::size_t q = by_leaf[i].second;
-      searcher.Run(queries.data() + q * features_, out.data() + q * kk);
+      searcher.Run(queries.data() + q * features_, bounds.empty() ? kNoNeighbor : bounds[q],
+                   out.data() + q * kk);
+    }
+    if (counts != nullptr) {
+#pragma omp critical(knn_search_counts)
+      {
+        counts->queries += searcher.counts().queries;
+        counts->leaves += searcher.counts().leaves;
+        counts->distances += searcher.counts().distances;
+      }
     }
   }
 }

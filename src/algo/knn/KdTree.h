@@ -18,6 +18,13 @@
 
 namespace scaleml {
 
+// Work done by searches, to compare search strategies by count rather than by clock.
+struct KnnSearchCounts {
+  std::uint64_t queries = 0;
+  std::uint64_t leaves = 0;     // leaves scanned
+  std::uint64_t distances = 0;  // point distances computed
+};
+
 class KdTree {
  public:
   // Indexes every row of `data`; `codes` are the rows' class indices. Parallel with OpenMP.
@@ -26,8 +33,11 @@ class KdTree {
   // For each of `count` row-major queries (count x features()), its k nearest points sorted by
   // (distance, row id) into out[q * k .. q * k + k), padded with kNoNeighbor when the index holds
   // fewer than k points. Queries run in parallel with OpenMP.
-  void Search(std::span<const float> queries, std::size_t count, int k,
-              std::span<Neighbor> out) const;
+  // With `bounds` (one per query), only points ordered before bounds[q] by (distance, row id)
+  // are kept and only nodes within its distance are visited: a search limited to a radius that is
+  // already known to hold the k best elsewhere. `counts`, when given, accumulates the work done.
+  void Search(std::span<const float> queries, std::size_t count, int k, std::span<Neighbor> out,
+              std::span<const Neighbor> bounds = {}, KnnSearchCounts* counts = nullptr) const;
 
   std::size_t size() const { return labels_.size(); }
   int features() const { return features_; }

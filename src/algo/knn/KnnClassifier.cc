@@ -4,6 +4,7 @@
 #include <string>
 
 #include "algo/AlgorithmFactories.h"
+#include "algo/knn/NearestExchange.h"
 #include "comm/CommOps.h"
 #include "core/Error.h"
 
@@ -29,14 +30,8 @@ void KnnClassifier::Fit(const Dataset& train, Comm& comm) {
   fitted_ = true;
 }
 
-std::vector<Neighbor> KnnClassifier::LocalNearest(std::span<const float> queries,
-                                                  std::size_t count) const {
-  std::vector<Neighbor> out(count * params_.n_neighbors);
-  tree_.Search(queries, count, params_.n_neighbors, out);
-  return out;
-}
-
-std::vector<Neighbor> KnnClassifier::Nearest(const Dataset& data, Comm& comm) const {
+std::vector<Neighbor> KnnClassifier::Nearest(const Dataset& data, Comm& comm,
+                                             NearestExchangeStats* stats) const {
   if (!fitted_) throw InputError("knn: the model is not trained (call Fit or load one)");
   if (static_cast<int>(data.features()) != tree_.features()) {
     throw InputError("knn: the data has ", data.features(),
@@ -44,41 +39,12 @@ std::vector<Neighbor> KnnClassifier::Nearest(const Dataset& data, Comm& comm) co
   }
   CheckFinite(data, "knn", "query", comm);
   const std::size_t k = params_.n_neighbors;
-  const std::size_t rows = data.rows();
+  if (comm.size() == 1 && tree_.size() < k) {
+    throw InputError("knn: the model holds ", tree_.size(), " rows, fewer than n_neighbors=", k);
+  }
   const std::vector<float> queries = data.RowMajor();
-  if (comm.size() == 1) {
-    if (tree_.size() < k) {
-      throw InputError("knn: the model holds ", tree_.size(), " rows, fewer than n_neighbors=", k);
-    }
-    return LocalNearest(queries, rows);
-  }
-  // Every rank searches every rank's queries in its own rows; each then merges the lists of its
-  // own queries. Ranks may hold different numbers of queries.
-  const std::int64_t mine = static_cast<std::int64_t>(rows);
-  const auto counts = AllgatherConcat<std::int64_t>(comm, std::span<const std::int64_t>(&mine, 1));
-  const auto all_queries = AllgatherConcat<float>(comm, std::span<const float>(queries));
-  std::size_t total = 0, offset = 0;
-  for (int r = 0; r < comm.size(); ++r) {
-    if (r == comm.rank()) offset = total;
-    total += static_cast<std::size_t>(counts[r]);
-  }
-  const std::vector<Neighbor> local = LocalNearest(all_queries, total);
-  const auto gathered = AllgatherConcat<Neighbor>(comm, std::span<const Neighbor>(local));
-  const std::size_t ranks = comm.size();
-  std::vector<Neighbor> out(rows * k);
-#pragma omp parallel
-  {
-    std::vector<Neighbor> lists(ranks * k);
-#pragma omp for schedule(static)
-    for (std::size_t q = 0; q < rows; ++q) {
-      for (std::size_t r = 0; r < ranks; ++r) {
-        const Neighbor* list = gathered.data() + (r * total + offset + q) * k;
-        std::copy(list, list + k, lists.begin() + r * k);
-      }
-      MergeNearest(lists, static_cast<int>(k), std::span<Neighbor>(out.data() + q * k, k));
-    }
-  }
-  return out;
+  return ExchangeNearest(tree_, queries, data.rows(), params_.n_neighbors, comm,
+                         kExchangeBatchQueries, stats);
 }
 
 std::vector<float> KnnClassifier::PredictProba(const Dataset& data, Comm& comm) const {

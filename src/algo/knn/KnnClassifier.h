@@ -12,6 +12,7 @@
 #include "algo/Classifier.h"
 #include "algo/knn/KdTree.h"
 #include "algo/knn/KnnParams.h"
+#include "algo/knn/NearestExchange.h"
 
 namespace scaleml {
 
@@ -27,11 +28,9 @@ class KnnClassifier final : public Classifier {
   void LoadModel(BinaryReader& in) override;
 
   // The k nearest training rows of every row of `data` over all ranks, sorted by (distance,
-  // row id): rows x k. Collective.
-  std::vector<Neighbor> Nearest(const Dataset& data, Comm& comm) const;
-  // This rank's k best for row-major queries (count x features): count x k, padded with
-  // kNoNeighbor. What a rank contributes to a merge.
-  std::vector<Neighbor> LocalNearest(std::span<const float> queries, std::size_t count) const;
+  // row id): rows x k. Collective. `stats`, when given, accumulates the work and traffic.
+  std::vector<Neighbor> Nearest(const Dataset& data, Comm& comm,
+                                NearestExchangeStats* stats = nullptr) const;
 
  private:
   KnnParams params_;
