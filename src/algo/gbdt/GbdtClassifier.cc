@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "algo/AlgorithmFactories.h"
+#include "algo/RowExchange.h"
 #include "algo/gbdt/BinnedMatrix.h"
 #include "algo/gbdt/GlobalBins.h"
 #include "algo/gbdt/Parallelism.h"
@@ -24,6 +25,7 @@ constexpr std::uint32_t kPayloadVersion = 1;
 constexpr std::uint64_t kValidationStream = 0x7a11d;
 constexpr std::uint64_t kBaggingStream = 0xba99;
 constexpr std::uint64_t kFeatureStream = 0xfea7;
+constexpr std::uint64_t kExchangeSeed = 0xde41'0000'0000'0000ULL;
 
 GbdtObjective::Kind ChooseObjective(const std::string& objective, std::size_t classes) {
   if (objective == "binary" && classes != 2) {
@@ -53,6 +55,18 @@ std::vector<int> SampleFeatures(int features, double fraction, std::uint64_t see
   return all;
 }
 
+// The figures to check when ranks do not scale.
+void LogCommunication(const Comm& comm, const GbdtFitStats& stats) {
+  const double per_round = 1.0 / std::max(stats.rounds, 1);
+  LogInfo("gbdt: rank ", comm.rank(), " of ", comm.size(), ": setup ", stats.setup_collectives,
+          " collectives, ", stats.setup_bytes, " bytes; ", stats.rounds, " rounds, ",
+          static_cast<double>(stats.training_collectives) * per_round, " collectives and ",
+          static_cast<double>(stats.training_bytes) * per_round, " bytes sent per round; ",
+          stats.histograms.builds, " histogram builds of ", stats.histograms.rows,
+          " rows (even share ", std::llround(stats.histograms.even_share_rows), ", above it ",
+          std::llround(stats.histograms.rows_above_even_share), ")");
+}
+
 }  // namespace
 
 ParamMap GbdtClassifier::params() const { return GbdtSchema().ToMap(params_); }
@@ -61,26 +75,38 @@ int GbdtClassifier::iterations() const {
   return static_cast<int>(trees_.size()) / std::max(trees_per_iteration_, 1);
 }
 
-void GbdtClassifier::Fit(const Dataset& train, Comm& comm) {
-  classes_ = GlobalClasses(train, comm);
+void GbdtClassifier::Fit(const Dataset& local, Comm& comm) {
+  const std::int64_t calls_before = comm.stats().calls;
+  const std::int64_t bytes_before = comm.stats().bytes_sent;
+  classes_ = GlobalClasses(local, comm);
   const auto num_classes = static_cast<int>(classes_.size());
   objective_ = ChooseObjective(params_.objective, classes_.size());
   const GbdtObjective objective(objective_, num_classes);
   trees_per_iteration_ = objective.trees_per_iteration();
   const int per_iteration = trees_per_iteration_;
 
-  features_ = static_cast<int>(train.features());
+  features_ = static_cast<int>(local.features());
   if (AllreduceValue<std::int64_t>(comm, features_, ReduceOp::kMax) != features_ ||
       AllreduceValue<std::int64_t>(comm, features_, ReduceOp::kMin) != features_) {
     throw InputError("gbdt: ranks hold data with different feature counts (this rank: ", features_,
                      ")");
   }
   if (features_ == 0) throw InputError("gbdt: the training data has no feature columns");
+  const std::uint64_t seed = static_cast<std::uint64_t>(params_.seed);
+
+  // Byte-range shards of a file hold whole chunks, and in the paper's data every chunk is its own
+  // problem: most rows of a leaf then sit on one rank, and every histogram allreduce waits for
+  // that rank. Dealt out at random, each rank holds about 1/size of every leaf. The trees stay the
+  // same: histogram sums are exact whichever rank holds a row, and the validation rows, bags and
+  // bin sample are chosen by global row id.
+  Dataset exchanged;
+  const bool exchange = comm.size() > 1 && params_.exchange_rows;
+  if (exchange) exchanged = ExchangeRows(local, comm, seed ^ kExchangeSeed);
+  const Dataset& train = exchange ? exchanged : local;
   const std::size_t rows = train.rows();
   if (rows >= std::numeric_limits<std::uint32_t>::max()) {
     throw InputError("gbdt: ", rows, " rows on one rank; at most 2^32-1 are supported");
   }
-  const std::uint64_t seed = static_cast<std::uint64_t>(params_.seed);
   const auto labels = EncodeLabels(train, classes_);
   auto row_ids = train.row_ids();
 
@@ -130,8 +156,12 @@ void GbdtClassifier::Fit(const Dataset& train, Comm& comm) {
   std::vector<std::uint8_t> in_bag;  // rows whose scores the leaf ranges update
   double best_loss = std::numeric_limits<double>::infinity();
   int best_iteration = -1;
+  fit_stats_ = GbdtFitStats{};
+  fit_stats_.setup_collectives = comm.stats().calls - calls_before;
+  fit_stats_.setup_bytes = comm.stats().bytes_sent - bytes_before;
 
   for (int it = 0; it < params_.num_iterations; ++it) {
+    ++fit_stats_.rounds;
     if (bagging && it % params_.bagging_freq == 0) {
       bag.clear();
       const auto draw = static_cast<std::uint64_t>(it / params_.bagging_freq);
@@ -202,6 +232,11 @@ void GbdtClassifier::Fit(const Dataset& train, Comm& comm) {
       }
     }
   }
+  fit_stats_.training_collectives =
+      comm.stats().calls - calls_before - fit_stats_.setup_collectives;
+  fit_stats_.training_bytes = comm.stats().bytes_sent - bytes_before - fit_stats_.setup_bytes;
+  fit_stats_.histograms = learner.histogram_stats();
+  if (comm.size() > 1) LogCommunication(comm, fit_stats_);
 }
 
 namespace {

@@ -2,7 +2,9 @@
 // row sample, leaf-wise trees grown on fixed-point gradient histograms (summed over the ranks of
 // the Comm, so every rank ends with the same model, and that model is the one a single process
 // trains on all the rows), binary logloss or multiclass softmax, bagging, feature sampling and
-// early stopping on validation rows picked by a hash of the global row id.
+// early stopping on validation rows picked by a hash of the global row id. With several ranks the
+// training rows are first dealt out at random (RowExchange), so that every histogram allreduce
+// waits for about 1/size of the leaf's rows on each rank, whatever the shards held.
 //
 // Model payload (after the registry's header, all little-endian):
 //   u32 magic 'GBDT', u32 version 1, u8 objective (0 binary, 1 multiclass), i32 features,
@@ -17,9 +19,22 @@
 #include "algo/Classifier.h"
 #include "algo/gbdt/GbdtObjective.h"
 #include "algo/gbdt/GbdtParams.h"
+#include "algo/gbdt/SerialTreeLearner.h"
 #include "algo/gbdt/Tree.h"
 
 namespace scaleml {
+
+// What the last Fit cost this rank in communication. Setup (classes, bins, row exchange) is
+// apart from training, whose collectives are the histogram allreduces plus, with early
+// stopping, one of the validation loss per round.
+struct GbdtFitStats {
+  int rounds = 0;
+  std::int64_t setup_collectives = 0;
+  std::int64_t setup_bytes = 0;
+  std::int64_t training_collectives = 0;
+  std::int64_t training_bytes = 0;
+  HistogramStats histograms;
+};
 
 class GbdtClassifier final : public Classifier {
  public:
@@ -36,6 +51,7 @@ class GbdtClassifier final : public Classifier {
   const std::vector<double>& init_scores() const { return init_scores_; }
   // Rounds kept (after early stopping).
   int iterations() const;
+  const GbdtFitStats& fit_stats() const { return fit_stats_; }
 
  private:
   // Raw scores, row-major (rows x trees_per_iteration).
@@ -47,6 +63,7 @@ class GbdtClassifier final : public Classifier {
   int trees_per_iteration_ = 1;
   std::vector<double> init_scores_;
   std::vector<Tree> trees_;  // round-major: tree of class k in round i at i * per_iteration + k
+  GbdtFitStats fit_stats_;
 };
 
 }  // namespace scaleml

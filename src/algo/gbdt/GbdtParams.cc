@@ -42,6 +42,9 @@ const ParamSchema<GbdtParams>& GbdtSchema() {
                 "auto: binary logloss for 2 classes, multiclass softmax otherwise")
         .Int("bin_sample_count", &GbdtParams::bin_sample_count, 1000, 1000000000,
              "rows sampled (over all ranks) to find the histogram bins")
+        .Bool("exchange_rows", &GbdtParams::exchange_rows,
+              "with several ranks, deal the training rows out to them at random before training "
+              "(balances every histogram; false: each rank keeps the rows it read)")
         .Alias("n_estimators", "num_iterations")
         .Alias("num_boost_round", "num_iterations")
         .Alias("num_iteration", "num_iterations")

@@ -1,5 +1,6 @@
 #include "algo/gbdt/SerialTreeLearner.h"
 
+#include <algorithm>
 #include <numeric>
 
 #include "comm/CommOps.h"
@@ -33,7 +34,13 @@ std::int64_t SerialTreeLearner::BuildGlobal(const std::uint32_t* rows, std::size
                   comm_.AllreduceBytes(slot, SlotSize() * 2, DataType::kInt64, ReduceOp::kSum),
                   "gbdt histogram allreduce");
   }
-  return slot[total_bins_].g;
+  const std::int64_t global = slot[total_bins_].g;
+  const double even_share = static_cast<double>(global) / comm_.size();
+  ++stats_.builds;
+  stats_.rows += static_cast<std::int64_t>(count);
+  stats_.even_share_rows += even_share;
+  stats_.rows_above_even_share += std::max(0.0, static_cast<double>(count) - even_share);
+  return global;
 }
 
 bool SerialTreeLearner::CanSplit(std::int64_t count, int depth) const {

@@ -24,6 +24,17 @@
 
 namespace scaleml {
 
+// What the histogram builds of all trees so far cost this rank, against an even split of the
+// same rows over the ranks. Every build ends in an allreduce, so each one waits for the rank with
+// the most rows: the sum over builds of that maximum is the critical path. With two ranks it is
+// even_share_rows + the rows_above_even_share of both ranks.
+struct HistogramStats {
+  std::int64_t builds = 0;
+  std::int64_t rows = 0;             // this rank's rows, over all builds
+  double even_share_rows = 0;        // sum over builds of the global rows / ranks
+  double rows_above_even_share = 0;  // sum over builds of max(0, rows - even share)
+};
+
 class SerialTreeLearner {
  public:
   SerialTreeLearner(const BinnedMatrix& matrix, const QuantileBins& bins, const GbdtParams& params,
@@ -37,6 +48,7 @@ class SerialTreeLearner {
 
   // The rows of each leaf of the last tree trained.
   const DataPartition& partition() const { return partition_; }
+  const HistogramStats& histogram_stats() const { return stats_; }
 
  private:
   // A slot is a histogram plus one entry more whose g is the leaf's row count, so that the
@@ -59,6 +71,7 @@ class SerialTreeLearner {
   HistogramBuilder builder_;
   DataPartition partition_;
   std::vector<HistBin> pool_;  // num_leaves + 1 slots; a leaf owns at most one
+  HistogramStats stats_;
 };
 
 }  // namespace scaleml

@@ -52,6 +52,104 @@ TEST(GbdtDistributed, EveryRankHasTheSingleProcessModel) {
   }
 }
 
+struct RankFit {
+  std::string model;
+  GbdtFitStats stats;
+  std::vector<float> proba;  // on the whole data set
+};
+
+// Trains on contiguous shards of `data`, as byte ranges of a file give them.
+std::vector<RankFit> TrainContiguous(const Dataset& data, const ParamMap& params, int ranks) {
+  std::vector<RankFit> fits(ranks);
+  RunRanks(ranks, [&](Comm& comm) {
+    GbdtClassifier model(GbdtSchema().Parse(params));
+    model.Fit(testing::ContiguousShard(data, comm.rank(), ranks), comm);
+    RankFit& fit = fits[comm.rank()];
+    BinaryWriter out;
+    model.SaveModel(out);
+    fit.model = out.Take();
+    fit.stats = model.fit_stats();
+    LocalComm local;
+    fit.proba = model.PredictProba(data, local);
+  });
+  return fits;
+}
+
+// The paper's data: every chunk of rows is its own problem, and each rank reads whole chunks.
+TEST(GbdtDistributed, PerChunkProblemsOnContiguousShardsGiveTheSingleProcessModel) {
+  Dataset data = testing::MakeClassificationData(3000, 6, 2, 23, 500);
+  const ParamMap params = {{"num_iterations", "10"}, {"bin_sample_count", "1500"}};
+  auto alone = MakeGbdtClassifier(params);
+  LocalComm comm;
+  alone->Fit(data, comm);
+  BinaryWriter out;
+  alone->SaveModel(out);
+  const std::string alone_model = out.Take();
+  const std::vector<float> alone_proba = alone->PredictProba(data, comm);
+  for (int ranks : {2, 3}) {
+    auto fits = TrainContiguous(data, params, ranks);
+    for (int r = 0; r < ranks; ++r) {
+      EXPECT_EQ(fits[r].model, alone_model) << ranks << " ranks, rank " << r;
+      EXPECT_EQ(fits[r].proba, alone_proba) << ranks << " ranks, rank " << r;
+    }
+  }
+}
+
+// Every histogram allreduce waits for the rank with the most rows of the leaf. Contiguous shards
+// of per-chunk problems put most of a leaf on one rank; dealt out at random, each rank holds
+// about half of it. Either way the model is the same.
+TEST(GbdtDistributed, RowExchangeEvensTheHistogramRowsOfTheRanks) {
+  Dataset data = testing::MakeClassificationData(4000, 6, 2, 24, 1000);
+  ParamMap params = {{"num_iterations", "8"}, {"bin_sample_count", "1500"}};
+  auto exchanged = TrainContiguous(data, params, 2);
+  params["exchange_rows"] = "false";
+  auto kept = TrainContiguous(data, params, 2);
+  EXPECT_EQ(exchanged[0].model, kept[0].model);
+  EXPECT_EQ(exchanged[1].model, kept[0].model);
+
+  // With two ranks the excess of both ranks over the even share is the whole imbalance.
+  auto imbalance = [](const std::vector<RankFit>& fits) {
+    const HistogramStats& a = fits[0].stats.histograms;
+    const HistogramStats& b = fits[1].stats.histograms;
+    EXPECT_EQ(a.builds, b.builds);
+    EXPECT_DOUBLE_EQ(a.even_share_rows, b.even_share_rows);
+    return (a.rows_above_even_share + b.rows_above_even_share) / a.even_share_rows;
+  };
+  const double with_exchange = imbalance(exchanged);
+  const double without = imbalance(kept);
+  EXPECT_LT(with_exchange, 0.1);
+  EXPECT_GT(without, 3 * with_exchange);
+}
+
+// Training sends one allreduce per histogram build and nothing else (no early stopping here), of
+// one histogram plus its row count: 16 bytes a bin.
+TEST(GbdtDistributed, TrainingCollectivesAreTheHistogramAllreduces) {
+  Dataset data = testing::MakeClassificationData(3000, 5, 2, 25);
+  const int max_bin = 63, leaves = 15, rounds = 6;
+  const ParamMap params = {{"num_iterations", std::to_string(rounds)},
+                           {"num_leaves", std::to_string(leaves)},
+                           {"max_bin", std::to_string(max_bin)}};
+  for (const RankFit& fit : TrainContiguous(data, params, 2)) {
+    const GbdtFitStats& stats = fit.stats;
+    EXPECT_EQ(stats.rounds, rounds);
+    EXPECT_EQ(stats.training_collectives, stats.histograms.builds);
+    // A build per split at most, and the root's.
+    EXPECT_LE(stats.histograms.builds, static_cast<std::int64_t>(rounds) * leaves);
+    EXPECT_GT(stats.histograms.builds, rounds);
+    ASSERT_EQ(stats.training_bytes % stats.histograms.builds, 0);
+    const std::int64_t bytes_per_build = stats.training_bytes / stats.histograms.builds;
+    EXPECT_EQ(bytes_per_build % 16, 0);
+    EXPECT_LE(bytes_per_build, (5 * max_bin + 1) * 16);
+    EXPECT_GT(bytes_per_build, 5 * 16);
+  }
+  // Early stopping adds one collective per round: the validation loss.
+  ParamMap stopping = params;
+  stopping["early_stopping_round"] = "50";
+  for (const RankFit& fit : TrainContiguous(data, stopping, 2)) {
+    EXPECT_EQ(fit.stats.training_collectives, fit.stats.histograms.builds + fit.stats.rounds);
+  }
+}
+
 TEST(GbdtDistributed, MulticlassWithBaggingSamplingAndEarlyStopping) {
   Dataset data = testing::MakeClassificationData(3000, 8, 3, 22);
   const ParamMap params = {{"num_iterations", "15"},      {"bagging_fraction", "0.8"},

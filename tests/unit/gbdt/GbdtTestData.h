@@ -13,13 +13,18 @@
 
 namespace scaleml::testing {
 
+// With `chunk_rows` > 0, every chunk of that many rows is its own problem (the paper's data).
 inline Dataset MakeClassificationData(std::int64_t rows, int features, int classes,
-                                      std::uint64_t seed) {
+                                      std::uint64_t seed, std::int64_t chunk_rows = 0) {
   GeneratorParams params;
   params.samples = rows;
   params.features = features;
   params.classes = classes;
   params.seed = seed;
+  if (chunk_rows > 0) {
+    params.chunk_size = chunk_rows;
+    params.problem_per_chunk = true;
+  }
   GeneratedRows generated = GenerateRows(params);
   std::vector<std::string> names;
   for (int f = 0; f < features; ++f) names.push_back("feature_" + std::to_string(f));
