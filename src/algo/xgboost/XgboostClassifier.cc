@@ -7,8 +7,11 @@
 #include <string_view>
 
 #include "algo/AlgorithmFactories.h"
+#include "algo/xgboost/XgboostCollective.h"
+#include "comm/CommOps.h"
 #include "core/Error.h"
 #include "core/Hash.h"
+#include "core/Log.h"
 
 namespace scaleml {
 namespace {
@@ -36,16 +39,18 @@ int XgboostClassifier::Threads() const {
 }
 
 void XgboostClassifier::Fit(const Dataset& train, Comm& comm) {
-  if (comm.size() > 1) {
-    throw Failure("xgboost: training across ", comm.size(),
-                  " ranks needs XGBoost's rabit communicator (a tracker on rank 0), which is not "
-                  "started in this build; train xgboost with the local or tasks engine");
-  }
   classes_ = GlobalClasses(train, comm);
   const int num_classes = static_cast<int>(classes_.size());
   const auto booster_params = XgboostBoosterParams(params_, num_classes, Threads());
   const std::vector<std::int32_t> codes = EncodeLabels(train, classes_);
 
+  // Across ranks libxgboost's own collective sums the sketches and histograms: it must be
+  // joined before the training matrix is built (the quantile sketch is global) and left on every
+  // path out (the scope's destructor).
+  std::unique_ptr<XgboostCollective> collective;
+  if (comm.size() > 1) {
+    collective = std::make_unique<XgboostCollective>(comm, params_.tracker_timeout_s);
+  }
   const bool quantile = params_.tree_method == "hist" && params_.booster != "gblinear";
   DMatrixPtr matrix = MakeTrainMatrix(train, quantile, params_.max_bin, Threads());
   CheckXgb(XGDMatrixSetInfoFromInterface(matrix.get(), "label",
@@ -66,8 +71,33 @@ void XgboostClassifier::Fit(const Dataset& train, Comm& comm) {
              StrCat("boosting round ", round + 1).c_str(),
              round == 0 ? Error::Kind::kInput : Error::Kind::kFailure);
   }
+  if (collective) {
+    collective->Finish();
+    CheckRanksAgree(handle, comm);
+  }
   booster_ = std::move(booster);
   num_features_ = train.features();
+}
+
+void XgboostClassifier::CheckRanksAgree(void* booster, Comm& comm) {
+  bst_ulong length = 0;
+  const char* bytes = nullptr;
+  CheckXgb(XGBoosterSaveModelToBuffer(booster, "{\"format\": \"ubj\"}", &length, &bytes),
+           "serialising the model");
+  const std::uint64_t mine = BoosterChecksum(std::string_view(bytes, length));
+  const std::vector<std::uint64_t> all =
+      AllgatherConcat(comm, std::span<const std::uint64_t>(&mine, 1));
+  for (std::size_t r = 0; r < all.size(); ++r) {
+    if (all[r] != all[0]) {
+      throw Failure("xgboost: rank ", comm.rank(), ": rank ", r,
+                    "'s model differs from rank 0's after training across ranks (checksums ",
+                    all[r], " and ", all[0],
+                    "); this is a bug in the rabit set-up, train on one "
+                    "rank meanwhile");
+    }
+  }
+  LogInfo("xgboost: rank ", comm.rank(), ": all ", all.size(), " ranks hold the same model (",
+          length, " bytes, checksum ", mine, ")");
 }
 
 std::vector<float> XgboostClassifier::PredictProba(const Dataset& data, Comm&) const {

@@ -25,8 +25,9 @@ class XgboostClassifier final : public Classifier {
   std::string name() const override { return "xgboost"; }
   ParamMap params() const override { return XgboostSchema().ToMap(params_); }
 
-  // Single process only for now: with comm.size() > 1 it fails, because XGBoost's own rabit
-  // collective must sum the histograms across ranks.
+  // With comm.size() > 1 every rank trains on its own rows inside libxgboost's rabit
+  // collective (XgboostCollective; one such fit per process at a time) and ends with the same
+  // model, which Fit checks (a checksum gathered over `comm`).
   void Fit(const Dataset& train, Comm& comm) override;
   std::vector<float> PredictProba(const Dataset& data, Comm& comm) const override;
 
@@ -41,6 +42,8 @@ class XgboostClassifier final : public Classifier {
 
  private:
   int Threads() const;
+  // Throws unless every rank's booster serialises to the same bytes.
+  static void CheckRanksAgree(void* booster, Comm& comm);
 
   XgboostParams params_;
   BoosterPtr booster_;

@@ -47,6 +47,9 @@ const ParamSchema<XgboostParams>& XgboostSchema() {
         .Int("seed", &P::seed, 0, INT_MAX, "random seed (subsampling)")
         .Int("nthread", &P::nthread, 0, 4096, "threads (0: the process's OpenMP thread count)")
         .Int("verbosity", &P::verbosity, 0, 3, "libxgboost's log level on stderr")
+        .Double("tracker_timeout_s", &P::tracker_timeout_s, 0.1, 1e6,
+                "ddp: seconds for every rank to join rank 0's rabit tracker, and for a peer's "
+                "answer during training")
         .Alias("eta", "learning_rate")
         .Alias("lambda", "reg_lambda")
         .Alias("alpha", "reg_alpha")

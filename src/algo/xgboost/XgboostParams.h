@@ -37,6 +37,9 @@ struct XgboostParams {
   int seed = 0;
   int nthread = 0;  // 0: omp_get_max_threads() at the time of the call
   int verbosity = 1;
+  // Not XGBoost's: across ranks, how long rank 0's rabit tracker waits for every rank to join,
+  // and how long rabit waits on a peer during training.
+  double tracker_timeout_s = 300.0;
 };
 
 const ParamSchema<XgboostParams>& XgboostSchema();

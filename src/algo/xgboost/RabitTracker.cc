@@ -1,0 +1,519 @@
+#include "algo/xgboost/RabitTracker.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/Error.h"
+#include "core/Log.h"
+
+namespace scaleml {
+namespace {
+
+constexpr std::int32_t kMagic = 0xff99;
+constexpr std::int32_t kMaxStringBytes = 1 << 20;
+// A worker retries the connections it could not make; one that keeps failing is stuck.
+constexpr int kMaxLinkRounds = 32;
+
+using Clock = std::chrono::steady_clock;
+
+Clock::time_point After(double seconds) {
+  return Clock::now() +
+         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+int MillisecondsLeft(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return static_cast<int>(std::clamp<long long>(left.count(), 0, 1 << 30));
+}
+
+// A worker that broke the protocol or went away. Caught inside the tracker's thread and turned
+// into its Status.
+class LinkError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class OwnedFd {
+ public:
+  explicit OwnedFd(int fd = -1) : fd_(fd) {}
+  OwnedFd(OwnedFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  OwnedFd& operator=(OwnedFd&& other) noexcept {
+    if (this != &other) {
+      Reset();
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
+  ~OwnedFd() { Reset(); }
+  int get() const { return fd_; }
+  int Release() { return std::exchange(fd_, -1); }
+  void Reset() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+std::string AddressText(const sockaddr_storage& address) {
+  char text[INET6_ADDRSTRLEN] = {};
+  const void* raw =
+      address.ss_family == AF_INET6
+          ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(&address)->sin6_addr)
+          : static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(&address)->sin_addr);
+  return inet_ntop(address.ss_family, raw, text, sizeof(text)) ? std::string(text) : "?";
+}
+
+// One worker's connection: native-endian int32s and length-prefixed strings, as rabit sends
+// them. Every wait also watches the tracker's stop pipe and the exchange's deadline.
+class Channel {
+ public:
+  Channel(OwnedFd fd, std::string host, int stop_fd, Clock::time_point deadline)
+      : fd_(std::move(fd)), host_(std::move(host)), stop_fd_(stop_fd), deadline_(deadline) {}
+
+  const std::string& host() const { return host_; }
+  void set_deadline(Clock::time_point deadline) { deadline_ = deadline; }
+
+  std::int32_t RecvInt() {
+    std::int32_t value = 0;
+    Transfer(&value, sizeof(value), false);
+    return value;
+  }
+  void SendInt(std::int32_t value) { Transfer(&value, sizeof(value), true); }
+  std::string RecvString() {
+    const std::int32_t length = RecvInt();
+    if (length < 0 || length > kMaxStringBytes) {
+      throw LinkError(StrCat("a string of ", length, " bytes"));
+    }
+    std::string text(static_cast<std::size_t>(length), '\0');
+    Transfer(text.data(), text.size(), false);
+    return text;
+  }
+  void SendString(std::string_view text) {
+    SendInt(static_cast<std::int32_t>(text.size()));
+    Transfer(const_cast<char*>(text.data()), text.size(), true);  // only read
+  }
+
+ private:
+  void Transfer(void* data, std::size_t bytes, bool sending) {
+    auto* at = static_cast<char*>(data);
+    while (bytes > 0) {
+      pollfd fds[2] = {{fd_.get(), static_cast<short>(sending ? POLLOUT : POLLIN), 0},
+                       {stop_fd_, POLLIN, 0}};
+      int ready = poll(fds, 2, MillisecondsLeft(deadline_));
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready < 0) throw LinkError(StrCat("poll: ", std::strerror(errno)));
+      if (fds[1].revents != 0) throw LinkError("the tracker was stopped");
+      if (ready == 0) throw LinkError("no answer before the deadline");
+      ssize_t done = sending ? send(fd_.get(), at, bytes, MSG_NOSIGNAL | MSG_DONTWAIT)
+                             : recv(fd_.get(), at, bytes, MSG_DONTWAIT);
+      if (done < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
+      if (done < 0) throw LinkError(std::strerror(errno));
+      if (done == 0) throw LinkError("the connection was closed");
+      at += done;
+      bytes -= static_cast<std::size_t>(done);
+    }
+  }
+
+  OwnedFd fd_;
+  std::string host_;
+  int stop_fd_;
+  Clock::time_point deadline_;
+};
+
+// Rabit's topology: a binary tree (heap order) for reductions and a ring that shares most of
+// its links with the tree, relabelled so that the ring visits 0, 1, ..., n-1 (tracker.py's
+// get_link_map).
+struct LinkMap {
+  std::vector<std::vector<int>> tree;
+  std::vector<int> parent;
+  std::vector<std::pair<int, int>> ring;  // previous, next
+};
+
+std::vector<int> HeapNeighbours(int rank, int n) {
+  const int r = rank + 1;
+  std::vector<int> out;
+  if (r > 1) out.push_back(r / 2 - 1);
+  if (r * 2 - 1 < n) out.push_back(r * 2 - 1);
+  if (r * 2 < n) out.push_back(r * 2);
+  return out;
+}
+
+// The ring's order from `rank` down its subtree: each child's subtree in turn, the last reversed
+// so that the walk ends next to where it started.
+void ShareRing(const LinkMap& heap, int rank, std::vector<int>* order) {
+  order->push_back(rank);
+  std::vector<int> children;
+  for (int v : heap.tree[rank]) {
+    if (v != heap.parent[rank]) children.push_back(v);
+  }
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    std::vector<int> sub;
+    ShareRing(heap, children[i], &sub);
+    if (i + 1 == children.size()) std::reverse(sub.begin(), sub.end());
+    order->insert(order->end(), sub.begin(), sub.end());
+  }
+}
+
+LinkMap MakeLinkMap(int n) {
+  LinkMap heap;
+  for (int r = 0; r < n; ++r) {
+    heap.tree.push_back(HeapNeighbours(r, n));
+    heap.parent.push_back((r + 1) / 2 - 1);
+  }
+  std::vector<int> order;
+  ShareRing(heap, 0, &order);
+  std::vector<int> label(n);  // heap rank -> position on the ring
+  for (int i = 0; i < n; ++i) label[order[i]] = i;
+  LinkMap out;
+  out.tree.resize(n);
+  out.parent.resize(n);
+  out.ring.resize(n);
+  for (int r = 0; r < n; ++r) {
+    for (int v : heap.tree[r]) out.tree[label[r]].push_back(label[v]);
+    out.parent[label[r]] = r == 0 ? -1 : label[heap.parent[r]];
+  }
+  for (int i = 0; i < n; ++i) out.ring[i] = {(i + n - 1) % n, (i + 1) % n};
+  return out;
+}
+
+}  // namespace
+
+// The protocol's state, on the tracker's thread only.
+class RabitTracker::Session {
+ public:
+  explicit Session(RabitTracker& tracker)
+      : tracker_(tracker),
+        n_(tracker.workers_),
+        links_(MakeLinkMap(tracker.workers_)),
+        start_deadline_(After(tracker.start_timeout_s_)) {
+    for (int r = 0; r < n_; ++r) todo_.insert(r);
+  }
+
+  Status Serve() {
+    try {
+      while (static_cast<int>(shutdown_.size()) < n_) {
+        const bool all_started = todo_.empty();
+        const int wait_ms = all_started ? -1 : MillisecondsLeft(start_deadline_);
+        if (!all_started && wait_ms == 0) return Status::Fail(StartTimeoutMessage());
+        pollfd fds[2] = {{tracker_.listen_fd_, POLLIN, 0}, {tracker_.stop_read_fd_, POLLIN, 0}};
+        int ready = poll(fds, 2, wait_ms);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready < 0) return Status::Fail(StrCat("xgboost tracker: poll: ", std::strerror(errno)));
+        if (fds[1].revents != 0) {
+          return Status::Fail(StrCat("xgboost tracker: stopped with ", Started(), " of ", n_,
+                                     " workers started and ", shutdown_.size(), " shut down"));
+        }
+        if (fds[0].revents != 0) Accept();
+      }
+    } catch (const LinkError& e) {
+      return Status::Fail(StrCat("xgboost tracker: ", e.what()));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  struct Listening {
+    std::string host;
+    int port = 0;
+    int accepts_left = 0;  // neighbours that will still connect to it
+  };
+  struct Arrival {
+    Channel channel;
+    std::string task_id;
+  };
+
+  int Started() const { return n_ - static_cast<int>(todo_.size()); }
+
+  std::string StartTimeoutMessage() const {
+    const int arrived = Started() + static_cast<int>(pending_.size());
+    std::string hosts;
+    for (const auto& a : pending_) hosts += StrCat(hosts.empty() ? "" : ", ", a.channel.host());
+    return StrCat("xgboost tracker: only ", arrived, " of ", n_, " workers connected within ",
+                  tracker_.start_timeout_s_, " s",
+                  hosts.empty() ? "" : StrCat(" (waiting: ", hosts, ")"),
+                  "; check that every rank trains xgboost and can reach ", tracker_.host_, ":",
+                  tracker_.port_, ", or raise --param tracker_timeout_s");
+  }
+
+  void Accept() {
+    sockaddr_storage peer{};
+    socklen_t length = sizeof(peer);
+    int fd =
+        accept4(tracker_.listen_fd_, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC);
+    if (fd < 0) return;  // the peer gave up already; the next poll goes on
+    Channel channel(OwnedFd(fd), AddressText(peer), tracker_.stop_read_fd_,
+                    After(tracker_.start_timeout_s_));
+    std::int32_t rank, world_size;
+    std::string task_id, command;
+    try {
+      if (channel.RecvInt() != kMagic) throw LinkError("not rabit's magic number");
+      channel.SendInt(kMagic);
+      rank = channel.RecvInt();
+      world_size = channel.RecvInt();
+      task_id = channel.RecvString();
+      command = channel.RecvString();
+    } catch (const LinkError& e) {
+      // A stray connection (a port scan, a client of another service) is not a worker.
+      LogWarning("xgboost tracker: ignoring a connection from ", channel.host(), ": ", e.what());
+      return;
+    }
+    if (command == "print") {
+      LogInfo("xgboost: ", channel.RecvString());
+    } else if (command == "shutdown") {
+      if (rank < 0 || rank >= n_ || shutdown_.count(rank) || waiting_.count(rank)) {
+        throw LinkError(StrCat("an unexpected shutdown from rank ", rank, " at ", channel.host()));
+      }
+      shutdown_.insert(rank);
+      std::lock_guard lock(tracker_.mutex_);
+      tracker_.shutdowns_ = static_cast<int>(shutdown_.size());
+    } else if (command == "start" || command == "recover") {
+      if (world_size != -1 && world_size != n_) {
+        throw LinkError(StrCat("the worker at ", channel.host(), " expects ", world_size,
+                               " workers, the tracker ", n_));
+      }
+      if (rank < 0 && task_id != "NULL" && job_map_.count(task_id)) rank = job_map_[task_id];
+      if (rank >= n_) throw LinkError(StrCat("rank ", rank, " of ", n_, " at ", channel.host()));
+      if (rank >= 0) {
+        Assign(channel, rank, task_id);
+      } else {
+        pending_.push_back({std::move(channel), std::move(task_id)});
+        if (pending_.size() == todo_.size()) AssignPending();
+      }
+    } else {
+      LogWarning("xgboost tracker: ignoring the unknown command '", command, "' from ",
+                 channel.host());
+    }
+  }
+
+  // Every worker has arrived: ranks by task id when the ids are the ranks still to give,
+  // otherwise by address (rabit's default order).
+  void AssignPending() {
+    std::vector<Arrival> arrivals = std::move(pending_);
+    pending_.clear();
+    std::vector<int> by_task;
+    for (const auto& a : arrivals) {
+      char* end = nullptr;
+      long id = std::strtol(a.task_id.c_str(), &end, 10);
+      if (a.task_id.empty() || *end != '\0' || !todo_.count(static_cast<int>(id)) ||
+          std::count(by_task.begin(), by_task.end(), id)) {
+        by_task.clear();
+        break;
+      }
+      by_task.push_back(static_cast<int>(id));
+    }
+    std::vector<int> ranks;
+    if (by_task.size() == arrivals.size()) {
+      ranks = by_task;
+    } else {
+      std::stable_sort(arrivals.begin(), arrivals.end(), [](const Arrival& a, const Arrival& b) {
+        return a.channel.host() < b.channel.host();
+      });
+      ranks.assign(todo_.begin(), todo_.end());
+    }
+    for (std::size_t i = 0; i < arrivals.size(); ++i) {
+      arrivals[i].channel.set_deadline(After(tracker_.start_timeout_s_));
+      Assign(arrivals[i].channel, ranks[i], arrivals[i].task_id);
+    }
+    LogDebug("xgboost tracker: all ", n_, " workers started");
+  }
+
+  // tracker.py's assign_rank: the rank and its links, then the neighbours to connect to until
+  // the worker reports no failure, then the port it listens on for the others.
+  void Assign(Channel& channel, int rank, const std::string& task_id) {
+    const auto [prev, next] = links_.ring[rank];
+    channel.SendInt(rank);
+    channel.SendInt(links_.parent[rank]);
+    channel.SendInt(n_);
+    channel.SendInt(static_cast<std::int32_t>(links_.tree[rank].size()));
+    std::set<int> neighbours;
+    for (int r : links_.tree[rank]) {
+      channel.SendInt(r);
+      neighbours.insert(r);
+    }
+    for (int r : {prev, next}) {
+      const bool linked = r != -1 && r != rank;
+      channel.SendInt(linked ? r : -1);
+      if (linked) neighbours.insert(r);
+    }
+    for (int round = 0;; ++round) {
+      if (round == kMaxLinkRounds) {
+        throw LinkError(StrCat("rank ", rank, " at ", channel.host(), " failed to connect to its ",
+                               "neighbours ", kMaxLinkRounds, " times"));
+      }
+      const std::int32_t good_count = channel.RecvInt();
+      if (good_count < 0 || good_count > static_cast<int>(neighbours.size())) {
+        throw LinkError(StrCat("rank ", rank, " reports ", good_count, " working links"));
+      }
+      std::set<int> missing = neighbours;
+      for (int i = 0; i < good_count; ++i) {
+        const int r = channel.RecvInt();
+        if (!neighbours.count(r)) throw LinkError(StrCat("rank ", rank, " has a link to ", r));
+        missing.erase(r);
+      }
+      std::vector<int> to_connect;
+      for (int r : missing) {
+        if (waiting_.count(r)) to_connect.push_back(r);
+      }
+      channel.SendInt(static_cast<std::int32_t>(to_connect.size()));
+      channel.SendInt(static_cast<std::int32_t>(missing.size() - to_connect.size()));
+      for (int r : to_connect) {
+        channel.SendString(waiting_[r].host);
+        channel.SendInt(waiting_[r].port);
+        channel.SendInt(r);
+      }
+      if (channel.RecvInt() != 0) continue;  // some connections failed: another round
+      const int port = channel.RecvInt();
+      for (int r : to_connect) {
+        if (--waiting_[r].accepts_left == 0) waiting_.erase(r);
+      }
+      const int accepts = static_cast<int>(missing.size() - to_connect.size());
+      if (accepts > 0) waiting_[rank] = {channel.host(), port, accepts};
+      break;
+    }
+    todo_.erase(rank);
+    if (task_id != "NULL") job_map_[task_id] = rank;
+    LogDebug("xgboost tracker: rank ", rank, " (task ", task_id, ") at ", channel.host());
+  }
+
+  RabitTracker& tracker_;
+  const int n_;
+  const LinkMap links_;
+  const Clock::time_point start_deadline_;
+  std::set<int> todo_;                  // ranks not started yet
+  std::vector<Arrival> pending_;        // arrived, waiting for the others to get ranks
+  std::map<int, Listening> waiting_;    // started ranks that still accept links
+  std::map<std::string, int> job_map_;  // task id -> rank
+  std::set<int> shutdown_;
+};
+
+RabitTracker::RabitTracker(std::string host, int workers, double start_timeout_s)
+    : host_(std::move(host)), workers_(workers), start_timeout_s_(start_timeout_s) {
+  if (workers < 1) throw Failure("xgboost tracker: ", workers, " workers");
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  int rc = getaddrinfo(host_.c_str(), "0", &hints, &found);
+  if (rc != 0) {
+    throw Failure("xgboost tracker: cannot resolve '", host_, "': ", gai_strerror(rc));
+  }
+  OwnedFd listener;
+  std::string error = "no address";
+  for (addrinfo* ai = found; ai != nullptr && listener.get() < 0; ai = ai->ai_next) {
+    OwnedFd fd(socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (fd.get() >= 0 && bind(fd.get(), ai->ai_addr, ai->ai_addrlen) == 0 &&
+        listen(fd.get(), 256) == 0) {
+      listener = std::move(fd);
+    } else {
+      error = std::strerror(errno);
+    }
+  }
+  freeaddrinfo(found);
+  if (listener.get() < 0) {
+    throw Failure("xgboost tracker: cannot listen on ", host_, ": ", error,
+                  " (set MASTER_ADDR to an address of rank 0's host)");
+  }
+  sockaddr_storage self{};
+  socklen_t length = sizeof(self);
+  if (getsockname(listener.get(), reinterpret_cast<sockaddr*>(&self), &length) != 0) {
+    throw Failure("xgboost tracker: getsockname: ", std::strerror(errno));
+  }
+  port_ = ntohs(self.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&self)->sin6_port
+                                           : reinterpret_cast<sockaddr_in*>(&self)->sin_port);
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+    throw Failure("xgboost tracker: pipe: ", std::strerror(errno));
+  }
+  listen_fd_ = listener.Release();
+  stop_read_fd_ = pipe_fds[0];
+  stop_write_fd_ = pipe_fds[1];
+}
+
+RabitTracker::~RabitTracker() {
+  if (thread_.joinable()) {
+    const char stop = 1;
+    // The pipe is empty and non-blocking; one byte always fits.
+    [[maybe_unused]] ssize_t written = write(stop_write_fd_, &stop, 1);
+    thread_.join();
+  }
+  for (int fd : {listen_fd_, stop_read_fd_, stop_write_fd_}) {
+    if (fd >= 0) close(fd);
+  }
+}
+
+void RabitTracker::Start() {
+  if (thread_.joinable()) throw Failure("xgboost tracker: started twice");
+  thread_ = std::thread([this] { Run(); });
+}
+
+void RabitTracker::Run() {
+  Session session(*this);
+  Finish(session.Serve());
+}
+
+void RabitTracker::Finish(Status status) {
+  std::lock_guard lock(mutex_);
+  result_ = std::move(status);
+  finished_.notify_all();
+}
+
+Status RabitTracker::Wait(double timeout_s) {
+  std::unique_lock lock(mutex_);
+  finished_.wait_for(lock, std::chrono::duration<double>(timeout_s),
+                     [this] { return result_.has_value(); });
+  if (result_) return *result_;
+  return Status::Fail(StrCat("xgboost tracker: ", shutdowns_, " of ", workers_,
+                             " workers shut down within ", timeout_s, " s"));
+}
+
+std::string RabitTracker::ReachableHost() {
+  const char* master = std::getenv("MASTER_ADDR");
+  if (master == nullptr || master[0] == '\0') return "127.0.0.1";
+  const char* port = std::getenv("MASTER_PORT");
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* found = nullptr;
+  int rc = getaddrinfo(master, port && port[0] ? port : "1", &hints, &found);
+  if (rc != 0) {
+    throw Failure("xgboost tracker: cannot resolve MASTER_ADDR '", master, "': ", gai_strerror(rc));
+  }
+  // Connecting a UDP socket picks the route (and so the local address) without a packet.
+  std::string local;
+  for (addrinfo* ai = found; ai != nullptr && local.empty(); ai = ai->ai_next) {
+    OwnedFd fd(socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    sockaddr_storage self{};
+    socklen_t length = sizeof(self);
+    if (fd.get() >= 0 && connect(fd.get(), ai->ai_addr, ai->ai_addrlen) == 0 &&
+        getsockname(fd.get(), reinterpret_cast<sockaddr*>(&self), &length) == 0) {
+      local = AddressText(self);
+    }
+  }
+  freeaddrinfo(found);
+  if (local.empty()) {
+    throw Failure("xgboost tracker: no route from rank 0 to MASTER_ADDR ", master);
+  }
+  return local;
+}
+
+}  // namespace scaleml
