@@ -56,6 +56,7 @@ import json, sys
 local, ddp = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 ranks, tolerance = int(sys.argv[3]), float(sys.argv[4])
 assert ddp["engine"] == "ddp" and ddp["ranks"] == ranks and len(ddp["per_rank"]) == ranks, ddp
+assert ddp["ddp_mode"] == "one-model" and "accuracy_per_rank" not in ddp, ddp  # the default
 assert [r["rank"] for r in ddp["per_rank"]] == list(range(ranks))
 assert ddp["rows_test"] == local["rows_test"], (ddp["rows_test"], local["rows_test"])
 assert abs(ddp["accuracy"] - local["accuracy"]) <= tolerance, (ddp["accuracy"], local["accuracy"])
