@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "comm/CommOps.h"
+#include "core/Error.h"
 #include "core/Hash.h"
 
 namespace scaleml {
@@ -11,6 +13,7 @@ namespace {
 
 // Enough rows to place 255 quantiles well (about 400 per bin); more only costs sorting time.
 constexpr std::size_t kSampleRows = 100000;
+constexpr std::uint64_t kSampleStream = 0xb1a5;
 
 // A midpoint strictly below `high` and not below `low` (float rounding may reach `high`).
 float Midpoint(float low, float high) {
@@ -70,33 +73,60 @@ std::vector<float> BinnedFeatures::FindBounds(std::vector<float> sample, int max
   return bounds;
 }
 
-BinnedFeatures BinnedFeatures::Build(const Dataset& data, int max_bin, std::uint64_t seed,
-                                     bool keep_raw) {
+BinnedFeatures::Bounds BinnedFeatures::GlobalBounds(const Dataset& local, int max_bin,
+                                                    std::uint64_t seed, Comm& comm) {
+  const std::size_t nf = local.features();
+  const auto global_rows =
+      AllreduceSum<std::int64_t>(comm, static_cast<std::int64_t>(local.rows()));
+  const double fraction = global_rows <= static_cast<std::int64_t>(kSampleRows)
+                              ? 2.0
+                              : static_cast<double>(kSampleRows) / static_cast<double>(global_rows);
+  // Row-major values of the picked rows held here.
+  auto ids = local.row_ids();
+  std::vector<float> picked;
+  for (std::size_t r = 0; r < local.rows(); ++r) {
+    if (HashToUnit(HashKey(seed, static_cast<std::uint64_t>(ids[r]), kSampleStream)) >= fraction) {
+      continue;
+    }
+    for (std::size_t f = 0; f < nf; ++f) picked.push_back(local.at(r, f));
+  }
+  const std::vector<float> all = AllgatherConcat<float>(comm, std::span<const float>(picked));
+  const std::size_t sampled = nf == 0 ? 0 : all.size() / nf;
+  Bounds bounds(nf);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::size_t f = 0; f < nf; ++f) {
+    std::vector<float> sample(sampled);
+    for (std::size_t i = 0; i < sampled; ++i) sample[i] = all[i * nf + f];
+    bounds[f] = FindBounds(std::move(sample), max_bin);  // sorts: the gathering order is moot
+  }
+  return bounds;
+}
+
+BinnedFeatures BinnedFeatures::FromRows(Bounds bounds, std::vector<std::uint8_t> codes,
+                                        std::vector<float> raw) {
+  BinnedFeatures out;
+  out.features_ = static_cast<int>(bounds.size());
+  out.rows_ = out.features_ == 0 ? 0 : codes.size() / out.features_;
+  if (!raw.empty() && raw.size() != codes.size()) {
+    throw Failure("rf: ", codes.size(), " bin codes but ", raw.size(), " raw values");
+  }
+  out.bounds_ = std::move(bounds);
+  out.codes_ = std::move(codes);
+  out.raw_ = std::move(raw);
+  return out;
+}
+
+BinnedFeatures BinnedFeatures::Build(const Dataset& data, Bounds bounds, bool keep_raw) {
   BinnedFeatures out;
   out.rows_ = data.rows();
   out.features_ = static_cast<int>(data.features());
   const std::size_t n = out.rows_;
   const int nf = out.features_;
-
-  // The same sample rows for every feature, chosen by a seeded hash so the bins depend only on
-  // the data held here.
-  std::vector<std::size_t> sample_rows;
-  if (n <= kSampleRows) {
-    sample_rows.resize(n);
-    for (std::size_t r = 0; r < n; ++r) sample_rows[r] = r;
-  } else {
-    Rng rng(seed, 0xb1a5);
-    sample_rows.resize(kSampleRows);
-    for (auto& r : sample_rows) r = rng.Below(n);
+  if (bounds.size() != data.features()) {
+    throw Failure("rf: bin bounds for ", bounds.size(), " features, but the data has ",
+                  data.features());
   }
-  out.bounds_.resize(nf);
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int f = 0; f < nf; ++f) {
-    auto column = data.column(f);
-    std::vector<float> sample(sample_rows.size());
-    for (std::size_t i = 0; i < sample_rows.size(); ++i) sample[i] = column[sample_rows[i]];
-    out.bounds_[f] = FindBounds(std::move(sample), max_bin);
-  }
+  out.bounds_ = std::move(bounds);
 
   out.codes_.resize(n * nf);
   if (keep_raw) out.raw_.resize(n * nf);

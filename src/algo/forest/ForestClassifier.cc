@@ -5,9 +5,8 @@
 #include <string_view>
 
 #include "algo/AlgorithmFactories.h"
-#include "algo/RowExchange.h"
 #include "algo/forest/BinnedFeatures.h"
-#include "algo/forest/TreeBuilder.h"
+#include "algo/forest/ForestGrowth.h"
 #include "comm/CommOps.h"
 #include "core/Error.h"
 
@@ -18,42 +17,6 @@ constexpr std::uint32_t kForestMagic = 0x31544652;  // "RFT1"
 // Rows per prediction block: their features fit in L1 while every tree walks them.
 constexpr std::size_t kPredictBlock = 128;
 
-// Trees of all ranks, each tagged with its number, in one byte buffer.
-std::vector<DecisionTree> GatherTrees(Comm& comm, const std::vector<DecisionTree>& mine,
-                                      const std::vector<std::uint64_t>& numbers, int total,
-                                      int classes, int features) {
-  BinaryWriter out;
-  out.Put<std::uint64_t>(mine.size());
-  for (std::size_t i = 0; i < mine.size(); ++i) {
-    out.Put<std::uint64_t>(numbers[i]);
-    mine[i].Save(out);
-  }
-  const std::string& bytes = out.bytes();
-  auto parts = AllgatherV(
-      comm,
-      std::span<const std::byte>(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()));
-  std::vector<DecisionTree> all(total);
-  std::vector<bool> seen(total, false);
-  for (std::size_t rank = 0; rank < parts.size(); ++rank) {
-    BinaryReader in(
-        std::string_view(reinterpret_cast<const char*>(parts[rank].data()), parts[rank].size()),
-        "rf trees from rank " + std::to_string(rank));
-    const auto count = in.Get<std::uint64_t>();
-    for (std::uint64_t i = 0; i < count; ++i) {
-      const auto number = in.Get<std::uint64_t>();
-      if (number >= static_cast<std::uint64_t>(total) || seen[number]) {
-        throw Failure("rf: rank ", rank, " sent tree ", number, " unexpectedly");
-      }
-      all[number] = DecisionTree::Load(in, classes, features);
-      seen[number] = true;
-    }
-  }
-  if (std::find(seen.begin(), seen.end(), false) != seen.end()) {
-    throw Failure("rf: trees are missing after gathering them from all ranks");
-  }
-  return all;
-}
-
 }  // namespace
 
 ParamMap ForestClassifier::params() const { return ForestSchema().ToMap(params_); }
@@ -62,39 +25,23 @@ void ForestClassifier::Fit(const Dataset& train, Comm& comm) {
   classes_ = GlobalClasses(train, comm);
   features_ = static_cast<int>(train.features());
   const auto seed = static_cast<std::uint64_t>(params_.random_state);
-  const int size = comm.size(), rank = comm.rank();
-
-  Dataset exchanged;
-  const Dataset* rows = &train;
-  if (size > 1) {
-    exchanged = ExchangeRows(train, comm, seed);
-    rows = &exchanged;
-    // Decided together, so that no rank waits in a collective for one that gave up.
-    const auto fewest =
-        AllreduceValue<std::int64_t>(comm, static_cast<std::int64_t>(rows->rows()), ReduceOp::kMin);
-    if (fewest == 0) {
-      throw InputError("rf: too few training rows (", train.rows(), " on rank ", rank,
-                       ") to give every one of ", size, " ranks some");
-    }
-  }
   const int classes = static_cast<int>(classes_.size());
-  const std::vector<std::int32_t> codes = EncodeLabels(*rows, classes_);
+  const std::vector<std::int32_t> codes = EncodeLabels(train, classes_);
+
+  std::vector<std::int64_t> class_rows(classes, 0);
+  for (std::int32_t code : codes) ++class_rows[code];
+  AllreduceSum(comm, std::span<std::int64_t>(class_rows));
+  std::int64_t total = 0;
+  for (std::int64_t count : class_rows) total += count;
+  if (total == 0) throw InputError("rf: no training rows on any of ", comm.size(), " ranks");
+  std::vector<float> prior(classes);
+  for (int k = 0; k < classes; ++k) prior[k] = static_cast<float>(class_rows[k]) / total;
+
   const BinnedFeatures binned =
-      BinnedFeatures::Build(*rows, params_.max_bin, seed, params_.exact_split_rows > 0);
-  const TreeBuilder builder(binned, codes, classes, params_);
-
-  // Tree t belongs to rank t % size.
-  std::vector<std::uint64_t> numbers;
-  for (int t = rank; t < params_.n_estimators; t += size) numbers.push_back(t);
-  std::vector<DecisionTree> mine(numbers.size());
-#pragma omp parallel for schedule(dynamic, 1)
-  for (std::size_t i = 0; i < numbers.size(); ++i) mine[i] = builder.Build(seed, numbers[i]);
-
-  if (size == 1) {
-    trees_ = std::move(mine);
-  } else {
-    trees_ = GatherTrees(comm, mine, numbers, params_.n_estimators, classes, features_);
-  }
+      BinnedFeatures::Build(train, BinnedFeatures::GlobalBounds(train, params_.max_bin, seed, comm),
+                            params_.exact_split_rows > 0);
+  const ForestRows rows{binned, train.row_ids(), codes, classes, prior};
+  trees_ = GrowForest(rows, params_, seed, comm);
 }
 
 std::vector<float> ForestClassifier::PredictProba(const Dataset& data, Comm&) const {

@@ -101,8 +101,9 @@ class FeatureDraw {
 // One tree's growth: its rows, scratch space and random stream.
 class Grower {
  public:
-  Grower(const BinnedFeatures& data, std::span<const std::int32_t> codes, int classes,
-         const ForestParams& params, std::uint64_t seed, std::uint64_t tree_number)
+  Grower(const BinnedFeatures& data, std::span<const std::int32_t> codes,
+         std::span<const std::uint16_t> weights, int classes, const ForestParams& params,
+         std::uint64_t seed, std::uint64_t tree_number)
       : data_(data),
         classes_(classes),
         params_(params),
@@ -119,7 +120,7 @@ class Grower {
         totals_(classes),
         left_(classes),
         fractions_(classes) {
-    MakeRecords(codes);
+    MakeRecords(codes, weights);
   }
 
   DecisionTree Grow() {
@@ -196,17 +197,8 @@ class Grower {
   }
   std::uint32_t* RecordWords(std::size_t i) { return records_.data() + i * (stride_ / 4); }
 
-  void MakeRecords(std::span<const std::int32_t> codes) {
+  void MakeRecords(std::span<const std::int32_t> codes, std::span<const std::uint16_t> weight) {
     const std::size_t n = data_.rows();
-    std::vector<std::uint16_t> weight(n, 1);
-    if (params_.bootstrap) {
-      // n draws with replacement, as scikit-learn's sample_weight from its bootstrap indices.
-      std::fill(weight.begin(), weight.end(), 0);
-      for (std::size_t i = 0; i < n; ++i) {
-        auto& w = weight[rng_.Below(n)];
-        if (w < std::numeric_limits<std::uint16_t>::max()) ++w;
-      }
-    }
     record_count_ = 0;
     for (std::size_t r = 0; r < n; ++r) record_count_ += weight[r] > 0;
     records_.assign(record_count_ * stride_ / 4, 0);
@@ -648,8 +640,12 @@ TreeBuilder::TreeBuilder(const BinnedFeatures& data, std::span<const std::int32_
   }
 }
 
-DecisionTree TreeBuilder::Build(std::uint64_t seed, std::uint64_t tree_number) const {
-  Grower grower(data_, codes_, classes_, params_, seed, tree_number);
+DecisionTree TreeBuilder::Build(std::uint64_t seed, std::uint64_t tree_number,
+                                std::span<const std::uint16_t> weights) const {
+  if (weights.size() != data_.rows()) {
+    throw Failure("rf: ", weights.size(), " bootstrap weights for ", data_.rows(), " rows");
+  }
+  Grower grower(data_, codes_, weights, classes_, params_, seed, tree_number);
   return grower.Grow();
 }
 

@@ -1,11 +1,14 @@
-// The data-parallel fit: ranks hold contiguous shards (as byte-range partitions of a file give
-// them) of data in which every contiguous block is a different problem, as in the paper's data.
+// The data-parallel fit: whatever the rank count and whichever rows each rank holds (contiguous
+// shards, as byte-range partitions of a file give them, or interleaved ones), the ranks grow the
+// forest that one process holding all the rows grows, and every rank ends with all of it.
 #include <gtest/gtest.h>
 
-#include <mutex>
+#include <cmath>
 
 #include "algo/RowExchange.h"
+#include "algo/forest/TreeSample.h"
 #include "comm/ThreadComm.h"
+#include "data/ClassificationGenerator.h"
 #include "data/TrainTestSplit.h"
 #include "unit/forest/ForestTestUtil.h"
 #include "unit/testing/SyntheticData.h"
@@ -19,25 +22,144 @@ using testing::FitForest;
 using testing::ForestAccuracy;
 using testing::MakeBlobs;
 using testing::ModelBytes;
+using testing::Shard;
 
-// Three blocks of rows, each its own blob problem (its own centres), row ids 0..n-1.
-Dataset ProblemPerBlock(std::size_t rows_per_block) {
-  const int blocks = 3;
-  const std::size_t features = 6;
-  std::vector<Dataset> parts;
-  for (int b = 0; b < blocks; ++b)
-    parts.push_back(MakeBlobs(rows_per_block, features, 2, 2.5, 100 + b));
-  Dataset all(parts[0].feature_names(), rows_per_block * blocks);
-  for (int b = 0; b < blocks; ++b) {
-    for (std::size_t r = 0; r < rows_per_block; ++r) {
-      const std::size_t row = b * rows_per_block + r;
-      all.mutable_labels()[row] = parts[b].labels()[r];
-      for (std::size_t f = 0; f < features; ++f) {
-        all.mutable_column(f)[row] = static_cast<float>(parts[b].at(r, f) + 3.0 * b);
+// make_classification rows; with `per_chunk` every `chunk` rows are an independent problem, as
+// in the paper's data.
+Dataset Generated(std::int64_t rows, std::int64_t chunk, bool per_chunk, std::uint64_t seed) {
+  GeneratorParams params;
+  params.samples = rows;
+  params.chunk_size = chunk;
+  params.problem_per_chunk = per_chunk;
+  params.seed = seed;
+  return GenerateDataset(params);
+}
+
+struct RanksFit {
+  std::vector<std::string> models;  // per rank
+  std::vector<CommStats> stats;     // per rank
+};
+
+RanksFit FitOnRanks(const Dataset& train, const ParamMap& params, int size, bool contiguous) {
+  RanksFit out;
+  out.models.resize(size);
+  out.stats.resize(size);
+  RunRanks(size, [&](Comm& comm) {
+    auto model = MakeForestClassifier(params);
+    const Dataset mine =
+        contiguous ? ContiguousShard(train, comm.rank(), size) : Shard(train, comm.rank(), size);
+    model->Fit(mine, comm);
+    out.models[comm.rank()] = ModelBytes(*model);
+    out.stats[comm.rank()] = comm.stats();
+  });
+  return out;
+}
+
+TEST(TreeSample, BootstrapCountsArePoissonOneByRowId) {
+  const std::size_t n = 200000;
+  std::vector<std::int64_t> ids(n);
+  for (std::size_t i = 0; i < n; ++i) ids[i] = static_cast<std::int64_t>(i) * 7 + 3;
+  std::vector<std::uint16_t> weights;
+  const std::size_t kept = BootstrapWeights(ids, 11, 4, true, &weights);
+  ASSERT_EQ(weights.size(), n);
+  std::vector<std::size_t> histogram(8, 0);
+  double sum = 0.0;
+  for (std::uint16_t w : weights) {
+    sum += w;
+    ++histogram[std::min<std::size_t>(w, 7)];
+  }
+  EXPECT_EQ(kept, n - histogram[0]);
+  EXPECT_NEAR(sum / n, 1.0, 0.01);
+  EXPECT_NEAR(histogram[0] / double(n), std::exp(-1.0), 0.005);
+  EXPECT_NEAR(histogram[1] / double(n), std::exp(-1.0), 0.005);
+  EXPECT_NEAR(histogram[2] / double(n), std::exp(-1.0) / 2, 0.005);
+  EXPECT_NEAR(histogram[3] / double(n), std::exp(-1.0) / 6, 0.003);
+
+  // A row's count is its own: the same in any subset and order of rows, different per tree.
+  std::vector<std::int64_t> some = {ids[9], ids[2], ids[5000]};
+  std::vector<std::uint16_t> some_weights;
+  BootstrapWeights(some, 11, 4, true, &some_weights);
+  EXPECT_EQ(some_weights, (std::vector<std::uint16_t>{weights[9], weights[2], weights[5000]}));
+  std::vector<std::uint16_t> other_tree;
+  BootstrapWeights(ids, 11, 5, true, &other_tree);
+  EXPECT_NE(other_tree, weights);
+
+  EXPECT_EQ(BootstrapWeights(some, 11, 4, false, &some_weights), 3u);
+  EXPECT_EQ(some_weights, (std::vector<std::uint16_t>{1, 1, 1}));
+}
+
+TEST(ForestDistributed, RanksGrowTheSingleProcessForestWhateverTheLayout) {
+  const ParamMap params = {{"n_estimators", "7"}, {"random_state", "3"}};
+  for (bool per_chunk : {false, true}) {
+    TrainTest split = SplitTrainTest(Generated(6000, 1000, per_chunk, 8), SplitOptions{});
+    const auto single = FitForest(split.train, params);
+    const std::string expected = ModelBytes(*single);
+    for (int size : {2, 3}) {
+      for (bool contiguous : {true, false}) {
+        const RanksFit fit = FitOnRanks(split.train, params, size, contiguous);
+        for (int rank = 0; rank < size; ++rank) {
+          EXPECT_TRUE(fit.models[rank] == expected)
+              << "rank " << rank << " of " << size << (per_chunk ? ", a problem per chunk" : "")
+              << (contiguous ? ", contiguous shards" : ", interleaved shards");
+        }
       }
     }
   }
-  return all;
+}
+
+TEST(ForestDistributed, SameForestWithoutBootstrapAndWithHistogramsOnly) {
+  TrainTest split = SplitTrainTest(Generated(3000, 1000, true, 9), SplitOptions{});
+  for (const ParamMap& params :
+       {ParamMap{{"n_estimators", "3"}, {"bootstrap", "false"}, {"criterion", "entropy"}},
+        ParamMap{{"n_estimators", "4"}, {"exact_split_rows", "0"}, {"min_samples_leaf", "3"}}}) {
+    const std::string expected = ModelBytes(*FitForest(split.train, params));
+    const RanksFit fit = FitOnRanks(split.train, params, 2, true);
+    EXPECT_TRUE(fit.models[0] == expected && fit.models[1] == expected)
+        << params.begin()->first << "=" << params.begin()->second;
+  }
+}
+
+TEST(ForestDistributed, RanksSendOnlyTheirRowsOfOtherRanksTrees) {
+  TrainTest split = SplitTrainTest(Generated(4000, 4000, false, 10), SplitOptions{});
+  const int trees = 6, size = 2;
+  const ParamMap params = {{"n_estimators", std::to_string(trees)}, {"random_state", "1"}};
+  const RanksFit fit = FitOnRanks(split.train, params, size, true);
+  const std::size_t features = split.train.features();
+  for (int rank = 0; rank < size; ++rank) {
+    // The bootstrap rows this rank holds of the trees the other rank grows.
+    const Dataset mine = ContiguousShard(split.train, rank, size);
+    std::int64_t packs = 0;
+    std::vector<std::uint16_t> weights;
+    for (int t = 0; t < trees; ++t) {
+      if (t % size == rank) continue;
+      packs += 8 + BootstrapWeights(mine.row_ids(), 1, t, true, &weights) * (4 + 5 * features);
+    }
+    // Besides them: the bin sample (all rows here, as the data is small), the trees, a few
+    // counts.
+    const std::int64_t others = mine.rows() * features * 4 + fit.models[rank].size() + 4096;
+    EXPECT_GE(fit.stats[rank].bytes_sent, packs) << "rank " << rank;
+    EXPECT_LE(fit.stats[rank].bytes_sent, packs + others) << "rank " << rank;
+  }
+}
+
+TEST(ForestDistributed, ProblemPerBlockDataKeepsTheSingleProcessAccuracy) {
+  // Contiguous shards of data whose blocks are different problems: one block alone is a poor
+  // training set, the forest of all ranks must be as good as the single process's.
+  TrainTest split = SplitTrainTest(Generated(9000, 3000, true, 12), SplitOptions{});
+  const ParamMap params = {{"n_estimators", "12"}, {"random_state", "3"}};
+  const double single = ForestAccuracy(*FitForest(split.train, params), split.test);
+  const double one_block =
+      ForestAccuracy(*FitForest(ContiguousShard(split.train, 0, 3), params), split.test);
+  ASSERT_LT(one_block, single - 0.1) << "the blocks are not different problems";
+  for (int size : {2, 3}) {
+    std::vector<double> accuracies(size);
+    RunRanks(size, [&](Comm& comm) {
+      auto model = MakeForestClassifier(params);
+      model->Fit(ContiguousShard(split.train, comm.rank(), comm.size()), comm);
+      accuracies[comm.rank()] = Accuracy(model->Predict(split.test, comm), split.test);
+    });
+    for (double accuracy : accuracies) EXPECT_EQ(accuracy, single) << size << " ranks";
+  }
 }
 
 TEST(ForestDistributed, RowExchangeDealsEveryRowOnceWhateverTheLayout) {
@@ -66,32 +188,6 @@ TEST(ForestDistributed, RowExchangeDealsEveryRowOnceWhateverTheLayout) {
     std::sort(all.begin(), all.end());
     ASSERT_EQ(all.size(), 3000u);
     for (std::size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i], static_cast<std::int64_t>(i));
-  }
-}
-
-TEST(ForestDistributed, ContiguousShardsGiveTheSingleProcessAccuracyAndOneForest) {
-  TrainTest split = SplitTrainTest(ProblemPerBlock(4000), SplitOptions{});
-  const ParamMap params = {{"n_estimators", "12"}, {"random_state", "3"}};
-  const double single = ForestAccuracy(*FitForest(split.train, params), split.test);
-
-  // The data has the property that matters: one block's rows alone do not know the others.
-  const double one_block =
-      ForestAccuracy(*FitForest(ContiguousShard(split.train, 0, 3), params), split.test);
-  ASSERT_LT(one_block, single - 0.1) << "the blocks are not different problems";
-
-  for (int size : {2, 3}) {
-    std::vector<std::string> models(size);
-    std::vector<double> accuracies(size);
-    RunRanks(size, [&](Comm& comm) {
-      auto model = MakeForestClassifier(params);
-      model->Fit(ContiguousShard(split.train, comm.rank(), comm.size()), comm);
-      models[comm.rank()] = ModelBytes(*model);
-      accuracies[comm.rank()] = Accuracy(model->Predict(split.test, comm), split.test);
-    });
-    for (int rank = 1; rank < size; ++rank) {
-      EXPECT_EQ(models[rank], models[0]) << "rank " << rank << " of " << size;
-    }
-    EXPECT_NEAR(accuracies[0], single, 0.01) << size << " ranks";
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "algo/forest/BinnedFeatures.h"
 #include "algo/forest/DecisionTree.h"
+#include "comm/LocalComm.h"
 #include "core/Error.h"
 #include "core/Hash.h"
 #include "unit/testing/SyntheticData.h"
@@ -37,7 +38,8 @@ TEST(BinnedFeatures, ManyValuesGetQuantileBinsOfSimilarSize) {
 TEST(BinnedFeatures, BinAtMostBIsValueAtMostBound) {
   Dataset data = testing::MakeBlobs(5000, 3, 2, 1.0, 2);
   data.mutable_column(1)[7] = NAN;
-  auto binned = BinnedFeatures::Build(data, 32, 9, true);
+  LocalComm comm;
+  auto binned = BinnedFeatures::Build(data, BinnedFeatures::GlobalBounds(data, 32, 9, comm), true);
   ASSERT_TRUE(binned.has_raw());
   for (int f = 0; f < 3; ++f) {
     const auto& bounds = binned.bounds(f);

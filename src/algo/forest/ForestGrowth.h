@@ -1,0 +1,42 @@
+// Grows the trees of a forest on the training rows that every rank holds a part of, so that every
+// rank ends with the whole forest, and the same forest as one process holding all the rows.
+//
+// Tree t's rows are its bootstrap sample (TreeSample.h: a pure function of the seed, t and the
+// global row ids) and its features per node come from the stream (seed, t); with the bins shared
+// too (BinnedFeatures::GlobalBounds), the tree depends on nothing a rank or a thread decides.
+// One process grows every tree on its own rows. With several ranks, tree t is grown by rank
+// t % size: every other rank packs its rows of t's sample and sends them (an AllgatherV to which
+// the owner contributes nothing: with 2 ranks exactly the rows the owner needs cross the network;
+// with more, each non-owner also receives the other non-owners' packs, which Comm, having no
+// point-to-point operation, cannot avoid). Ranks take their trees in rounds of as many trees as
+// the least-threaded rank runs threads, grow a round in parallel and drop its rows before the
+// next, so a rank holds its partition plus one round's samples. The trees are then gathered.
+// Thread-safety: collective (the rank's thread); uses OpenMP inside.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "algo/forest/BinnedFeatures.h"
+#include "algo/forest/DecisionTree.h"
+#include "algo/forest/ForestParams.h"
+#include "comm/Comm.h"
+
+namespace scaleml {
+
+struct ForestRows {
+  const BinnedFeatures& binned;         // this rank's rows, binned with global bounds
+  std::span<const std::int64_t> ids;    // their global row ids
+  std::span<const std::int32_t> codes;  // their class indices
+  int classes = 0;
+  // Class fractions of the whole training set: the single leaf of a tree whose bootstrap sample
+  // happens to be empty (only likely on a handful of rows).
+  std::span<const float> prior;
+};
+
+// All params.n_estimators trees, in tree order, on every rank. Collective.
+std::vector<DecisionTree> GrowForest(const ForestRows& rows, const ForestParams& params,
+                                     std::uint64_t seed, Comm& comm);
+
+}  // namespace scaleml
