@@ -149,18 +149,16 @@ def params_text(model):
     return out
 
 
-def main(argv):
-    args = parse_args(argv)
-    # Thread pools (OpenMP, BLAS) read these when numpy and the estimators load.
+def limit_threads(threads):
+    """Thread pools (OpenMP, BLAS) read these when numpy and the estimators load: call it first."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(args.threads)
-    import json
-    import numpy as np
-    import pandas as pd
+        os.environ[var] = str(threads)
 
-    # Libraries load before the clock starts: total_s covers the work, as scaleml's does.
-    model, library, version = make_model(args.algo, args.params, args.threads)
-    start = time.perf_counter()
+
+def load_split(args):
+    """pandas.read_csv of the whole file, then scaleml's train/test split.
+    Returns (x_train, x_test, y_train, y_test) as pandas frames and numpy label arrays."""
+    import pandas as pd
     frame = pd.read_csv(args.data)
     if args.target not in frame.columns:
         sys.exit(f"{args.data}: no column '{args.target}'")
@@ -168,29 +166,48 @@ def main(argv):
     x_all = frame.drop(columns=[args.target])
     del frame
     test = test_row_mask(len(x_all), args.seed, args.test_size)
-    x_train, x_test = x_all[~test], x_all[test]
-    y_train, y_test = y_all[~test], y_all[test]
-    del x_all
+    return x_all[~test], x_all[test], y_all[~test], y_all[test]
+
+
+def fit_predict(model, x_train, y_train, x_test, y_test):
+    """Fits and scores. Returns (fit_s, predict_s, accuracy, classes)."""
+    import numpy as np
     # XGBClassifier wants labels 0..C-1; the others accept any, and the encoding is the same.
     classes, y_train_codes = np.unique(y_train, return_inverse=True)
-    load_s = time.perf_counter() - start
-
     fit_start = time.perf_counter()
     model.fit(x_train, y_train_codes)
     fit_s = time.perf_counter() - fit_start
-
     predict_start = time.perf_counter()
     predicted = classes[np.asarray(model.predict(x_test)).astype(np.int64)]
     predict_s = time.perf_counter() - predict_start
-    total_s = time.perf_counter() - start
     accuracy = float(np.mean(predicted == y_test)) if len(y_test) else float("nan")
+    return fit_s, predict_s, accuracy, classes
+
+
+def peak_rss_bytes():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def main(argv):
+    args = parse_args(argv)
+    limit_threads(args.threads)
+    import json
+    import pandas  # noqa: F401  (loaded before the clock starts)
+
+    # Libraries load before the clock starts: total_s covers the work, as scaleml's does.
+    model, library, version = make_model(args.algo, args.params, args.threads)
+    start = time.perf_counter()
+    x_train, x_test, y_train, y_test = load_split(args)
+    load_s = time.perf_counter() - start
+    fit_s, predict_s, accuracy, classes = fit_predict(model, x_train, y_train, x_test, y_test)
+    total_s = time.perf_counter() - start
 
     record = {
         "algo": args.algo, "engine": "python", "library": library, "version": version,
         "data": args.data, "rows_train": int(len(y_train)), "rows_test": int(len(y_test)),
         "features": int(x_train.shape[1]), "classes": int(len(classes)), "accuracy": accuracy,
         "load_s": load_s, "fit_s": fit_s, "predict_s": predict_s, "total_s": total_s,
-        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "peak_rss_bytes": peak_rss_bytes(),
         "threads": args.threads, "test_size": args.test_size, "seed": args.seed,
         "params": params_text(model),
     }

@@ -19,7 +19,7 @@ struct BenchOptions {
   bool resume = false;
   bool no_peers = false;
   bool no_report = false;
-  double timeout_s = 0;     // per run; 0: the suite's (quick 300 s, others 3 hours)
+  double timeout_s = 0;     // per run; 0: the suite's (RunTimeoutSeconds)
   std::string data_dir;     // cached datasets; empty: $SCALEML_BENCH_DATA or DIR/../bench-datasets
   std::string binary;       // scaleml itself; empty: /proc/self/exe
   std::string peer_script;  // bench/peers/peer_train.py; empty: found beside the sources

@@ -62,6 +62,21 @@ std::string FindPeerScript(const std::string& given, const std::string& binary) 
   return "";
 }
 
+// peer_torch_ddp.py lives beside peer_train.py.
+std::string TorchPeerScript(const std::string& peer_script) {
+  if (peer_script.empty()) return "";
+  const fs::path script = fs::path(peer_script).parent_path() / "peer_torch_ddp.py";
+  std::error_code ec;
+  return fs::exists(script, ec) ? script.string() : "";
+}
+
+// node name -> the largest peak RSS among the processes (ranks, trials) that ran there.
+void AddPeakPerNode(const nlohmann::json& node, std::int64_t rss, nlohmann::json& per_node) {
+  if (node.is_null() || rss <= 0) return;
+  const std::string name = node.is_string() ? node.get<std::string>() : node.dump();
+  per_node[name] = std::max<std::int64_t>(per_node.value(name, std::int64_t{0}), rss);
+}
+
 std::string Join(const std::vector<std::string>& items, const char* separator) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : separator) + s;
@@ -94,8 +109,18 @@ void MergeTrainReport(const nlohmann::json& report, nlohmann::json& record) {
   }
   if (report.contains("per_rank") && report["per_rank"].is_array()) {
     nlohmann::json rss = nlohmann::json::array();
-    for (const auto& rank : report["per_rank"]) rss.push_back(rank.value("peak_rss_bytes", 0));
+    nlohmann::json per_node = nlohmann::json::object();
+    std::int64_t comm_bytes_total = 0;
+    for (const auto& rank : report["per_rank"]) {
+      const std::int64_t peak = rank.value("peak_rss_bytes", std::int64_t{0});
+      rss.push_back(peak);
+      // Ranks of one launch without a node field ran on this one machine.
+      AddPeakPerNode(rank.contains("node") ? rank["node"] : nlohmann::json(0), peak, per_node);
+      comm_bytes_total += rank.value("comm_bytes", std::int64_t{0});
+    }
     record["peak_rss_per_rank"] = rss;
+    record["peak_rss_per_node"] = per_node;
+    if (comm_bytes_total > 0) record["comm_bytes_total"] = comm_bytes_total;
     if (!rss.empty()) {
       std::int64_t peak = 0;
       for (const auto& r : rss) peak = std::max<std::int64_t>(peak, r.get<std::int64_t>());
@@ -117,6 +142,7 @@ void MergeTuneSummary(const nlohmann::json& summary, double started_unix, nlohma
   std::int64_t rss = 0;
   int ok = 0;
   nlohmann::json trials = nlohmann::json::array();
+  nlohmann::json per_node = nlohmann::json::object();
   for (const auto& t : summary.value("trials", nlohmann::json::array())) {
     const double started = t.value("started", 0.0), finished = t.value("finished", 0.0);
     trials.push_back({{"status", t.value("status", "")},
@@ -130,6 +156,8 @@ void MergeTuneSummary(const nlohmann::json& summary, double started_unix, nlohma
     fit += result.value("fit_s", 0.0);
     predict += result.value("predict_s", 0.0);
     rss = std::max<std::int64_t>(rss, result.value("peak_rss_bytes", std::int64_t{0}));
+    AddPeakPerNode(t.value("node", nlohmann::json()),
+                   result.value("peak_rss_bytes", std::int64_t{0}), per_node);
     trial_max = std::max(trial_max, t.value("time_s", 0.0));
     if (started > 0 && (first_start == 0 || started < first_start)) first_start = started;
     if (finished > 0 && (first_finish == 0 || finished < first_finish)) first_finish = finished;
@@ -141,6 +169,7 @@ void MergeTuneSummary(const nlohmann::json& summary, double started_unix, nlohma
   record["predict_s"] = predict / ok;
   record["trial_s"] = trial_max;
   if (rss > 0) record["peak_rss_trial_bytes"] = rss;
+  if (!per_node.empty()) record["peak_rss_per_node"] = per_node;
   // Submit-to-start: the first trial's start less the moment its task could be submitted (after
   // the driver loaded and put the data). Clocks of one machine; approximate across nodes.
   if (started_unix > 0 && first_start > 0) {
@@ -155,6 +184,19 @@ bool BenchRunner::PythonPeerAvailable(const std::string& python) {
   return r.exit_code == 0;
 }
 
+bool BenchRunner::TorchPeerAvailable(const std::string& python) {
+  if (!fs::exists(python)) return false;
+  ChildResult r = RunChild({python, "-c",
+                            "import sys, torch.distributed as d, torch.distributed.run; "
+                            "sys.exit(0 if d.is_available() and d.is_gloo_available() else 1)"},
+                           120, "");
+  return r.exit_code == 0;
+}
+
+double BenchRunner::TimeoutOf(const RunSpec& spec) const {
+  return spec.timeout_s > 0 ? spec.timeout_s : RunTimeoutSeconds(options_, spec.engine, spec.rows);
+}
+
 BenchRunner::BenchRunner(BenchOptions options) : options_(std::move(options)) {
   if (options_.out_dir.empty()) options_.out_dir = "bench-results/" + options_.suite;
   if (options_.binary.empty()) options_.binary = fs::read_symlink("/proc/self/exe").string();
@@ -165,7 +207,10 @@ BenchRunner::BenchRunner(BenchOptions options) : options_(std::move(options)) {
                     ? std::string(env)
                     : (fs::absolute(options_.out_dir).parent_path() / "bench-datasets").string();
   }
-  if (options_.timeout_s <= 0) options_.timeout_s = options_.suite == "quick" ? 300 : 3 * 3600;
+  // Generating a dataset has no per-run limit of its own: --timeout, or generous ones.
+  generate_timeout_s_ = options_.timeout_s > 0      ? options_.timeout_s
+                        : options_.suite == "quick" ? 300
+                                                    : 3 * 3600;
   options_.peer_script = FindPeerScript(options_.peer_script, options_.binary);
   machine_ = DescribeMachine();
   version_ = DescribeVersion();
@@ -187,7 +232,7 @@ std::string BenchRunner::EnsureDataset(std::int64_t rows) {
       RunChild({options_.binary, "generate", "--samples", std::to_string(rows), "--features", "10",
                 "--problem-per-chunk", "--chunk-size", std::to_string(chunk), "--seed", "42",
                 "--out", (partial / "data.csv").string()},
-               options_.timeout_s, "");
+               generate_timeout_s_, "");
   if (r.exit_code != 0) {
     throw Failure("scaleml generate failed for ", rows, " rows: ", TailOf(r.stderr_text, 400));
   }
@@ -220,30 +265,18 @@ std::vector<std::string> BenchRunner::CommandOf(const RunSpec& spec, const std::
             std::to_string(spec.threads)};
   } else if (spec.engine == "ddp") {
     const int per_rank = std::max(1, spec.threads / spec.ranks);
-    argv = {exe,
-            "launch",
-            "--nnodes",
-            "1",
-            "--node-rank",
-            "0",
-            "--nproc-per-node",
-            std::to_string(spec.ranks),
-            "--master-addr",
-            "127.0.0.1",
-            "--master-port",
+    argv = {exe, "launch", "--nnodes", "1", "--node-rank", "0", "--nproc-per-node",
+            std::to_string(spec.ranks), "--master-addr", "127.0.0.1", "--master-port",
             std::to_string(FreePort()),
-            "--",
-            exe,
-            "train",
-            "--engine",
-            "ddp",
-            "--algo",
-            spec.algo,
-            "--data",
-            data,
-            "--json",
-            "--threads",
+            // In the paper's mode ranks wait for the slowest one: the run's limit is the group's.
+            "--timeout", StrCat(static_cast<long long>(TimeoutOf(spec))), "--", exe, "train",
+            "--engine", "ddp", "--algo", spec.algo, "--data", data, "--json", "--threads",
             std::to_string(per_rank)};
+    // One-model is the default: nothing passed, so it runs with builds that lack --ddp-mode.
+    if (spec.mode == "paper") {
+      argv.push_back("--ddp-mode");
+      argv.push_back("paper");
+    }
   } else if (spec.engine == "tasks") {
     const int cpus = std::max(1, spec.threads / spec.trials);
     argv = {exe,
@@ -266,6 +299,36 @@ std::vector<std::string> BenchRunner::CommandOf(const RunSpec& spec, const std::
     if (options_.peer_script.empty()) throw Failure("bench/peers/peer_train.py not found");
     argv = {options_.python, options_.peer_script,        "--algo", spec.algo, "--data", data,
             "--threads",     std::to_string(spec.threads)};
+  } else if (spec.engine == "torch-ddp") {
+    const std::string script = TorchPeerScript(options_.peer_script);
+    if (script.empty()) throw Failure("bench/peers/peer_torch_ddp.py not found");
+    const std::string per_rank = std::to_string(std::max(1, spec.threads / spec.ranks));
+    // Debian's torch 1.13 under Python 3.11 needs the --redirects/--tee flags (for a local rank
+    // that does not exist, so no output is redirected): without them the launcher fails.
+    argv = {"/usr/bin/env",
+            "OMP_NUM_THREADS=" + per_rank,
+            options_.python,
+            "-m",
+            "torch.distributed.run",
+            "--nnodes",
+            "1",
+            "--nproc_per_node",
+            std::to_string(spec.ranks),
+            "--master_addr",
+            "127.0.0.1",
+            "--master_port",
+            std::to_string(FreePort()),
+            "--redirects=9:1",
+            "--tee=9:1",
+            script,
+            "--algo",
+            spec.algo,
+            "--data",
+            data,
+            "--threads",
+            per_rank,
+            "--comm-timeout",
+            StrCat(static_cast<long long>(TimeoutOf(spec)))};
   } else {
     throw InputError("unknown engine ", spec.engine);
   }
@@ -306,11 +369,13 @@ nlohmann::json BenchRunner::Execute(const RunSpec& spec) {
     record["command"] = Join(argv, " ");
     const double started = NowUnix();
     record["started_unix"] = started;
-    ChildResult r = RunChild(argv, options_.timeout_s, (logs / spec.FileStem()).string());
+    const double timeout_s = TimeoutOf(spec);
+    record["timeout_s"] = timeout_s;
+    ChildResult r = RunChild(argv, timeout_s, (logs / spec.FileStem()).string());
     record["wall_s"] = r.wall_s;
     record["peak_rss_bytes"] = r.peak_rss_bytes;
     if (r.timed_out) {
-      record["error"] = StrCat("timed out after ", options_.timeout_s, " s");
+      record["error"] = StrCat("timed out after ", timeout_s, " s");
       return record;
     }
     if (r.exit_code != 0) {
@@ -343,12 +408,23 @@ SuiteSummary BenchRunner::Run() {
   Stopwatch clock;
   fs::create_directories(options_.out_dir);
   ResultsFile results((fs::path(options_.out_dir) / "results.jsonl").string());
-  const bool peers = !options_.no_peers && options_.suite != "scaling" &&
-                     !options_.peer_script.empty() && PythonPeerAvailable(options_.python);
-  if (!options_.no_peers && !peers && options_.suite != "scaling") {
+  AvailablePeers peers;
+  const bool want_peers = !options_.no_peers && options_.suite != "scaling";
+  peers.python =
+      want_peers && !options_.peer_script.empty() && PythonPeerAvailable(options_.python);
+  if (want_peers && !peers.python) {
     std::fprintf(stderr,
                  "python peer: %s with scikit-learn, pandas and xgboost (and peer_train.py) not "
                  "found: running scaleml only\n",
+                 options_.python.c_str());
+  }
+  peers.torch = peers.python && options_.suite == "paper" &&
+                !TorchPeerScript(options_.peer_script).empty() &&
+                TorchPeerAvailable(options_.python);
+  if (peers.python && options_.suite == "paper" && !peers.torch) {
+    std::fprintf(stderr,
+                 "torch-ddp peer: %s without torch.distributed (gloo) or peer_torch_ddp.py: the "
+                 "paper's PyTorch pipeline is not run\n",
                  options_.python.c_str());
   }
   const auto plan = PlanSuite(options_, peers, static_cast<int>(machine_.value("cores", 1)));

@@ -31,21 +31,28 @@ class BenchRunner {
 
   // Whether `python` imports sklearn, pandas and xgboost.
   static bool PythonPeerAvailable(const std::string& python);
+  // Whether `python` also imports torch with a gloo-capable torch.distributed (torchrun's peer).
+  static bool TorchPeerAvailable(const std::string& python);
+
+  // The command line of a run (`storage`: the tasks engine's results folder). Exposed for tests.
+  std::vector<std::string> CommandOf(const RunSpec& spec, const std::string& data,
+                                     const std::string& storage) const;
 
  private:
   std::string EnsureDataset(std::int64_t rows);
-  std::vector<std::string> CommandOf(const RunSpec& spec, const std::string& data,
-                                     const std::string& storage) const;
+  double TimeoutOf(const RunSpec& spec) const;
   nlohmann::json Execute(const RunSpec& spec);
 
   BenchOptions options_;
   std::string data_dir_;
+  double generate_timeout_s_ = 0;
   nlohmann::json machine_;
   nlohmann::json version_;
 };
 
 // The fields of a run's record taken from what the child printed: a train report (the last line
-// of stdout that is a JSON object) or a tune summary. Exposed for tests.
+// of stdout that is a JSON object) or a tune summary. Ranks' and trials' nodes give the peak RSS
+// per node ("peak_rss_per_node": node -> bytes). Exposed for tests.
 void MergeTrainReport(const nlohmann::json& report, nlohmann::json& record);
 void MergeTuneSummary(const nlohmann::json& summary, double started_unix, nlohmann::json& record);
 // The last line of `text` that parses as a JSON object; null when there is none.

@@ -1,5 +1,7 @@
 #include "bench/FigureMaker.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 
@@ -51,7 +53,51 @@ std::string BarScript(const std::string& stem, const std::string& title, const s
          "set output " + Quote(stem + ".svg") + "\n" + plot;
 }
 
+// Speed-up against n: one line per series, the ideal (y = n) dashed.
+std::string LineScript(const std::string& stem, const std::string& title, int columns) {
+  const std::string plot = "plot for [i=2:" + std::to_string(columns + 1) + "] " +
+                           Quote(stem + ".dat") +
+                           " using 1:i with linespoints lw 2 title columnheader(i), x with lines "
+                           "dt 2 lc rgb 'gray' title 'ideal'\n";
+  const std::string common =
+      "set title " + Quote(title) +
+      "\nset xlabel 'ranks (ddp) or trials (tasks)'\nset ylabel 'speed-up'\n"
+      "set key outside right top\nset grid\nset datafile missing '?'\nset xtics 1\n"
+      "set offsets 0.3, 0.3, 0, 0\nset yrange [0:*]\n";
+  return common + "set terminal pngcairo size 1000,500 noenhanced\nset output " +
+         Quote(stem + ".png") + "\n" + plot + "set terminal svg size 1000,500 noenhanced\n" +
+         "set output " + Quote(stem + ".svg") + "\n" + plot;
+}
+
 }  // namespace
+
+std::string SpeedupChartData(const std::vector<ScalingPoint>& points) {
+  std::vector<std::string> series;
+  std::map<int, std::map<std::string, double>> cells;  // n -> series -> speed-up
+  for (const auto& p : points) {
+    const std::string s = p.algo + " " + p.size + " " + p.engine;
+    if (std::find(series.begin(), series.end(), s) == series.end()) series.push_back(s);
+    cells[p.n][s] = p.speedup;
+  }
+  std::string out = "n";
+  for (const auto& s : series) out += "\t\"" + s + "\"";
+  out += "\n";
+  for (const auto& [n, row] : cells) {
+    out += std::to_string(n);
+    for (const auto& s : series) {
+      char buffer[64];
+      const auto found = row.find(s);
+      if (found != row.end()) {
+        std::snprintf(buffer, sizeof(buffer), "\t%.4g", found->second);
+      } else {
+        std::snprintf(buffer, sizeof(buffer), "\t?");
+      }
+      out += buffer;
+    }
+    out += "\n";
+  }
+  return out;
+}
 
 std::string BarChartData(const std::vector<json>& records, const std::string& value) {
   std::vector<std::string> series;
@@ -109,17 +155,18 @@ FigureSet MakeFigures(const std::vector<json>& records, const std::string& out_d
         "Computation time (fit + predict) per algorithm", "seconds (log scale)", true);
   chart("accuracy", BarChartData(records, "accuracy"), "Test accuracy per algorithm", "accuracy",
         false);
-  // Speed-up: series per engine, one group per algorithm and rank (trial) count.
+  // Speed-up against ranks (trials): one line per algorithm, size and engine.
   const auto points = ScalingPoints(records);
   if (!points.empty()) {
-    std::string data = "\"algorithm, n\"\t\"speed-up\"\n";
-    for (const auto& p : points) {
-      char value[32];
-      std::snprintf(value, sizeof(value), "%.4g", p.speedup);
-      data += "\"" + p.algo + " " + p.size + " " + p.engine + " n=" + std::to_string(p.n) + "\"\t" +
-              value + "\n";
-    }
-    chart("speedup", data, "Speed-up against 1 rank (ddp) or 1 trial (tasks)", "speed-up", false);
+    const std::string data = SpeedupChartData(points);
+    const std::size_t header_end = data.find('\n');
+    int columns = 0;
+    for (std::size_t i = 0; i < header_end; ++i) columns += data[i] == '\t' ? 1 : 0;
+    WriteFileAtomically((folder / "speedup.dat").string(), data);
+    WriteFileAtomically(
+        (folder / "speedup.gp").string(),
+        LineScript("speedup", "Speed-up against 1 rank (ddp) or 1 trial (tasks)", columns));
+    scripts.push_back("speedup");
   }
   for (const auto& stem : scripts) {
     ChildResult r =

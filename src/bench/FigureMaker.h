@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/ReportTables.h"
+
 namespace scaleml::bench {
 
 struct FigureSet {
@@ -20,6 +22,10 @@ struct FigureSet {
 // The gnuplot data table of a grouped bar chart: one line per algorithm, one column per series
 // (engine and size), `value` of each run; "?" where a run is missing. Exposed for tests.
 std::string BarChartData(const std::vector<nlohmann::json>& records, const std::string& value);
+
+// The gnuplot data of the speed-up figure: one line per rank (trial) count n, one column per
+// algorithm, size and engine; "?" where that series has no run at n. Exposed for tests.
+std::string SpeedupChartData(const std::vector<ScalingPoint>& points);
 
 FigureSet MakeFigures(const std::vector<nlohmann::json>& records, const std::string& out_dir);
 

@@ -21,6 +21,44 @@ std::string Fixed(double value, int digits) {
 
 bool IsOk(const json& r) { return r.value("status", "") == "ok"; }
 
+// Rows of the engines x sizes tables: each scaleml engine followed by its peer (odd numbers).
+int PairingOrder(const json& r) {
+  const std::string engine = r.value("engine", ""), mode = r.value("mode", "");
+  if (engine == "local") return 0;
+  if (engine == "python") return 1;
+  if (engine == "tasks") return 2;
+  if (engine == "ddp" && mode != "paper") return 4;
+  if (engine == "ddp") return 6;
+  if (engine == "torch-ddp") return 7;
+  return 8;
+}
+
+bool IsPeer(const json& r) {
+  const std::string engine = r.value("engine", "");
+  return engine == "python" || engine == "torch-ddp";
+}
+
+// The peer run of a scaleml run: python for local, torch-ddp at the same ranks for the ddp
+// engine's paper mode; null when there is none.
+const json* MatchingPeer(const std::vector<json>& records, const json& ours) {
+  const std::string engine = ours.value("engine", "");
+  std::string peer_engine;
+  if (engine == "local") peer_engine = "python";
+  if (engine == "ddp" && ours.value("mode", "") == "paper") peer_engine = "torch-ddp";
+  if (peer_engine.empty()) return nullptr;
+  for (const auto& r : records) {
+    if (IsOk(r) && r.value("engine", "") == peer_engine &&
+        r.value("algo", "") == ours.value("algo", "") &&
+        r.value("size", "") == ours.value("size", "") &&
+        (peer_engine == "python" || r.value("ranks", 0) == ours.value("ranks", 0))) {
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
+std::string Ratio(double peer, double ours) { return ours > 0 ? Fixed(peer / ours, 2) : "—"; }
+
 std::vector<std::string> AlgosIn(const std::vector<json>& records) {
   std::vector<std::string> algos;
   for (const auto& a : AllAlgorithms()) {
@@ -46,7 +84,7 @@ std::string Escape(std::string text) {
 std::vector<std::string> SeriesOf(const std::vector<json>& records) {
   std::vector<std::string> series;
   for (const auto& r : records) {
-    if (r.value("engine", "") == "python" || IsOk(r)) {
+    if (IsPeer(r) || IsOk(r)) {
       const std::string s = EngineLabel(r) + " " + r.value("size", "");
       if (std::find(series.begin(), series.end(), s) == series.end()) series.push_back(s);
     }
@@ -77,6 +115,7 @@ std::string EngineLabel(const json& r) {
            std::to_string(r.value("ranks", 1));
   }
   if (engine == "tasks") return "tasks x" + std::to_string(r.value("trials", 1));
+  if (engine == "torch-ddp") return "torch-ddp x" + std::to_string(r.value("ranks", 1));
   return engine;
 }
 
@@ -87,10 +126,63 @@ std::string Cell(const json& r, const char* key, int digits) {
   return Fixed(r[key].get<double>(), digits);
 }
 
+std::string EnginesBySizesTable(const std::vector<json>& records, const std::string& algo) {
+  std::vector<std::string> sizes;
+  std::vector<std::pair<int, std::string>> engines;                 // (pairing order, label)
+  std::map<std::string, std::map<std::string, const json*>> cells;  // label -> size -> record
+  for (const auto& r : records) {
+    if (r.value("algo", "") != algo || r.value("status", "") == "skipped") continue;
+    const std::string size = r.value("size", ""), label = EngineLabel(r);
+    if (std::find(sizes.begin(), sizes.end(), size) == sizes.end()) sizes.push_back(size);
+    const std::pair<int, std::string> engine{PairingOrder(r), label};
+    if (std::find(engines.begin(), engines.end(), engine) == engines.end()) {
+      engines.push_back(engine);
+    }
+    cells[label][size] = &r;
+  }
+  if (sizes.empty()) return "";
+  std::stable_sort(engines.begin(), engines.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string out = "| engine |", rule = "|---|";
+  for (const auto& size : sizes) {
+    out += " " + size + " total s | " + size + " accuracy |";
+    rule += "---:|---:|";
+  }
+  out += "\n" + rule + "\n";
+  for (const auto& [order, label] : engines) {
+    out += "| " + label + (order % 2 == 1 ? " (peer)" : "") + " |";
+    for (const auto& size : sizes) {
+      const auto found = cells[label].find(size);
+      if (found == cells[label].end()) {
+        out += " — | — |";
+      } else if (!IsOk(*found->second)) {
+        out += " " + found->second->value("status", "?") + " | — |";
+      } else {
+        out += " " + Cell(*found->second, "total_s", 2) + " | " +
+               Cell(*found->second, "accuracy", 4) + " |";
+      }
+    }
+    out += "\n";
+  }
+  // The paper's published figures at the same size labels, where it has them.
+  std::string ray = "| paper: Ray Tune, 2 trials (load excluded) |";
+  std::string torch = "| paper: PyTorch, 3 nodes (load included) |";
+  bool any = false;
+  for (const auto& size : sizes) {
+    const auto f = FindPaperFigure(algo, size);
+    any = any || f.has_value();
+    ray += f ? " " + Fixed(f->ray_s, 2) + " | " + Fixed(f->accuracy, 3) + " |" : " — | — |";
+    torch += f ? " " + Fixed(f->pytorch_s, 2) + " | " + Fixed(f->accuracy, 3) + " |" : " — | — |";
+  }
+  if (any) out += ray + "\n" + torch + "\n";
+  return out;
+}
+
 std::string PerAlgorithmTables(const std::vector<json>& records) {
   std::string out;
   for (const auto& algo : AlgosIn(records)) {
     out += "### " + algo + "\n\n";
+    out += EnginesBySizesTable(records, algo) + "\nPhases:\n\n";
     out +=
         "| engine | size | rows | load s | fit s | predict s | comm s | scheduling s | "
         "transfer s | total s | accuracy | peak RSS MiB | status |\n";
@@ -165,27 +257,35 @@ std::string PaperComparisonTable(const std::vector<json>& records) {
 
 std::string PeerRatioTable(const std::vector<json>& records) {
   std::string rows;
-  for (const auto& peer : records) {
-    if (!IsOk(peer) || peer.value("engine", "") != "python") continue;
-    const double peer_total = peer.value("total_s", 0.0);
-    for (const auto& r : records) {
-      if (!IsOk(r) || r.value("engine", "") == "python" ||
-          r.value("algo", "") != peer.value("algo", "") ||
-          r.value("size", "") != peer.value("size", "")) {
-        continue;
-      }
-      const double total = r.value("total_s", 0.0);
-      rows += "| " + r.value("algo", "") + " | " + r.value("size", "") + " | " + EngineLabel(r) +
-              " | " + Cell(r, "total_s", 2) + " | " + Fixed(peer_total, 2) + " | " +
-              (total > 0 ? Fixed(peer_total / total, 2) : "—") + " | " + Cell(r, "accuracy", 4) +
-              " | " + Cell(peer, "accuracy", 4) + " |\n";
-    }
+  for (const auto& r : records) {
+    if (!IsOk(r)) continue;
+    const json* peer = MatchingPeer(records, r);
+    if (peer == nullptr) continue;
+    rows += "| " + r.value("algo", "") + " | " + r.value("size", "") + " | " + EngineLabel(r) +
+            " | " + EngineLabel(*peer) + " | " + Cell(r, "total_s", 2) + " | " +
+            Cell(*peer, "total_s", 2) + " | " +
+            Ratio(peer->value("total_s", 0.0), r.value("total_s", 0.0)) + " | " +
+            Cell(r, "fit_s", 2) + " | " + Cell(*peer, "fit_s", 2) + " | " +
+            Ratio(peer->value("fit_s", 0.0), r.value("fit_s", 0.0)) + " | " +
+            Cell(r, "accuracy", 4) + " | " + Cell(*peer, "accuracy", 4) + " |\n";
   }
   if (rows.empty()) return "";
-  return "| algorithm | size | scaleml engine | scaleml total s | python total s | "
-         "python / scaleml | scaleml accuracy | python accuracy |\n"
-         "|---|---|---|---:|---:|---:|---:|---:|\n" +
+  return "| algorithm | size | scaleml | peer | scaleml total s | peer total s | peer / scaleml | "
+         "scaleml fit s | peer fit s | fit peer / scaleml | scaleml accuracy | peer accuracy |\n"
+         "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n" +
          rows;
+}
+
+std::string MissingPeerNote(const std::vector<json>& records) {
+  bool paper_mode = false, torch_peer = false;
+  for (const auto& r : records) {
+    paper_mode =
+        paper_mode || (IsOk(r) && r.value("engine", "") == "ddp" && r.value("mode", "") == "paper");
+    torch_peer = torch_peer || r.value("engine", "") == "torch-ddp";
+  }
+  if (!paper_mode || torch_peer) return "";
+  return "The ddp engine's paper mode has no torch-ddp peer here: it needs /usr/bin/python3 with "
+         "torch (torch.distributed with gloo) besides scikit-learn, pandas and xgboost.\n";
 }
 
 std::vector<ScalingPoint> ScalingPoints(const std::vector<json>& records) {
@@ -197,22 +297,38 @@ std::vector<ScalingPoint> ScalingPoints(const std::vector<json>& records) {
       return IsOk(r) && r.value("engine", "") == engine && r.value("mode", "") != "paper";
     };
     // Baselines: the 1-rank (1-trial) total of each algorithm and size.
-    std::map<std::string, double> base;
+    struct Base {
+      double total_s = 0, compute_s = 0;
+    };
+    std::map<std::string, Base> base;
     std::set<std::string> multi;
     for (const auto& r : records) {
       if (!counts(r)) continue;
       const std::string key = r.value("algo", "") + "/" + r.value("size", "");
-      if (r.value(count_key, 0) == 1) base[key] = r.value("total_s", 0.0);
+      if (r.value(count_key, 0) == 1) base[key] = {r.value("total_s", 0.0), ComputeSeconds(r)};
       if (r.value(count_key, 0) > 1) multi.insert(key);
     }
     for (const auto& r : records) {
       if (!counts(r)) continue;
       const std::string key = r.value("algo", "") + "/" + r.value("size", "");
       if (base.count(key) == 0 || multi.count(key) == 0) continue;
-      ScalingPoint p{r.value("algo", ""),   r.value("size", ""),     engine,
-                     r.value(count_key, 1), r.value("total_s", 0.0), 0.0};
+      ScalingPoint p;
+      p.algo = r.value("algo", "");
+      p.size = r.value("size", "");
+      p.engine = engine;
+      p.n = r.value(count_key, 1);
+      p.total_s = r.value("total_s", 0.0);
+      p.fit_s = r.value("fit_s", 0.0);
+      p.predict_s = r.value("predict_s", 0.0);
+      p.comm_s = r.contains("comm_s") ? r.value("comm_s", 0.0) : -1;
+      p.comm_bytes = r.contains("comm_bytes_total") ? r.value("comm_bytes_total", 0.0)
+                     : r.contains("comm_bytes")     ? r.value("comm_bytes", 0.0)
+                                                    : -1;
       // ddp: one model, faster with more ranks. tasks: n trials in the time of one is n-fold.
-      if (p.total_s > 0) p.speedup = (ddp ? 1.0 : p.n) * base[key] / p.total_s;
+      const double scale = ddp ? 1.0 : p.n;
+      if (p.total_s > 0) p.speedup = scale * base[key].total_s / p.total_s;
+      const double compute = p.fit_s + p.predict_s;
+      if (compute > 0) p.compute_speedup = scale * base[key].compute_s / compute;
       points.push_back(p);
     }
   }
@@ -221,14 +337,22 @@ std::vector<ScalingPoint> ScalingPoints(const std::vector<json>& records) {
 
 std::string ScalingTable(const std::vector<json>& records) {
   std::string rows;
+  auto optional = [](double value, double scale, int digits) {
+    return value < 0 ? std::string("—") : Fixed(value / scale, digits);
+  };
   for (const auto& p : ScalingPoints(records)) {
     rows += "| " + p.algo + " | " + p.size + " | " + p.engine + " | " + std::to_string(p.n) +
-            " | " + Fixed(p.total_s, 2) + " | " + Fixed(p.speedup, 2) + " | " +
-            Fixed(p.speedup / p.n, 2) + " |\n";
+            " | " + Fixed(p.fit_s, 2) + " | " + Fixed(p.predict_s, 2) + " | " +
+            Fixed(p.fit_s + p.predict_s, 2) + " | " + optional(p.comm_s, 1, 2) + " | " +
+            optional(p.comm_bytes, 1024.0 * 1024.0, 1) + " | " + Fixed(p.total_s, 2) + " | " +
+            Fixed(p.speedup, 2) + " | " + Fixed(p.speedup / p.n, 2) + " | " +
+            Fixed(p.compute_speedup, 2) + " | " + Fixed(p.compute_speedup / p.n, 2) + " |\n";
   }
   if (rows.empty()) return "";
-  return "| algorithm | size | engine | ranks or trials | total s | speed-up | efficiency |\n"
-         "|---|---|---|---:|---:|---:|---:|\n" +
+  return "| algorithm | size | engine | ranks or trials | fit s | predict s | fit+predict s | "
+         "comm s | comm MiB | total s | speed-up | efficiency | fit+predict speed-up | "
+         "fit+predict efficiency |\n"
+         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" +
          rows;
 }
 
@@ -245,13 +369,21 @@ std::string ResponsivenessTable(const std::vector<json>& records) {
     }
     if (per_rank.empty()) per_rank = mib(r.value("peak_rss_trial_bytes", 0.0));
     if (per_rank == "—" || per_rank.empty()) per_rank = "—";
+    std::string per_node;
+    if (r.contains("peak_rss_per_node") && r["peak_rss_per_node"].is_object()) {
+      for (const auto& [node, bytes] : r["peak_rss_per_node"].items()) {
+        per_node += (per_node.empty() ? "" : ", ") + node + ": " + mib(bytes.get<double>());
+      }
+    }
+    if (per_node.empty()) per_node = "—";
     rows += "| " + r.value("algo", "") + " | " + r.value("size", "") + " | " + EngineLabel(r) +
-            " | " + mib(r.value("peak_rss_bytes", 0.0)) + " | " + per_rank + " | " +
-            Cell(r, "time_to_first_result_s", 2) + " | " + Cell(r, "scheduling_s", 2) + " |\n";
+            " | " + mib(r.value("peak_rss_bytes", 0.0)) + " | " + per_rank + " | " + per_node +
+            " | " + Cell(r, "time_to_first_result_s", 2) + " | " + Cell(r, "scheduling_s", 2) +
+            " |\n";
   }
   if (rows.empty()) return "";
-  return "| algorithm | size | engine | peak RSS MiB | per rank / trial MiB | first result s | "
-         "submit to start s |\n|---|---|---|---:|---:|---:|---:|\n" +
+  return "| algorithm | size | engine | peak RSS MiB | per rank / trial MiB | per node MiB | "
+         "first result s | submit to start s |\n|---|---|---|---:|---:|---|---:|---:|\n" +
          rows;
 }
 

@@ -54,10 +54,17 @@ std::string RenderReport(const std::vector<json>& all, const FigureSet& figures)
       "loading; scaleml's columns are timed the same way. \"—\": no run at that size here.\n\n";
   out += PaperComparisonTable(records) + "\n";
   const std::string peers = PeerRatioTable(records);
-  out += "## Against the Python peer (same machine, same run)\n\n";
-  out += peers.empty() ? "No Python peer ran (it needs /usr/bin/python3 with scikit-learn, pandas "
-                         "and xgboost).\n\n"
-                       : "A ratio above 1 means scaleml was faster.\n\n" + peers + "\n";
+  out += "## Against the Python peers (same machine, same run, same files)\n\n";
+  out += peers.empty()
+             ? "No Python peer ran (it needs /usr/bin/python3 with scikit-learn, pandas "
+               "and xgboost; the torch-ddp peer also torch).\n\n"
+             : "Pairs: local against python (pandas read_csv, scikit-learn / XGBoost); the ddp "
+               "engine's paper mode against torch-ddp (the paper's PyTorch pipeline: torchrun "
+               "gloo ranks, each reading the whole file and training alone on a random 1/N of "
+               "the training rows). A ratio above 1 means scaleml was faster.\n\n" +
+                   peers + "\n";
+  const std::string missing_peer = MissingPeerNote(records);
+  if (!missing_peer.empty()) out += missing_peer + "\n";
   const std::string responsiveness = ResponsivenessTable(records);
   if (!responsiveness.empty()) {
     out +=
@@ -71,7 +78,8 @@ std::string RenderReport(const std::vector<json>& all, const FigureSet& figures)
   if (!scaling.empty()) {
     out +=
         "## Scaling\n\nddp: one model, speed-up = t(1 rank) / t(n ranks). tasks: n trials, "
-        "speed-up = n t(1 trial) / t(n trials). Efficiency = speed-up / n.\n\n" +
+        "speed-up = n t(1 trial) / t(n trials). Efficiency = speed-up / n. Comm: seconds in "
+        "collectives (rank 0) and bytes sent by all ranks.\n\n" +
         scaling + "\n";
   }
   out += "## Figures\n\n";

@@ -65,7 +65,19 @@ std::vector<std::string> PaperParams(const std::string& algo) {
   return {};
 }
 
-std::vector<RunSpec> PlanSuite(const BenchOptions& options, bool peers_available,
+double RunTimeoutSeconds(const BenchOptions& options, const std::string& engine,
+                         std::int64_t rows) {
+  if (options.timeout_s > 0) return options.timeout_s;
+  if (options.suite == "quick") return 300;
+  // On 2 cores at 5,000,000 rows scaleml's slowest run takes under a minute and the peers' about
+  // 3 minutes (docs/benchmarks.md): these limits leave 3-5x for a busy machine and still stop a
+  // run that hangs long before the suite's budget is gone.
+  const bool peer = engine == "python" || engine == "torch-ddp";
+  const double per_million_rows = peer ? 90 : 30;
+  return 120 + per_million_rows * static_cast<double>(rows) / 1e6;
+}
+
+std::vector<RunSpec> PlanSuite(const BenchOptions& options, const AvailablePeers& peers,
                                int hardware_threads) {
   const std::string& suite = options.suite;
   if (suite != "quick" && suite != "paper" && suite != "scaling") {
@@ -134,20 +146,26 @@ std::vector<RunSpec> PlanSuite(const BenchOptions& options, bool peers_available
         spec.ranks = ranks;
         plan.push_back(spec);
         if (suite == "paper") {
+          // The paper's mode: every rank trains its own model on its share of the rows.
           spec.mode = "paper";
-          spec.skip_reason =
-              "the paper's ddp mode (every rank trains its own model on its third; "
-              "--param paper_mode=true) is not implemented yet";
           plan.push_back(spec);
         }
       }
-      if (!options.no_peers && peers_available) {
+      if (!options.no_peers && peers.python) {
         RunSpec spec = Base(options, algo, size, threads);
         spec.engine = "python";
         plan.push_back(spec);
       }
+      // The paper's PyTorch pipeline: the peer of the ddp engine's paper mode.
+      if (suite == "paper" && !options.no_peers && peers.torch && Has(engines, "ddp")) {
+        RunSpec spec = Base(options, algo, size, threads);
+        spec.engine = "torch-ddp";
+        spec.ranks = ranks;
+        plan.push_back(spec);
+      }
     }
   }
+  for (auto& spec : plan) spec.timeout_s = RunTimeoutSeconds(options, spec.engine, spec.rows);
   return plan;
 }
 

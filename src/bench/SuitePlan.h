@@ -22,9 +22,20 @@ const std::vector<std::string>& AllAlgorithms();
 // forest's 10 trees).
 std::vector<std::string> PaperParams(const std::string& algo);
 
-// The runs of options.suite. `peers_available`: whether the Python peer can run here.
-// `hardware_threads`: this machine's cores (the default of threads and max_ranks).
-std::vector<RunSpec> PlanSuite(const BenchOptions& options, bool peers_available,
+// Which Python peers can run here.
+struct AvailablePeers {
+  bool python = false;  // peer_train.py: pandas, scikit-learn, XGBoost
+  bool torch = false;   // peer_torch_ddp.py under torchrun: the above and torch.distributed gloo
+};
+
+// Seconds a run may take before it is killed: --timeout when given; otherwise quick 300 s, and for
+// the other suites a limit that grows with the rows and is wider for the Python peers (pandas
+// parsing, scikit-learn's forest and neighbours) than for scaleml's engines.
+double RunTimeoutSeconds(const BenchOptions& options, const std::string& engine, std::int64_t rows);
+
+// The runs of options.suite. `hardware_threads`: this machine's cores (the default of threads and
+// max_ranks).
+std::vector<RunSpec> PlanSuite(const BenchOptions& options, const AvailablePeers& peers,
                                int hardware_threads);
 
 }  // namespace scaleml::bench

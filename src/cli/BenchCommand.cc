@@ -36,8 +36,10 @@ void RegisterBench(CLI::App& app) {
       ->capture_default_str();
   command->add_flag("--resume", options->resume, "Skip the runs already in results.jsonl");
   command
-      ->add_option("--timeout", options->timeout_s,
-                   "Seconds per run before it is killed (0: quick 300, others 10800)")
+      ->add_option(
+          "--timeout", options->timeout_s,
+          "Seconds per run before it is killed (0: quick 300; paper and scaling 120 + 30 per "
+          "million rows, Python peers 120 + 90 per million rows)")
       ->capture_default_str();
   command->add_flag("--no-peers", options->no_peers, "Do not run the Python peer");
   command->add_flag("--no-report", options->no_report, "Do not write report.md at the end");
