@@ -104,7 +104,8 @@ nlohmann::json LastJsonObject(const std::string& text) {
 void MergeTrainReport(const nlohmann::json& report, nlohmann::json& record) {
   for (const char* key :
        {"accuracy", "load_s", "split_s", "fit_s", "predict_s", "comm_s", "comm_bytes", "total_s",
-        "rows_train", "rows_test", "features", "classes", "peak_rss_bytes", "from_cache"}) {
+        "rows_train", "rows_test", "features", "classes", "peak_rss_bytes", "from_cache",
+        "ddp_mode", "accuracy_per_rank", "rows_train_per_rank", "library"}) {
     if (report.contains(key)) record[key] = report[key];
   }
   if (report.contains("per_rank") && report["per_rank"].is_array()) {
@@ -393,6 +394,12 @@ nlohmann::json BenchRunner::Execute(const RunSpec& spec) {
     } else {
       nlohmann::json report = LastJsonObject(r.stdout_text);
       if (report.is_null()) throw Failure("no JSON report on stdout");
+      // A build without --ddp-mode would train one model and be compared as the paper's mode.
+      if (spec.engine == "ddp" && report.contains("ddp_mode") &&
+          report.value("ddp_mode", "") != spec.mode) {
+        throw Failure("asked for ddp mode '", spec.mode, "', the ranks report '",
+                      report.value("ddp_mode", ""), "'");
+      }
       MergeTrainReport(report, record);
     }
     if (!record.contains("accuracy")) throw Failure("the run reported no accuracy");

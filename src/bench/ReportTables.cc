@@ -267,12 +267,14 @@ std::string PeerRatioTable(const std::vector<json>& records) {
             Ratio(peer->value("total_s", 0.0), r.value("total_s", 0.0)) + " | " +
             Cell(r, "fit_s", 2) + " | " + Cell(*peer, "fit_s", 2) + " | " +
             Ratio(peer->value("fit_s", 0.0), r.value("fit_s", 0.0)) + " | " +
-            Cell(r, "accuracy", 4) + " | " + Cell(*peer, "accuracy", 4) + " |\n";
+            Cell(r, "accuracy", 4) + " | " + Cell(*peer, "accuracy", 4) + " | " +
+            Cell(r, "wall_s", 2) + " | " + Cell(*peer, "wall_s", 2) + " |\n";
   }
   if (rows.empty()) return "";
   return "| algorithm | size | scaleml | peer | scaleml total s | peer total s | peer / scaleml | "
-         "scaleml fit s | peer fit s | fit peer / scaleml | scaleml accuracy | peer accuracy |\n"
-         "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n" +
+         "scaleml fit s | peer fit s | fit peer / scaleml | scaleml accuracy | peer accuracy | "
+         "scaleml wall s | peer wall s |\n"
+         "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" +
          rows;
 }
 

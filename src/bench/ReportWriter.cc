@@ -61,7 +61,10 @@ std::string RenderReport(const std::vector<json>& all, const FigureSet& figures)
              : "Pairs: local against python (pandas read_csv, scikit-learn / XGBoost); the ddp "
                "engine's paper mode against torch-ddp (the paper's PyTorch pipeline: torchrun "
                "gloo ranks, each reading the whole file and training alone on a random 1/N of "
-               "the training rows). A ratio above 1 means scaleml was faster.\n\n" +
+               "the training rows). A ratio above 1 means scaleml was faster. Total: the program's "
+               "own "
+               "timer (load, fit, predict; for ranks the slowest rank's); wall: the whole "
+               "process from start to exit, interpreter and launcher start-up included.\n\n" +
                    peers + "\n";
   const std::string missing_peer = MissingPeerNote(records);
   if (!missing_peer.empty()) out += missing_peer + "\n";
