@@ -62,8 +62,9 @@ void LogCommunication(const Comm& comm, const GbdtFitStats& stats) {
           " collectives, ", stats.setup_bytes, " bytes; ", stats.rounds, " rounds, ",
           static_cast<double>(stats.training_collectives) * per_round, " collectives and ",
           static_cast<double>(stats.training_bytes) * per_round, " bytes sent per round; ",
-          stats.histograms.builds, " histogram builds of ", stats.histograms.rows,
-          " rows (even share ", std::llround(stats.histograms.even_share_rows), ", above it ",
+          stats.histograms.builds, " histogram builds in ", stats.histograms.batches,
+          " batches, of ", stats.histograms.rows, " rows (even share ",
+          std::llround(stats.histograms.even_share_rows), ", above it ",
           std::llround(stats.histograms.rows_above_even_share), ")");
 }
 

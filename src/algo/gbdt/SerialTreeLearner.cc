@@ -1,6 +1,7 @@
 #include "algo/gbdt/SerialTreeLearner.h"
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 
 #include "comm/CommOps.h"
@@ -15,7 +16,7 @@ SerialTreeLearner::SerialTreeLearner(const BinnedMatrix& matrix, const QuantileB
       comm_(comm),
       total_bins_(bins.total_bins()),
       builder_(matrix, bins),
-      pool_(static_cast<std::size_t>(params.num_leaves + 1) * (bins.total_bins() + 1)) {
+      pool_(static_cast<std::size_t>(2 * params.num_leaves + 1) * (bins.total_bins() + 1)) {
   constraints_.lambda_l1 = params.lambda_l1;
   constraints_.lambda_l2 = params.lambda_l2;
   constraints_.min_sum_hessian = params.min_sum_hessian_in_leaf;
@@ -23,24 +24,46 @@ SerialTreeLearner::SerialTreeLearner(const BinnedMatrix& matrix, const QuantileB
   constraints_.min_data = params.min_data_in_leaf;
 }
 
-std::int64_t SerialTreeLearner::BuildGlobal(const std::uint32_t* rows, std::size_t count,
-                                            const GradientPair* gradients,
-                                            std::span<const int> features, HistBin* slot) {
-  builder_.Build(rows, count, gradients, features, slot);
-  slot[total_bins_] = HistBin{static_cast<std::int64_t>(count), 0};
-  if (comm_.size() > 1) {
-    static_assert(sizeof(HistBin) == 2 * sizeof(std::int64_t));
-    ThrowIfFailed(comm_,
-                  comm_.AllreduceBytes(slot, SlotSize() * 2, DataType::kInt64, ReduceOp::kSum),
-                  "gbdt histogram allreduce");
-  }
-  const std::int64_t global = slot[total_bins_].g;
-  const double even_share = static_cast<double>(global) / comm_.size();
+void SerialTreeLearner::BuildLocal(const std::uint32_t* rows, std::size_t count,
+                                   const GradientPair* gradients, std::span<const int> features,
+                                   int slot) {
+  HistBin* hist = Slot(slot);
+  builder_.Build(rows, count, gradients, features, hist);
+  hist[total_bins_] = HistBin{static_cast<std::int64_t>(count), 0};
   ++stats_.builds;
   stats_.rows += static_cast<std::int64_t>(count);
+}
+
+void SerialTreeLearner::SumOverRanks(std::span<const int> slots) {
+  const std::size_t slot_size = SlotSize();
+  std::int64_t local = 0;
+  for (int slot : slots) local += Slot(slot)[total_bins_].g;
+  if (comm_.size() > 1) {
+    static_assert(sizeof(HistBin) == 2 * sizeof(std::int64_t));
+    HistBin* data = Slot(slots[0]);
+    if (slots.size() > 1) {
+      batch_.resize(slots.size() * slot_size);
+      for (std::size_t i = 0; i < slots.size(); ++i) {
+        std::memcpy(batch_.data() + i * slot_size, Slot(slots[i]), slot_size * sizeof(HistBin));
+      }
+      data = batch_.data();
+    }
+    ThrowIfFailed(
+        comm_,
+        comm_.AllreduceBytes(data, slots.size() * slot_size * 2, DataType::kInt64, ReduceOp::kSum),
+        "gbdt histogram allreduce");
+    if (slots.size() > 1) {
+      for (std::size_t i = 0; i < slots.size(); ++i) {
+        std::memcpy(Slot(slots[i]), batch_.data() + i * slot_size, slot_size * sizeof(HistBin));
+      }
+    }
+  }
+  std::int64_t global = 0;
+  for (int slot : slots) global += Slot(slot)[total_bins_].g;
+  const double even_share = static_cast<double>(global) / comm_.size();
+  ++stats_.batches;
   stats_.even_share_rows += even_share;
-  stats_.rows_above_even_share += std::max(0.0, static_cast<double>(count) - even_share);
-  return global;
+  stats_.rows_above_even_share += std::max(0.0, static_cast<double>(local) - even_share);
 }
 
 bool SerialTreeLearner::CanSplit(std::int64_t count, int depth) const {
@@ -60,18 +83,34 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
   std::vector<int> depth(max_leaves, 0);
   std::vector<SplitInfo> best(max_leaves);
   std::vector<int> slot_of(max_leaves, -1);
-  std::vector<int> free_slots(max_leaves + 1);
+  // The global histogram of the smaller child of a leaf's best split, built ahead of the split.
+  std::vector<int> ahead_slot_of(max_leaves, -1);
+  std::vector<int> free_slots(2 * max_leaves + 1);
   std::iota(free_slots.rbegin(), free_slots.rend(), 0);  // take slot 0 first
   auto take_slot = [&] {
     int slot = free_slots.back();
     free_slots.pop_back();
     return slot;
   };
+  auto release_slot = [&](int& slot) {
+    if (slot >= 0) free_slots.push_back(slot);
+    slot = -1;
+  };
+  // Whether either child of a leaf's best split could be split again (as far as counts tell).
+  auto children_splittable = [&](int leaf) {
+    return CanSplit(best[leaf].left_count, depth[leaf] + 1) ||
+           CanSplit(best[leaf].right_count, depth[leaf] + 1);
+  };
+  auto left_is_smaller = [&](const SplitInfo& split) {
+    return split.left_count <= split.right_count;
+  };
 
   // Root: its sums are those of any feature's histogram (every row is in one bin of each).
   slot_of[0] = take_slot();
+  BuildLocal(all_rows ? nullptr : rows.data(), rows.size(), gradients, features, slot_of[0]);
+  SumOverRanks(std::span<const int>(&slot_of[0], 1));
   HistBin* root = Slot(slot_of[0]);
-  count[0] = BuildGlobal(all_rows ? nullptr : rows.data(), rows.size(), gradients, features, root);
+  count[0] = root[total_bins_].g;
   {
     const int f = features[0];
     for (int b = 0; b < bins_.bins(f); ++b) total[0] += root[bins_.offset(f) + b];
@@ -80,6 +119,7 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
     best[0] = FindBestSplit(root, bins_, total[0], count[0], features, constraints_);
   }
 
+  std::vector<int> batch, candidates;
   while (tree.leaves() < max_leaves) {
     int leaf = -1;
     for (int l = 0; l < tree.leaves(); ++l) {
@@ -100,21 +140,57 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
     const bool more = tree.leaves() < max_leaves;
     const bool left_ok = more && CanSplit(count[leaf], depth[leaf]);
     const bool right_ok = more && CanSplit(count[new_leaf], depth[leaf]);
+    int child_slot = ahead_slot_of[leaf];
+    ahead_slot_of[leaf] = -1;
     if (!left_ok && !right_ok) {
-      free_slots.push_back(slot_of[leaf]);
-      slot_of[leaf] = -1;
+      release_slot(slot_of[leaf]);
+      release_slot(child_slot);
       continue;
     }
     // Build the child with fewer rows over all ranks (the same choice on every rank).
-    const bool left_smaller = split.left_count <= split.right_count;
+    const bool left_smaller = left_is_smaller(split);
     const int smaller = left_smaller ? leaf : new_leaf;
     const int larger = left_smaller ? new_leaf : leaf;
-    const int parent_slot = slot_of[leaf];
-    const int child_slot = take_slot();
+    if (child_slot < 0) {
+      child_slot = take_slot();
+      auto small_rows = partition_.rows(smaller);
+      BuildLocal(small_rows.data(), small_rows.size(), gradients, features, child_slot);
+      batch.assign(1, child_slot);
+      if (comm_.size() > 1) {
+        // The leaves that may split next, best first (ties to the lower leaf, as the choice
+        // above), as many as leaves may still be added.
+        candidates.clear();
+        for (int l = 0; l < tree.leaves(); ++l) {
+          if (best[l].found() && ahead_slot_of[l] < 0 && children_splittable(l)) {
+            candidates.push_back(l);
+          }
+        }
+        const auto room = static_cast<std::size_t>(max_leaves - tree.leaves());
+        const auto ahead = std::min(candidates.size(), room);
+        std::partial_sort(
+            candidates.begin(), candidates.begin() + ahead, candidates.end(), [&](int a, int b) {
+              return best[a].gain > best[b].gain || (best[a].gain == best[b].gain && a < b);
+            });
+        for (std::size_t i = 0; i < ahead; ++i) {
+          const int l = candidates[i];
+          const SplitInfo& next = best[l];
+          const bool to_left = left_is_smaller(next);
+          const std::uint8_t* column = matrix_.column(next.feature);
+          const auto threshold = static_cast<std::uint8_t>(next.bin);
+          child_rows_.clear();
+          for (std::uint32_t row : partition_.rows(l)) {
+            if ((column[row] <= threshold) == to_left) child_rows_.push_back(row);
+          }
+          ahead_slot_of[l] = take_slot();
+          BuildLocal(child_rows_.data(), child_rows_.size(), gradients, features, ahead_slot_of[l]);
+          batch.push_back(ahead_slot_of[l]);
+        }
+      }
+      SumOverRanks(batch);
+    }
     HistBin* small_hist = Slot(child_slot);
-    auto small_rows = partition_.rows(smaller);
-    count[smaller] =
-        BuildGlobal(small_rows.data(), small_rows.size(), gradients, features, small_hist);
+    const int parent_slot = slot_of[leaf];
+    count[smaller] = small_hist[total_bins_].g;
     // The count entry too: the parent's exact count becomes the larger child's.
     SubtractHistogram(Slot(parent_slot), small_hist, SlotSize());
     count[larger] = Slot(parent_slot)[total_bins_].g;

@@ -6,6 +6,12 @@
 // a no-op with LocalComm) before it is searched, so every rank sees the global histogram, takes
 // the same split and ends with the same tree. Histogram sums are exact integers, so the tree
 // equals the one a single process grows on all the rows.
+//
+// With several ranks an allreduce costs a round trip whatever its size, so histograms are built
+// ahead in batches: when the leaf to split next has no child histogram yet, the smaller children
+// of the other leaves likely to split next (by gain, as many as leaves may still be added) are
+// built with it and summed in the same allreduce. Splits are still taken one at a time in gain
+// order, so the tree is the same; a histogram built ahead for a leaf never split is wasted work.
 // Thread-safety: one thread (the rank's) calls Train; it uses OpenMP inside.
 #pragma once
 
@@ -25,14 +31,15 @@
 namespace scaleml {
 
 // What the histogram builds of all trees so far cost this rank, against an even split of the
-// same rows over the ranks. Every build ends in an allreduce, so each one waits for the rank with
-// the most rows: the sum over builds of that maximum is the critical path. With two ranks it is
-// even_share_rows + the rows_above_even_share of both ranks.
+// same rows over the ranks. Every batch of builds ends in an allreduce, which waits for the rank
+// with the most rows: the sum over batches of that maximum is the critical path. With two ranks
+// it is even_share_rows + the rows_above_even_share of both ranks.
 struct HistogramStats {
   std::int64_t builds = 0;
+  std::int64_t batches = 0;          // one allreduce each with several ranks
   std::int64_t rows = 0;             // this rank's rows, over all builds
-  double even_share_rows = 0;        // sum over builds of the global rows / ranks
-  double rows_above_even_share = 0;  // sum over builds of max(0, rows - even share)
+  double even_share_rows = 0;        // sum over batches of the global rows / ranks
+  double rows_above_even_share = 0;  // sum over batches of max(0, rows - even share)
 };
 
 class SerialTreeLearner {
@@ -55,11 +62,11 @@ class SerialTreeLearner {
   // allreduce of a histogram also sums the rank's row counts and subtraction gives the sibling's.
   std::size_t SlotSize() const { return total_bins_ + 1; }
   HistBin* Slot(int slot) { return pool_.data() + static_cast<std::size_t>(slot) * SlotSize(); }
-  // Builds the histogram of `rows` into `slot` and sums it over the ranks; returns the global
-  // row count.
-  std::int64_t BuildGlobal(const std::uint32_t* rows, std::size_t count,
-                           const GradientPair* gradients, std::span<const int> features,
-                           HistBin* slot);
+  // Builds the local histogram of `rows` into `slot`, its row count in the extra entry.
+  void BuildLocal(const std::uint32_t* rows, std::size_t count, const GradientPair* gradients,
+                  std::span<const int> features, int slot);
+  // Sums the histograms of `slots` over the ranks, in one allreduce.
+  void SumOverRanks(std::span<const int> slots);
   bool CanSplit(std::int64_t count, int depth) const;
 
   const BinnedMatrix& matrix_;
@@ -70,7 +77,10 @@ class SerialTreeLearner {
   std::size_t total_bins_;
   HistogramBuilder builder_;
   DataPartition partition_;
-  std::vector<HistBin> pool_;  // num_leaves + 1 slots; a leaf owns at most one
+  // 2 num_leaves + 1 slots: a leaf owns at most one, and one more built ahead for its child.
+  std::vector<HistBin> pool_;
+  std::vector<HistBin> batch_;             // a batch's slots side by side, for the allreduce
+  std::vector<std::uint32_t> child_rows_;  // the rows of a leaf that go to one side of its split
   HistogramStats stats_;
 };
 
