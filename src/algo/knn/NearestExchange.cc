@@ -54,6 +54,7 @@ void ExchangeRound(const KdTree& tree, std::span<const float> queries, std::size
 
   // Request: query count, the queries, their bounds.
   std::vector<std::byte> request;
+  request.reserve(sizeof(std::uint64_t) + mine * (features * sizeof(float) + sizeof(Neighbor)));
   const auto mine64 = static_cast<std::uint64_t>(mine);
   Append(request, &mine64, sizeof(mine64));
   Append(request, queries.data() + begin * features, mine * features * sizeof(float));
@@ -104,6 +105,10 @@ void ExchangeRound(const KdTree& tree, std::span<const float> queries, std::size
     }
   }
   std::vector<std::byte> reply;
+  std::uint64_t found_total = 0;
+  for (const std::uint64_t n : per_rank) found_total += n;
+  reply.reserve(ranks * sizeof(std::uint64_t) + total * sizeof(std::uint32_t) +
+                found_total * sizeof(Neighbor));
   Append(reply, per_rank.data(), per_rank.size() * sizeof(std::uint64_t));
   for (int r = 0; r < ranks; ++r) {
     Append(reply, filled.data() + first[r], asked[r] * sizeof(std::uint32_t));
