@@ -71,51 +71,48 @@ std::vector<DecisionTree> GatherTrees(Comm& comm, const std::vector<DecisionTree
   return all;
 }
 
-// Every rank's rows of tree t's sample on rank t % size, which grows the tree.
+// Every rank's rows of a round's trees on their owners, which grow them.
 std::vector<DecisionTree> GrowAcrossRanks(const ForestRows& rows, const ForestParams& params,
                                           std::uint64_t seed, Comm& comm) {
   const int size = comm.size(), rank = comm.rank(), trees = params.n_estimators;
-  // Trees per rank per round: memory holds one round's samples.
+  // Trees per rank per round: a rank holds one round's rows at a time and grows its trees of the
+  // round in parallel.
   const auto round_trees = static_cast<int>(
       AllreduceValue<std::int64_t>(comm, std::max(GetThreads(), 1), ReduceOp::kMin));
   const int most_per_rank = (trees + size - 1) / size;
 
   std::vector<std::uint64_t> numbers;
   std::vector<DecisionTree> mine;
-  std::vector<std::uint16_t> weights;
-  for (int first = 0; first < most_per_rank; first += round_trees) {
-    // This round: trees (first + j) * size + owner for j < round_trees, below `trees`.
+  for (int round = 0; round * round_trees < most_per_rank; ++round) {
     std::vector<int> round_mine;
-    std::vector<std::vector<std::vector<std::byte>>> packs;  // [my tree][rank]
-    for (int j = first; j < std::min(first + round_trees, most_per_rank); ++j) {
-      for (int owner = 0; owner < size; ++owner) {
-        const int t = j * size + owner;
-        if (t >= trees) break;
-        const std::size_t kept = BootstrapWeights(rows.ids, seed, t, params.bootstrap, &weights);
-        std::vector<std::byte> pack = PackSample(rows.binned, rows.codes, weights, kept);
-        if (owner != rank) {
-          AllgatherV(comm, std::span<const std::byte>(pack));
-          continue;
-        }
-        auto received = AllgatherV(comm, std::span<const std::byte>());
-        received[rank] = std::move(pack);
-        round_mine.push_back(t);
-        packs.push_back(std::move(received));
+    SampleRows sample;
+    for (int owner = 0; owner < size; ++owner) {
+      const std::vector<int> owned = TreesOfRound(round, owner, size, round_trees, trees);
+      if (owned.empty()) continue;  // every rank sees the same
+      std::vector<std::vector<std::uint16_t>> weights(owned.size());
+      for (std::size_t i = 0; i < owned.size(); ++i) {
+        BootstrapWeights(rows.ids, seed, owned[i], params.bootstrap, &weights[i]);
       }
+      std::vector<std::byte> pack = PackSampleRows(rows.binned, rows.codes, weights);
+      if (owner != rank) {
+        AllgatherV(comm, std::span<const std::byte>(pack));
+        continue;
+      }
+      // The owner's own rows need not travel.
+      auto received = AllgatherV(comm, std::span<const std::byte>());
+      received[rank] = std::move(pack);
+      const std::vector<std::span<const std::byte>> packs(received.begin(), received.end());
+      sample = UnpackSampleRows(packs, owned.size(), rows.binned.bounds(), rows.binned.has_raw(),
+                                rows.classes);
+      round_mine = owned;
     }
     std::vector<DecisionTree> grown(round_mine.size());
+    const TreeBuilder builder(sample.rows, sample.codes, rows.classes, params);
 #pragma omp parallel for schedule(dynamic, 1)
     for (std::size_t i = 0; i < round_mine.size(); ++i) {
-      std::vector<std::span<const std::byte>> views(packs[i].begin(), packs[i].end());
-      TreeSample sample =
-          UnpackSample(views, rows.binned.bounds(), rows.binned.has_raw(), rows.classes);
-      std::vector<std::vector<std::byte>>().swap(packs[i]);
-      if (sample.weights.empty()) {
-        grown[i] = PriorLeaf(rows);
-      } else {
-        const TreeBuilder builder(sample.rows, sample.codes, rows.classes, params);
-        grown[i] = builder.Build(seed, round_mine[i], sample.weights);
-      }
+      const auto& weights = sample.weights[i];
+      const bool empty = std::all_of(weights.begin(), weights.end(), [](auto w) { return w == 0; });
+      grown[i] = empty ? PriorLeaf(rows) : builder.Build(seed, round_mine[i], weights);
     }
     for (std::size_t i = 0; i < round_mine.size(); ++i) {
       numbers.push_back(round_mine[i]);
@@ -126,6 +123,16 @@ std::vector<DecisionTree> GrowAcrossRanks(const ForestRows& rows, const ForestPa
 }
 
 }  // namespace
+
+std::vector<int> TreesOfRound(int round, int owner, int size, int round_trees, int trees) {
+  std::vector<int> out;
+  for (int j = round * round_trees; j < (round + 1) * round_trees; ++j) {
+    const int t = j * size + owner;
+    if (t >= trees) break;
+    out.push_back(t);
+  }
+  return out;
+}
 
 std::vector<DecisionTree> GrowForest(const ForestRows& rows, const ForestParams& params,
                                      std::uint64_t seed, Comm& comm) {

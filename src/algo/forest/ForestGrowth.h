@@ -5,12 +5,14 @@
 // global row ids) and its features per node come from the stream (seed, t); with the bins shared
 // too (BinnedFeatures::GlobalBounds), the tree depends on nothing a rank or a thread decides.
 // One process grows every tree on its own rows. With several ranks, tree t is grown by rank
-// t % size: every other rank packs its rows of t's sample and sends them (an AllgatherV to which
-// the owner contributes nothing: with 2 ranks exactly the rows the owner needs cross the network;
-// with more, each non-owner also receives the other non-owners' packs, which Comm, having no
-// point-to-point operation, cannot avoid). Ranks take their trees in rounds of as many trees as
-// the least-threaded rank runs threads, grow a round in parallel and drop its rows before the
-// next, so a rank holds its partition plus one round's samples. The trees are then gathered.
+// t % size, in rounds: in a round each rank grows as many trees as the least-threaded rank runs
+// threads, in parallel. For each owner in turn, every other rank packs its rows that are in any
+// of the owner's round trees' samples, with their counts (TreeSample.h), and sends them in an
+// AllgatherV to which the owner contributes nothing: with 2 ranks exactly the rows the owner
+// needs cross the network; with more, each non-owner also receives the other non-owners' packs,
+// which Comm, having no point-to-point operation, cannot avoid. A rank thus holds its partition
+// plus one round's rows (at most every row once), and drops them before the next round. The
+// trees are then gathered.
 // Thread-safety: collective (the rank's thread); uses OpenMP inside.
 #pragma once
 
@@ -34,6 +36,10 @@ struct ForestRows {
   // happens to be empty (only likely on a handful of rows).
   std::span<const float> prior;
 };
+
+// The trees that rank `owner` of `size` grows in round `round` when each rank grows
+// `round_trees` at a time (of `trees` in all): tree t belongs to rank t % size.
+std::vector<int> TreesOfRound(int round, int owner, int size, int round_trees, int trees);
 
 // All params.n_estimators trees, in tree order, on every rank. Collective.
 std::vector<DecisionTree> GrowForest(const ForestRows& rows, const ForestParams& params,

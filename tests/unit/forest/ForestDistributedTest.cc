@@ -3,11 +3,14 @@
 // forest that one process holding all the rows grows, and every rank ends with all of it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "algo/RowExchange.h"
+#include "algo/forest/ForestGrowth.h"
 #include "algo/forest/TreeSample.h"
 #include "comm/ThreadComm.h"
+#include "core/Threads.h"
 #include "data/ClassificationGenerator.h"
 #include "data/TrainTestSplit.h"
 #include "unit/forest/ForestTestUtil.h"
@@ -38,19 +41,25 @@ Dataset Generated(std::int64_t rows, std::int64_t chunk, bool per_chunk, std::ui
 struct RanksFit {
   std::vector<std::string> models;  // per rank
   std::vector<CommStats> stats;     // per rank
+  std::vector<int> threads;         // per rank
 };
 
-RanksFit FitOnRanks(const Dataset& train, const ParamMap& params, int size, bool contiguous) {
+// `uneven_threads`: rank r runs r + 1 OpenMP threads (rounds of one tree per rank).
+RanksFit FitOnRanks(const Dataset& train, const ParamMap& params, int size, bool contiguous,
+                    bool uneven_threads = false) {
   RanksFit out;
   out.models.resize(size);
   out.stats.resize(size);
+  out.threads.resize(size);
   RunRanks(size, [&](Comm& comm) {
+    if (uneven_threads) SetThreads(comm.rank() + 1);  // this rank's thread only
     auto model = MakeForestClassifier(params);
     const Dataset mine =
         contiguous ? ContiguousShard(train, comm.rank(), size) : Shard(train, comm.rank(), size);
     model->Fit(mine, comm);
     out.models[comm.rank()] = ModelBytes(*model);
     out.stats[comm.rank()] = comm.stats();
+    out.threads[comm.rank()] = GetThreads();
   });
   return out;
 }
@@ -96,11 +105,15 @@ TEST(ForestDistributed, RanksGrowTheSingleProcessForestWhateverTheLayout) {
     const std::string expected = ModelBytes(*single);
     for (int size : {2, 3}) {
       for (bool contiguous : {true, false}) {
-        const RanksFit fit = FitOnRanks(split.train, params, size, contiguous);
+        // Interleaved shards also on ranks of different thread counts.
+        const RanksFit fit = FitOnRanks(split.train, params, size, contiguous, !contiguous);
+        if (!contiguous) {
+          ASSERT_EQ(fit.threads[0], 1);
+        }
         for (int rank = 0; rank < size; ++rank) {
           EXPECT_TRUE(fit.models[rank] == expected)
               << "rank " << rank << " of " << size << (per_chunk ? ", a problem per chunk" : "")
-              << (contiguous ? ", contiguous shards" : ", interleaved shards");
+              << (contiguous ? ", contiguous shards" : ", interleaved shards, uneven threads");
         }
       }
     }
@@ -119,26 +132,53 @@ TEST(ForestDistributed, SameForestWithoutBootstrapAndWithHistogramsOnly) {
   }
 }
 
-TEST(ForestDistributed, RanksSendOnlyTheirRowsOfOtherRanksTrees) {
+TEST(ForestDistributed, RanksSendEachOfTheirRowsOnceForAllTheTreesOfAnOwnersRound) {
   TrainTest split = SplitTrainTest(Generated(4000, 4000, false, 10), SplitOptions{});
   const int trees = 6, size = 2;
   const ParamMap params = {{"n_estimators", std::to_string(trees)}, {"random_state", "1"}};
   const RanksFit fit = FitOnRanks(split.train, params, size, true);
   const std::size_t features = split.train.features();
+  const int round_trees = *std::min_element(fit.threads.begin(), fit.threads.end());
   for (int rank = 0; rank < size; ++rank) {
-    // The bootstrap rows this rank holds of the trees the other rank grows.
+    // The rows this rank holds that are in the sample of some tree of the other rank's round.
     const Dataset mine = ContiguousShard(split.train, rank, size);
     std::int64_t packs = 0;
-    std::vector<std::uint16_t> weights;
-    for (int t = 0; t < trees; ++t) {
-      if (t % size == rank) continue;
-      packs += 8 + BootstrapWeights(mine.row_ids(), 1, t, true, &weights) * (4 + 5 * features);
+    for (int round = 0; round * round_trees < trees; ++round) {
+      const auto owned = TreesOfRound(round, 1 - rank, size, round_trees, trees);
+      if (owned.empty()) continue;
+      std::vector<std::uint16_t> any(mine.rows(), 0), weights;
+      for (int t : owned) {
+        BootstrapWeights(mine.row_ids(), 1, t, true, &weights);
+        for (std::size_t r = 0; r < mine.rows(); ++r) any[r] |= weights[r];
+      }
+      const auto rows =
+          static_cast<std::int64_t>(mine.rows() - std::count(any.begin(), any.end(), 0));
+      packs += 8 + rows * static_cast<std::int64_t>(2 + owned.size() + 5 * features);
     }
+    ASSERT_GT(packs, 0);
     // Besides them: the bin sample (all rows here, as the data is small), the trees, a few
     // counts.
     const std::int64_t others = mine.rows() * features * 4 + fit.models[rank].size() + 4096;
     EXPECT_GE(fit.stats[rank].bytes_sent, packs) << "rank " << rank;
     EXPECT_LE(fit.stats[rank].bytes_sent, packs + others) << "rank " << rank;
+  }
+}
+
+TEST(ForestDistributed, RoundsGiveEveryTreeToOneRankOnce) {
+  for (int size : {1, 2, 3}) {
+    for (int round_trees : {1, 2, 5}) {
+      std::vector<int> owner_of(11, -1);
+      for (int round = 0; round < 11; ++round) {
+        for (int owner = 0; owner < size; ++owner) {
+          for (int t : TreesOfRound(round, owner, size, round_trees, 11)) {
+            ASSERT_EQ(owner_of[t], -1) << "tree " << t << " twice";
+            ASSERT_EQ(t % size, owner);
+            owner_of[t] = owner;
+          }
+        }
+      }
+      EXPECT_EQ(std::count(owner_of.begin(), owner_of.end(), -1), 0);
+    }
   }
 }
 
