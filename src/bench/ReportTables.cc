@@ -346,13 +346,13 @@ std::string ScalingTable(const std::vector<json>& records) {
     rows += "| " + p.algo + " | " + p.size + " | " + p.engine + " | " + std::to_string(p.n) +
             " | " + Fixed(p.fit_s, 2) + " | " + Fixed(p.predict_s, 2) + " | " +
             Fixed(p.fit_s + p.predict_s, 2) + " | " + optional(p.comm_s, 1, 2) + " | " +
-            optional(p.comm_bytes, 1024.0 * 1024.0, 1) + " | " + Fixed(p.total_s, 2) + " | " +
+            optional(p.comm_bytes, 1, 0) + " | " + Fixed(p.total_s, 2) + " | " +
             Fixed(p.speedup, 2) + " | " + Fixed(p.speedup / p.n, 2) + " | " +
             Fixed(p.compute_speedup, 2) + " | " + Fixed(p.compute_speedup / p.n, 2) + " |\n";
   }
   if (rows.empty()) return "";
   return "| algorithm | size | engine | ranks or trials | fit s | predict s | fit+predict s | "
-         "comm s | comm MiB | total s | speed-up | efficiency | fit+predict speed-up | "
+         "comm s | comm bytes | total s | speed-up | efficiency | fit+predict speed-up | "
          "fit+predict efficiency |\n"
          "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" +
          rows;

@@ -82,7 +82,7 @@ std::string RenderReport(const std::vector<json>& all, const FigureSet& figures)
     out +=
         "## Scaling\n\nddp: one model, speed-up = t(1 rank) / t(n ranks). tasks: n trials, "
         "speed-up = n t(1 trial) / t(n trials). Efficiency = speed-up / n. Comm: seconds in "
-        "collectives (rank 0) and bytes sent by all ranks.\n\n" +
+        "collectives (rank 0) and bytes sent by all ranks together.\n\n" +
         scaling + "\n";
   }
   out += "## Figures\n\n";
