@@ -39,6 +39,7 @@ int XgboostClassifier::Threads() const {
 }
 
 void XgboostClassifier::Fit(const Dataset& train, Comm& comm) {
+  if (comm.size() > 1) CheckDistributable(params_);
   classes_ = GlobalClasses(train, comm);
   const int num_classes = static_cast<int>(classes_.size());
   const auto booster_params = XgboostBoosterParams(params_, num_classes, Threads());
@@ -77,6 +78,21 @@ void XgboostClassifier::Fit(const Dataset& train, Comm& comm) {
   }
   booster_ = std::move(booster);
   num_features_ = train.features();
+}
+
+void XgboostClassifier::CheckDistributable(const XgboostParams& params) {
+  // Every rank holds the same parameters, so all of them stop here together.
+  if (params.booster == "gblinear") {
+    throw InputError(
+        "xgboost: booster=gblinear cannot train across ranks: libxgboost 1.7's linear updaters do "
+        "not sum their gradients over the rabit collective, so each rank would fit its own "
+        "model; use booster=gbtree or dart, or the local or tasks engine");
+  }
+  if (params.tree_method == "exact") {
+    throw InputError(
+        "xgboost: tree_method=exact cannot train across ranks (libxgboost's exact updater is "
+        "single-process); use tree_method=hist (the default) or approx");
+  }
 }
 
 void XgboostClassifier::CheckRanksAgree(void* booster, Comm& comm) {

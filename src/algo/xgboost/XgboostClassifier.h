@@ -42,6 +42,8 @@ class XgboostClassifier final : public Classifier {
 
  private:
   int Threads() const;
+  // An input error for the parameters libxgboost cannot train across ranks.
+  static void CheckDistributable(const XgboostParams& params);
   // Throws unless every rank's booster serialises to the same bytes.
   static void CheckRanksAgree(void* booster, Comm& comm);
 

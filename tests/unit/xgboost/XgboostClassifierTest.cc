@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "comm/ThreadComm.h"
@@ -179,6 +180,26 @@ TEST(XgboostClassifier, RanksThatAreThreadsOfOneProcessAreRefused) {
     EXPECT_NE(error.find("another distributed xgboost fit is running in this process"),
               std::string::npos)
         << error;
+  }
+}
+
+TEST(XgboostClassifier, ParametersLibxgboostCannotTrainAcrossRanksAreInputErrors) {
+  // Checked before any collective: every rank stops, none waits for the others.
+  Dataset data = MakeBlobs(200, 3, 2, 3.0, 22);
+  for (const auto& [key, value, needle] :
+       {std::tuple{"booster", "gblinear", "booster=gblinear cannot train across ranks"},
+        std::tuple{"tree_method", "exact", "tree_method=exact cannot train across ranks"}}) {
+    std::vector<std::string> errors(2);
+    RunRanks(2, [&](Comm& comm) {
+      auto model = MakeXgboostClassifier({{key, value}});
+      try {
+        model->Fit(testing::Shard(data, comm.rank(), comm.size()), comm);
+      } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), Error::Kind::kInput);
+        errors[comm.rank()] = e.what();
+      }
+    });
+    for (const auto& error : errors) EXPECT_NE(error.find(needle), std::string::npos) << error;
   }
 }
 
