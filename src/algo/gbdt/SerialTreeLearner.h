@@ -9,8 +9,8 @@
 //
 // With several ranks an allreduce costs a round trip whatever its size, so histograms are built
 // ahead in batches: when the leaf to split next has no child histogram yet, the smaller children
-// of the other leaves likely to split next (by gain, as many as leaves may still be added, less
-// those built ahead already) are built with it and summed in the same allreduce. Splits are still
+// of the other leaves likely to split next (by gain, as many as leaves may still be added) are
+// built with it and summed in the same allreduce. Splits are still
 // taken one at a time in gain order, so the tree is the same; a histogram built ahead for a leaf
 // never split is wasted work. Thread-safety: one thread (the rank's) calls Train; it uses OpenMP
 // inside.
