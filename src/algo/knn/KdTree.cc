@@ -218,6 +218,7 @@ void KdTree::Build(const Dataset& data, std::span<const std::int32_t> codes, int
 
 // One thread's search state: the sorted k best so far and the query's squared distance to the
 // current node's box, per dimension (nanoflann's incremental bound).
+template <bool kBounded, bool kCounted>
 class KdTree::Searcher {
  public:
   Searcher(const KdTree& tree, int k)
@@ -231,7 +232,7 @@ class KdTree::Searcher {
 
   void Run(const float* query, const Neighbor& bound, Neighbor* out) {
     query_ = query;
-    bound_ = bound;
+    if constexpr (kBounded) bound_ = bound;
     std::copy(query, query + tree_.features_, padded_query_.begin());
     for (int d = 0; d < tree_.features_; ++d) {
       broadcast_query_[d] = Float4{query[d], query[d], query[d], query[d]};
@@ -239,18 +240,21 @@ class KdTree::Searcher {
     kept_ = 0;
     Visit(0);
     for (int j = 0; j < k_; ++j) out[j] = j < kept_ ? best_[j] : kNoNeighbor;
-    ++counts_.queries;
+    if constexpr (kCounted) ++counts_.queries;
   }
 
   const KnnSearchCounts& counts() const { return counts_; }
 
  private:
   // Until k points are kept, the bound (infinite without one) limits the search.
-  float Worst() const { return kept_ < k_ ? bound_.distance : best_[k_ - 1].distance; }
+  float Worst() const {
+    if (kept_ == k_) return best_[k_ - 1].distance;
+    return kBounded ? bound_.distance : std::numeric_limits<float>::infinity();
+  }
 
   void Offer(float distance, std::uint32_t position) {
     const Neighbor candidate{distance, tree_.labels_[position], tree_.row_ids_[position]};
-    if (!(candidate < (kept_ == k_ ? best_[k_ - 1] : bound_))) return;
+    if (kept_ == k_ ? !(candidate < best_[k_ - 1]) : kBounded && !(candidate < bound_)) return;
     int j = kept_ < k_ ? kept_++ : k_ - 1;
     for (; j > 0 && candidate < best_[j - 1]; --j) best_[j] = best_[j - 1];
     best_[j] = candidate;
@@ -264,8 +268,10 @@ class KdTree::Searcher {
     const int features = tree_.features_;
     const float* block = tree_.points_.data() + static_cast<std::size_t>(node.begin) * features;
     float* distances = distances_.data();
-    ++counts_.leaves;
-    counts_.distances += count;
+    if constexpr (kCounted) {
+      ++counts_.leaves;
+      counts_.distances += count;
+    }
     for (std::uint32_t j = 0; j < count; j += 4) {
       Float4 sum = {0.0f, 0.0f, 0.0f, 0.0f};
       for (int d = 0; d < features; ++d) {
@@ -350,22 +356,39 @@ void KdTree::Search(std::span<const float> queries, std::size_t count, int k,
   }
   // Queries in the order of the leaves they fall in: neighbouring queries then walk the same
   // nodes and points, which stay in cache (the index is far larger than the caches).
-  std::vector<std::pair<std::uint32_t, std::size_t>> by_leaf(count);
+  LeafOrder by_leaf(count);
 #pragma omp parallel for schedule(static) if (count > 4096)
   for (std::size_t q = 0; q < count; ++q) {
     by_leaf[q] = {LeafOf(queries.data() + q * features_), q};
   }
   std::sort(by_leaf.begin(), by_leaf.end());
+  const bool bounded = !bounds.empty(), counted = counts != nullptr;
+  if (bounded && counted) {
+    SearchInOrder<true, true>(queries, by_leaf, k, out, bounds, counts);
+  } else if (bounded) {
+    SearchInOrder<true, false>(queries, by_leaf, k, out, bounds, counts);
+  } else if (counted) {
+    SearchInOrder<false, true>(queries, by_leaf, k, out, bounds, counts);
+  } else {
+    SearchInOrder<false, false>(queries, by_leaf, k, out, bounds, counts);
+  }
+}
+
+template <bool kBounded, bool kCounted>
+void KdTree::SearchInOrder(std::span<const float> queries, const LeafOrder& by_leaf, int k,
+                           std::span<Neighbor> out, std::span<const Neighbor> bounds,
+                           KnnSearchCounts* counts) const {
+  const std::size_t count = by_leaf.size(), kk = static_cast<std::size_t>(k);
 #pragma omp parallel if (count > 64)
   {
-    Searcher searcher(*this, k);
+    Searcher<kBounded, kCounted> searcher(*this, k);
 #pragma omp for schedule(dynamic, 256)
     for (std::size_t i = 0; i < count; ++i) {
       const std::size_t q = by_leaf[i].second;
-      searcher.Run(queries.data() + q * features_, bounds.empty() ? kNoNeighbor : bounds[q],
+      searcher.Run(queries.data() + q * features_, kBounded ? bounds[q] : kNoNeighbor,
                    out.data() + q * kk);
     }
-    if (counts != nullptr) {
+    if constexpr (kCounted) {
 #pragma omp critical(knn_search_counts)
       {
         counts->queries += searcher.counts().queries;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "algo/BinaryIO.h"
@@ -54,7 +55,15 @@ class KdTree {
     std::uint32_t begin = 0, end = 0;   // the points below, in tree order
     std::uint32_t left = 0, right = 0;  // children (internal nodes)
   };
+  // A search without a bound or counters compiles to the plain loop: the single process pays
+  // nothing for the distributed search.
+  template <bool kBounded, bool kCounted>
   class Searcher;
+  using LeafOrder = std::vector<std::pair<std::uint32_t, std::size_t>>;
+  template <bool kBounded, bool kCounted>
+  void SearchInOrder(std::span<const float> queries, const LeafOrder& by_leaf, int k,
+                     std::span<Neighbor> out, std::span<const Neighbor> bounds,
+                     KnnSearchCounts* counts) const;
 
   // The leaf a query descends to.
   std::uint32_t LeafOf(const float* query) const;
