@@ -245,11 +245,13 @@ class RabitTracker::Session {
 
   std::string StartTimeoutMessage() const {
     const int arrived = Started() + static_cast<int>(pending_.size());
-    std::string hosts;
-    for (const auto& a : pending_) hosts += StrCat(hosts.empty() ? "" : ", ", a.channel.host());
+    std::string waiting;
+    for (const auto& a : pending_) {
+      waiting += StrCat(waiting.empty() ? "" : ", ", "task ", a.task_id, " at ", a.channel.host());
+    }
     return StrCat("xgboost tracker: only ", arrived, " of ", n_, " workers connected within ",
                   tracker_.start_timeout_s_, " s",
-                  hosts.empty() ? "" : StrCat(" (waiting: ", hosts, ")"),
+                  waiting.empty() ? "" : StrCat(" (arrived: ", waiting, "; a task id is a rank)"),
                   "; check that every rank trains xgboost and can reach ", tracker_.host_, ":",
                   tracker_.port_, ", or raise --param tracker_timeout_s");
   }
@@ -475,6 +477,11 @@ void RabitTracker::Finish(Status status) {
   std::lock_guard lock(mutex_);
   result_ = std::move(status);
   finished_.notify_all();
+}
+
+bool RabitTracker::finished() {
+  std::lock_guard lock(mutex_);
+  return result_.has_value();
 }
 
 Status RabitTracker::Wait(double timeout_s) {

@@ -49,6 +49,8 @@ class RabitTracker {
   // error that stopped the tracker otherwise (a start timeout names how many workers arrived),
   // or a failure naming how many shut down when the wait itself ran out.
   Status Wait(double timeout_s);
+  // Whether the protocol has ended (Wait would return at once).
+  bool finished();
 
   // The address of this host that the other ranks of a ddp group reach: the local end of the
   // route to the group's rendezvous address (MASTER_ADDR and MASTER_PORT, which rank 0 hosts),

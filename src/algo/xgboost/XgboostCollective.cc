@@ -82,11 +82,14 @@ XgboostCollective::XgboostCollective(Comm& comm, double timeout_s)
     const int rc =
         XGCommunicatorInit(RabitConfig(host, port, rank, comm.size(), timeout_s).c_str());
     if (rc != 0) {
-      // Rank 0's tracker knows what went wrong for everyone (who never arrived).
-      Status why = tracker_ ? tracker_->Wait(1.0) : Status::Ok();
-      if (!why.ok()) throw Failure("xgboost: rank 0: ", why.message());
+      // Rank 0's tracker, when it has given up, knows what went wrong for everyone (who never
+      // arrived).
+      if (tracker_) {
+        Status why = tracker_->Wait(1.0);
+        if (tracker_->finished() && !why.ok()) throw Failure("xgboost: rank 0: ", why.message());
+      }
       CheckXgb(rc, StrCat("rank ", rank, ": joining the rabit collective through the tracker at ",
-                          host, ":", port, " (rank 0 names the rank that did not come)")
+                          host, ":", port, " (rank 0's error names the ranks that came)")
                        .c_str());
     }
     joined_ = true;

@@ -108,6 +108,8 @@ TEST(RabitTracker, AWorkerThatNeverComesIsAnErrorNamingHowManyArrived) {
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("only 1 of 3 workers connected within 0.5 s"), std::string::npos)
       << status.message();
+  EXPECT_NE(status.message().find("(arrived: task fake at 127.0.0.1;"), std::string::npos)
+      << status.message();
   EXPECT_NE(status.message().find("tracker_timeout_s"), std::string::npos) << status.message();
   // The worker that came is not left waiting for an answer.
   EXPECT_LT(SecondsUntilClosed(waiting, 10.0), 10.0);
