@@ -15,6 +15,10 @@
 #include <thread>
 
 #include <ATen/ATen.h>
+#include <gloo/allreduce.h>
+#include <gloo/math.h>
+#include <gloo/transport/unbound_buffer.h>
+#include <gloo/types.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 
 #include "core/Error.h"
@@ -143,21 +147,6 @@ std::string ExplainRendezvousError(const std::string& message, const ScalemlGloo
                 " failed: ", message);
 }
 
-at::ScalarType ScalarTypeOf(DataType type) {
-  switch (type) {
-    case DataType::kFloat32:
-      return at::kFloat;
-    case DataType::kFloat64:
-      return at::kDouble;
-    case DataType::kInt32:
-      return at::kInt;
-    case DataType::kInt64:
-    case DataType::kUInt64:  // sums wrap identically; min and max take another path
-      return at::kLong;
-  }
-  return at::kByte;
-}
-
 const char* DataTypeName(DataType type) {
   switch (type) {
     case DataType::kFloat32:
@@ -174,28 +163,93 @@ const char* DataTypeName(DataType type) {
   return "?";
 }
 
-c10d::ReduceOp ToC10d(ReduceOp op) {
-  switch (op) {
-    case ReduceOp::kSum:
-      return c10d::ReduceOp::SUM;
-    case ReduceOp::kMin:
-      return c10d::ReduceOp::MIN;
-    case ReduceOp::kMax:
-      return c10d::ReduceOp::MAX;
-  }
-  return c10d::ReduceOp::SUM;
-}
-
 at::Tensor WrapBytes(void* data, std::size_t bytes) {
   return at::from_blob(data, {static_cast<std::int64_t>(bytes)}, at::TensorOptions(at::kByte));
 }
 
 std::string AliveKey(int rank) { return StrCat("scaleml/alive/", rank); }
 
+template <class T>
+gloo::AllreduceOptions::Func ReduceFunction(ReduceOp op) {
+  using Function = void (*)(void*, const void*, const void*, std::size_t);
+  switch (op) {
+    case ReduceOp::kSum:
+      return static_cast<Function>(&gloo::sum<T>);
+    case ReduceOp::kMin:
+      return static_cast<Function>(&gloo::min<T>);
+    case ReduceOp::kMax:
+      return static_cast<Function>(&gloo::max<T>);
+  }
+  return static_cast<Function>(&gloo::sum<T>);
+}
+
+template <class T>
+void AllreduceOn(const std::shared_ptr<gloo::Context>& context, std::uint32_t tag, void* data,
+                 std::size_t count, ReduceOp op) {
+  gloo::AllreduceOptions options(context);  // the context's timeout: the group's
+  options.setOutput(static_cast<T*>(data), count);
+  options.setReduceFunction(ReduceFunction<T>(op));
+  options.setTag(tag);
+  gloo::allreduce(options);
+}
+
+// Up to this many bytes per rank, every rank sends its whole buffer to every other and reduces
+// what it receives itself: one message each way, where gloo's ring takes several steps, each a
+// few system calls and thread wake-ups on both sides.
+constexpr std::size_t kExchangeMaxBytes = std::size_t{4} << 20;
+
+void ExchangeAllreduce(gloo::Context& context, std::uint32_t tag, void* data, std::size_t count,
+                       DataType type, ReduceOp op, std::vector<std::byte>& scratch) {
+  const int size = context.size, rank = context.rank;
+  const std::size_t bytes = count * DataTypeSize(type);
+  scratch.resize(bytes * static_cast<std::size_t>(size));
+  std::memcpy(scratch.data() + bytes * rank, data, bytes);
+  const std::uint64_t slot = gloo::Slot::build(gloo::kAllreduceSlotPrefix, tag);
+  const std::chrono::milliseconds timeout = context.getTimeout();
+  auto outgoing = context.createUnboundBuffer(scratch.data() + bytes * rank, bytes);
+  std::vector<std::unique_ptr<gloo::transport::UnboundBuffer>> incoming;
+  for (int peer = 0; peer < size; ++peer) {
+    if (peer == rank) continue;
+    incoming.push_back(context.createUnboundBuffer(scratch.data() + bytes * peer, bytes));
+    incoming.back()->recv(peer, slot);
+    outgoing->send(peer, slot);
+  }
+  for (auto& buffer : incoming) {
+    if (!buffer->waitRecv(timeout)) throw std::runtime_error("allreduce receive aborted");
+  }
+  for (int i = 1; i < size; ++i) {
+    if (!outgoing->waitSend(timeout)) throw std::runtime_error("allreduce send aborted");
+  }
+  // In rank order on every rank, so that floating-point results agree bit for bit.
+  std::memcpy(data, scratch.data(), bytes);
+  for (int r = 1; r < size; ++r) ReduceInto(data, scratch.data() + bytes * r, count, type, op);
+}
+
 }  // namespace
 
+void CallerThreadGloo::AllreduceHere(void* data, std::size_t count, DataType type, ReduceOp op) {
+  const std::uint32_t tag = nextTag();
+  const std::shared_ptr<gloo::Context> context = getContext(tag);
+  const std::size_t bytes = count * DataTypeSize(type);
+  if (bytes * static_cast<std::size_t>(context->size - 1) <= kExchangeMaxBytes) {
+    return ExchangeAllreduce(*context, tag, data, count, type, op, exchange_scratch_);
+  }
+  switch (type) {
+    case DataType::kFloat32:
+      return AllreduceOn<float>(context, tag, data, count, op);
+    case DataType::kFloat64:
+      return AllreduceOn<double>(context, tag, data, count, op);
+    case DataType::kInt32:
+      return AllreduceOn<std::int32_t>(context, tag, data, count, op);
+    case DataType::kInt64:
+      return AllreduceOn<std::int64_t>(context, tag, data, count, op);
+    case DataType::kUInt64:
+      return AllreduceOn<std::uint64_t>(context, tag, data, count, op);
+  }
+}
+
 GlooComm::GlooComm(int rank, int size, double timeout_s, c10::intrusive_ptr<c10d::TCPStore> store,
-                   c10::intrusive_ptr<c10d::ProcessGroupGloo> group)
+                   c10::intrusive_ptr<CallerThreadGloo> group)
     : rank_(rank),
       size_(size),
       timeout_s_(timeout_s),
@@ -217,7 +271,7 @@ std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
   const Milliseconds timeout = ToMilliseconds(config.timeout_s);
 
   c10::intrusive_ptr<c10d::TCPStore> store;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  c10::intrusive_ptr<CallerThreadGloo> group;
   try {
     std::shared_ptr<gloo::transport::Device> device;
     const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
@@ -243,8 +297,7 @@ std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
     options->devices.push_back(std::move(device));
     options->threads = 1;  // one collective at a time: the caller waits for each
     auto prefixed = c10::make_intrusive<c10d::PrefixStore>("scaleml/pg", store);
-    group =
-        c10::make_intrusive<c10d::ProcessGroupGloo>(prefixed, config.rank, config.size, options);
+    group = c10::make_intrusive<CallerThreadGloo>(prefixed, config.rank, config.size, options);
   } catch (const std::exception& e) {
     throw std::runtime_error(ExplainRendezvousError(MessageOf(e), config));
   }
@@ -322,24 +375,9 @@ Status GlooComm::AllreduceBytes(void* data, std::size_t count, DataType type, Re
   std::string what =
       StrCat("allreduce of ", count, " ", DataTypeName(type), " (", ReduceOpName(op), ")");
   const std::size_t bytes = count * DataTypeSize(type);
-  if (type == DataType::kUInt64 && op != ReduceOp::kSum) {
-    // Torch has no unsigned 64-bit type: gather every rank's values and reduce them here.
-    return Run(what, bytes, [&] {
-      std::vector<std::byte> all(bytes * static_cast<std::size_t>(size_));
-      AllgatherRaw(data, bytes, all.data());
-      std::vector<std::byte> result(all.begin(), all.begin() + bytes);
-      for (int r = 1; r < size_; ++r)
-        ReduceInto(result.data(), all.data() + bytes * r, count, type, op);
-      std::memcpy(data, result.data(), bytes);
-    });
-  }
   return Run(what, bytes, [&] {
     if (count == 0) return;
-    std::vector<at::Tensor> tensors{at::from_blob(data, {static_cast<std::int64_t>(count)},
-                                                  at::TensorOptions(ScalarTypeOf(type)))};
-    c10d::AllreduceOptions options;
-    options.reduceOp = ToC10d(op);
-    group_->allreduce(tensors, options)->wait();
+    group_->AllreduceHere(data, count, type, op);
   });
 }
 
