@@ -102,8 +102,9 @@ std::vector<DecisionTree> GrowAcrossRanks(const ForestRows& rows, const ForestPa
       auto received = AllgatherV(comm, std::span<const std::byte>());
       received[rank] = std::move(pack);
       const std::vector<std::span<const std::byte>> packs(received.begin(), received.end());
-      sample = UnpackSampleRows(packs, owned.size(), rows.binned.bounds(), rows.binned.has_raw(),
-                                rows.classes);
+      // From the parameters, not from has_raw(): a rank without rows has no raw values.
+      sample = UnpackSampleRows(packs, owned.size(), rows.binned.bounds(),
+                                params.exact_split_rows > 0, rows.classes);
       round_mine = owned;
     }
     std::vector<DecisionTree> grown(round_mine.size());

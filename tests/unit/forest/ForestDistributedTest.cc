@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "algo/RowExchange.h"
+#include "algo/forest/ForestClassifier.h"
 #include "algo/forest/ForestGrowth.h"
 #include "algo/forest/TreeSample.h"
 #include "comm/ThreadComm.h"
@@ -200,6 +201,33 @@ TEST(ForestDistributed, ProblemPerBlockDataKeepsTheSingleProcessAccuracy) {
     });
     for (double accuracy : accuracies) EXPECT_EQ(accuracy, single) << size << " ranks";
   }
+}
+
+TEST(ForestDistributed, RanksWithoutRowsAndTreesWithEmptySamples) {
+  // Two rows: a tree's bootstrap misses both with probability e^-2, and then the tree is one leaf
+  // of the training set's class fractions. Ranks 1 and 2 hold no rows and still grow their trees.
+  Dataset train = MakeBlobs(2, 3, 2, 1.0, 30);
+  train.mutable_labels()[0] = 0;
+  train.mutable_labels()[1] = 1;
+  const ParamMap params = {{"n_estimators", "30"}};
+  const auto single = FitForest(train, params);
+  std::size_t prior_leaves = 0;
+  for (const auto& tree : dynamic_cast<const ForestClassifier&>(*single).trees()) {
+    if (tree.node_count() == 1 && tree.leaf_values() == std::vector<float>{0.5f, 0.5f}) {
+      ++prior_leaves;
+    }
+  }
+  EXPECT_GT(prior_leaves, 0u);
+  const std::string expected = ModelBytes(*single);
+  std::vector<std::string> models(3);
+  RunRanks(3, [&](Comm& comm) {
+    std::vector<std::size_t> rows;
+    if (comm.rank() == 0) rows = {0, 1};
+    auto model = MakeForestClassifier(params);
+    model->Fit(train.Take(rows), comm);
+    models[comm.rank()] = ModelBytes(*model);
+  });
+  for (int rank = 0; rank < 3; ++rank) EXPECT_TRUE(models[rank] == expected) << "rank " << rank;
 }
 
 TEST(ForestDistributed, RowExchangeDealsEveryRowOnceWhateverTheLayout) {
