@@ -1,10 +1,10 @@
 // Random forest classifier (registry name "rf") with scikit-learn's defaults.
 //
-// Data-parallel fit: with one rank, every tree is grown on all rows held here. With several, the
-// training rows are first dealt out to ranks at random (ExchangeRows), so each rank holds a
-// sample of the whole training set whatever the layout of the file; tree t is grown on rank
-// t % size from its rank's rows, and the trees are gathered so that every rank holds the same
-// forest. Trees are grown in parallel with OpenMP (omp_get_max_threads() of them at a time).
+// Data-parallel fit: every rank ends with the same forest, the one that a single process holding
+// all the rows grows, whatever the rank count and the layout of rows in the file: the bins, each
+// tree's bootstrap sample and its feature draws depend only on the whole training set and the
+// seed, and tree t is grown on rank t % size from its sample's rows sent there by every rank
+// (ForestGrowth.h). Trees are grown in parallel with OpenMP (omp_get_max_threads() at a time).
 //
 // Model payload (after the registry's header): uint32 magic "RFT1", int32 features, int32
 // classes, uint64 trees, then per tree its nodes (uint64 count, 12-byte TreeNode each) and its

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include "algo/forest/SampleRows.h"
 #include "algo/forest/TreeBuilder.h"
-#include "algo/forest/TreeSample.h"
 #include "comm/CommOps.h"
 #include "core/Error.h"
 #include "core/Threads.h"

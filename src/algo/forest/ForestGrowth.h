@@ -1,13 +1,13 @@
 // Grows the trees of a forest on the training rows that every rank holds a part of, so that every
 // rank ends with the whole forest, and the same forest as one process holding all the rows.
 //
-// Tree t's rows are its bootstrap sample (TreeSample.h: a pure function of the seed, t and the
+// Tree t's rows are its bootstrap sample (SampleRows.h: a pure function of the seed, t and the
 // global row ids) and its features per node come from the stream (seed, t); with the bins shared
 // too (BinnedFeatures::GlobalBounds), the tree depends on nothing a rank or a thread decides.
 // One process grows every tree on its own rows. With several ranks, tree t is grown by rank
 // t % size, in rounds: in a round each rank grows as many trees as the least-threaded rank runs
 // threads, in parallel. For each owner in turn, every other rank packs its rows that are in any
-// of the owner's round trees' samples, with their counts (TreeSample.h), and sends them in an
+// of the owner's round trees' samples, with their counts (SampleRows.h), and sends them in an
 // AllgatherV to which the owner contributes nothing: with 2 ranks exactly the rows the owner
 // needs cross the network; with more, each non-owner also receives the other non-owners' packs,
 // which Comm, having no point-to-point operation, cannot avoid. A rank thus holds its partition

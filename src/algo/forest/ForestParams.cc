@@ -28,9 +28,9 @@ const ParamSchema<ForestParams>& ForestSchema() {
         .Choice("max_features", &ForestParams::max_features, {"sqrt", "log2", "all"},
                 "features tried per split: sqrt(F), log2(F) or all F")
         .Bool("bootstrap", &ForestParams::bootstrap,
-              "train each tree on n rows drawn with replacement (else on all rows)")
+              "train each tree on a bootstrap sample, each row Poisson(1) times (else on all rows)")
         .Int("random_state", &ForestParams::random_state, 0, 2147483647,
-             "seed of the bootstrap and feature sampling")
+             "seed of the bins, the bootstrap and the feature sampling")
         .Int("exact_split_rows", &ForestParams::exact_split_rows, 0, 2000000000,
              "nodes smaller than this are split on exact values; 0 uses histograms only")
         .Int("max_bin", &ForestParams::max_bin, 2, 255, "histogram bins per feature")

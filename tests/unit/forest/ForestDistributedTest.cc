@@ -9,7 +9,7 @@
 #include "algo/RowExchange.h"
 #include "algo/forest/ForestClassifier.h"
 #include "algo/forest/ForestGrowth.h"
-#include "algo/forest/TreeSample.h"
+#include "algo/forest/SampleRows.h"
 #include "comm/ThreadComm.h"
 #include "core/Threads.h"
 #include "data/ClassificationGenerator.h"
@@ -65,7 +65,7 @@ RanksFit FitOnRanks(const Dataset& train, const ParamMap& params, int size, bool
   return out;
 }
 
-TEST(TreeSample, BootstrapCountsArePoissonOneByRowId) {
+TEST(Bootstrap, CountsArePoissonOneByRowId) {
   const std::size_t n = 200000;
   std::vector<std::int64_t> ids(n);
   for (std::size_t i = 0; i < n; ++i) ids[i] = static_cast<std::int64_t>(i) * 7 + 3;

@@ -1,4 +1,4 @@
-#include "algo/forest/TreeSample.h"
+#include "algo/forest/SampleRows.h"
 
 #include <array>
 #include <cmath>
