@@ -68,7 +68,7 @@ for ranks in 2 3; do
   compare logreg $ranks 1e-9
   compare knn $ranks 1e-9
   compare gbdt $ranks 2e-3 --param num_iterations=10
-  compare rf $ranks 0.02 --param n_estimators=12
+  compare rf $ranks 1e-9 --param n_estimators=12
   compare xgboost $ranks 0.01 --param n_estimators=20
 done
 

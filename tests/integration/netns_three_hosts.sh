@@ -152,7 +152,7 @@ PY
 across_hosts logreg one-model 1e-9
 across_hosts knn one-model 1e-9
 across_hosts gbdt one-model 2e-3 --param num_iterations=10
-across_hosts rf one-model 0.02 --param n_estimators=12
+across_hosts rf one-model 1e-9 --param n_estimators=12
 across_hosts xgboost one-model 0.01 --param n_estimators=20
 across_hosts gbdt paper 0.03 --param num_iterations=10
 
