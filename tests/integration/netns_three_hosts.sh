@@ -11,6 +11,7 @@
 # root or when network namespaces are unavailable.
 # usage: netns_three_hosts.sh SCALEML COMM_PROBE GLOO_LIBRARY
 set -u
+. "$(dirname "$0")/lib/three_hosts.sh"
 SCALEML=$1
 PROBE=$2
 export SCALEML_GLOO_LIBRARY=$3
@@ -20,7 +21,6 @@ if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root for network namespaces"; ex
 if ! command -v ip >/dev/null 2>&1; then echo "SKIP: ip (iproute2) is not installed"; exit $SKIP; fi
 
 TAG=sml$$                      # names unique to this run (interface names stay under 15 chars)
-SWITCH=${TAG}sw
 HOSTS="${TAG}h0 ${TAG}h1 ${TAG}h2"
 WORK=$(mktemp -d /tmp/scaleml-netns-XXXXXX)
 PIDS=""
@@ -35,29 +35,13 @@ cleanup() {
     sleep 0.1
   done
   for pid in $PIDS; do kill -KILL "$pid" 2>/dev/null; done
-  for ns in $HOSTS $SWITCH; do ip netns del "$ns" 2>/dev/null; done
+  remove_three_hosts "$TAG"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-if ! ip netns add "$SWITCH" 2>"$WORK/err"; then
-  echo "SKIP: cannot create a network namespace: $(cat "$WORK/err")"; exit $SKIP
-fi
-ip netns exec "$SWITCH" ip link add br0 type bridge || { echo "SKIP: no bridge support"; exit $SKIP; }
-ip netns exec "$SWITCH" ip link set br0 up
-i=0
-for ns in $HOSTS; do
-  ip netns add "$ns" || exit 1
-  ip link add "${TAG}v$i" type veth peer name "${TAG}p$i" || exit 1
-  ip link set "${TAG}v$i" netns "$ns"
-  ip link set "${TAG}p$i" netns "$SWITCH"
-  ip netns exec "$SWITCH" ip link set "${TAG}p$i" master br0 up
-  ip netns exec "$ns" ip link set lo up
-  ip netns exec "$ns" ip addr add "10.77.0.$((i + 1))/24" dev "${TAG}v$i"
-  ip netns exec "$ns" ip link set "${TAG}v$i" up
-  i=$((i + 1))
-done
+make_three_hosts "$TAG" 10.77.0
 # Without STP the bridge forwards at once; where ping exists, make sure h1 and h2 reach h0 (the
 # rendezvous retries until its timeout anyway).
 if command -v ping >/dev/null 2>&1; then

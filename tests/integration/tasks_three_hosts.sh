@@ -11,6 +11,7 @@
 # iproute2 or network namespaces, or without redis-server.
 # usage: tasks_three_hosts.sh SCALEML
 set -u
+. "$(dirname "$0")/lib/three_hosts.sh"
 B=$(readlink -f "$1")
 SKIP=77
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for network namespaces"; exit $SKIP; }
@@ -18,8 +19,6 @@ command -v ip >/dev/null 2>&1 || { echo "SKIP: ip (iproute2) is not installed"; 
 [ -x /usr/bin/redis-server ] || { echo "SKIP: no redis-server"; exit $SKIP; }
 
 TAG=smt$$
-SWITCH=${TAG}sw
-HOSTS="${TAG}h0 ${TAG}h1 ${TAG}h2"
 WORK=$(mktemp -d /tmp/scaleml-tasks-netns-XXXXXX)
 
 on() {  # on HOST_INDEX COMMAND...: run inside that host with its own SCALEML_HOME
@@ -28,7 +27,7 @@ on() {  # on HOST_INDEX COMMAND...: run inside that host with its own SCALEML_HO
 }
 cleanup() {
   for i in 0 1 2; do on $i "$B" stop >/dev/null 2>&1; done
-  for ns in $HOSTS $SWITCH; do ip netns del "$ns" 2>/dev/null; done
+  remove_three_hosts "$TAG"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -36,23 +35,7 @@ trap 'exit 1' INT TERM
 fail() { echo "FAIL: $*"; for i in 0 1 2; do tail -n 5 "$WORK"/home$i/session_*/logs/*.log 2>/dev/null; done; exit 1; }
 alive() { [ -e "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
 
-if ! ip netns add "$SWITCH" 2>"$WORK/err"; then
-  echo "SKIP: cannot create a network namespace: $(cat "$WORK/err")"; exit $SKIP
-fi
-ip netns exec "$SWITCH" ip link add br0 type bridge || { echo "SKIP: no bridge support"; exit $SKIP; }
-ip netns exec "$SWITCH" ip link set br0 up
-i=0
-for ns in $HOSTS; do
-  ip netns add "$ns" || exit 1
-  ip link add "${TAG}v$i" type veth peer name "${TAG}p$i" || exit 1
-  ip link set "${TAG}v$i" netns "$ns"
-  ip link set "${TAG}p$i" netns "$SWITCH"
-  ip netns exec "$SWITCH" ip link set "${TAG}p$i" master br0 up
-  ip netns exec "$ns" ip link set lo up
-  ip netns exec "$ns" ip addr add "10.78.0.$((i + 1))/24" dev "${TAG}v$i"
-  ip netns exec "$ns" ip link set "${TAG}v$i" up
-  i=$((i + 1))
-done
+make_three_hosts "$TAG" 10.78.0
 
 on 0 "$B" generate --samples 20000 --out "$WORK/d.csv" >/dev/null || fail "generate"
 on 0 "$B" start --head --node-ip-address 10.78.0.1 --port 6379 --num-cpus 2 --node-name h0 \
