@@ -26,7 +26,7 @@ const char* ReduceOpName(ReduceOp op);
 // What a rank has spent on communication; reported per rank by the engines.
 struct CommStats {
   std::int64_t calls = 0;
-  std::int64_t bytes_sent = 0;  // bytes this rank contributed to collectives
+  std::int64_t bytes_sent = 0;  // bytes this rank contributed (reduce-scatter: others' blocks)
   double seconds = 0.0;         // wall time inside collectives
 };
 
@@ -39,6 +39,13 @@ class Comm {
 
   // In-place reduction of `count` elements of `type` across all ranks.
   virtual Status AllreduceBytes(void* data, std::size_t count, DataType type, ReduceOp op) = 0;
+  // `send` holds size() blocks side by side, block r of `block_counts[r]` elements of `type`
+  // (the same counts on every rank; blocks may be empty). `recv` receives block rank() reduced
+  // over all ranks, in rank order. Each rank sends only the blocks of the others: (N-1)/N of
+  // what an allreduce of the whole buffer would send.
+  virtual Status ReduceScatterBytes(const void* send, void* recv,
+                                    std::span<const std::size_t> block_counts, DataType type,
+                                    ReduceOp op) = 0;
   // Every rank contributes `bytes` bytes; `out` receives size() * bytes, in rank order.
   virtual Status AllgatherBytes(const void* in, std::size_t bytes, void* out) = 0;
   // Every rank contributes a buffer of any size; `out` receives all of them in rank order.

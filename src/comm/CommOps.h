@@ -48,6 +48,25 @@ T AllreduceSum(Comm& comm, T value) {
   return AllreduceValue(comm, value, ReduceOp::kSum);
 }
 
+// Block rank() of `send` (size() blocks of block_counts[r] elements side by side) summed over the
+// ranks into `recv` (block_counts[rank()] elements).
+template <class T>
+void ReduceScatterSum(Comm& comm, std::span<const T> send, std::span<T> recv,
+                      std::span<const std::size_t> block_counts) {
+  std::size_t total = 0;
+  for (std::size_t count : block_counts) total += count;
+  if (block_counts.size() != static_cast<std::size_t>(comm.size()) || total != send.size() ||
+      recv.size() != block_counts[comm.rank()]) {
+    throw Failure("rank ", comm.rank(), " of ", comm.size(), ": reduce-scatter of ", send.size(),
+                  " elements into ", recv.size(), " with ", block_counts.size(), " blocks of ",
+                  total, " (the blocks must cover the buffer, one per rank)");
+  }
+  ThrowIfFailed(comm,
+                comm.ReduceScatterBytes(send.data(), recv.data(), block_counts, DataTypeOf<T>(),
+                                        ReduceOp::kSum),
+                "reduce-scatter");
+}
+
 // Every rank's buffer, in rank order.
 std::vector<std::vector<std::byte>> AllgatherV(Comm& comm, std::span<const std::byte> mine);
 

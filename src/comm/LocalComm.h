@@ -12,6 +12,8 @@ class LocalComm final : public Comm {
   int rank() const override { return 0; }
   int size() const override { return 1; }
   Status AllreduceBytes(void*, std::size_t, DataType, ReduceOp) override { return Status::Ok(); }
+  Status ReduceScatterBytes(const void* send, void* recv, std::span<const std::size_t> block_counts,
+                            DataType type, ReduceOp op) override;
   Status AllgatherBytes(const void* in, std::size_t bytes, void* out) override;
   Status AllgatherVBytes(std::span<const std::byte> in,
                          std::vector<std::vector<std::byte>>* out) override;

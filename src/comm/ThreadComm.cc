@@ -1,6 +1,7 @@
 #include "comm/ThreadComm.h"
 
 #include <barrier>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -39,6 +40,34 @@ class ThreadComm final : public Comm {
     }
     shared_->sync.arrive_and_wait();
     std::memcpy(data, result.data(), bytes);
+    return Status::Ok();
+  }
+
+  Status ReduceScatterBytes(const void* send, void* recv, std::span<const std::size_t> block_counts,
+                            DataType type, ReduceOp op) override {
+    if (block_counts.size() != static_cast<std::size_t>(shared_->size)) {
+      return Status::Fail(StrCat("reduce-scatter: ", block_counts.size(),
+                                 " block counts for a group of ", shared_->size));
+    }
+    const std::size_t element = DataTypeSize(type);
+    std::size_t offset = 0, total = 0;
+    for (std::size_t r = 0; r < block_counts.size(); ++r) {
+      if (static_cast<int>(r) == rank_) offset = total;
+      total += block_counts[r];
+    }
+    const std::size_t count = block_counts[rank_];
+    Publish(send, total * element, (total - count) * element);
+    std::vector<std::byte> result(count * element);
+    auto block_of = [&](int r) {
+      return static_cast<const std::byte*>(shared_->slots[r]) + offset * element;
+    };
+    if (count > 0) {
+      std::memcpy(result.data(), block_of(0), result.size());
+      for (int r = 1; r < shared_->size; ++r)
+        ReduceInto(result.data(), block_of(r), count, type, op);
+    }
+    shared_->sync.arrive_and_wait();
+    if (count > 0) std::memcpy(recv, result.data(), result.size());
     return Status::Ok();
   }
 
@@ -81,9 +110,10 @@ class ThreadComm final : public Comm {
   }
 
  private:
-  void Publish(const void* data, std::size_t bytes) {
+  // `sent`: the bytes this rank contributes to others (all of them unless told).
+  void Publish(const void* data, std::size_t bytes, std::size_t sent = SIZE_MAX) {
     ++stats().calls;
-    stats().bytes_sent += static_cast<std::int64_t>(bytes);
+    stats().bytes_sent += static_cast<std::int64_t>(sent == SIZE_MAX ? bytes : sent);
     shared_->slots[rank_] = data;
     shared_->lengths[rank_] = bytes;
     shared_->sync.arrive_and_wait();

@@ -248,6 +248,55 @@ void CallerThreadGloo::AllreduceHere(void* data, std::size_t count, DataType typ
   }
 }
 
+void CallerThreadGloo::ReduceScatterHere(const void* send, void* recv,
+                                         std::span<const std::size_t> block_counts, DataType type,
+                                         ReduceOp op) {
+  const std::uint32_t tag = nextTag();
+  const std::shared_ptr<gloo::Context> context = getContext(tag);
+  const int size = context->size, rank = context->rank;
+  const std::size_t element = DataTypeSize(type);
+  std::vector<std::size_t> offsets(block_counts.size() + 1, 0);
+  for (std::size_t r = 0; r < block_counts.size(); ++r) {
+    offsets[r + 1] = offsets[r] + block_counts[r] * element;
+  }
+  const std::size_t bytes = block_counts[rank] * element;
+  // Every rank's contribution to this rank's block, side by side in rank order.
+  exchange_scratch_.resize(bytes * static_cast<std::size_t>(size));
+  const auto* blocks = static_cast<const std::byte*>(send);
+  if (bytes > 0)
+    std::memcpy(exchange_scratch_.data() + bytes * rank, blocks + offsets[rank], bytes);
+  const std::uint64_t slot = gloo::Slot::build(gloo::kAlltoallSlotPrefix, tag);
+  const std::chrono::milliseconds timeout = context->getTimeout();
+  std::vector<std::unique_ptr<gloo::transport::UnboundBuffer>> incoming, outgoing;
+  for (int peer = 0; peer < size; ++peer) {
+    if (peer == rank) continue;
+    if (bytes > 0) {
+      incoming.push_back(
+          context->createUnboundBuffer(exchange_scratch_.data() + bytes * peer, bytes));
+      incoming.back()->recv(peer, slot);
+    }
+    const std::size_t peer_bytes = offsets[peer + 1] - offsets[peer];
+    if (peer_bytes > 0) {
+      // Gloo only reads a buffer it sends from.
+      outgoing.push_back(
+          context->createUnboundBuffer(const_cast<std::byte*>(blocks + offsets[peer]), peer_bytes));
+      outgoing.back()->send(peer, slot);
+    }
+  }
+  for (auto& buffer : incoming) {
+    if (!buffer->waitRecv(timeout)) throw std::runtime_error("reduce-scatter receive aborted");
+  }
+  for (auto& buffer : outgoing) {
+    if (!buffer->waitSend(timeout)) throw std::runtime_error("reduce-scatter send aborted");
+  }
+  if (bytes == 0) return;
+  // In rank order on every rank, as the allreduce.
+  std::memcpy(recv, exchange_scratch_.data(), bytes);
+  for (int r = 1; r < size; ++r) {
+    ReduceInto(recv, exchange_scratch_.data() + bytes * r, block_counts[rank], type, op);
+  }
+}
+
 GlooComm::GlooComm(int rank, int size, double timeout_s, c10::intrusive_ptr<c10d::TCPStore> store,
                    c10::intrusive_ptr<CallerThreadGloo> group)
     : rank_(rank),
@@ -378,6 +427,24 @@ Status GlooComm::AllreduceBytes(void* data, std::size_t count, DataType type, Re
   return Run(what, bytes, [&] {
     if (count == 0) return;
     group_->AllreduceHere(data, count, type, op);
+  });
+}
+
+Status GlooComm::ReduceScatterBytes(const void* send, void* recv,
+                                    std::span<const std::size_t> block_counts, DataType type,
+                                    ReduceOp op) {
+  std::size_t total = 0;
+  for (std::size_t count : block_counts) total += count;
+  std::string what = StrCat("reduce-scatter of ", total, " ", DataTypeName(type), " (",
+                            ReduceOpName(op), ") in ", block_counts.size(), " blocks");
+  if (block_counts.size() != static_cast<std::size_t>(size_)) {
+    return Status::Fail(StrCat(what, ": a group of ", size_, " ranks needs ", size_, " blocks"));
+  }
+  // What leaves this rank: every block but its own.
+  const std::size_t sent = (total - block_counts[rank_]) * DataTypeSize(type);
+  return Run(what, sent, [&] {
+    if (total == 0) return;
+    group_->ReduceScatterHere(send, recv, block_counts, type, op);
   });
 }
 

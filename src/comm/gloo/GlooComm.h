@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ class CallerThreadGloo final : public c10d::ProcessGroupGloo {
   // In-place allreduce of `count` elements at `data` (a tag of the group's sequence, so it
   // interleaves with the group's own collectives); throws as the group's collectives do.
   void AllreduceHere(void* data, std::size_t count, DataType type, ReduceOp op);
+  // Comm::ReduceScatterBytes on the calling thread: block r goes straight to rank r, which
+  // reduces what it receives in rank order (one message each way per pair of ranks).
+  void ReduceScatterHere(const void* send, void* recv, std::span<const std::size_t> block_counts,
+                         DataType type, ReduceOp op);
 
  private:
   std::vector<std::byte> exchange_scratch_;  // every rank's buffer, for small allreduces
@@ -45,6 +50,8 @@ class GlooComm final : public Comm {
   int size() const override { return size_; }
 
   Status AllreduceBytes(void* data, std::size_t count, DataType type, ReduceOp op) override;
+  Status ReduceScatterBytes(const void* send, void* recv, std::span<const std::size_t> block_counts,
+                            DataType type, ReduceOp op) override;
   Status AllgatherBytes(const void* in, std::size_t bytes, void* out) override;
   Status AllgatherVBytes(std::span<const std::byte> in,
                          std::vector<std::vector<std::byte>>* out) override;

@@ -90,6 +90,26 @@ int RunOps(Comm& comm) {
   }
   Check(big_ok, me, "allreduce of 4 MiB");
 
+  // Reduce-scatter: uneven blocks, rank 1's empty; rank r's element i is (r + 1) * 1000 + i.
+  {
+    std::vector<std::size_t> counts(n);
+    for (int r = 0; r < n; ++r) counts[r] = r == 1 ? 0 : std::size_t(3 * r + 2);
+    std::size_t total = 0, offset = 0;
+    for (int r = 0; r < n; ++r) {
+      if (r == me) offset = total;
+      total += counts[r];
+    }
+    std::vector<std::int64_t> send(total), recv(counts[me], -1);
+    for (std::size_t i = 0; i < total; ++i) send[i] = (me + 1) * 1000 + std::int64_t(i);
+    scaleml::ReduceScatterSum(comm, std::span<const std::int64_t>(send),
+                              std::span<std::int64_t>(recv), std::span<const std::size_t>(counts));
+    bool ok = true;
+    for (std::size_t i = 0; i < recv.size(); ++i) {
+      ok = ok && recv[i] == std::int64_t(n * (n + 1) / 2) * 1000 + n * std::int64_t(offset + i);
+    }
+    Check(ok, me, "reduce-scatter");
+  }
+
   std::vector<std::uint8_t> mine = {static_cast<std::uint8_t>(me),
                                     static_cast<std::uint8_t>(me + 100), 7};
   std::vector<std::uint8_t> all(mine.size() * n);
