@@ -45,6 +45,10 @@ const ParamSchema<GbdtParams>& GbdtSchema() {
         .Bool("exchange_rows", &GbdtParams::exchange_rows,
               "with several ranks, deal the training rows out to them at random before training "
               "(balances every histogram; false: each rank keeps the rows it read)")
+        .Choice("histogram_reduce", &GbdtParams::histogram_reduce, {"scatter", "allreduce"},
+                "with several ranks, scatter: each rank sums the histograms of its share of the "
+                "features and searches them (LightGBM's data-parallel learner, (N-1)/N of the "
+                "bytes); allreduce: every rank sums and searches all of them")
         .Alias("n_estimators", "num_iterations")
         .Alias("num_boost_round", "num_iterations")
         .Alias("num_iteration", "num_iterations")

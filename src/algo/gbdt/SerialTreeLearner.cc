@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <type_traits>
 
 #include "comm/CommOps.h"
 
@@ -16,12 +17,23 @@ SerialTreeLearner::SerialTreeLearner(const BinnedMatrix& matrix, const QuantileB
       comm_(comm),
       total_bins_(bins.total_bins()),
       builder_(matrix, bins),
-      pool_(static_cast<std::size_t>(2 * params.num_leaves + 1) * (bins.total_bins() + 1)) {
+      pool_(static_cast<std::size_t>(2 * params.num_leaves + 1) * (bins.total_bins() + 2)),
+      scatter_(comm.size() > 1 && params.histogram_reduce == "scatter") {
   constraints_.lambda_l1 = params.lambda_l1;
   constraints_.lambda_l2 = params.lambda_l2;
   constraints_.min_sum_hessian = params.min_sum_hessian_in_leaf;
   constraints_.min_gain = params.min_gain_to_split;
   constraints_.min_data = params.min_data_in_leaf;
+  // Contiguous ranges of features, cut at the feature boundary at or after an even share of bins.
+  const int ranks = scatter_ ? comm.size() : 1;
+  rank_bins_.assign(ranks + 1, total_bins_);
+  rank_bins_[0] = 0;
+  std::size_t feature = 0;
+  for (int r = 1; r < ranks; ++r) {
+    const std::size_t even = total_bins_ * r / ranks;
+    while (feature < bins.features() && bins.offset(feature) < even) ++feature;
+    rank_bins_[r] = feature < bins.features() ? bins.offset(feature) : total_bins_;
+  }
 }
 
 void SerialTreeLearner::BuildLocal(const std::uint32_t* rows, std::size_t count,
@@ -29,7 +41,12 @@ void SerialTreeLearner::BuildLocal(const std::uint32_t* rows, std::size_t count,
                                    int slot) {
   HistBin* hist = Slot(slot);
   builder_.Build(rows, count, gradients, features, hist);
-  hist[total_bins_] = HistBin{static_cast<std::int64_t>(count), 0};
+  hist[CountEntry()] = HistBin{static_cast<std::int64_t>(count), 0};
+  // Every row is in one bin of each feature: any feature's bins add up to the sums.
+  HistBin sums;
+  const int first = features[0];
+  for (int b = 0; b < bins_.bins(first); ++b) sums += hist[bins_.offset(first) + b];
+  hist[SumsEntry()] = sums;
   ++stats_.builds;
   stats_.rows += static_cast<std::int64_t>(count);
 }
@@ -37,9 +54,11 @@ void SerialTreeLearner::BuildLocal(const std::uint32_t* rows, std::size_t count,
 void SerialTreeLearner::SumOverRanks(std::span<const int> slots) {
   const std::size_t slot_size = SlotSize();
   std::int64_t local = 0;
-  for (int slot : slots) local += Slot(slot)[total_bins_].g;
-  if (comm_.size() > 1) {
-    static_assert(sizeof(HistBin) == 2 * sizeof(std::int64_t));
+  for (int slot : slots) local += Slot(slot)[CountEntry()].g;
+  static_assert(sizeof(HistBin) == 2 * sizeof(std::int64_t));
+  if (scatter_) {
+    ReduceScatterSlots(slots);
+  } else if (comm_.size() > 1) {
     HistBin* data = Slot(slots[0]);
     if (slots.size() > 1) {
       batch_.resize(slots.size() * slot_size);
@@ -59,11 +78,76 @@ void SerialTreeLearner::SumOverRanks(std::span<const int> slots) {
     }
   }
   std::int64_t global = 0;
-  for (int slot : slots) global += Slot(slot)[total_bins_].g;
+  for (int slot : slots) global += Slot(slot)[CountEntry()].g;
   const double even_share = static_cast<double>(global) / comm_.size();
   ++stats_.batches;
   stats_.even_share_rows += even_share;
   stats_.rows_above_even_share += std::max(0.0, static_cast<double>(local) - even_share);
+}
+
+void SerialTreeLearner::ReduceScatterSlots(std::span<const int> slots) {
+  // Block r: rank r's bins of every slot, then every slot's two extra entries (in every block,
+  // so that every rank gets the row counts and sums).
+  const int ranks = comm_.size();
+  const std::size_t extras = 2;
+  block_counts_.resize(ranks);
+  std::size_t total = 0;
+  for (int r = 0; r < ranks; ++r) {
+    const std::size_t width = rank_bins_[r + 1] - rank_bins_[r];
+    block_counts_[r] = slots.size() * (width + extras) * 2;
+    total += slots.size() * (width + extras);
+  }
+  batch_.resize(total);
+  HistBin* out = batch_.data();
+  for (int r = 0; r < ranks; ++r) {
+    const std::size_t width = rank_bins_[r + 1] - rank_bins_[r];
+    for (int slot : slots) {
+      std::memcpy(out, Slot(slot) + rank_bins_[r], width * sizeof(HistBin));
+      out += width;
+    }
+    for (int slot : slots) {
+      std::memcpy(out, Slot(slot) + CountEntry(), extras * sizeof(HistBin));
+      out += extras;
+    }
+  }
+  const int me = comm_.rank();
+  const std::size_t own_begin = rank_bins_[me];
+  const std::size_t own_width = rank_bins_[me + 1] - own_begin;
+  own_block_.resize(slots.size() * (own_width + extras));
+  ThrowIfFailed(comm_,
+                comm_.ReduceScatterBytes(batch_.data(), own_block_.data(), block_counts_,
+                                         DataType::kInt64, ReduceOp::kSum),
+                "gbdt histogram reduce-scatter");
+  const HistBin* in = own_block_.data();
+  for (int slot : slots) {
+    std::memcpy(Slot(slot) + own_begin, in, own_width * sizeof(HistBin));
+    in += own_width;
+  }
+  for (int slot : slots) {
+    std::memcpy(Slot(slot) + CountEntry(), in, extras * sizeof(HistBin));
+    in += extras;
+  }
+}
+
+void SerialTreeLearner::AgreeOnBestSplits(std::vector<SplitInfo>& splits) {
+  if (!scatter_ || splits.empty()) return;
+  static_assert(std::is_trivially_copyable_v<SplitInfo>);
+  const std::size_t n = splits.size();
+  all_splits_.resize(n * comm_.size());
+  ThrowIfFailed(comm_,
+                comm_.AllgatherBytes(splits.data(), n * sizeof(SplitInfo), all_splits_.data()),
+                "gbdt best split allgather");
+  // Ranks own ascending ranges of features, and each rank's best is its first of the largest
+  // gain: the first of the largest over the ranks is then the single process's choice (the
+  // lower feature, then the lower bin).
+  for (std::size_t i = 0; i < n; ++i) {
+    SplitInfo best;
+    for (int r = 0; r < comm_.size(); ++r) {
+      const SplitInfo& candidate = all_splits_[r * n + i];
+      if (candidate.found() && candidate.gain > best.gain) best = candidate;
+    }
+    splits[i] = best;
+  }
 }
 
 bool SerialTreeLearner::CanSplit(std::int64_t count, int depth) const {
@@ -77,14 +161,28 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
   Tree tree;
   partition_.Init(rows, max_leaves);
   if (features.empty()) return tree;
+  // The features whose summed histograms this rank holds (all of them unless scattering).
+  const std::size_t own_begin = scatter_ ? rank_bins_[comm_.rank()] : 0;
+  const std::size_t own_end = scatter_ ? rank_bins_[comm_.rank() + 1] : total_bins_;
+  std::vector<int> own_features;
+  for (int f : features) {
+    if (bins_.offset(f) >= own_begin && bins_.offset(f) < own_end) own_features.push_back(f);
+  }
 
   std::vector<HistBin> total(max_leaves);
   std::vector<std::int64_t> count(max_leaves, 0);  // global rows; estimated for unbuilt leaves
   std::vector<int> depth(max_leaves, 0);
   std::vector<SplitInfo> best(max_leaves);
   std::vector<int> slot_of(max_leaves, -1);
-  // The global histogram of the smaller child of a leaf's best split, built ahead of the split.
+  // The global histogram of the smaller child of a leaf's best split, built ahead of the split;
+  // once summed, the leaf's own slot holds the larger child's and `children_of` the exact row
+  // counts and best splits of both (left, right).
   std::vector<int> ahead_slot_of(max_leaves, -1);
+  struct Children {
+    std::int64_t count[2] = {0, 0};
+    SplitInfo best[2];
+  };
+  std::vector<Children> children_of(max_leaves);
   std::vector<int> free_slots(2 * max_leaves + 1);
   std::iota(free_slots.rbegin(), free_slots.rend(), 0);  // take slot 0 first
   auto take_slot = [&] {
@@ -104,22 +202,49 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
   auto left_is_smaller = [&](const SplitInfo& split) {
     return split.left_count <= split.right_count;
   };
+  auto search = [&](int slot, const HistBin& sums, std::int64_t rows_in_leaf, int leaf_depth) {
+    if (!CanSplit(rows_in_leaf, leaf_depth)) return SplitInfo{};
+    return FindBestSplit(Slot(slot), bins_, sums, rows_in_leaf, own_features, constraints_);
+  };
+  // After the smaller children of the best splits of `parents` are summed: the larger ones by
+  // subtraction, then the best splits of all of them, agreed on in one collective.
+  std::vector<SplitInfo> found;
+  auto search_children = [&](std::span<const int> parents) {
+    found.clear();
+    for (int l : parents) {
+      const SplitInfo& split = best[l];
+      const int small_slot = ahead_slot_of[l], large_slot = slot_of[l];
+      const std::int64_t small_count = Slot(small_slot)[CountEntry()].g;
+      // The count entry too: the parent's exact count becomes the larger child's.
+      SubtractHistogram(Slot(large_slot), Slot(small_slot), SlotSize());
+      const std::int64_t large_count = Slot(large_slot)[CountEntry()].g;
+      const bool left_smaller = left_is_smaller(split);
+      Children& children = children_of[l];
+      children.count[0] = left_smaller ? small_count : large_count;
+      children.count[1] = left_smaller ? large_count : small_count;
+      found.push_back(search(left_smaller ? small_slot : large_slot, split.left, children.count[0],
+                             depth[l] + 1));
+      found.push_back(search(left_smaller ? large_slot : small_slot, split.right, children.count[1],
+                             depth[l] + 1));
+    }
+    AgreeOnBestSplits(found);
+    for (std::size_t i = 0; i < parents.size(); ++i) {
+      children_of[parents[i]].best[0] = found[2 * i];
+      children_of[parents[i]].best[1] = found[2 * i + 1];
+    }
+  };
 
   // Root: its sums are those of any feature's histogram (every row is in one bin of each).
   slot_of[0] = take_slot();
   BuildLocal(all_rows ? nullptr : rows.data(), rows.size(), gradients, features, slot_of[0]);
   SumOverRanks(std::span<const int>(&slot_of[0], 1));
-  HistBin* root = Slot(slot_of[0]);
-  count[0] = root[total_bins_].g;
-  {
-    const int f = features[0];
-    for (int b = 0; b < bins_.bins(f); ++b) total[0] += root[bins_.offset(f) + b];
-  }
-  if (CanSplit(count[0], 0)) {
-    best[0] = FindBestSplit(root, bins_, total[0], count[0], features, constraints_);
-  }
+  count[0] = Slot(slot_of[0])[CountEntry()].g;
+  total[0] = Slot(slot_of[0])[SumsEntry()];
+  found.assign(1, search(slot_of[0], total[0], count[0], 0));
+  AgreeOnBestSplits(found);
+  best[0] = found[0];
 
-  std::vector<int> batch, candidates;
+  std::vector<int> batch, parents, candidates;
   while (tree.leaves() < max_leaves) {
     int leaf = -1;
     for (int l = 0; l < tree.leaves(); ++l) {
@@ -134,28 +259,22 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
     total[new_leaf] = split.right;
     count[leaf] = split.left_count;
     count[new_leaf] = split.right_count;
-    depth[leaf] = depth[new_leaf] = depth[leaf] + 1;
-    best[leaf] = best[new_leaf] = SplitInfo{};
+    const int child_depth = depth[leaf] + 1;
 
     const bool more = tree.leaves() < max_leaves;
-    const bool left_ok = more && CanSplit(count[leaf], depth[leaf]);
-    const bool right_ok = more && CanSplit(count[new_leaf], depth[leaf]);
-    int child_slot = ahead_slot_of[leaf];
-    ahead_slot_of[leaf] = -1;
-    if (!left_ok && !right_ok) {
-      release_slot(slot_of[leaf]);
-      release_slot(child_slot);
-      continue;
-    }
+    const bool left_ok = more && CanSplit(count[leaf], child_depth);
+    const bool right_ok = more && CanSplit(count[new_leaf], child_depth);
     // Build the child with fewer rows over all ranks (the same choice on every rank).
     const bool left_smaller = left_is_smaller(split);
     const int smaller = left_smaller ? leaf : new_leaf;
     const int larger = left_smaller ? new_leaf : leaf;
-    if (child_slot < 0) {
-      child_slot = take_slot();
+    if ((left_ok || right_ok) && ahead_slot_of[leaf] < 0) {
+      // best[leaf] and depth[leaf] still describe the parent here, as search_children needs.
+      ahead_slot_of[leaf] = take_slot();
       auto small_rows = partition_.rows(smaller);
-      BuildLocal(small_rows.data(), small_rows.size(), gradients, features, child_slot);
-      batch.assign(1, child_slot);
+      BuildLocal(small_rows.data(), small_rows.size(), gradients, features, ahead_slot_of[leaf]);
+      batch.assign(1, ahead_slot_of[leaf]);
+      parents.assign(1, leaf);
       if (comm_.size() > 1) {
         // The leaves that may split next, best first (ties to the lower leaf, as the choice
         // above).
@@ -165,7 +284,7 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
             candidates.push_back(l);
           }
         }
-        // An allreduce on loopback costs the same for 16 bytes as for a megabyte (a few thread
+        // A collective on loopback costs the same for 16 bytes as for a megabyte (a few thread
         // wake-ups, milliseconds on a busy host), so it pays to build ahead for every leaf that
         // could split in the room left, though some are never used (measured: up to three
         // quarters more histograms than one process builds, but only 4-8% more rows).
@@ -188,24 +307,27 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
           ahead_slot_of[l] = take_slot();
           BuildLocal(child_rows_.data(), child_rows_.size(), gradients, features, ahead_slot_of[l]);
           batch.push_back(ahead_slot_of[l]);
+          parents.push_back(l);
         }
       }
       SumOverRanks(batch);
+      search_children(parents);
     }
-    HistBin* small_hist = Slot(child_slot);
-    const int parent_slot = slot_of[leaf];
-    count[smaller] = small_hist[total_bins_].g;
-    // The count entry too: the parent's exact count becomes the larger child's.
-    SubtractHistogram(Slot(parent_slot), small_hist, SlotSize());
-    count[larger] = Slot(parent_slot)[total_bins_].g;
-    slot_of[smaller] = child_slot;
-    slot_of[larger] = parent_slot;
-    for (int child : {leaf, new_leaf}) {
-      if ((child == leaf ? left_ok : right_ok) && CanSplit(count[child], depth[child])) {
-        best[child] = FindBestSplit(Slot(slot_of[child]), bins_, total[child], count[child],
-                                    features, constraints_);
-      }
+    depth[leaf] = depth[new_leaf] = child_depth;
+    best[leaf] = best[new_leaf] = SplitInfo{};
+    if (!left_ok && !right_ok) {
+      release_slot(slot_of[leaf]);
+      release_slot(ahead_slot_of[leaf]);
+      continue;
     }
+    const Children& children = children_of[leaf];
+    slot_of[larger] = slot_of[leaf];  // now the larger child's histogram
+    slot_of[smaller] = ahead_slot_of[leaf];
+    ahead_slot_of[leaf] = -1;
+    count[leaf] = children.count[0];
+    count[new_leaf] = children.count[1];
+    if (left_ok) best[leaf] = children.best[0];
+    if (right_ok) best[new_leaf] = children.best[1];
   }
   for (int l = 0; l < tree.leaves(); ++l) {
     tree.set_leaf_value(l, LeafOutput(total[l], params_.lambda_l1, params_.lambda_l2));

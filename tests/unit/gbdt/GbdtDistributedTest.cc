@@ -37,16 +37,21 @@ std::vector<std::string> TrainSharded(const Dataset& data, const ParamMap& param
   return models;
 }
 
+// With either way of summing the histograms over the ranks.
 TEST(GbdtDistributed, EveryRankHasTheSingleProcessModel) {
   Dataset data = testing::MakeClassificationData(4000, 10, 2, 21);
-  const ParamMap params = {{"num_iterations", "12"}, {"bin_sample_count", "1500"}};
+  ParamMap params = {{"num_iterations", "12"}, {"bin_sample_count", "1500"}};
   const std::string alone = TrainAlone(data, params);
-  for (int ranks : {2, 3}) {
-    for (bool contiguous : {false, true}) {
-      auto models = TrainSharded(data, params, ranks, contiguous);
-      for (int r = 0; r < ranks; ++r) {
-        EXPECT_EQ(models[r], alone)
-            << ranks << " ranks, contiguous " << contiguous << ", rank " << r;
+  for (const char* reduce : {"scatter", "allreduce"}) {
+    params["histogram_reduce"] = reduce;
+    EXPECT_EQ(TrainAlone(data, params), alone) << reduce;
+    for (int ranks : {2, 3}) {
+      for (bool contiguous : {false, true}) {
+        auto models = TrainSharded(data, params, ranks, contiguous);
+        for (int r = 0; r < ranks; ++r) {
+          EXPECT_EQ(models[r], alone)
+              << reduce << ", " << ranks << " ranks, contiguous " << contiguous << ", rank " << r;
+        }
       }
     }
   }
@@ -121,13 +126,16 @@ TEST(GbdtDistributed, RowExchangeEvensTheHistogramRowsOfTheRanks) {
   EXPECT_GT(without, 3 * with_exchange);
 }
 
-// Training sends one allreduce per batch of histograms and nothing else (no early stopping
-// here); a histogram travels with its row count: 16 bytes a bin, plus 16. Building ahead costs
-// some histograms never used, but few rows: those are the smaller children.
+// With histogram_reduce=allreduce, training sends one allreduce per batch of histograms and
+// nothing else (no early stopping here); a histogram travels with its row count and sums: 16
+// bytes a bin, plus 32. Building ahead costs some histograms never used, but few rows: those are
+// the smaller children.
 TEST(GbdtDistributed, TrainingCollectivesAreTheBatchedHistogramAllreduces) {
   Dataset data = testing::MakeClassificationData(6000, 5, 2, 25);
   const int max_bin = 63;
-  const ParamMap params = {{"num_iterations", "8"}, {"max_bin", std::to_string(max_bin)}};
+  const ParamMap params = {{"num_iterations", "8"},
+                           {"max_bin", std::to_string(max_bin)},
+                           {"histogram_reduce", "allreduce"}};
   GbdtClassifier alone(GbdtSchema().Parse(params));
   LocalComm local;
   alone.Fit(data, local);
@@ -148,7 +156,7 @@ TEST(GbdtDistributed, TrainingCollectivesAreTheBatchedHistogramAllreduces) {
     ASSERT_EQ(stats.training_bytes % stats.histograms.builds, 0);
     const std::int64_t bytes_per_build = stats.training_bytes / stats.histograms.builds;
     EXPECT_EQ(bytes_per_build % 16, 0);
-    EXPECT_LE(bytes_per_build, (5 * max_bin + 1) * 16);
+    EXPECT_LE(bytes_per_build, (5 * max_bin + 2) * 16);
     EXPECT_GT(bytes_per_build, 5 * 16);
   }
   // Early stopping adds one collective per round: the validation loss.
@@ -156,6 +164,38 @@ TEST(GbdtDistributed, TrainingCollectivesAreTheBatchedHistogramAllreduces) {
   stopping["early_stopping_round"] = "50";
   for (const RankFit& fit : TrainContiguous(data, stopping, 2)) {
     EXPECT_EQ(fit.stats.training_collectives, fit.stats.histograms.batches + fit.stats.rounds);
+  }
+}
+
+// With histogram_reduce=scatter (the default) each batch is one reduce-scatter, of which a rank
+// sends the other ranks' features' bins: about (N-1)/N of the allreduce's bytes, at most one
+// feature's bins more (ranks own whole features) plus the row counts and sums that go to every
+// rank; then one allgather of two best splits per histogram (one for the root). The same
+// histograms are built either way.
+TEST(GbdtDistributed, ScatterSendsTheOtherRanksShareOfEachHistogram) {
+  Dataset data = testing::MakeClassificationData(6000, 12, 2, 26);
+  const int max_bin = 63;
+  ParamMap params = {{"num_iterations", "6"}, {"max_bin", std::to_string(max_bin)}};
+  for (int ranks : {2, 3}) {
+    params["histogram_reduce"] = "allreduce";
+    auto allreduce = TrainContiguous(data, params, ranks);
+    params["histogram_reduce"] = "scatter";
+    auto scatter = TrainContiguous(data, params, ranks);
+    for (int r = 0; r < ranks; ++r) {
+      const GbdtFitStats& all = allreduce[r].stats;
+      const GbdtFitStats& mine = scatter[r].stats;
+      EXPECT_EQ(scatter[r].model, allreduce[r].model);
+      EXPECT_EQ(mine.histograms.builds, all.histograms.builds);
+      EXPECT_EQ(mine.histograms.batches, all.histograms.batches);
+      EXPECT_EQ(mine.training_collectives, 2 * mine.histograms.batches);
+      const std::int64_t builds = mine.histograms.builds;
+      const std::int64_t split_bytes = static_cast<std::int64_t>(sizeof(SplitInfo));
+      const std::int64_t histogram_bytes = mine.training_bytes - (2 * builds - 1) * split_bytes;
+      const std::int64_t share = all.training_bytes * (ranks - 1) / ranks;
+      EXPECT_LE(histogram_bytes, share + builds * (max_bin + 2 * ranks) * 16)
+          << ranks << " ranks, rank " << r;
+      EXPECT_GE(histogram_bytes, share - builds * max_bin * 16) << ranks << " ranks, rank " << r;
+    }
   }
 }
 
