@@ -210,6 +210,14 @@ TEST(GbdtDistributed, MulticlassWithBaggingSamplingAndEarlyStopping) {
   for (const auto& model : models) EXPECT_EQ(model, alone);
 }
 
+// Ranks own whole features: with more ranks than features some own none, and search nothing.
+TEST(GbdtDistributed, ScatterWithMoreRanksThanFeatures) {
+  Dataset data = testing::MakeBlobs(1500, 2, 2, 1.0, 7);
+  const ParamMap params = {{"num_iterations", "5"}, {"histogram_reduce", "scatter"}};
+  const std::string alone = TrainAlone(data, params);
+  for (const auto& model : TrainSharded(data, params, 3, false)) EXPECT_EQ(model, alone);
+}
+
 TEST(GbdtDistributed, RankWithoutRowsStillAgrees) {
   Dataset data = testing::MakeBlobs(2000, 4, 2, 3.0, 5);
   const ParamMap params = {{"num_iterations", "5"}};
