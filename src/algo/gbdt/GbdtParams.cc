@@ -46,9 +46,10 @@ const ParamSchema<GbdtParams>& GbdtSchema() {
               "with several ranks, deal the training rows out to them at random before training "
               "(balances every histogram; false: each rank keeps the rows it read)")
         .Choice("histogram_reduce", &GbdtParams::histogram_reduce, {"scatter", "allreduce"},
-                "with several ranks, scatter: each rank sums the histograms of its share of the "
-                "features and searches them (LightGBM's data-parallel learner, (N-1)/N of the "
-                "bytes); allreduce: every rank sums and searches all of them")
+                "with several ranks, allreduce: every rank sums and searches all the histograms "
+                "(one collective per batch); scatter: each rank sums and searches its share of "
+                "the features (LightGBM's data-parallel learner: half the bytes at 2 ranks, but "
+                "two collectives per batch)")
         .Alias("n_estimators", "num_iterations")
         .Alias("num_boost_round", "num_iterations")
         .Alias("num_iteration", "num_iterations")

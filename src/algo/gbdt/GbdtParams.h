@@ -27,7 +27,7 @@ struct GbdtParams {
   std::string objective = "auto";
   int bin_sample_count = 200000;
   bool exchange_rows = true;
-  std::string histogram_reduce = "scatter";
+  std::string histogram_reduce = "allreduce";
 };
 
 // The schema that parses and prints GbdtParams (GbdtParamSchema() is its untyped view).

@@ -167,7 +167,7 @@ TEST(GbdtDistributed, TrainingCollectivesAreTheBatchedHistogramAllreduces) {
   }
 }
 
-// With histogram_reduce=scatter (the default) each batch is one reduce-scatter, of which a rank
+// With histogram_reduce=scatter each batch is one reduce-scatter, of which a rank
 // sends the other ranks' features' bins: about (N-1)/N of the allreduce's bytes, at most one
 // feature's bins more (ranks own whole features) plus the row counts and sums that go to every
 // rank; then one allgather of two best splits per histogram (one for the root). The same
