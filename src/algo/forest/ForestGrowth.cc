@@ -76,10 +76,12 @@ std::vector<DecisionTree> GrowAcrossRanks(const ForestRows& rows, const ForestPa
                                           std::uint64_t seed, Comm& comm) {
   const int size = comm.size(), rank = comm.rank(), trees = params.n_estimators;
   // Trees per rank per round: a rank holds one round's rows at a time and grows its trees of the
-  // round in parallel.
-  const auto round_trees = static_cast<int>(
-      AllreduceValue<std::int64_t>(comm, std::max(GetThreads(), 1), ReduceOp::kMin));
+  // round in parallel. One round sends every row once; smaller rounds bound an owner's memory
+  // but resend the rows of every round (with 10 trees on 2 ranks at 1 thread: 5x the bytes).
   const int most_per_rank = (trees + size - 1) / size;
+  const int wanted = params.round_trees > 0 ? params.round_trees : most_per_rank;
+  const auto round_trees =
+      static_cast<int>(AllreduceValue<std::int64_t>(comm, std::max(wanted, 1), ReduceOp::kMin));
 
   std::vector<std::uint64_t> numbers;
   std::vector<DecisionTree> mine;

@@ -34,6 +34,9 @@ const ParamSchema<ForestParams>& ForestSchema() {
         .Int("exact_split_rows", &ForestParams::exact_split_rows, 0, 2000000000,
              "nodes smaller than this are split on exact values; 0 uses histograms only")
         .Int("max_bin", &ForestParams::max_bin, 2, 255, "histogram bins per feature")
+        .Int("round_trees", &ForestParams::round_trees, 0, 100000,
+             "with several ranks, trees a rank grows per exchange round; 0: all of them in one "
+             "round (each row sent once; a rank may hold up to all training rows)")
         .Alias("seed", "random_state")
         .Alias("num_trees", "n_estimators")
         .Alias("num_bins", "max_bin");

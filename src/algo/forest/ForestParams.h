@@ -21,6 +21,10 @@ struct ForestParams {
   // ones on the exact feature values, as scikit-learn does everywhere. 0: histograms only.
   int exact_split_rows = 128;
   int max_bin = 255;
+  // With several ranks: trees an owner grows per exchange round. 0: all of its trees in one
+  // round, so every row crosses the network once (an owner then holds up to one copy of the
+  // training rows); k > 0 bounds that memory to k trees' samples but resends rows every round.
+  int round_trees = 0;
 
   // Features tried per split for `features` features (scikit-learn's rule).
   int FeaturesPerSplit(int features) const;
