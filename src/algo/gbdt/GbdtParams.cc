@@ -44,7 +44,8 @@ const ParamSchema<GbdtParams>& GbdtSchema() {
              "rows sampled (over all ranks) to find the histogram bins")
         .Bool("exchange_rows", &GbdtParams::exchange_rows,
               "with several ranks, deal the training rows out to them at random before training "
-              "(balances every histogram; false: each rank keeps the rows it read)")
+              "(balances every histogram, for files sorted by a column; costs one pass of the "
+              "data over the network; default false: each rank keeps the rows it read)")
         .Choice("histogram_reduce", &GbdtParams::histogram_reduce, {"scatter", "allreduce"},
                 "with several ranks, allreduce: every rank sums and searches all the histograms "
                 "(one collective per batch); scatter: each rank sums and searches its share of "

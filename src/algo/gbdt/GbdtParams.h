@@ -26,7 +26,7 @@ struct GbdtParams {
   double validation_fraction = 0.1;
   std::string objective = "auto";
   int bin_sample_count = 200000;
-  bool exchange_rows = true;
+  bool exchange_rows = false;
   std::string histogram_reduce = "allreduce";
 };
 

@@ -106,6 +106,7 @@ TEST(GbdtDistributed, PerChunkProblemsOnContiguousShardsGiveTheSingleProcessMode
 TEST(GbdtDistributed, RowExchangeEvensTheHistogramRowsOfTheRanks) {
   Dataset data = testing::MakeClassificationData(4000, 6, 2, 24, 1000);
   ParamMap params = {{"num_iterations", "8"}, {"bin_sample_count", "1500"}};
+  params["exchange_rows"] = "true";
   auto exchanged = TrainContiguous(data, params, 2);
   params["exchange_rows"] = "false";
   auto kept = TrainContiguous(data, params, 2);
