@@ -46,6 +46,10 @@ const ParamSchema<GbdtParams>& GbdtSchema() {
               "with several ranks, deal the training rows out to them at random before training "
               "(balances every histogram, for files sorted by a column; costs one pass of the "
               "data over the network; default false: each rank keeps the rows it read)")
+        .Bool("build_ahead", &GbdtParams::build_ahead,
+              "with several ranks, also build the histograms of the other leaves that may split "
+              "next and sum them in the same collective (fewer, larger collectives; more rows "
+              "histogrammed): for networks where a collective costs far more than a histogram")
         .Choice("histogram_reduce", &GbdtParams::histogram_reduce, {"scatter", "allreduce"},
                 "with several ranks, allreduce: every rank sums and searches all the histograms "
                 "(one collective per batch); scatter: each rank sums and searches its share of "

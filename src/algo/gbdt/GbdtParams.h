@@ -28,6 +28,7 @@ struct GbdtParams {
   int bin_sample_count = 200000;
   bool exchange_rows = false;
   std::string histogram_reduce = "allreduce";
+  bool build_ahead = false;
 };
 
 // The schema that parses and prints GbdtParams (GbdtParamSchema() is its untyped view).

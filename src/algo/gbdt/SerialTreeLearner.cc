@@ -284,12 +284,13 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
             candidates.push_back(l);
           }
         }
-        // A collective on loopback costs the same for 16 bytes as for a megabyte (a few thread
-        // wake-ups, milliseconds on a busy host), so it pays to build ahead for every leaf that
-        // could split in the room left, though some are never used (measured: up to three
-        // quarters more histograms than one process builds, but only 4-8% more rows).
+        // With build_ahead, every leaf that could split in the room left gets its smaller
+        // child's histogram now, in the same collective: fewer collectives (17.7 instead of 30
+        // a round) for up to three quarters more histograms (4-8% more rows), some never used.
+        // It pays only where a collective costs far more than building histograms: on a
+        // quiet 2-core host it made the 1GB fit slower (10.6 s vs 7.9 s at 2 ranks).
         const auto room = static_cast<std::size_t>(max_leaves - tree.leaves());
-        const auto ahead = std::min(candidates.size(), room);
+        const auto ahead = params_.build_ahead ? std::min(candidates.size(), room) : std::size_t{0};
         std::partial_sort(
             candidates.begin(), candidates.begin() + ahead, candidates.end(), [&](int a, int b) {
               return best[a].gain > best[b].gain || (best[a].gain == best[b].gain && a < b);

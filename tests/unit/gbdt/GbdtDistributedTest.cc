@@ -37,13 +37,15 @@ std::vector<std::string> TrainSharded(const Dataset& data, const ParamMap& param
   return models;
 }
 
-// With either way of summing the histograms over the ranks.
+// With either way of summing the histograms over the ranks, building ahead or not.
 TEST(GbdtDistributed, EveryRankHasTheSingleProcessModel) {
   Dataset data = testing::MakeClassificationData(4000, 10, 2, 21);
   ParamMap params = {{"num_iterations", "12"}, {"bin_sample_count", "1500"}};
   const std::string alone = TrainAlone(data, params);
-  for (const char* reduce : {"scatter", "allreduce"}) {
-    params["histogram_reduce"] = reduce;
+  for (const char* reduce : {"scatter", "allreduce", "allreduce+ahead"}) {
+    const std::string mode = reduce;
+    params["histogram_reduce"] = mode == "scatter" ? "scatter" : "allreduce";
+    params["build_ahead"] = mode == "allreduce+ahead" ? "true" : "false";
     EXPECT_EQ(TrainAlone(data, params), alone) << reduce;
     for (int ranks : {2, 3}) {
       for (bool contiguous : {false, true}) {
@@ -127,16 +129,34 @@ TEST(GbdtDistributed, RowExchangeEvensTheHistogramRowsOfTheRanks) {
   EXPECT_GT(without, 3 * with_exchange);
 }
 
-// With histogram_reduce=allreduce, training sends one allreduce per batch of histograms and
-// nothing else (no early stopping here); a histogram travels with its row count and sums: 16
-// bytes a bin, plus 32. Building ahead costs some histograms never used, but few rows: those are
-// the smaller children.
+// By default the ranks build exactly the histograms one process builds, one allreduce each.
+TEST(GbdtDistributed, ByDefaultRanksBuildTheHistogramsOfOneProcess) {
+  Dataset data = testing::MakeClassificationData(6000, 5, 2, 25);
+  const ParamMap params = {{"num_iterations", "8"}, {"max_bin", "63"}};
+  GbdtClassifier alone(GbdtSchema().Parse(params));
+  LocalComm local;
+  alone.Fit(data, local);
+  const HistogramStats& one = alone.fit_stats().histograms;
+  auto fits = TrainContiguous(data, params, 2);
+  EXPECT_EQ(fits[0].stats.histograms.rows + fits[1].stats.histograms.rows, one.rows);
+  for (const RankFit& fit : fits) {
+    EXPECT_EQ(fit.stats.histograms.builds, one.builds);
+    EXPECT_EQ(fit.stats.histograms.batches, one.builds);
+    EXPECT_EQ(fit.stats.training_collectives, one.builds);
+  }
+}
+
+// With histogram_reduce=allreduce and build_ahead, training sends one allreduce per batch of
+// histograms and nothing else (no early stopping here); a histogram travels with its row count
+// and sums: 16 bytes a bin, plus 32. Building ahead costs some histograms never used, but few
+// rows: those are the smaller children.
 TEST(GbdtDistributed, TrainingCollectivesAreTheBatchedHistogramAllreduces) {
   Dataset data = testing::MakeClassificationData(6000, 5, 2, 25);
   const int max_bin = 63;
   const ParamMap params = {{"num_iterations", "8"},
                            {"max_bin", std::to_string(max_bin)},
-                           {"histogram_reduce", "allreduce"}};
+                           {"histogram_reduce", "allreduce"},
+                           {"build_ahead", "true"}};
   GbdtClassifier alone(GbdtSchema().Parse(params));
   LocalComm local;
   alone.Fit(data, local);
