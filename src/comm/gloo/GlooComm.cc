@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <span>
 #include <stdexcept>
 #include <thread>
 
@@ -198,31 +199,44 @@ void AllreduceOn(const std::shared_ptr<gloo::Context>& context, std::uint32_t ta
 // few system calls and thread wake-ups on both sides.
 constexpr std::size_t kExchangeMaxBytes = std::size_t{4} << 20;
 
-void ExchangeAllreduce(gloo::Context& context, std::uint32_t tag, void* data, std::size_t count,
+// The direct exchange behind the small allreduce and the reduce-scatter: this rank sends each
+// peer `to_peer(peer)` (a byte span, possibly empty) and receives from every peer its `bytes`
+// of contribution to this rank's result; the contributions, this rank's `mine` included, are
+// reduced into `out` in rank order on every rank, so floating-point results agree bit for bit.
+// `out` may be `mine`: it is written only once every send is done.
+template <class ToPeer>
+void ExchangeAndReduce(gloo::Context& context, std::uint64_t slot, const char* what,
+                       const std::byte* mine, std::size_t bytes, ToPeer to_peer, void* out,
                        DataType type, ReduceOp op, std::vector<std::byte>& scratch) {
   const int size = context.size, rank = context.rank;
-  const std::size_t bytes = count * DataTypeSize(type);
   scratch.resize(bytes * static_cast<std::size_t>(size));
-  std::memcpy(scratch.data() + bytes * rank, data, bytes);
-  const std::uint64_t slot = gloo::Slot::build(gloo::kAllreduceSlotPrefix, tag);
+  if (bytes > 0) std::memcpy(scratch.data() + bytes * rank, mine, bytes);
   const std::chrono::milliseconds timeout = context.getTimeout();
-  auto outgoing = context.createUnboundBuffer(scratch.data() + bytes * rank, bytes);
-  std::vector<std::unique_ptr<gloo::transport::UnboundBuffer>> incoming;
+  std::vector<std::unique_ptr<gloo::transport::UnboundBuffer>> incoming, outgoing;
   for (int peer = 0; peer < size; ++peer) {
     if (peer == rank) continue;
-    incoming.push_back(context.createUnboundBuffer(scratch.data() + bytes * peer, bytes));
-    incoming.back()->recv(peer, slot);
-    outgoing->send(peer, slot);
+    if (bytes > 0) {
+      incoming.push_back(context.createUnboundBuffer(scratch.data() + bytes * peer, bytes));
+      incoming.back()->recv(peer, slot);
+    }
+    const std::span<const std::byte> send = to_peer(peer);
+    if (!send.empty()) {
+      // Gloo only reads a buffer it sends from.
+      outgoing.push_back(
+          context.createUnboundBuffer(const_cast<std::byte*>(send.data()), send.size()));
+      outgoing.back()->send(peer, slot);
+    }
   }
   for (auto& buffer : incoming) {
-    if (!buffer->waitRecv(timeout)) throw std::runtime_error("allreduce receive aborted");
+    if (!buffer->waitRecv(timeout)) throw std::runtime_error(StrCat(what, " receive aborted"));
   }
-  for (int i = 1; i < size; ++i) {
-    if (!outgoing->waitSend(timeout)) throw std::runtime_error("allreduce send aborted");
+  for (auto& buffer : outgoing) {
+    if (!buffer->waitSend(timeout)) throw std::runtime_error(StrCat(what, " send aborted"));
   }
-  // In rank order on every rank, so that floating-point results agree bit for bit.
-  std::memcpy(data, scratch.data(), bytes);
-  for (int r = 1; r < size; ++r) ReduceInto(data, scratch.data() + bytes * r, count, type, op);
+  if (bytes == 0) return;
+  const std::size_t count = bytes / DataTypeSize(type);
+  std::memcpy(out, scratch.data(), bytes);
+  for (int r = 1; r < size; ++r) ReduceInto(out, scratch.data() + bytes * r, count, type, op);
 }
 
 }  // namespace
@@ -232,7 +246,11 @@ void CallerThreadGloo::AllreduceHere(void* data, std::size_t count, DataType typ
   const std::shared_ptr<gloo::Context> context = getContext(tag);
   const std::size_t bytes = count * DataTypeSize(type);
   if (bytes * static_cast<std::size_t>(context->size - 1) <= kExchangeMaxBytes) {
-    return ExchangeAllreduce(*context, tag, data, count, type, op, exchange_scratch_);
+    const auto* mine = static_cast<const std::byte*>(data);
+    return ExchangeAndReduce(
+        *context, gloo::Slot::build(gloo::kAllreduceSlotPrefix, tag), "allreduce", mine, bytes,
+        [&](int) { return std::span<const std::byte>(mine, bytes); }, data, type, op,
+        exchange_scratch_);
   }
   switch (type) {
     case DataType::kFloat32:
@@ -253,48 +271,21 @@ void CallerThreadGloo::ReduceScatterHere(const void* send, void* recv,
                                          ReduceOp op) {
   const std::uint32_t tag = nextTag();
   const std::shared_ptr<gloo::Context> context = getContext(tag);
-  const int size = context->size, rank = context->rank;
+  const int rank = context->rank;
   const std::size_t element = DataTypeSize(type);
   std::vector<std::size_t> offsets(block_counts.size() + 1, 0);
   for (std::size_t r = 0; r < block_counts.size(); ++r) {
     offsets[r + 1] = offsets[r] + block_counts[r] * element;
   }
-  const std::size_t bytes = block_counts[rank] * element;
-  // Every rank's contribution to this rank's block, side by side in rank order.
-  exchange_scratch_.resize(bytes * static_cast<std::size_t>(size));
   const auto* blocks = static_cast<const std::byte*>(send);
-  if (bytes > 0)
-    std::memcpy(exchange_scratch_.data() + bytes * rank, blocks + offsets[rank], bytes);
-  const std::uint64_t slot = gloo::Slot::build(gloo::kAlltoallSlotPrefix, tag);
-  const std::chrono::milliseconds timeout = context->getTimeout();
-  std::vector<std::unique_ptr<gloo::transport::UnboundBuffer>> incoming, outgoing;
-  for (int peer = 0; peer < size; ++peer) {
-    if (peer == rank) continue;
-    if (bytes > 0) {
-      incoming.push_back(
-          context->createUnboundBuffer(exchange_scratch_.data() + bytes * peer, bytes));
-      incoming.back()->recv(peer, slot);
-    }
-    const std::size_t peer_bytes = offsets[peer + 1] - offsets[peer];
-    if (peer_bytes > 0) {
-      // Gloo only reads a buffer it sends from.
-      outgoing.push_back(
-          context->createUnboundBuffer(const_cast<std::byte*>(blocks + offsets[peer]), peer_bytes));
-      outgoing.back()->send(peer, slot);
-    }
-  }
-  for (auto& buffer : incoming) {
-    if (!buffer->waitRecv(timeout)) throw std::runtime_error("reduce-scatter receive aborted");
-  }
-  for (auto& buffer : outgoing) {
-    if (!buffer->waitSend(timeout)) throw std::runtime_error("reduce-scatter send aborted");
-  }
-  if (bytes == 0) return;
-  // In rank order on every rank, as the allreduce.
-  std::memcpy(recv, exchange_scratch_.data(), bytes);
-  for (int r = 1; r < size; ++r) {
-    ReduceInto(recv, exchange_scratch_.data() + bytes * r, block_counts[rank], type, op);
-  }
+  ExchangeAndReduce(
+      *context, gloo::Slot::build(gloo::kAlltoallSlotPrefix, tag), "reduce-scatter",
+      blocks + offsets[rank], offsets[rank + 1] - offsets[rank],
+      [&](int peer) {
+        return std::span<const std::byte>(blocks + offsets[peer],
+                                          offsets[peer + 1] - offsets[peer]);
+      },
+      recv, type, op, exchange_scratch_);
 }
 
 GlooComm::GlooComm(int rank, int size, double timeout_s, c10::intrusive_ptr<c10d::TCPStore> store,
