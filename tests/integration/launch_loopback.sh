@@ -11,14 +11,7 @@ PROBE=$2
 export SCALEML_GLOO_LIBRARY=$3
 WORK=$(mktemp -d /tmp/scaleml-launch-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-check() {  # check NAME STATUS
-  if [ "$2" -eq 0 ]; then echo "PASS: $1"; passed=$((passed + 1)); else echo "FAIL: $1"; failed=$((failed + 1)); fi
-}
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+. "$(dirname "$0")/lib/checks.sh"
 
 # Every collective, 3 ranks, torchrun's spellings.
 timeout -k 5 120 "$SCALEML" launch --nnodes 1 --node_rank 0 --nproc_per_node 3 \

@@ -18,14 +18,7 @@ SCALEML=$1
 export SCALEML_GLOO_LIBRARY=$3
 WORK=$(mktemp -d /tmp/scaleml-per-chunk-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-check() {  # check NAME STATUS
-  if [ "$2" -eq 0 ]; then echo "PASS: $1"; passed=$((passed + 1)); else echo "FAIL: $1"; failed=$((failed + 1)); fi
-}
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+. "$(dirname "$0")/lib/checks.sh"
 
 # Six chunks of 2,000 rows, each its own problem.
 "$SCALEML" generate --samples 12000 --features 10 --classes 2 --seed 11 --chunk-size 2000 \

@@ -55,15 +55,7 @@ if command -v ping >/dev/null 2>&1; then
   done
 fi
 
-passes=0
-failures=0
-check() {  # check NAME STATUS (0 = pass)
-  if [ "$2" -eq 0 ]; then
-    echo "PASS: $1"; passes=$((passes + 1))
-  else
-    echo "FAIL: $1"; failures=$((failures + 1))
-  fi
-}
+. "$(dirname "$0")/lib/checks.sh"
 
 # Runs COMMAND... on all three hosts under `scaleml launch`; exit codes in $WORK/rcN, output in
 # $WORK/outN and $WORK/errN. Every launcher is bounded by `timeout`.
@@ -179,5 +171,5 @@ for r in 0 2; do
   grep -q "lost rank 1 " "$WORK/err$r" || cat "$WORK/err$r"
 done
 
-echo "$passes passed, $failures failed"
-[ $failures -eq 0 ]
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]

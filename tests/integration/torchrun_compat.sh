@@ -16,14 +16,7 @@ trap "rm -rf $WORK" EXIT
 # an IntFlag skips its zero member, so both come out None); a mapping that names no real rank
 # means "no redirection" for every rank.
 NO_REDIRECTS="--redirects=9:1 --tee=9:1"
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-passed=0
-failed=0
-check() {
-  if [ "$2" -eq 0 ]; then echo "PASS: $1"; passed=$((passed + 1)); else echo "FAIL: $1"; failed=$((failed + 1)); fi
-}
+. "$(dirname "$0")/lib/checks.sh"
 
 timeout -k 5 180 "$TORCHRUN" --nnodes=1 --node_rank=0 --nproc_per_node=2 --master_addr=127.0.0.1 \
   --master_port="$(free_port)" $NO_REDIRECTS --no_python "$PROBE" ops >"$WORK/out" 2>"$WORK/err"
