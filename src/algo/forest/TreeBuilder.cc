@@ -63,6 +63,16 @@ struct Split {
   int next_bin = 0;       // histogram split: the next bin holding rows of the node
   int slot = 0;           // histogram split: where its histogram is
   float threshold = 0.f;  // x <= threshold goes left
+
+  // Takes the histogram split at `bin` if it scores better than the best so far.
+  bool TakeBins(double candidate, int at_feature, int at_slot, int at_bin) {
+    if (!(candidate > score)) return false;
+    score = candidate;
+    feature = at_feature;
+    slot = at_slot;
+    bin = at_bin;
+    return true;
+  }
 };
 
 // One row of a node in the exact stage, in a feature's value order.
@@ -351,13 +361,7 @@ class Grower {
         if (nl < min_leaf || n - nl < min_leaf) continue;
       }
       const double score = score_(left_.data(), wl, totals_.data(), w);
-      if (score > best->score) {
-        best->score = score;
-        best->feature = feature;
-        best->slot = slot;
-        best->bin = b;
-        best_here = true;
-      }
+      if (best->TakeBins(score, feature, slot, b)) best_here = true;
     }
     return true;
   }
@@ -385,13 +389,7 @@ class Grower {
       if (wl >= w) break;  // the last occupied bin
       const double r0 = t0 - l0, r1 = t1 - l1;
       const double score = (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / (w - wl);
-      if (score > best->score) {
-        best->score = score;
-        best->feature = feature;
-        best->slot = slot;
-        best->bin = b;
-        best_here = true;
-      }
+      if (best->TakeBins(score, feature, slot, b)) best_here = true;
     }
     return occupied >= 2;
   }
