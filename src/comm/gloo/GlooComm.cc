@@ -1,6 +1,7 @@
 #include "comm/gloo/GlooComm.h"
 
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -170,6 +171,35 @@ at::Tensor WrapBytes(void* data, std::size_t bytes) {
 
 std::string AliveKey(int rank) { return StrCat("scaleml/alive/", rank); }
 
+// Up to this many bytes per rank, a collective sends every peer its part directly over the
+// links: one message each way per pair, where Gloo's ring takes 2(N-1) steps.
+constexpr std::size_t kDirectMaxBytes = std::size_t{4} << 20;
+
+// The first IPv4 (else IPv6) address of a network interface, for GLOO_SOCKET_IFNAME.
+std::string InterfaceAddress(const char* name) {
+  ifaddrs* all = nullptr;
+  if (getifaddrs(&all) != 0) throw std::runtime_error("cannot list the network interfaces");
+  std::string found[2];  // IPv4, IPv6
+  for (ifaddrs* at = all; at != nullptr; at = at->ifa_next) {
+    if (at->ifa_addr == nullptr || std::strcmp(at->ifa_name, name) != 0) continue;
+    const int family = at->ifa_addr->sa_family;
+    if (family != AF_INET && family != AF_INET6) continue;
+    char text[INET6_ADDRSTRLEN] = {};
+    const void* raw =
+        family == AF_INET6
+            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(at->ifa_addr)->sin6_addr)
+            : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(at->ifa_addr)->sin_addr);
+    std::string& slot = found[family == AF_INET ? 0 : 1];
+    if (slot.empty() && inet_ntop(family, raw, text, sizeof(text)) != nullptr) slot = text;
+  }
+  freeifaddrs(all);
+  if (found[0].empty() && found[1].empty()) {
+    throw std::runtime_error(
+        StrCat("GLOO_SOCKET_IFNAME=", name, ": no such interface with an address"));
+  }
+  return found[0].empty() ? found[1] : found[0];
+}
+
 template <class T>
 gloo::AllreduceOptions::Func ReduceFunction(ReduceOp op) {
   using Function = void (*)(void*, const void*, const void*, std::size_t);
@@ -194,64 +224,11 @@ void AllreduceOn(const std::shared_ptr<gloo::Context>& context, std::uint32_t ta
   gloo::allreduce(options);
 }
 
-// Up to this many bytes per rank, every rank sends its whole buffer to every other and reduces
-// what it receives itself: one message each way, where gloo's ring takes several steps, each a
-// few system calls and thread wake-ups on both sides.
-constexpr std::size_t kExchangeMaxBytes = std::size_t{4} << 20;
-
-// The direct exchange behind the small allreduce and the reduce-scatter: this rank sends each
-// peer `to_peer(peer)` (a byte span, possibly empty) and receives from every peer its `bytes`
-// of contribution to this rank's result; the contributions, this rank's `mine` included, are
-// reduced into `out` in rank order on every rank, so floating-point results agree bit for bit.
-// `out` may be `mine`: it is written only once every send is done.
-template <class ToPeer>
-void ExchangeAndReduce(gloo::Context& context, std::uint64_t slot, const char* what,
-                       const std::byte* mine, std::size_t bytes, ToPeer to_peer, void* out,
-                       DataType type, ReduceOp op, std::vector<std::byte>& scratch) {
-  const int size = context.size, rank = context.rank;
-  scratch.resize(bytes * static_cast<std::size_t>(size));
-  if (bytes > 0) std::memcpy(scratch.data() + bytes * rank, mine, bytes);
-  const std::chrono::milliseconds timeout = context.getTimeout();
-  std::vector<std::unique_ptr<gloo::transport::UnboundBuffer>> incoming, outgoing;
-  for (int peer = 0; peer < size; ++peer) {
-    if (peer == rank) continue;
-    if (bytes > 0) {
-      incoming.push_back(context.createUnboundBuffer(scratch.data() + bytes * peer, bytes));
-      incoming.back()->recv(peer, slot);
-    }
-    const std::span<const std::byte> send = to_peer(peer);
-    if (!send.empty()) {
-      // Gloo only reads a buffer it sends from.
-      outgoing.push_back(
-          context.createUnboundBuffer(const_cast<std::byte*>(send.data()), send.size()));
-      outgoing.back()->send(peer, slot);
-    }
-  }
-  for (auto& buffer : incoming) {
-    if (!buffer->waitRecv(timeout)) throw std::runtime_error(StrCat(what, " receive aborted"));
-  }
-  for (auto& buffer : outgoing) {
-    if (!buffer->waitSend(timeout)) throw std::runtime_error(StrCat(what, " send aborted"));
-  }
-  if (bytes == 0) return;
-  const std::size_t count = bytes / DataTypeSize(type);
-  std::memcpy(out, scratch.data(), bytes);
-  for (int r = 1; r < size; ++r) ReduceInto(out, scratch.data() + bytes * r, count, type, op);
-}
-
 }  // namespace
 
 void CallerThreadGloo::AllreduceHere(void* data, std::size_t count, DataType type, ReduceOp op) {
   const std::uint32_t tag = nextTag();
   const std::shared_ptr<gloo::Context> context = getContext(tag);
-  const std::size_t bytes = count * DataTypeSize(type);
-  if (bytes * static_cast<std::size_t>(context->size - 1) <= kExchangeMaxBytes) {
-    const auto* mine = static_cast<const std::byte*>(data);
-    return ExchangeAndReduce(
-        *context, gloo::Slot::build(gloo::kAllreduceSlotPrefix, tag), "allreduce", mine, bytes,
-        [&](int) { return std::span<const std::byte>(mine, bytes); }, data, type, op,
-        exchange_scratch_);
-  }
   switch (type) {
     case DataType::kFloat32:
       return AllreduceOn<float>(context, tag, data, count, op);
@@ -266,35 +243,14 @@ void CallerThreadGloo::AllreduceHere(void* data, std::size_t count, DataType typ
   }
 }
 
-void CallerThreadGloo::ReduceScatterHere(const void* send, void* recv,
-                                         std::span<const std::size_t> block_counts, DataType type,
-                                         ReduceOp op) {
-  const std::uint32_t tag = nextTag();
-  const std::shared_ptr<gloo::Context> context = getContext(tag);
-  const int rank = context->rank;
-  const std::size_t element = DataTypeSize(type);
-  std::vector<std::size_t> offsets(block_counts.size() + 1, 0);
-  for (std::size_t r = 0; r < block_counts.size(); ++r) {
-    offsets[r + 1] = offsets[r] + block_counts[r] * element;
-  }
-  const auto* blocks = static_cast<const std::byte*>(send);
-  ExchangeAndReduce(
-      *context, gloo::Slot::build(gloo::kAlltoallSlotPrefix, tag), "reduce-scatter",
-      blocks + offsets[rank], offsets[rank + 1] - offsets[rank],
-      [&](int peer) {
-        return std::span<const std::byte>(blocks + offsets[peer],
-                                          offsets[peer + 1] - offsets[peer]);
-      },
-      recv, type, op, exchange_scratch_);
-}
-
 GlooComm::GlooComm(int rank, int size, double timeout_s, c10::intrusive_ptr<c10d::TCPStore> store,
-                   c10::intrusive_ptr<CallerThreadGloo> group)
+                   c10::intrusive_ptr<CallerThreadGloo> group, std::unique_ptr<PeerLinks> links)
     : rank_(rank),
       size_(size),
       timeout_s_(timeout_s),
       store_(std::move(store)),
-      group_(std::move(group)) {}
+      group_(std::move(group)),
+      links_(std::move(links)) {}
 
 std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
   if (config.master_addr == nullptr || config.master_addr[0] == '\0') {
@@ -312,15 +268,18 @@ std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
 
   c10::intrusive_ptr<c10d::TCPStore> store;
   c10::intrusive_ptr<CallerThreadGloo> group;
+  std::unique_ptr<PeerLinks> links;
   try {
     std::shared_ptr<gloo::transport::Device> device;
+    std::string local;
     const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
     if (interface != nullptr && interface[0] != '\0') {
       device = c10d::ProcessGroupGloo::createDeviceForInterface(interface);
+      local = InterfaceAddress(interface);
     } else {
-      std::string local = config.local_addr != nullptr && config.local_addr[0] != '\0'
-                              ? std::string(config.local_addr)
-                              : RouteLocalAddress(master, config.master_port);
+      local = config.local_addr != nullptr && config.local_addr[0] != '\0'
+                  ? std::string(config.local_addr)
+                  : RouteLocalAddress(master, config.master_port);
       device = c10d::ProcessGroupGloo::createDeviceForHostname(local);
     }
 
@@ -338,11 +297,22 @@ std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
     options->threads = 1;  // one collective at a time: the caller waits for each
     auto prefixed = c10::make_intrusive<c10d::PrefixStore>("scaleml/pg", store);
     group = c10::make_intrusive<CallerThreadGloo>(prefixed, config.rank, config.size, options);
+    PeerLinks::Rendezvous rendezvous{
+        [&](const std::string& key, const std::string& value) {
+          store->set(key, std::vector<std::uint8_t>(value.begin(), value.end()));
+        },
+        [&](const std::string& key) {
+          const std::vector<std::uint8_t> value = store->get(key);
+          return std::string(value.begin(), value.end());
+        }};
+    links = PeerLinks::Connect(config.rank, config.size, local, rendezvous, "scaleml/links/",
+                               config.timeout_s);
   } catch (const std::exception& e) {
     throw std::runtime_error(ExplainRendezvousError(MessageOf(e), config));
   }
-  return std::unique_ptr<GlooComm>(
-      new GlooComm(config.rank, config.size, config.timeout_s, std::move(store), std::move(group)));
+  return std::unique_ptr<GlooComm>(new GlooComm(config.rank, config.size, config.timeout_s,
+                                                std::move(store), std::move(group),
+                                                std::move(links)));
 }
 
 template <class Body>
@@ -367,6 +337,7 @@ Status GlooComm::Run(const std::string& what, std::size_t bytes, Body&& body) {
   std::snprintf(elapsed, sizeof(elapsed), "%.2f", seconds);
   // Close this rank's connections before asking who is left: a survivor that was waiting on us,
   // not on the lost rank, then fails at once and checks in, instead of after its timeout.
+  links_->Close();
   try {
     group_.reset();
   } catch (const std::exception&) {
@@ -416,8 +387,11 @@ Status GlooComm::AllreduceBytes(void* data, std::size_t count, DataType type, Re
       StrCat("allreduce of ", count, " ", DataTypeName(type), " (", ReduceOpName(op), ")");
   const std::size_t bytes = count * DataTypeSize(type);
   return Run(what, bytes, [&] {
-    if (count == 0) return;
-    group_->AllreduceHere(data, count, type, op);
+    if (count == 0 || size_ == 1) return;
+    if (!Direct(bytes)) return group_->AllreduceHere(data, count, type, op);
+    const auto* mine = static_cast<const std::byte*>(data);
+    ExchangeAndReduce(
+        mine, bytes, [&](int) { return std::span<const std::byte>(mine, bytes); }, data, type, op);
   });
 }
 
@@ -435,12 +409,67 @@ Status GlooComm::ReduceScatterBytes(const void* send, void* recv,
   const std::size_t sent = (total - block_counts[rank_]) * DataTypeSize(type);
   return Run(what, sent, [&] {
     if (total == 0) return;
-    group_->ReduceScatterHere(send, recv, block_counts, type, op);
+    const std::size_t element = DataTypeSize(type);
+    std::vector<std::size_t> offsets(block_counts.size() + 1, 0);
+    for (std::size_t r = 0; r < block_counts.size(); ++r) {
+      offsets[r + 1] = offsets[r] + block_counts[r] * element;
+    }
+    const auto* blocks = static_cast<const std::byte*>(send);
+    ExchangeAndReduce(
+        blocks + offsets[rank_], offsets[rank_ + 1] - offsets[rank_],
+        [&](int peer) {
+          return std::span<const std::byte>(blocks + offsets[peer],
+                                            offsets[peer + 1] - offsets[peer]);
+        },
+        recv, type, op);
   });
+}
+
+bool GlooComm::Direct(std::size_t bytes) const {
+  return bytes * static_cast<std::size_t>(size_ - 1) <= kDirectMaxBytes;
+}
+
+void GlooComm::Exchange(std::span<const PeerLinks::Outgoing> sends,
+                        std::span<const PeerLinks::Incoming> receives) {
+  const Status status = links_->Exchange(sends, receives);
+  if (!status.ok()) throw std::runtime_error(status.message());
+}
+
+template <class ToPeer>
+void GlooComm::ExchangeAndReduce(const std::byte* mine, std::size_t bytes, ToPeer to_peer,
+                                 void* out, DataType type, ReduceOp op) {
+  exchange_scratch_.resize(bytes * static_cast<std::size_t>(size_));
+  std::byte* all = exchange_scratch_.data();
+  if (bytes > 0) std::memcpy(all + bytes * rank_, mine, bytes);
+  sends_.clear();
+  receives_.clear();
+  for (int peer = 0; peer < size_; ++peer) {
+    if (peer == rank_) continue;
+    sends_.push_back({peer, to_peer(peer)});
+    receives_.push_back({peer, std::span<std::byte>(all + bytes * peer, bytes)});
+  }
+  Exchange(sends_, receives_);
+  if (bytes == 0) return;
+  const std::size_t count = bytes / DataTypeSize(type);
+  std::memcpy(out, all, bytes);
+  for (int r = 1; r < size_; ++r) ReduceInto(out, all + bytes * r, count, type, op);
 }
 
 void GlooComm::AllgatherRaw(const void* in, std::size_t bytes, void* out) {
   if (bytes == 0) return;
+  auto* all = static_cast<std::byte*>(out);
+  std::memmove(all + bytes * rank_, in, bytes);
+  if (size_ == 1) return;
+  if (Direct(bytes)) {
+    sends_.clear();
+    receives_.clear();
+    for (int peer = 0; peer < size_; ++peer) {
+      if (peer == rank_) continue;
+      sends_.push_back({peer, std::span<const std::byte>(all + bytes * rank_, bytes)});
+      receives_.push_back({peer, std::span<std::byte>(all + bytes * peer, bytes)});
+    }
+    return Exchange(sends_, receives_);
+  }
   // Gloo reads the input and writes each rank's slice of `out` in place (zero-copy wrappers).
   std::vector<at::Tensor> inputs{WrapBytes(const_cast<void*>(in), bytes)};
   std::vector<std::vector<at::Tensor>> outputs(1);
@@ -481,7 +510,20 @@ Status GlooComm::BroadcastBytes(void* data, std::size_t bytes, int root) {
     return Status::Fail(StrCat("broadcast root ", root, " is not a rank of ", size_));
   }
   return Run(StrCat("broadcast of ", bytes, " bytes from rank ", root), bytes, [&] {
-    if (bytes == 0) return;
+    if (bytes == 0 || size_ == 1) return;
+    if (Direct(bytes)) {
+      const std::span<std::byte> buffer(static_cast<std::byte*>(data), bytes);
+      sends_.clear();
+      receives_.clear();
+      if (rank_ == root) {
+        for (int peer = 0; peer < size_; ++peer) {
+          if (peer != rank_) sends_.push_back({peer, buffer});
+        }
+      } else {
+        receives_.push_back({root, buffer});
+      }
+      return Exchange(sends_, receives_);
+    }
     std::vector<at::Tensor> tensors{WrapBytes(data, bytes)};
     c10d::BroadcastOptions options;
     options.rootRank = root;
@@ -490,7 +532,17 @@ Status GlooComm::BroadcastBytes(void* data, std::size_t bytes, int root) {
 }
 
 Status GlooComm::Barrier() {
-  return Run("barrier", 0, [&] { group_->barrier()->wait(); });
+  return Run("barrier", 0, [&] {
+    // An empty message to and from every peer: none returns before all have arrived.
+    sends_.clear();
+    receives_.clear();
+    for (int peer = 0; peer < size_; ++peer) {
+      if (peer == rank_) continue;
+      sends_.push_back({peer, {}});
+      receives_.push_back({peer, {}});
+    }
+    Exchange(sends_, receives_);
+  });
 }
 
 }  // namespace scaleml

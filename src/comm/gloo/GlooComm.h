@@ -1,5 +1,8 @@
 // A Comm over PyTorch's c10d ProcessGroupGloo: a TCPStore hosted by rank 0 at master_addr:port
-// for the rendezvous, then a full mesh of TCP pairs for the collectives. Every collective has
+// for the rendezvous, then a full mesh of TCP pairs for the collectives. Collectives whose cost
+// is latency (an allreduce, allgather or broadcast of up to 4 MB per rank, every reduce-scatter,
+// the barrier) go over scaleml's own mesh of sockets (PeerLinks, formed through the same store)
+// on the calling thread; larger ones over Gloo's bandwidth-optimal algorithms. Every collective has
 // the configured timeout; a failure (a peer that died, a timeout) marks the group broken, and
 // the Status names the operation and, after asking the store which ranks are still there, the
 // rank that was lost. Only libscaleml_gloo.so compiles this file (it includes torch headers).
@@ -16,28 +19,21 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include "comm/Comm.h"
+#include "comm/PeerLinks.h"
 #include "comm/gloo/GlooCommAbi.h"
 
 namespace scaleml {
 
 // ProcessGroupGloo whose allreduce can run on the calling thread. The group runs every collective
-// on its worker thread, and the caller waits for it: two thread hand-offs per call, which on a
-// busy host cost more than a small allreduce itself (gbdt sends thousands of them).
+// on its worker thread, and the caller waits for it: two thread hand-offs per call.
 // Thread-safety: as ProcessGroupGloo; AllreduceHere only while no other collective is in flight.
 class CallerThreadGloo final : public c10d::ProcessGroupGloo {
  public:
   using c10d::ProcessGroupGloo::ProcessGroupGloo;
 
-  // In-place allreduce of `count` elements at `data` (a tag of the group's sequence, so it
-  // interleaves with the group's own collectives); throws as the group's collectives do.
+  // In-place allreduce of `count` elements at `data` with Gloo's ring (a tag of the group's
+  // sequence, so it interleaves with the group's own collectives); throws as they do.
   void AllreduceHere(void* data, std::size_t count, DataType type, ReduceOp op);
-  // Comm::ReduceScatterBytes on the calling thread: block r goes straight to rank r, which
-  // reduces what it receives in rank order (one message each way per pair of ranks).
-  void ReduceScatterHere(const void* send, void* recv, std::span<const std::size_t> block_counts,
-                         DataType type, ReduceOp op);
-
- private:
-  std::vector<std::byte> exchange_scratch_;  // every rank's buffer, for small allreduces
 };
 
 class GlooComm final : public Comm {
@@ -60,7 +56,7 @@ class GlooComm final : public Comm {
 
  private:
   GlooComm(int rank, int size, double timeout_s, c10::intrusive_ptr<c10d::TCPStore> store,
-           c10::intrusive_ptr<CallerThreadGloo> group);
+           c10::intrusive_ptr<CallerThreadGloo> group, std::unique_ptr<PeerLinks> links);
 
   // Runs one collective: counts it in stats(), turns exceptions into a Status and, after a
   // failure, leaves the group broken so later calls fail at once instead of hanging.
@@ -69,12 +65,27 @@ class GlooComm final : public Comm {
   // Which peers are gone: each survivor checks in at the store and waits a moment for the others.
   std::string DescribeLostPeers();
   void AllgatherRaw(const void* in, std::size_t bytes, void* out);
+  // Whether `bytes` per peer is small enough for the direct exchange over the links.
+  bool Direct(std::size_t bytes) const;
+  // Sends each peer `to_peer(peer)` and receives from every peer `bytes` of contribution to this
+  // rank's result; every contribution, `mine` included, is reduced into `out` in rank order on
+  // every rank, so floating-point results agree bit for bit. `out` may be `mine`. Throws.
+  template <class ToPeer>
+  void ExchangeAndReduce(const std::byte* mine, std::size_t bytes, ToPeer to_peer, void* out,
+                         DataType type, ReduceOp op);
+  // Throws the links' failure as the collectives' exceptions.
+  void Exchange(std::span<const PeerLinks::Outgoing> sends,
+                std::span<const PeerLinks::Incoming> receives);
 
   int rank_;
   int size_;
   double timeout_s_;
   c10::intrusive_ptr<c10d::TCPStore> store_;
   c10::intrusive_ptr<CallerThreadGloo> group_;
+  std::unique_ptr<PeerLinks> links_;
+  std::vector<std::byte> exchange_scratch_;  // every rank's contribution, for ExchangeAndReduce
+  std::vector<PeerLinks::Outgoing> sends_;
+  std::vector<PeerLinks::Incoming> receives_;
   std::string broken_;  // why the group is unusable; empty while it works
 };
 

@@ -104,7 +104,7 @@ TEST_F(GlooCommTest, StalledPeerMakesTheOthersTimeOut) {
     ASSERT_TRUE(ranks[r]->Wait(kEndsWithin)) << "rank " << r << " hung past its timeout";
     EXPECT_EQ(ranks[r]->exit_code(), 3) << ranks[r]->err();
     std::string err = ranks[r]->err();
-    EXPECT_NE(err.find("Timed out"), std::string::npos) << err;
+    EXPECT_NE(err.find("timed out after 2 s waiting for rank 2"), std::string::npos) << err;
     EXPECT_NE(err.find("lost rank 2 "), std::string::npos) << err;
   }
   EXPECT_TRUE(ranks[2]->running());  // still asleep in its stall; the destructor kills it
