@@ -487,21 +487,22 @@ Status GlooComm::AllgatherBytes(const void* in, std::size_t bytes, void* out) {
 Status GlooComm::AllgatherVBytes(std::span<const std::byte> in,
                                  std::vector<std::vector<std::byte>>* out) {
   return Run(StrCat("allgatherv of ", in.size(), " bytes"), in.size(), [&] {
-    // Sizes first, then every buffer padded to the largest: two collectives, no per-pair sends.
+    // Sizes first, then each buffer straight to every peer at its own size: no padding, so a
+    // rank with nothing to say (rf's tree owner, for one) sends nothing.
     std::vector<std::int64_t> sizes(static_cast<std::size_t>(size_));
     std::int64_t mine = static_cast<std::int64_t>(in.size());
     AllgatherRaw(&mine, sizeof(mine), sizes.data());
-    const std::size_t padded =
-        static_cast<std::size_t>(*std::max_element(sizes.begin(), sizes.end()));
-    std::vector<std::byte> send(padded);
-    if (!in.empty()) std::memcpy(send.data(), in.data(), in.size());
-    std::vector<std::byte> all(padded * static_cast<std::size_t>(size_));
-    AllgatherRaw(send.data(), padded, all.data());
     out->assign(static_cast<std::size_t>(size_), {});
-    for (int r = 0; r < size_; ++r) {
-      const std::byte* begin = all.data() + padded * r;
-      (*out)[r].assign(begin, begin + sizes[r]);
+    sends_.clear();
+    receives_.clear();
+    for (int peer = 0; peer < size_; ++peer) {
+      if (peer == rank_) continue;
+      (*out)[peer].resize(static_cast<std::size_t>(sizes[peer]));
+      sends_.push_back({peer, in});
+      receives_.push_back({peer, (*out)[peer]});
     }
+    Exchange(sends_, receives_);
+    (*out)[rank_].assign(in.begin(), in.end());
   });
 }
 

@@ -2,11 +2,12 @@
 // for the rendezvous, then a full mesh of TCP pairs for the collectives. Collectives whose cost
 // is latency (an allreduce, allgather or broadcast of up to 4 MB per rank, every reduce-scatter,
 // the barrier) go over scaleml's own mesh of sockets (PeerLinks, formed through the same store)
-// on the calling thread; larger ones over Gloo's bandwidth-optimal algorithms. Every collective has
-// the configured timeout; a failure (a peer that died, a timeout) marks the group broken, and
-// the Status names the operation and, after asking the store which ranks are still there, the
-// rank that was lost. Only libscaleml_gloo.so compiles this file (it includes torch headers).
-// Thread-safety: as Comm (one thread calls the operations).
+// on the calling thread, and so does allgatherv (each buffer at its own size, no padding);
+// larger allreduces, allgathers and broadcasts over Gloo's bandwidth-optimal algorithms. Every
+// collective has the configured timeout; a failure (a peer that died, a timeout) marks the group
+// broken, and the Status names the operation and, after asking the store which ranks are still
+// there, the rank that was lost. Only libscaleml_gloo.so compiles this file (it includes torch
+// headers). Thread-safety: as Comm (one thread calls the operations).
 #pragma once
 
 #include <cstddef>
