@@ -19,7 +19,6 @@
 #include <ATen/ATen.h>
 #include <gloo/allreduce.h>
 #include <gloo/math.h>
-#include <gloo/transport/unbound_buffer.h>
 #include <gloo/types.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 
