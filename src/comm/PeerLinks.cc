@@ -191,6 +191,15 @@ struct Transfer {
     }
     return count;
   }
+  // One sendmsg or recvmsg of what is left, without blocking.
+  ssize_t MoveSome(int fd, bool sending) {
+    iovec pieces[2];
+    msghdr message{};
+    message.msg_iov = pieces;
+    message.msg_iovlen = static_cast<std::size_t>(Pieces(pieces));
+    return sending ? sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT)
+                   : recvmsg(fd, &message, MSG_DONTWAIT);
+  }
 };
 
 }  // namespace
@@ -328,11 +337,7 @@ Status PeerLinks::Exchange(std::span<const Outgoing> sends, std::span<const Inco
   while (true) {
     for (Transfer& t : out) {
       while (!t.finished()) {
-        iovec pieces[2];
-        msghdr message{};
-        message.msg_iov = pieces;
-        message.msg_iovlen = static_cast<std::size_t>(t.Pieces(pieces));
-        const ssize_t n = sendmsg(links_[t.peer].fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+        const ssize_t n = t.MoveSome(links_[t.peer].fd, /*sending=*/true);
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
         if (n < 0) {
           return Fail(StrCat("sending to rank ", t.peer, " failed (", ErrnoText(errno), ")"));
@@ -346,11 +351,7 @@ Status PeerLinks::Exchange(std::span<const Outgoing> sends, std::span<const Inco
     }
     for (Transfer& t : in) {
       while (!t.finished()) {
-        iovec pieces[2];
-        msghdr message{};
-        message.msg_iov = pieces;
-        message.msg_iovlen = static_cast<std::size_t>(t.Pieces(pieces));
-        const ssize_t n = recvmsg(links_[t.peer].fd, &message, MSG_DONTWAIT);
+        const ssize_t n = t.MoveSome(links_[t.peer].fd, /*sending=*/false);
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
         if (n == 0) return Fail(StrCat("rank ", t.peer, " closed its connection"));
         if (n < 0) {
