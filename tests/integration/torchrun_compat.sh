@@ -25,6 +25,16 @@ rc=$?
 check "2 ranks under torchrun: every collective correct (rc $rc)" $?
 [ $rc -eq 0 ] || tail -20 "$WORK/err"
 
+# torchrun restarts every rank of a failed attempt on the same store: the new attempt must not
+# meet the keys of the old one (torch prefixes its own with the attempt; so does scaleml).
+timeout -k 5 180 "$TORCHRUN" --nnodes=1 --node_rank=0 --nproc_per_node=2 --master_addr=127.0.0.1 \
+  --master_port="$(free_port)" --max_restarts=1 $NO_REDIRECTS --no_python "$PROBE" ops-on-retry \
+  >"$WORK/out" 2>"$WORK/err"
+rc=$?
+[ $rc -eq 0 ] && [ "$(grep -c '^ok rank' "$WORK/out")" -eq 2 ]
+check "a restarted attempt forms a fresh group on torchrun's store (rc $rc)" $?
+[ $rc -eq 0 ] || tail -20 "$WORK/err"
+
 "$SCALEML" generate --samples 4000 --features 10 --classes 2 --seed 5 --out "$WORK/data.csv" \
   >/dev/null || exit 1
 "$SCALEML" train --algo logreg --data "$WORK/data.csv" --no-cache --json >"$WORK/local.json"

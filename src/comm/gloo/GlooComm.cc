@@ -168,7 +168,9 @@ at::Tensor WrapBytes(void* data, std::size_t bytes) {
   return at::from_blob(data, {static_cast<std::int64_t>(bytes)}, at::TensorOptions(at::kByte));
 }
 
-std::string AliveKey(int rank) { return StrCat("scaleml/alive/", rank); }
+// Every key of a group is under its attempt: torchrun's store outlives an attempt that failed,
+// and the next must not read its addresses (torch prefixes its own keys the same way).
+std::string KeyPrefix(int attempt) { return StrCat("scaleml/attempt_", attempt, "/"); }
 
 // Up to this many bytes per rank, a collective sends every peer its part directly over the
 // links: one message each way per pair, where Gloo's ring takes 2(N-1) steps.
@@ -242,11 +244,13 @@ void CallerThreadGloo::AllreduceHere(void* data, std::size_t count, DataType typ
   }
 }
 
-GlooComm::GlooComm(int rank, int size, double timeout_s, c10::intrusive_ptr<c10d::TCPStore> store,
+GlooComm::GlooComm(int rank, int size, double timeout_s, std::string key_prefix,
+                   c10::intrusive_ptr<c10d::TCPStore> store,
                    c10::intrusive_ptr<CallerThreadGloo> group, std::unique_ptr<PeerLinks> links)
     : rank_(rank),
       size_(size),
       timeout_s_(timeout_s),
+      key_prefix_(std::move(key_prefix)),
       store_(std::move(store)),
       group_(std::move(group)),
       links_(std::move(links)) {}
@@ -294,7 +298,7 @@ std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
     auto options = c10d::ProcessGroupGloo::Options::create(timeout);
     options->devices.push_back(std::move(device));
     options->threads = 1;  // one collective at a time: the caller waits for each
-    auto prefixed = c10::make_intrusive<c10d::PrefixStore>("scaleml/pg", store);
+    auto prefixed = c10::make_intrusive<c10d::PrefixStore>(KeyPrefix(config.attempt) + "pg", store);
     group = c10::make_intrusive<CallerThreadGloo>(prefixed, config.rank, config.size, options);
     PeerLinks::Rendezvous rendezvous{
         [&](const std::string& key, const std::string& value) {
@@ -304,14 +308,14 @@ std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
           const std::vector<std::uint8_t> value = store->get(key);
           return std::string(value.begin(), value.end());
         }};
-    links = PeerLinks::Connect(config.rank, config.size, local, rendezvous, "scaleml/links/",
-                               config.timeout_s);
+    links = PeerLinks::Connect(config.rank, config.size, local, rendezvous,
+                               KeyPrefix(config.attempt) + "links/", config.timeout_s);
   } catch (const std::exception& e) {
     throw std::runtime_error(ExplainRendezvousError(MessageOf(e), config));
   }
   return std::unique_ptr<GlooComm>(new GlooComm(config.rank, config.size, config.timeout_s,
-                                                std::move(store), std::move(group),
-                                                std::move(links)));
+                                                KeyPrefix(config.attempt), std::move(store),
+                                                std::move(group), std::move(links)));
 }
 
 template <class Body>

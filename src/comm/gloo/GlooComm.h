@@ -56,8 +56,9 @@ class GlooComm final : public Comm {
   Status Barrier() override;
 
  private:
-  GlooComm(int rank, int size, double timeout_s, c10::intrusive_ptr<c10d::TCPStore> store,
-           c10::intrusive_ptr<CallerThreadGloo> group, std::unique_ptr<PeerLinks> links);
+  GlooComm(int rank, int size, double timeout_s, std::string key_prefix,
+           c10::intrusive_ptr<c10d::TCPStore> store, c10::intrusive_ptr<CallerThreadGloo> group,
+           std::unique_ptr<PeerLinks> links);
 
   // Runs one collective: counts it in stats(), turns exceptions into a Status and, after a
   // failure, leaves the group broken so later calls fail at once instead of hanging.
@@ -65,6 +66,7 @@ class GlooComm final : public Comm {
   Status Run(const std::string& what, std::size_t bytes, Body&& body);
   // Which peers are gone: each survivor checks in at the store and waits a moment for the others.
   std::string DescribeLostPeers();
+  std::string AliveKey(int rank) const { return key_prefix_ + "alive/" + std::to_string(rank); }
   void AllgatherRaw(const void* in, std::size_t bytes, void* out);
   // Whether `bytes` per peer is small enough for the direct exchange over the links.
   bool Direct(std::size_t bytes) const;
@@ -81,6 +83,7 @@ class GlooComm final : public Comm {
   int rank_;
   int size_;
   double timeout_s_;
+  std::string key_prefix_;  // of every key this group sets in the store
   c10::intrusive_ptr<c10d::TCPStore> store_;
   c10::intrusive_ptr<CallerThreadGloo> group_;
   std::unique_ptr<PeerLinks> links_;

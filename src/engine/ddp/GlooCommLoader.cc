@@ -110,6 +110,7 @@ std::unique_ptr<Comm> ConnectGlooComm(const GlooCommSettings& settings) {
   config.timeout_s = settings.timeout_s;
   config.local_addr = settings.local_addr.c_str();
   config.external_store = settings.external_store ? 1 : 0;
+  config.attempt = settings.attempt;
   std::vector<char> error(1024, '\0');
   Comm* comm = library.create(&config, error.data(), error.size());
   if (comm == nullptr) throw Failure(error.data());

@@ -59,6 +59,7 @@ RankEnvironment RankEnvironment::FromEnvironment() {
   if (const char* agent = Get("TORCHELASTIC_USE_AGENT_STORE")) {
     env.agent_store = std::string(agent) == "True" || std::string(agent) == "1";
   }
+  env.attempt = OptionalInteger("TORCHELASTIC_RESTART_COUNT", 0, 1 << 30, 0);
   if (const char* timeout = Get("SCALEML_COMM_TIMEOUT_S")) {
     char* end = nullptr;
     double seconds = std::strtod(timeout, &end);

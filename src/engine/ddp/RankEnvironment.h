@@ -23,6 +23,9 @@ struct RankEnvironment {
   // torchrun hosts the rendezvous store itself and says so with TORCHELASTIC_USE_AGENT_STORE;
   // under `scaleml launch` rank 0 hosts it.
   bool agent_store = false;
+  // Which start of the group this is: torchrun's TORCHELASTIC_RESTART_COUNT (0 otherwise). Its
+  // store outlives a failed attempt, so every key a group sets is under its attempt.
+  int attempt = 0;
 
   // Throws an InputError that names the missing or bad variable and says to run under
   // `scaleml launch` or torchrun.

@@ -19,6 +19,7 @@ class RankEnvironmentTest : public ::testing::Test {
     for (const auto& [key, value] : Complete()) unsetenv(key.c_str());
     unsetenv("SCALEML_COMM_TIMEOUT_S");
     unsetenv("TORCHELASTIC_USE_AGENT_STORE");
+    unsetenv("TORCHELASTIC_RESTART_COUNT");
   }
   static std::map<std::string, std::string> Complete() {
     return {{"RANK", "4"},           {"WORLD_SIZE", "6"},
@@ -51,13 +52,17 @@ TEST_F(RankEnvironmentTest, ReadsEveryVariable) {
   EXPECT_EQ(env.master_port, 29500);
   EXPECT_EQ(env.comm_timeout_s, kDefaultCommTimeoutSeconds);
   EXPECT_FALSE(env.agent_store);
+  EXPECT_EQ(env.attempt, 0);
 }
 
 TEST_F(RankEnvironmentTest, TimeoutAndTorchrunsAgentStore) {
-  Set({{"SCALEML_COMM_TIMEOUT_S", "2.5"}, {"TORCHELASTIC_USE_AGENT_STORE", "True"}});
+  Set({{"SCALEML_COMM_TIMEOUT_S", "2.5"},
+       {"TORCHELASTIC_USE_AGENT_STORE", "True"},
+       {"TORCHELASTIC_RESTART_COUNT", "3"}});
   RankEnvironment env = RankEnvironment::FromEnvironment();
   EXPECT_EQ(env.comm_timeout_s, 2.5);
   EXPECT_TRUE(env.agent_store);
+  EXPECT_EQ(env.attempt, 3);
 }
 
 TEST_F(RankEnvironmentTest, MissingVariableSaysHowToRun) {
@@ -74,6 +79,8 @@ TEST_F(RankEnvironmentTest, BadValuesAreNamed) {
   EXPECT_NE(ErrorOf().find("WORLD_SIZE='two'"), std::string::npos);
   Set({{"WORLD_SIZE", "6"}, {"SCALEML_COMM_TIMEOUT_S", "-1"}});
   EXPECT_NE(ErrorOf().find("SCALEML_COMM_TIMEOUT_S='-1'"), std::string::npos);
+  Set({{"SCALEML_COMM_TIMEOUT_S", "1"}, {"TORCHELASTIC_RESTART_COUNT", "-1"}});
+  EXPECT_NE(ErrorOf().find("TORCHELASTIC_RESTART_COUNT='-1'"), std::string::npos);
 }
 
 }  // namespace

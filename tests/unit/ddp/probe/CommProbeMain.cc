@@ -8,6 +8,9 @@
 //   comm_probe stall RANK        RANK stops answering; the others must time out
 //   comm_probe connect           form the group, print seconds taken, leave
 //   comm_probe bench BYTES REPS  allreduce throughput of a float buffer
+//   comm_probe ops-on-retry      under torchrun --max_restarts: in the first attempt rank 1 leaves
+//                                once the group has formed (the others fail); later attempts
+//                                run `ops` on the same agent store
 #include <signal.h>
 #include <unistd.h>
 
@@ -191,7 +194,9 @@ int RunBench(Comm& comm, std::size_t bytes, int reps) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: comm_probe ops|die RANK|stall RANK|connect|bench BYTES REPS\n");
+    std::fprintf(
+        stderr,
+        "usage: comm_probe ops|ops-on-retry|die RANK|stall RANK|connect|bench BYTES REPS\n");
     return 2;
   }
   std::string mode = argv[1];
@@ -201,10 +206,20 @@ int main(int argc, char** argv) {
     scaleml::LoadGlooLibrary();
     double load_s = watch.Seconds();
     watch.Restart();
-    auto comm = scaleml::ConnectGlooComm({env.master_addr, env.master_port, env.rank,
-                                          env.world_size, env.comm_timeout_s, "", env.agent_store});
+    auto comm =
+        scaleml::ConnectGlooComm({env.master_addr, env.master_port, env.rank, env.world_size,
+                                  env.comm_timeout_s, "", env.agent_store, env.attempt});
     double connect_s = watch.Seconds();
     if (mode == "ops") return RunOps(*comm);
+    if (mode == "ops-on-retry") {
+      const char* attempt = std::getenv("TORCHELASTIC_RESTART_COUNT");
+      if (attempt != nullptr && std::string(attempt) != "0") return RunOps(*comm);
+      scaleml::Barrier(*comm);  // every rank's keys are in the store before one leaves
+      if (env.rank == 1) _exit(4);
+      std::vector<float> data(10, 1.0f);
+      scaleml::AllreduceSum(*comm, std::span<float>(data));  // throws: rank 1 is gone
+      return 1;
+    }
     if ((mode == "die" || mode == "stall") && argc >= 3) {
       return RunLoss(*comm, std::atoi(argv[2]), mode == "stall");
     }
