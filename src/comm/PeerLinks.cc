@@ -222,26 +222,18 @@ std::unique_ptr<PeerLinks> PeerLinks::Connect(int rank, int size, const std::str
                                               const std::string& prefix, double timeout_s) {
   const auto deadline =
       Clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000));
-  std::vector<Link> links(static_cast<std::size_t>(size));
-  // Closes what was opened if the mesh does not form.
-  struct Cleanup {
-    std::vector<Link>& links;
-    int listener = -1;
-    ~Cleanup() {
-      if (listener >= 0) close(listener);
-      for (Link& link : links) {
-        if (link.fd >= 0) close(link.fd);
-      }
-    }
-  } cleanup{links};
-  if (size == 1) {
-    auto alone = std::unique_ptr<PeerLinks>(new PeerLinks(rank, timeout_s, std::move(links)));
-    links.clear();
-    return alone;
-  }
+  // The result owns the connections from the start: if the mesh does not form, its destructor
+  // closes those already open.
+  auto result = std::unique_ptr<PeerLinks>(
+      new PeerLinks(rank, timeout_s, std::vector<Link>(static_cast<std::size_t>(size))));
+  if (size == 1) return result;
+  std::vector<Link>& links = result->links_;
 
   const auto [listener, port] = Listen(local_addr, size + 8);
-  cleanup.listener = listener;
+  struct CloseOnExit {
+    int fd;
+    ~CloseOnExit() { close(fd); }
+  } close_listener{listener};
   rendezvous.publish(StrCat(prefix, "addr/", rank), StrCat(local_addr, " ", port));
   std::string key;
   if (rank == 0) {
@@ -301,10 +293,6 @@ std::unique_ptr<PeerLinks> PeerLinks::Connect(int rank, int size, const std::str
     SetSocketOptions(fd);
     --missing;
   }
-  close(listener);
-  cleanup.listener = -1;
-  auto result = std::unique_ptr<PeerLinks>(new PeerLinks(rank, timeout_s, std::move(links)));
-  links.clear();  // owned by the result now; nothing for Cleanup to close
   return result;
 }
 

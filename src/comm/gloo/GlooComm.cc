@@ -268,6 +268,7 @@ std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
   if (!(config.timeout_s > 0)) throw std::runtime_error("the timeout must be positive");
   const std::string master = config.master_addr;
   const Milliseconds timeout = ToMilliseconds(config.timeout_s);
+  const std::string key_prefix = KeyPrefix(config.attempt);
 
   c10::intrusive_ptr<c10d::TCPStore> store;
   c10::intrusive_ptr<CallerThreadGloo> group;
@@ -298,7 +299,7 @@ std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
     auto options = c10d::ProcessGroupGloo::Options::create(timeout);
     options->devices.push_back(std::move(device));
     options->threads = 1;  // one collective at a time: the caller waits for each
-    auto prefixed = c10::make_intrusive<c10d::PrefixStore>(KeyPrefix(config.attempt) + "pg", store);
+    auto prefixed = c10::make_intrusive<c10d::PrefixStore>(key_prefix + "pg", store);
     group = c10::make_intrusive<CallerThreadGloo>(prefixed, config.rank, config.size, options);
     PeerLinks::Rendezvous rendezvous{
         [&](const std::string& key, const std::string& value) {
@@ -308,14 +309,14 @@ std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
           const std::vector<std::uint8_t> value = store->get(key);
           return std::string(value.begin(), value.end());
         }};
-    links = PeerLinks::Connect(config.rank, config.size, local, rendezvous,
-                               KeyPrefix(config.attempt) + "links/", config.timeout_s);
+    links = PeerLinks::Connect(config.rank, config.size, local, rendezvous, key_prefix + "links/",
+                               config.timeout_s);
   } catch (const std::exception& e) {
     throw std::runtime_error(ExplainRendezvousError(MessageOf(e), config));
   }
   return std::unique_ptr<GlooComm>(new GlooComm(config.rank, config.size, config.timeout_s,
-                                                KeyPrefix(config.attempt), std::move(store),
-                                                std::move(group), std::move(links)));
+                                                key_prefix, std::move(store), std::move(group),
+                                                std::move(links)));
 }
 
 template <class Body>
@@ -412,10 +413,9 @@ Status GlooComm::ReduceScatterBytes(const void* send, void* recv,
   const std::size_t sent = (total - block_counts[rank_]) * DataTypeSize(type);
   return Run(what, sent, [&] {
     if (total == 0) return;
-    const std::size_t element = DataTypeSize(type);
     std::vector<std::size_t> offsets(block_counts.size() + 1, 0);
     for (std::size_t r = 0; r < block_counts.size(); ++r) {
-      offsets[r + 1] = offsets[r] + block_counts[r] * element;
+      offsets[r + 1] = offsets[r] + block_counts[r] * DataTypeSize(type);
     }
     const auto* blocks = static_cast<const std::byte*>(send);
     ExchangeAndReduce(
@@ -432,10 +432,21 @@ bool GlooComm::Direct(std::size_t bytes) const {
   return bytes * static_cast<std::size_t>(size_ - 1) <= kDirectMaxBytes;
 }
 
-void GlooComm::Exchange(std::span<const PeerLinks::Outgoing> sends,
-                        std::span<const PeerLinks::Incoming> receives) {
-  const Status status = links_->Exchange(sends, receives);
+void GlooComm::Exchange() {
+  const Status status = links_->Exchange(sends_, receives_);
   if (!status.ok()) throw std::runtime_error(status.message());
+}
+
+template <class ToPeer, class FromPeer>
+void GlooComm::ExchangeWithEveryPeer(ToPeer to_peer, FromPeer from_peer) {
+  sends_.clear();
+  receives_.clear();
+  for (int peer = 0; peer < size_; ++peer) {
+    if (peer == rank_) continue;
+    sends_.push_back({peer, to_peer(peer)});
+    receives_.push_back({peer, from_peer(peer)});
+  }
+  Exchange();
 }
 
 template <class ToPeer>
@@ -444,14 +455,8 @@ void GlooComm::ExchangeAndReduce(const std::byte* mine, std::size_t bytes, ToPee
   exchange_scratch_.resize(bytes * static_cast<std::size_t>(size_));
   std::byte* all = exchange_scratch_.data();
   if (bytes > 0) std::memcpy(all + bytes * rank_, mine, bytes);
-  sends_.clear();
-  receives_.clear();
-  for (int peer = 0; peer < size_; ++peer) {
-    if (peer == rank_) continue;
-    sends_.push_back({peer, to_peer(peer)});
-    receives_.push_back({peer, std::span<std::byte>(all + bytes * peer, bytes)});
-  }
-  Exchange(sends_, receives_);
+  ExchangeWithEveryPeer(to_peer,
+                        [&](int peer) { return std::span<std::byte>(all + bytes * peer, bytes); });
   if (bytes == 0) return;
   const std::size_t count = bytes / DataTypeSize(type);
   std::memcpy(out, all, bytes);
@@ -464,14 +469,9 @@ void GlooComm::AllgatherRaw(const void* in, std::size_t bytes, void* out) {
   std::memmove(all + bytes * rank_, in, bytes);
   if (size_ == 1) return;
   if (Direct(bytes)) {
-    sends_.clear();
-    receives_.clear();
-    for (int peer = 0; peer < size_; ++peer) {
-      if (peer == rank_) continue;
-      sends_.push_back({peer, std::span<const std::byte>(all + bytes * rank_, bytes)});
-      receives_.push_back({peer, std::span<std::byte>(all + bytes * peer, bytes)});
-    }
-    return Exchange(sends_, receives_);
+    return ExchangeWithEveryPeer(
+        [&](int) { return std::span<const std::byte>(all + bytes * rank_, bytes); },
+        [&](int peer) { return std::span<std::byte>(all + bytes * peer, bytes); });
   }
   // Gloo reads the input and writes each rank's slice of `out` in place (zero-copy wrappers).
   std::vector<at::Tensor> inputs{WrapBytes(const_cast<void*>(in), bytes)};
@@ -496,15 +496,9 @@ Status GlooComm::AllgatherVBytes(std::span<const std::byte> in,
     std::int64_t mine = static_cast<std::int64_t>(in.size());
     AllgatherRaw(&mine, sizeof(mine), sizes.data());
     out->assign(static_cast<std::size_t>(size_), {});
-    sends_.clear();
-    receives_.clear();
-    for (int peer = 0; peer < size_; ++peer) {
-      if (peer == rank_) continue;
-      (*out)[peer].resize(static_cast<std::size_t>(sizes[peer]));
-      sends_.push_back({peer, in});
-      receives_.push_back({peer, (*out)[peer]});
-    }
-    Exchange(sends_, receives_);
+    for (int r = 0; r < size_; ++r) (*out)[r].resize(static_cast<std::size_t>(sizes[r]));
+    ExchangeWithEveryPeer([&](int) { return in; },
+                          [&](int peer) { return std::span<std::byte>((*out)[peer]); });
     (*out)[rank_].assign(in.begin(), in.end());
   });
 }
@@ -526,7 +520,7 @@ Status GlooComm::BroadcastBytes(void* data, std::size_t bytes, int root) {
       } else {
         receives_.push_back({root, buffer});
       }
-      return Exchange(sends_, receives_);
+      return Exchange();
     }
     std::vector<at::Tensor> tensors{WrapBytes(data, bytes)};
     c10d::BroadcastOptions options;
@@ -538,14 +532,8 @@ Status GlooComm::BroadcastBytes(void* data, std::size_t bytes, int root) {
 Status GlooComm::Barrier() {
   return Run("barrier", 0, [&] {
     // An empty message to and from every peer: none returns before all have arrived.
-    sends_.clear();
-    receives_.clear();
-    for (int peer = 0; peer < size_; ++peer) {
-      if (peer == rank_) continue;
-      sends_.push_back({peer, {}});
-      receives_.push_back({peer, {}});
-    }
-    Exchange(sends_, receives_);
+    ExchangeWithEveryPeer([](int) { return std::span<const std::byte>(); },
+                          [](int) { return std::span<std::byte>(); });
   });
 }
 

@@ -76,9 +76,12 @@ class GlooComm final : public Comm {
   template <class ToPeer>
   void ExchangeAndReduce(const std::byte* mine, std::size_t bytes, ToPeer to_peer, void* out,
                          DataType type, ReduceOp op);
+  // Sends every peer `to_peer(peer)` and receives `from_peer(peer)` from it, both byte spans, in
+  // one exchange over the links. Throws.
+  template <class ToPeer, class FromPeer>
+  void ExchangeWithEveryPeer(ToPeer to_peer, FromPeer from_peer);
   // Throws the links' failure as the collectives' exceptions.
-  void Exchange(std::span<const PeerLinks::Outgoing> sends,
-                std::span<const PeerLinks::Incoming> receives);
+  void Exchange();
 
   int rank_;
   int size_;
