@@ -77,25 +77,30 @@ PY
 grep -q "nodes: 2 alive, 0 lost" "$T/status.out" || fail "status nodes"
 grep -q "tasks: 0 pending, 0 running, 2 done, 0 failed" "$T/status.out" || fail "status tasks"
 
-# --resume after the driver was killed mid-experiment: finished trials are not run again.
+# --resume after the driver was killed mid-experiment: finished trials are not run again. Trials
+# finish in any order (one at a time here: only the head has 2 CPUs), and each must take long
+# enough (about a second) for the driver to be killed after the first while others remain.
 "$B" generate --samples 20000 --out "$T/d20.csv" >/dev/null
-"$B" tune --algo rf --param n_estimators=150 --data "$T/d20.csv" --num-samples 4 \
+"$B" tune --algo rf --param n_estimators=800 --data "$T/d20.csv" --num-samples 4 \
   --cpus-per-trial 2 --storage "$T/exp3" >"$T/tune3.out" 2>&1 &
 tune_pid=$!
-for _ in $(seq 1 600); do [ -e "$T/exp3/rf_00000/result.json" ] && break; sleep 0.1; done
-kill -KILL $tune_pid 2>/dev/null
+for _ in $(seq 1 600); do ls "$T"/exp3/rf_*/result.json >/dev/null 2>&1 && break; sleep 0.1; done
+kill -KILL $tune_pid 2>/dev/null || true  # already gone: the count below says why
 wait $tune_pid 2>/dev/null || true
-[ -e "$T/exp3/rf_00000/result.json" ] || fail "no trial finished before the interruption"
+first_result=$(ls "$T"/exp3/rf_*/result.json 2>/dev/null | head -1)
+[ -n "$first_result" ] || fail "no trial finished before the interruption"
 finished_before=$(ls "$T"/exp3/rf_*/result.json | wc -l)
 [ "$finished_before" -lt 4 ] || fail "every trial finished before the interruption"
-first_task=$(field "$T/exp3/rf_00000/result.json" "['task_id']")
-"$B" tune --algo rf --param n_estimators=150 --data "$T/d20.csv" --num-samples 4 \
+first_trial=$(field "$first_result" "['trial_id']")
+first_task=$(field "$first_result" "['task_id']")
+"$B" tune --algo rf --param n_estimators=800 --data "$T/d20.csv" --num-samples 4 \
   --cpus-per-trial 2 --storage "$T/exp3" --resume >"$T/tune4.out" || fail "resume"
-python3 - "$T/exp3/summary.json" "$first_task" <<'PY' || fail "resumed summary"
+python3 - "$T/exp3/summary.json" "$first_trial" "$first_task" <<'PY' || fail "resumed summary"
 import json, sys
 trials = json.load(open(sys.argv[1]))["trials"]
 assert len(trials) == 4 and all(t["status"] == "TERMINATED" for t in trials), trials
-assert trials[0]["task_id"] == sys.argv[2], "a finished trial ran again"
+finished = [t for t in trials if t["trial_id"] == sys.argv[2]]
+assert len(finished) == 1 and finished[0]["task_id"] == sys.argv[3], "a finished trial ran again"
 PY
 echo "resume: $finished_before of 4 trials had finished; the rest ran on --resume"
 
