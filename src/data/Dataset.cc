@@ -23,6 +23,7 @@ Dataset::Dataset(std::vector<std::string> feature_names, std::size_t rows, std::
       target_name_(std::move(target_name)),
       rows_(rows),
       owned_(std::make_unique<Owned>()) {
+  schema_ = NumericSchema(feature_names_.size());
   owned_->features.assign(rows * feature_names_.size(), 0.0f);
   owned_->labels.assign(rows, 0);
   owned_->row_ids.resize(rows);
@@ -39,11 +40,20 @@ Dataset Dataset::View(std::vector<std::string> feature_names, std::string target
   view.feature_names_ = std::move(feature_names);
   view.target_name_ = std::move(target_name);
   view.rows_ = rows;
+  view.schema_ = NumericSchema(view.feature_names_.size());
   view.features_ = features;
   view.labels_ = labels;
   view.row_ids_ = row_ids;
   view.keep_alive_ = std::move(keep_alive);
   return view;
+}
+
+void Dataset::set_schema(Schema schema) {
+  if (schema.features.size() != feature_names_.size()) {
+    throw Failure("dataset: a schema of ", schema.features.size(), " features for ",
+                  feature_names_.size(), " feature columns");
+  }
+  schema_ = std::move(schema);
 }
 
 std::span<float> Dataset::mutable_column(std::size_t feature) {
@@ -74,6 +84,7 @@ std::vector<std::int32_t> Dataset::Classes() const {
 
 Dataset Dataset::Take(std::span<const std::size_t> rows) const {
   Dataset out(feature_names_, rows.size(), target_name_);
+  out.schema_ = schema_;
   const std::size_t n = rows.size();
   for (std::size_t f = 0; f < features(); ++f) {
     const float* src = features_ + f * rows_;
@@ -89,6 +100,7 @@ Dataset Dataset::Take(std::span<const std::size_t> rows) const {
 
 Dataset Dataset::Clone() const {
   Dataset out(feature_names_, rows_, target_name_);
+  out.schema_ = schema_;
   std::copy(features_, features_ + rows_ * features(), out.owned_->features.begin());
   std::copy(labels_, labels_ + rows_, out.owned_->labels.begin());
   std::copy(row_ids_, row_ids_ + rows_, out.owned_->row_ids.begin());

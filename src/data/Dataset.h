@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "data/Schema.h"
+
 namespace scaleml {
 
 // Whatever keeps a view's memory alive (a mapping, a shared-memory segment).
@@ -42,6 +44,11 @@ class Dataset {
   const std::vector<std::string>& feature_names() const { return feature_names_; }
   const std::string& target_name() const { return target_name_; }
   bool owned() const { return owned_ != nullptr; }
+  // Column types, category dictionaries and class names (data/Schema.h). A dataset built without
+  // one has an all-numeric schema with raw integer labels.
+  const Schema& schema() const { return schema_; }
+  // Replaces the schema; its features must match features() in number.
+  void set_schema(Schema schema);
 
   std::span<const float> column(std::size_t feature) const {
     return {features_ + feature * rows_, rows_};
@@ -73,6 +80,7 @@ class Dataset {
 
   std::vector<std::string> feature_names_;
   std::string target_name_ = "target";
+  Schema schema_;
   std::size_t rows_ = 0;
   const float* features_ = nullptr;
   const std::int32_t* labels_ = nullptr;
