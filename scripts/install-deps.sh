@@ -13,6 +13,7 @@ PACKAGES="
   zlib1g-dev libzstd-dev
   clang-14 libclang-rt-14-dev
   pybind11-dev python3-pybind11 python3-pytest
+  openmpi-bin slurm-wlm munge
 "
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -18,6 +18,7 @@ struct TrainFlags {
   TrainRequest request;
   std::vector<std::string> params;
   std::string ddp_mode = "one-model";
+  RankOverrides rank_overrides;  // --master-addr/--master-port under mpirun and srun
   bool json = false;
   bool no_cache = false;
   bool list_params = false;
@@ -53,7 +54,7 @@ void RunTrain(TrainFlags& flags) {
     return;
   }
   if (request.engine == "ddp") {
-    DdpTrainResult result = RunDdpTrain(request, ddp_mode);
+    DdpTrainResult result = RunDdpTrain(request, ddp_mode, flags.rank_overrides);
     if (!result.is_root) return;
     if (flags.json) {
       std::cout << DdpTrainJson(result).dump() << std::endl;
@@ -91,7 +92,8 @@ void RegisterTrain(CLI::App& app) {
                     "Print the algorithm's parameters with defaults and ranges, then exit");
   command
       ->add_option("--engine", flags->request.engine,
-                   "local, or ddp (one rank of a group started by scaleml launch or torchrun)")
+                   "local, tasks, or ddp (one rank of a group started by scaleml launch, "
+                   "torchrun, mpirun or srun)")
       ->capture_default_str();
   command
       ->add_option("--ddp-mode", flags->ddp_mode,
@@ -118,6 +120,14 @@ void RegisterTrain(CLI::App& app) {
                     "Neither read nor write the binary cache FILE.scaleml");
   command->add_option("--save-model", flags->request.save_model,
                       "Write the trained model here (ddp paper mode: rank 0's model)");
+  command->add_option("--master-addr", flags->rank_overrides.master_addr,
+                      "With --engine ddp under mpirun or srun: the rendezvous host when "
+                      "MASTER_ADDR is unset (srun's default: the step's first node)");
+  command
+      ->add_option("--master-port", flags->rank_overrides.master_port,
+                   "With --engine ddp under mpirun or srun: the rendezvous port when MASTER_PORT "
+                   "is unset (srun's default: 15000 + SLURM_JOB_ID % 10000)")
+      ->check(CLI::Range(1, 65535));
   command->add_flag("--json", flags->json, "Print the report as one JSON object on stdout");
   command->callback([flags] { RunTrain(*flags); });
 }

@@ -88,15 +88,16 @@ int DdpDefaultThreads() {
   return threads > 0 ? threads : 0;
 }
 
-DdpTrainResult RunDdpTrain(const TrainRequest& request, DdpMode mode) {
-  RankEnvironment env = RankEnvironment::FromEnvironment();
+DdpTrainResult RunDdpTrain(const TrainRequest& request, DdpMode mode,
+                           const RankOverrides& overrides) {
+  RankEnvironment env = RankEnvironment::FromEnvironment(overrides);
   Stopwatch connecting;
   std::unique_ptr<Comm> comm =
       ConnectGlooComm({env.master_addr, env.master_port, env.rank, env.world_size,
                        env.comm_timeout_s, "", env.agent_store, env.attempt});
   const double connect_s = connecting.Seconds();
-  LogInfo("ddp: rank ", env.rank, " of ", env.world_size, " joined the group at ", env.master_addr,
-          ":", env.master_port, " in ", connect_s, " s");
+  LogInfo("ddp: rank ", env.rank, " of ", env.world_size, " (", RankLauncherName(env.launcher),
+          ") joined the group at ", env.master_addr, ":", env.master_port, " in ", connect_s, " s");
 
   TrainRequest job = request;
   job.engine = "ddp";

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/TrainJob.h"
+#include "engine/ddp/RankEnvironment.h"
 
 namespace scaleml {
 
@@ -60,7 +61,9 @@ int DdpDefaultThreads();
 
 // Throws an InputError when not run under a launcher, a Failure when the group fails. In paper
 // mode only rank 0 writes request.save_model (its own model).
-DdpTrainResult RunDdpTrain(const TrainRequest& request, DdpMode mode = DdpMode::kOneModel);
+// `overrides` stand in for MASTER_ADDR/MASTER_PORT under mpirun and srun (RankEnvironment.h).
+DdpTrainResult RunDdpTrain(const TrainRequest& request, DdpMode mode = DdpMode::kOneModel,
+                           const RankOverrides& overrides = {});
 
 // The per-rank lines that follow the report's text, and the same as JSON (an array).
 std::string FormatRankTimes(const std::vector<RankTimes>& ranks);
