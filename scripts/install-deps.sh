@@ -26,11 +26,12 @@ done
 if [ -n "$missing" ]; then
   echo "install-deps: installing$missing" >&2
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  # The tasks engine starts its own redis-server processes (own config, port and password):
-  # keep apt from starting the package's system service, which would hold port 6379.
+  # The tasks engine starts its own redis-server processes (own config, port and password), and
+  # the Slurm test its own munged, slurmctld and slurmd: keep apt from starting the packages'
+  # system services, which would hold their ports.
   policy_added=""
   case "$missing" in
-    *redis-server*)
+    *redis-server* | *slurm-wlm* | *munge*)
       if [ ! -e /usr/sbin/policy-rc.d ]; then
         printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
         $SUDO chmod 755 /usr/sbin/policy-rc.d
