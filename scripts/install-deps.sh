@@ -10,7 +10,7 @@ PACKAGES="
   python3 python3-sklearn python3-pandas python3-xgboost
   libtorch-dev libgloo-dev python3-torch iproute2
   redis-server libhiredis-dev
-  zlib1g-dev libzstd-dev
+  zlib1g-dev libzstd-dev libssl-dev
   clang-14 libclang-rt-14-dev
   pybind11-dev python3-pybind11 python3-pytest
   openmpi-bin slurm-wlm munge
