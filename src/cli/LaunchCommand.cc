@@ -1,9 +1,11 @@
 // `scaleml launch`: torchrun's flags (with its `_` spellings too), then `--` and the command each
 // local rank runs.
+#include <filesystem>
 #include <memory>
 
 #include "cli/Commands.h"
 #include "core/Error.h"
+#include "core/TokenFile.h"
 #include "engine/ddp/Launcher.h"
 
 namespace scaleml::cli {
@@ -33,6 +35,10 @@ void RegisterLaunch(CLI::App& app) {
   command->add_option("--timeout", options->comm_timeout_s,
                       "Seconds before a collective or the rendezvous gives up (sets "
                       "SCALEML_COMM_TIMEOUT_S; default 300)");
+  command->add_option("--token-file", options->token_file,
+                      "The group's token (a file of mode 0600): every rank proves it holds it "
+                      "before the rendezvous store answers (default: SCALEML_TOKEN from the "
+                      "environment; with neither, the store answers anyone, as torchrun's does)");
   command
       ->add_option("--stop-grace", options->stop_grace_s,
                    "Seconds between SIGTERM and SIGKILL when stopping the ranks")
@@ -43,6 +49,10 @@ void RegisterLaunch(CLI::App& app) {
           "The program each rank runs and its arguments, after -- (needed when they start with -)")
       ->required();
   command->callback([options] {
+    if (!options->token_file.empty()) {
+      ReadTokenFile(options->token_file);  // refused now, not by every rank later
+      options->token_file = std::filesystem::absolute(options->token_file).string();
+    }
     LaunchOutcome outcome = RunLocalRanks(*options);
     if (outcome.exit_code != 0) throw Failure("launch: ", outcome.message);
   });

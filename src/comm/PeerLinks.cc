@@ -18,15 +18,18 @@
 #include <stdexcept>
 
 #include "core/Error.h"
+#include "net/Hmac.h"
+#include "net/Socket.h"
 
 namespace scaleml {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr char kHelloMagic[4] = {'S', 'M', 'L', 'K'};
-constexpr std::size_t kKeyChars = 32;
-constexpr std::size_t kHelloBytes = sizeof(kHelloMagic) + kKeyChars + sizeof(std::uint32_t);
+constexpr char kChallengeMagic[4] = {'S', 'M', 'L', 'L'};
+constexpr std::size_t kChallengeBytes = sizeof(kChallengeMagic) + 32;
+constexpr std::size_t kAnswerBytes = sizeof(std::uint32_t) + 32;
+constexpr std::size_t kSaltChars = 32;
 
 // A message header: the link's message number and the payload's length.
 struct Header {
@@ -34,140 +37,84 @@ struct Header {
   std::uint64_t bytes;
 };
 
-int RemainingMs(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 1'000'000));
-}
+int RemainingMs(Clock::time_point deadline) { return net::RemainingMs(deadline); }
 
 std::string ErrnoText(int error) { return std::strerror(error); }
 
-void SetSocketOptions(int fd) {
-  const int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-}
-
-// Writes or reads all of `bytes` on a non-blocking socket before `deadline`; false on a timeout,
-// an error or the peer closing.
-bool SendAllBefore(int fd, const std::byte* data, std::size_t bytes, Clock::time_point deadline) {
-  while (bytes > 0) {
-    const ssize_t n = send(fd, data, bytes, MSG_NOSIGNAL);
-    if (n > 0) {
-      data += n;
-      bytes -= static_cast<std::size_t>(n);
-      continue;
-    }
-    if (n < 0 && errno != EAGAIN && errno != EINTR) return false;
-    pollfd wait{fd, POLLOUT, 0};
-    if (poll(&wait, 1, RemainingMs(deadline)) <= 0) return false;
-  }
-  return true;
-}
-
-bool RecvAllBefore(int fd, std::byte* data, std::size_t bytes, Clock::time_point deadline) {
-  while (bytes > 0) {
-    const ssize_t n = recv(fd, data, bytes, 0);
-    if (n > 0) {
-      data += n;
-      bytes -= static_cast<std::size_t>(n);
-      continue;
-    }
-    if (n == 0 || (errno != EAGAIN && errno != EINTR)) return false;
-    pollfd wait{fd, POLLIN, 0};
-    if (poll(&wait, 1, RemainingMs(deadline)) <= 0) return false;
-  }
-  return true;
-}
-
-addrinfo* Resolve(const std::string& host, const std::string& port, int flags) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = flags;
-  addrinfo* found = nullptr;
-  const int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
-  if (rc != 0) {
-    throw std::runtime_error(StrCat("cannot resolve '", host, "': ", gai_strerror(rc)));
-  }
-  return found;
-}
-
-// A listening socket on an ephemeral port of `address`; returns the fd and the port.
-std::pair<int, int> Listen(const std::string& address, int backlog) {
-  addrinfo* found = Resolve(address, "0", AI_PASSIVE | AI_NUMERICSERV);
-  int fd = -1;
-  std::string error = "no address";
-  for (addrinfo* ai = found; ai != nullptr && fd < 0; ai = ai->ai_next) {
-    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) continue;
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, backlog) != 0) {
-      error = ErrnoText(errno);
-      close(fd);
-      fd = -1;
-    }
-  }
-  freeaddrinfo(found);
-  if (fd < 0) throw std::runtime_error(StrCat("cannot listen on ", address, ": ", error));
-  sockaddr_storage self{};
-  socklen_t length = sizeof(self);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&self), &length);
-  const int port = self.ss_family == AF_INET6
-                       ? ntohs(reinterpret_cast<sockaddr_in6*>(&self)->sin6_port)
-                       : ntohs(reinterpret_cast<sockaddr_in*>(&self)->sin_port);
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-  return {fd, port};
-}
-
-// Connects to "host port" before the deadline; -1 on failure, with the reason in `error`.
-int ConnectBefore(const std::string& host, const std::string& port, Clock::time_point deadline,
-                  std::string* error) {
-  addrinfo* found = Resolve(host, port, AI_NUMERICSERV);
-  int connected = -1;
-  for (addrinfo* ai = found; ai != nullptr && connected < 0; ai = ai->ai_next) {
-    const int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) continue;
-    int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
-    if (rc != 0 && errno == EINPROGRESS) {
-      pollfd wait{fd, POLLOUT, 0};
-      rc = -1;
-      errno = ETIMEDOUT;
-      if (poll(&wait, 1, RemainingMs(deadline)) == 1) {
-        int failure = 0;
-        socklen_t length = sizeof(failure);
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &length);
-        rc = failure == 0 ? 0 : -1;
-        errno = failure;
-      }
-    }
-    if (rc == 0) {
-      connected = fd;
-    } else {
-      *error = ErrnoText(errno);
-      close(fd);
-    }
-  }
-  freeaddrinfo(found);
-  return connected;
-}
-
-std::string RandomGroupKey() {
-  std::random_device device;
+std::string RandomSalt() {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string key;
-  while (key.size() < kKeyChars) {
-    std::uint32_t bits = device();
-    for (int i = 0; i < 8; ++i, bits >>= 4) key.push_back(kHex[bits & 15]);
+  const net::Nonce bytes = net::RandomNonce();
+  std::string salt;
+  for (std::size_t i = 0; i < kSaltChars / 2; ++i) {
+    salt.push_back(kHex[bytes[i] >> 4]);
+    salt.push_back(kHex[bytes[i] & 15]);
   }
-  return key;
+  return salt;
 }
 
-std::array<std::byte, kHelloBytes> Hello(const std::string& key, int rank) {
-  std::array<std::byte, kHelloBytes> hello{};
-  std::memcpy(hello.data(), kHelloMagic, sizeof(kHelloMagic));
-  std::memcpy(hello.data() + sizeof(kHelloMagic), key.data(), kKeyChars);
+// What proves a connecting rank belongs to the group: the HMAC, under the link key, of the
+// acceptor's fresh challenge and both ranks. Nothing on the wire lets a listener replay it.
+net::Digest LinkProof(const std::string& link_key, const net::Nonce& challenge, int from, int to,
+                      const char* role = "link") {
+  std::string message = role;
+  message.append(reinterpret_cast<const char*>(challenge.data()), challenge.size());
+  message += StrCat("/", from, "/", to);
+  return net::HmacSha256(link_key, message);
+}
+
+// Rank `rank` answers the challenge of the lower rank `peer` it connected to.
+void AnswerChallenge(const net::Socket& socket, const std::string& link_key, int rank, int peer,
+                     Clock::time_point deadline) {
+  std::array<char, kChallengeBytes> challenge{};
+  Status s = net::RecvAll(socket.fd(), challenge.data(), challenge.size(), deadline);
+  if (!s.ok() || std::memcmp(challenge.data(), kChallengeMagic, 4) != 0) {
+    throw std::runtime_error(StrCat("rank ", peer, " did not greet this rank"));
+  }
+  net::Nonce nonce;
+  std::memcpy(nonce.data(), challenge.data() + 4, nonce.size());
+  const net::Digest proof = LinkProof(link_key, nonce, rank, peer);
+  std::array<char, kAnswerBytes> answer{};
   const auto r = static_cast<std::uint32_t>(rank);
-  std::memcpy(hello.data() + sizeof(kHelloMagic) + kKeyChars, &r, sizeof(r));
-  return hello;
+  std::memcpy(answer.data(), &r, sizeof(r));
+  std::memcpy(answer.data() + sizeof(r), proof.data(), proof.size());
+  if (!net::SendAll(socket.fd(), answer.data(), answer.size(), deadline).ok()) {
+    throw std::runtime_error(StrCat("rank ", peer, " did not take this rank's answer"));
+  }
+  // The acceptor proves the key too, so neither side trusts a peer that only listens.
+  net::Digest accepted;
+  if (!net::RecvAll(socket.fd(), accepted.data(), accepted.size(), deadline).ok() ||
+      !net::DigestsEqual(accepted, LinkProof(link_key, nonce, rank, peer, "accept"))) {
+    throw std::runtime_error(StrCat("rank ", peer,
+                                    " refused this rank's link (do all ranks hold the same "
+                                    "SCALEML_TOKEN?)"));
+  }
+}
+
+// The higher rank a fresh connection proves to be, or -1 (a stray, a wrong key, a rank already
+// linked): it gets a short look, so that it cannot hold up the mesh.
+int AcceptedPeer(const net::Socket& socket, const std::string& link_key, int rank, int size,
+                 Clock::time_point deadline) {
+  const net::Nonce nonce = net::RandomNonce();
+  std::array<char, kChallengeBytes> challenge{};
+  std::memcpy(challenge.data(), kChallengeMagic, 4);
+  std::memcpy(challenge.data() + 4, nonce.data(), nonce.size());
+  const auto look = std::min(deadline, Clock::now() + std::chrono::seconds(2));
+  std::array<char, kAnswerBytes> answer{};
+  if (!net::SendAll(socket.fd(), challenge.data(), challenge.size(), look).ok() ||
+      !net::RecvAll(socket.fd(), answer.data(), answer.size(), look).ok()) {
+    return -1;
+  }
+  std::uint32_t peer = 0;
+  std::memcpy(&peer, answer.data(), sizeof(peer));
+  if (peer <= static_cast<std::uint32_t>(rank) || peer >= static_cast<std::uint32_t>(size)) {
+    return -1;
+  }
+  net::Digest proof;
+  std::memcpy(proof.data(), answer.data() + sizeof(peer), proof.size());
+  const int from = static_cast<int>(peer);
+  if (!net::DigestsEqual(proof, LinkProof(link_key, nonce, from, rank))) return -1;
+  const net::Digest accepted = LinkProof(link_key, nonce, from, rank, "accept");
+  return net::SendAll(socket.fd(), accepted.data(), accepted.size(), look).ok() ? from : -1;
 }
 
 // Progress of one message on a non-blocking socket: its header, then its payload.
@@ -219,9 +166,9 @@ void PeerLinks::Close() {
 
 std::unique_ptr<PeerLinks> PeerLinks::Connect(int rank, int size, const std::string& local_addr,
                                               const Rendezvous& rendezvous,
-                                              const std::string& prefix, double timeout_s) {
-  const auto deadline =
-      Clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000));
+                                              const std::string& prefix, double timeout_s,
+                                              const std::string& token) {
+  const Clock::time_point deadline = net::DeadlineIn(timeout_s);
   // The result owns the connections from the start: if the mesh does not form, its destructor
   // closes those already open.
   auto result = std::unique_ptr<PeerLinks>(
@@ -229,44 +176,47 @@ std::unique_ptr<PeerLinks> PeerLinks::Connect(int rank, int size, const std::str
   if (size == 1) return result;
   std::vector<Link>& links = result->links_;
 
-  const auto [listener, port] = Listen(local_addr, size + 8);
-  struct CloseOnExit {
-    int fd;
-    ~CloseOnExit() { close(fd); }
-  } close_listener{listener};
-  rendezvous.publish(StrCat(prefix, "addr/", rank), StrCat(local_addr, " ", port));
-  std::string key;
-  if (rank == 0) {
-    key = RandomGroupKey();
-    rendezvous.publish(StrCat(prefix, "key"), key);
-  } else {
-    key = rendezvous.lookup(StrCat(prefix, "key"));
-    if (key.size() != kKeyChars)
-      throw std::runtime_error("the group key in the store is malformed");
+  net::Listener listener;
+  if (Status s = net::Listen(local_addr, 0, size + 8, &listener); !s.ok()) {
+    throw std::runtime_error(s.message());
   }
+  rendezvous.publish(StrCat(prefix, "addr/", rank), StrCat(local_addr, " ", listener.port));
+  std::string salt;
+  if (rank == 0) {
+    salt = RandomSalt();
+    rendezvous.publish(StrCat(prefix, "salt"), salt);
+  } else {
+    salt = rendezvous.lookup(StrCat(prefix, "salt"));
+    if (salt.size() != kSaltChars)
+      throw std::runtime_error("the group salt in the store is malformed");
+  }
+  // With a token the link key is never published; without one the salt is the key (anyone who
+  // can read the store can join, as with torchrun).
+  const std::string link_key = token.empty() ? salt : [&] {
+    const net::Digest digest = net::HmacSha256(token, "scaleml-links/" + salt);
+    return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
+  }();
 
   for (int peer = 0; peer < rank; ++peer) {
     const std::string where = rendezvous.lookup(StrCat(prefix, "addr/", peer));
     const std::size_t space = where.rfind(' ');
-    if (space == std::string::npos) {
+    const int port = space == std::string::npos ? 0 : std::atoi(where.c_str() + space + 1);
+    if (port <= 0 || port > 65535) {
       throw std::runtime_error(StrCat("rank ", peer, "'s link address '", where, "' is malformed"));
     }
-    std::string error = "timed out";
-    const int fd = ConnectBefore(where.substr(0, space), where.substr(space + 1), deadline, &error);
-    if (fd < 0) {
-      throw std::runtime_error(StrCat("cannot connect to rank ", peer, " at ", where, ": ", error));
+    net::Socket socket;
+    if (Status s = net::ConnectBefore(where.substr(0, space), port, deadline, &socket); !s.ok()) {
+      throw std::runtime_error(
+          StrCat("cannot connect to rank ", peer, " at ", where, ": ",
+                 s.code() == StatusCode::kTimeout ? "timed out" : s.message()));
     }
-    links[peer].fd = fd;
-    SetSocketOptions(fd);
-    const auto hello = Hello(key, rank);
-    if (!SendAllBefore(fd, hello.data(), hello.size(), deadline)) {
-      throw std::runtime_error(StrCat("rank ", peer, " did not take this rank's greeting"));
-    }
+    AnswerChallenge(socket, link_key, rank, peer, deadline);
+    links[peer].fd = socket.Release();
   }
 
   int missing = size - 1 - rank;
   while (missing > 0) {
-    pollfd wait{listener, POLLIN, 0};
+    pollfd wait{listener.socket.fd(), POLLIN, 0};
     if (poll(&wait, 1, RemainingMs(deadline)) <= 0) {
       std::string ranks;
       for (int peer = rank + 1; peer < size; ++peer) {
@@ -275,22 +225,11 @@ std::unique_ptr<PeerLinks> PeerLinks::Connect(int rank, int size, const std::str
       throw std::runtime_error(StrCat("rank", missing == 1 ? " " : "s ", ranks,
                                       " did not connect within ", timeout_s, " s"));
     }
-    const int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd < 0) continue;
-    // A stray connection gets a short look, so that it cannot hold up the mesh.
-    const auto hello_deadline = std::min(deadline, Clock::now() + std::chrono::seconds(2));
-    std::array<std::byte, kHelloBytes> hello{};
-    std::uint32_t peer = 0;
-    const bool read = RecvAllBefore(fd, hello.data(), hello.size(), hello_deadline);
-    if (read) std::memcpy(&peer, hello.data() + sizeof(kHelloMagic) + kKeyChars, sizeof(peer));
-    if (!read || hello != Hello(key, static_cast<int>(peer)) ||
-        peer <= static_cast<std::uint32_t>(rank) || peer >= static_cast<std::uint32_t>(size) ||
-        links[peer].fd >= 0) {
-      close(fd);  // not a rank of this group, or one already linked
-      continue;
-    }
-    links[peer].fd = fd;
-    SetSocketOptions(fd);
+    net::Socket socket = net::AcceptPending(listener.socket);
+    if (!socket.valid()) continue;
+    const int peer = AcceptedPeer(socket, link_key, rank, size, deadline);
+    if (peer < 0 || links[peer].fd >= 0) continue;  // not a rank of this group, or one linked
+    links[peer].fd = socket.Release();
     --missing;
   }
   return result;

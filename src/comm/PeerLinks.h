@@ -5,10 +5,13 @@
 // and 450 µs through Gloo's unbound buffers.
 //
 // Rendezvous: each rank listens on an ephemeral port of `local_addr` and publishes "addr port"
-// through the caller's key-value store; rank 0 also publishes a random group key. Rank r
-// connects to every lower rank and accepts every higher one; a connection must open with the
-// group key and a rank not seen yet, or it is dropped (a stray or an old run's process never
-// joins the mesh). The listener is closed once the mesh is complete.
+// through the caller's key-value store; rank 0 also publishes a random salt. The link key is
+// HMAC(token, salt), never published (without a token it is the salt itself: whoever reads the
+// store may join, as with torchrun). Rank r connects to every lower rank and accepts every higher
+// one; the acceptor sends a fresh challenge and the connector answers with its rank and the HMAC
+// of the challenge and both ranks under the link key, or it is dropped (a stray, an old run's
+// process, a replayed answer never joins the mesh). The listener is closed once the mesh is
+// complete.
 //
 // Messages on a link are framed (sequence number, length); a receiver that gets another
 // message than the one it expects reports the ranks out of step instead of misreading bytes.
@@ -53,7 +56,7 @@ class PeerLinks {
   // timeout, an address that does not resolve, no port to listen on). Keys go under `prefix`.
   static std::unique_ptr<PeerLinks> Connect(int rank, int size, const std::string& local_addr,
                                             const Rendezvous& rendezvous, const std::string& prefix,
-                                            double timeout_s);
+                                            double timeout_s, const std::string& token = "");
   ~PeerLinks();
   PeerLinks(const PeerLinks&) = delete;
   PeerLinks& operator=(const PeerLinks&) = delete;

@@ -57,7 +57,12 @@ Status RendezvousClient::Connect(const std::string& host, int port, const std::s
     if (s.ok()) s = Handshake(socket, token, deadline);
     if (s.ok()) break;
     const bool passing = s.code() == StatusCode::kPeerLost || s.code() == StatusCode::kRefused;
-    if (!passing || net::RemainingMs(deadline) == 0) return s;
+    if (!passing) return s;
+    if (net::RemainingMs(deadline) == 0) {
+      return Status::Fail(StatusCode::kTimeout,
+                          StrCat("no store answered at ", host, ":", port, " within ", timeout_s,
+                                 " s (last: ", s.message(), ")"));
+    }
     socket.Close();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

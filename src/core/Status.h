@@ -17,6 +17,7 @@ enum class StatusCode : std::uint8_t {
   kRefused,   // nobody listens there
   kDenied,    // the peer would not have us, or we would not have it (authentication)
   kInvalid,   // the peer sent bytes that break the protocol
+  kInUse,     // the address or port asked for is taken
 };
 
 class [[nodiscard]] Status {

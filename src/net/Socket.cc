@@ -114,7 +114,7 @@ Status Listen(const std::string& address, int port, int backlog, Listener* out) 
   freeaddrinfo(found);
   if (!socket.valid()) {
     return Status::Fail(
-        error == EADDRINUSE ? StatusCode::kRefused : CodeOfErrno(error),
+        error == EADDRINUSE ? StatusCode::kInUse : CodeOfErrno(error),
         StrCat("cannot listen on ", address, ":", port, ": ", std::strerror(error)));
   }
   sockaddr_storage self{};

@@ -42,7 +42,7 @@ if [ $have_mpi -eq 1 ]; then
     rc=$?
     got=$(accuracy <"$WORK/mpi_out" 2>/dev/null)
     [ $rc -eq 0 ] && [ "$got" = "$(cat "$WORK/local_$algo")" ] &&
-      [ "$(grep -c '(mpirun) joined' "$WORK/mpi_err")" -eq 3 ]
+      [ "$(grep -c 'launched by mpirun' "$WORK/mpi_err")" -eq 3 ]
     check "mpirun -np 3: $algo across 3 ranks = one process ($got vs $(cat "$WORK/local_$algo"), rc $rc)" $?
     [ $rc -eq 0 ] || tail -5 "$WORK/mpi_err"
   done
@@ -111,7 +111,7 @@ if [ $have_slurm -eq 1 ]; then
     rc=$?
     got=$(accuracy <"$WORK/srun_out" 2>/dev/null)
     [ $rc -eq 0 ] && [ "$got" = "$(cat "$WORK/local_$algo")" ] &&
-      [ "$(grep -c '(srun) joined' "$WORK/srun_err")" -eq 3 ]
+      [ "$(grep -c 'launched by srun' "$WORK/srun_err")" -eq 3 ]
     check "srun -n 3: $algo across 3 ranks = one process ($got vs $(cat "$WORK/local_$algo"), rc $rc)" $?
     [ $rc -eq 0 ] || tail -5 "$WORK/srun_err"
   done

@@ -1,5 +1,8 @@
 #include "comm/gloo/GlooComm.h"
 
+#include "comm/RendezvousClient.h"
+#include "comm/gloo/ScalemlStore.h"
+
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <netdb.h>
@@ -21,6 +24,7 @@
 #include <gloo/math.h>
 #include <gloo/types.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include "core/Error.h"
 #include "core/Stopwatch.h"
@@ -130,6 +134,40 @@ void WaitForListener(const std::string& host, int port, double timeout_s) {
 }
 
 // One line that says what went wrong with the rendezvous and what to check.
+// A failure of scaleml's own rendezvous store, with its code.
+class RendezvousError : public std::runtime_error {
+ public:
+  explicit RendezvousError(const Status& status)
+      : std::runtime_error(status.message()), code_(status.code()) {}
+  StatusCode code() const { return code_; }
+
+ private:
+  StatusCode code_;
+};
+
+std::string ExplainRendezvousStatus(const RendezvousError& error, const ScalemlGlooConfig& config) {
+  const std::string where = StrCat(config.master_addr, ":", config.master_port);
+  switch (error.code()) {
+    case StatusCode::kInUse:
+      return StrCat("rank 0 cannot host the rendezvous on port ", config.master_port,
+                    ": address already in use (choose another --master-port)");
+    case StatusCode::kTimeout:
+      return StrCat("rank ", config.rank, " of ", config.size, ": the group did not form at ",
+                    where, " within ", config.timeout_s,
+                    " s (is every rank started, and --master-addr/--master-port the same on all "
+                    "nodes?): ",
+                    error.what());
+    case StatusCode::kDenied:
+      return StrCat("rank ", config.rank, " of ", config.size, ": the rendezvous at ", where,
+                    " refused this rank's token, or does not hold it (give every rank the same "
+                    "SCALEML_TOKEN or --token-file)");
+    default:
+      return StrCat("rank ", config.rank, " of ", config.size, ": rendezvous at ", where,
+                    " failed: ", error.what());
+  }
+}
+
+// torchrun's TCPStore reports failures as text only.
 std::string ExplainRendezvousError(const std::string& message, const ScalemlGlooConfig& config) {
   std::string where = StrCat(config.master_addr, ":", config.master_port);
   if (Contains(message, "already in use")) {
@@ -245,15 +283,53 @@ void CallerThreadGloo::AllreduceHere(void* data, std::size_t count, DataType typ
 }
 
 GlooComm::GlooComm(int rank, int size, double timeout_s, std::string key_prefix,
-                   c10::intrusive_ptr<c10d::TCPStore> store,
+                   std::unique_ptr<RendezvousServer> server, c10::intrusive_ptr<c10d::Store> store,
                    c10::intrusive_ptr<CallerThreadGloo> group, std::unique_ptr<PeerLinks> links)
     : rank_(rank),
       size_(size),
       timeout_s_(timeout_s),
       key_prefix_(std::move(key_prefix)),
+      server_(std::move(server)),
       store_(std::move(store)),
       group_(std::move(group)),
       links_(std::move(links)) {}
+
+namespace {
+
+// torchrun's agent hosts a TCPStore (no token: torchrun has none); otherwise rank 0 hosts
+// scaleml's RendezvousServer on the master address and every rank proves the token to it.
+c10::intrusive_ptr<c10d::Store> OpenStore(const ScalemlGlooConfig& config, Milliseconds timeout,
+                                          std::unique_ptr<RendezvousServer>* server) {
+  const std::string master = config.master_addr;
+  if (config.external_store != 0) {
+    c10d::TCPStoreOptions store_options;
+    store_options.port = static_cast<std::uint16_t>(config.master_port);
+    store_options.isServer = false;
+    store_options.numWorkers = static_cast<std::size_t>(config.size);
+    store_options.timeout = timeout;
+    WaitForListener(master, config.master_port, config.timeout_s);
+    return c10::make_intrusive<c10d::TCPStore>(master, store_options);
+  }
+  const std::string token = config.token != nullptr ? config.token : "";
+  if (config.rank == 0) {
+    RendezvousServerOptions options;
+    options.address = master;
+    options.port = config.master_port;
+    options.token = token;
+    options.stall_s = std::min(config.timeout_s, 10.0);
+    options.max_connections = 4 * config.size + 16;
+    if (Status s = RendezvousServer::Start(options, server); !s.ok()) throw RendezvousError(s);
+  }
+  std::unique_ptr<RendezvousClient> client;
+  if (Status s =
+          RendezvousClient::Connect(master, config.master_port, token, config.timeout_s, &client);
+      !s.ok()) {
+    throw RendezvousError(s);
+  }
+  return c10::make_intrusive<ScalemlStore>(std::move(client), timeout);
+}
+
+}  // namespace
 
 std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
   if (config.master_addr == nullptr || config.master_addr[0] == '\0') {
@@ -270,7 +346,8 @@ std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
   const Milliseconds timeout = ToMilliseconds(config.timeout_s);
   const std::string key_prefix = KeyPrefix(config.attempt);
 
-  c10::intrusive_ptr<c10d::TCPStore> store;
+  std::unique_ptr<RendezvousServer> server;
+  c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<CallerThreadGloo> group;
   std::unique_ptr<PeerLinks> links;
   try {
@@ -287,15 +364,7 @@ std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
       device = c10d::ProcessGroupGloo::createDeviceForHostname(local);
     }
 
-    c10d::TCPStoreOptions store_options;
-    store_options.port = static_cast<std::uint16_t>(config.master_port);
-    store_options.isServer = config.rank == 0 && config.external_store == 0;
-    store_options.numWorkers = static_cast<std::size_t>(config.size);
-    store_options.waitWorkers = true;
-    store_options.timeout = timeout;
-    if (!store_options.isServer) WaitForListener(master, config.master_port, config.timeout_s);
-    store = c10::make_intrusive<c10d::TCPStore>(master, store_options);
-
+    store = OpenStore(config, timeout, &server);
     auto options = c10d::ProcessGroupGloo::Options::create(timeout);
     options->devices.push_back(std::move(device));
     options->threads = 1;  // one collective at a time: the caller waits for each
@@ -310,13 +379,15 @@ std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
           return std::string(value.begin(), value.end());
         }};
     links = PeerLinks::Connect(config.rank, config.size, local, rendezvous, key_prefix + "links/",
-                               config.timeout_s);
+                               config.timeout_s, config.token != nullptr ? config.token : "");
+  } catch (const RendezvousError& e) {
+    throw std::runtime_error(ExplainRendezvousStatus(e, config));
   } catch (const std::exception& e) {
     throw std::runtime_error(ExplainRendezvousError(MessageOf(e), config));
   }
   return std::unique_ptr<GlooComm>(new GlooComm(config.rank, config.size, config.timeout_s,
-                                                key_prefix, std::move(store), std::move(group),
-                                                std::move(links)));
+                                                key_prefix, std::move(server), std::move(store),
+                                                std::move(group), std::move(links)));
 }
 
 template <class Body>

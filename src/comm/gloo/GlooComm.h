@@ -1,13 +1,15 @@
-// A Comm over PyTorch's c10d ProcessGroupGloo: a TCPStore hosted by rank 0 at master_addr:port
-// for the rendezvous, then a full mesh of TCP pairs for the collectives. Collectives whose cost
-// is latency (an allreduce, allgather or broadcast of up to 4 MB per rank, every reduce-scatter,
-// the barrier) go over scaleml's own mesh of sockets (PeerLinks, formed through the same store)
-// on the calling thread, and so does allgatherv (each buffer at its own size, no padding);
-// larger allreduces, allgathers and broadcasts over Gloo's bandwidth-optimal algorithms. Every
-// collective has the configured timeout; a failure (a peer that died, a timeout) marks the group
-// broken, and the Status names the operation and, after asking the store which ranks are still
-// there, the rank that was lost. Only libscaleml_gloo.so compiles this file (it includes torch
-// headers). Thread-safety: as Comm (one thread calls the operations).
+// A Comm over PyTorch's c10d ProcessGroupGloo: a rendezvous store at master_addr:port (scaleml's
+// own RendezvousServer hosted by rank 0, bound to that address and answering only holders of the
+// group's token; or torchrun's TCPStore when its agent hosts the store), then a full mesh of TCP
+// pairs for the collectives. Collectives whose cost is latency (an allreduce, allgather or
+// broadcast of up to 4 MB per rank, every reduce-scatter, the barrier) go over scaleml's own mesh
+// of sockets (PeerLinks, formed through the same store) on the calling thread, and so does
+// allgatherv (each buffer at its own size, no padding); larger allreduces, allgathers and
+// broadcasts over Gloo's bandwidth-optimal algorithms. Every collective has the configured timeout;
+// a failure (a peer that died, a timeout) marks the group broken, and the Status names the
+// operation and, after asking the store which ranks are still there, the rank that was lost. Only
+// libscaleml_gloo.so compiles this file (it includes torch headers). Thread-safety: as Comm (one
+// thread calls the operations).
 #pragma once
 
 #include <cstddef>
@@ -21,6 +23,7 @@
 
 #include "comm/Comm.h"
 #include "comm/PeerLinks.h"
+#include "comm/RendezvousServer.h"
 #include "comm/gloo/GlooCommAbi.h"
 
 namespace scaleml {
@@ -57,8 +60,8 @@ class GlooComm final : public Comm {
 
  private:
   GlooComm(int rank, int size, double timeout_s, std::string key_prefix,
-           c10::intrusive_ptr<c10d::TCPStore> store, c10::intrusive_ptr<CallerThreadGloo> group,
-           std::unique_ptr<PeerLinks> links);
+           std::unique_ptr<RendezvousServer> server, c10::intrusive_ptr<c10d::Store> store,
+           c10::intrusive_ptr<CallerThreadGloo> group, std::unique_ptr<PeerLinks> links);
 
   // Runs one collective: counts it in stats(), turns exceptions into a Status and, after a
   // failure, leaves the group broken so later calls fail at once instead of hanging.
@@ -86,8 +89,9 @@ class GlooComm final : public Comm {
   int rank_;
   int size_;
   double timeout_s_;
-  std::string key_prefix_;  // of every key this group sets in the store
-  c10::intrusive_ptr<c10d::TCPStore> store_;
+  std::string key_prefix_;                    // of every key this group sets in the store
+  std::unique_ptr<RendezvousServer> server_;  // rank 0's, unless torchrun's agent hosts it
+  c10::intrusive_ptr<c10d::Store> store_;
   c10::intrusive_ptr<CallerThreadGloo> group_;
   std::unique_ptr<PeerLinks> links_;
   std::vector<std::byte> exchange_scratch_;  // every rank's contribution, for ExchangeAndReduce

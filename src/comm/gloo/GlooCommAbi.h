@@ -15,7 +15,7 @@ class Comm;
 extern "C" {
 
 // Bumped whenever the config or the meaning of the entry points changes.
-inline constexpr int kScalemlGlooAbiVersion = 2;
+inline constexpr int kScalemlGlooAbiVersion = 3;
 
 struct ScalemlGlooConfig {
   const char* master_addr;  // host of rank 0's rendezvous store (TCPStore)
@@ -27,6 +27,7 @@ struct ScalemlGlooConfig {
                            // routes to master_addr
   int external_store;      // 1: the launcher hosts the store (torchrun's agent); 0: rank 0 does
   int attempt;             // which start of the group: its keys in the store are under it
+  const char* token;       // the group's token; null or "" = none (the store answers anyone)
 };
 
 // Returns kScalemlGlooAbiVersion of the library as built.

@@ -94,10 +94,11 @@ DdpTrainResult RunDdpTrain(const TrainRequest& request, DdpMode mode,
   Stopwatch connecting;
   std::unique_ptr<Comm> comm =
       ConnectGlooComm({env.master_addr, env.master_port, env.rank, env.world_size,
-                       env.comm_timeout_s, "", env.agent_store, env.attempt});
+                       env.comm_timeout_s, "", env.agent_store, env.attempt, env.token});
   const double connect_s = connecting.Seconds();
-  LogInfo("ddp: rank ", env.rank, " of ", env.world_size, " (", RankLauncherName(env.launcher),
-          ") joined the group at ", env.master_addr, ":", env.master_port, " in ", connect_s, " s");
+  LogInfo("ddp: rank ", env.rank, " of ", env.world_size, " joined the group at ", env.master_addr,
+          ":", env.master_port, " in ", connect_s, " s (launched by ",
+          RankLauncherName(env.launcher), ")");
 
   TrainRequest job = request;
   job.engine = "ddp";

@@ -111,6 +111,7 @@ std::unique_ptr<Comm> ConnectGlooComm(const GlooCommSettings& settings) {
   config.local_addr = settings.local_addr.c_str();
   config.external_store = settings.external_store ? 1 : 0;
   config.attempt = settings.attempt;
+  config.token = settings.token.c_str();
   std::vector<char> error(1024, '\0');
   Comm* comm = library.create(&config, error.data(), error.size());
   if (comm == nullptr) throw Failure(error.data());

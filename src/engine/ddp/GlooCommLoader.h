@@ -20,6 +20,7 @@ struct GlooCommSettings {
   std::string local_addr;       // empty: the address on the route to master_addr
   bool external_store = false;  // the launcher hosts the store (torchrun), not rank 0
   int attempt = 0;              // RankEnvironment::attempt
+  std::string token;            // RankEnvironment::token; empty = none
 };
 
 // The path that will be loaded; throws a Failure naming the places looked at when none exists.

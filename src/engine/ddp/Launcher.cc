@@ -85,6 +85,10 @@ std::vector<std::string> RankEnvironmentOf(const LaunchOptions& o, int local_ran
   vars["MASTER_ADDR"] = o.master_addr;
   vars["MASTER_PORT"] = std::to_string(o.master_port);
   if (o.comm_timeout_s > 0) vars["SCALEML_COMM_TIMEOUT_S"] = StrCat(o.comm_timeout_s);
+  if (!o.token_file.empty()) {
+    vars.erase("SCALEML_TOKEN");
+    vars["SCALEML_TOKEN_FILE"] = o.token_file;
+  }
   if (vars.count("OMP_NUM_THREADS") == 0) {
     // As torchrun, but sized to the machine instead of 1: ranks share the node's cores.
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());

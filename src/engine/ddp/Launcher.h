@@ -21,6 +21,9 @@ struct LaunchOptions {
   int master_port = 29500;
   double comm_timeout_s = 0.0;  // > 0: exported as SCALEML_COMM_TIMEOUT_S
   double stop_grace_s = 5.0;    // between SIGTERM and SIGKILL when stopping ranks
+  // The group's token file, exported to the ranks as SCALEML_TOKEN_FILE (its path, not its
+  // contents); empty: the ranks inherit SCALEML_TOKEN, if any.
+  std::string token_file;
   std::vector<std::string> command;
 };
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/Error.h"
+#include "core/TokenFile.h"
 
 namespace scaleml {
 namespace {
@@ -185,6 +186,12 @@ void ReadSlurm(RankEnvironment& env, const RankOverrides& overrides) {
   ReadMaster(env, overrides, first_host, port, kSlurmHint);
 }
 
+std::string ReadToken() {
+  if (const char* token = Get("SCALEML_TOKEN")) return token;
+  const char* path = Get("SCALEML_TOKEN_FILE");
+  return path != nullptr ? ReadTokenFile(path) : std::string();
+}
+
 }  // namespace
 
 RankEnvironment RankEnvironment::FromEnvironment(const RankOverrides& overrides) {
@@ -200,6 +207,7 @@ RankEnvironment RankEnvironment::FromEnvironment(const RankOverrides& overrides)
         "ddp engine: no rank in the environment (RANK, OMPI_COMM_WORLD_RANK or SLURM_PROCID); run "
         "under scaleml launch, torchrun, mpirun or srun");
   }
+  env.token = ReadToken();
   if (const char* timeout = Get("SCALEML_COMM_TIMEOUT_S")) {
     char* end = nullptr;
     double seconds = std::strtod(timeout, &end);

@@ -46,6 +46,10 @@ struct RankEnvironment {
   // Which start of the group this is: torchrun's TORCHELASTIC_RESTART_COUNT (0 otherwise). Its
   // store outlives a failed attempt, so every key a group sets is under its attempt.
   int attempt = 0;
+  // The group's token, from SCALEML_TOKEN or the file SCALEML_TOKEN_FILE names (which must not
+  // be readable by others); empty when neither is set: the store then answers anyone, as
+  // torchrun's does. Never logged.
+  std::string token;
 
   // Throws an InputError that names the missing or bad variable and says how to run.
   static RankEnvironment FromEnvironment(const RankOverrides& overrides = {});

@@ -188,7 +188,8 @@ TEST(PeerLinks, AStrayConnectionDoesNotJoinTheMesh) {
   int stray = -1;
   store.on_publish = [&](const std::string& key, const std::string& value) {
     if (key != "test/addr/0") return;
-    // Connect to rank 0 before rank 1 does, with a greeting of the right length but no key.
+    // Connect to rank 0 before rank 1 does, claiming to be rank 1 with an answer of the right
+    // length but no proof.
     const int port = std::stoi(value.substr(value.rfind(' ') + 1));
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -196,8 +197,8 @@ TEST(PeerLinks, AStrayConnectionDoesNotJoinTheMesh) {
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     stray = socket(AF_INET, SOCK_STREAM, 0);
     ASSERT_EQ(connect(stray, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-    char hello[40] = "SMLK";
-    ASSERT_EQ(send(stray, hello, sizeof(hello), 0), 40);
+    char answer[36] = {1};
+    ASSERT_EQ(send(stray, answer, sizeof(answer), 0), 36);
   };
   RunMesh(
       2, 10.0,
@@ -212,9 +213,35 @@ TEST(PeerLinks, AStrayConnectionDoesNotJoinTheMesh) {
       },
       &store);
   ASSERT_GE(stray, 0);
+  char challenge[36];
+  EXPECT_EQ(recv(stray, challenge, sizeof(challenge), MSG_WAITALL), 36);  // rank 0's challenge
+  EXPECT_EQ(std::string(challenge, 4), "SMLL");
   char byte;
-  EXPECT_EQ(recv(stray, &byte, 1, 0), 0);  // rank 0 hung up on it
+  EXPECT_EQ(recv(stray, &byte, 1, 0), 0);  // then rank 0 hung up on it
   close(stray);
+}
+
+TEST(PeerLinks, WithATokenOnlyItsHoldersJoin) {
+  MemoryStore store;
+  std::unique_ptr<PeerLinks> zero;
+  std::string error;
+  std::thread rank0([&] {
+    try {
+      zero = PeerLinks::Connect(0, 2, "127.0.0.1", store.Rendezvous(), "test/", 1.0, "token-a");
+    } catch (const std::runtime_error& e) {
+      error = e.what();
+    }
+  });
+  // A rank with another token cannot join: rank 0 drops it and names rank 1 as missing.
+  std::unique_ptr<PeerLinks> intruder;
+  EXPECT_THROW(
+      intruder = PeerLinks::Connect(1, 2, "127.0.0.1", store.Rendezvous(), "test/", 1.0, "token-b"),
+      std::runtime_error);
+  rank0.join();
+  EXPECT_EQ(zero, nullptr);
+  EXPECT_EQ(error, "rank 1 did not connect within 1 s");
+  // The salt in the store is not the link key: it alone does not let anyone in either.
+  EXPECT_NE(store.Rendezvous().lookup("test/salt"), "token-a");
 }
 
 TEST(PeerLinks, ARankThatNeverComesIsNamed) {

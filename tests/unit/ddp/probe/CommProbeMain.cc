@@ -208,7 +208,7 @@ int main(int argc, char** argv) {
     watch.Restart();
     auto comm =
         scaleml::ConnectGlooComm({env.master_addr, env.master_port, env.rank, env.world_size,
-                                  env.comm_timeout_s, "", env.agent_store, env.attempt});
+                                  env.comm_timeout_s, "", env.agent_store, env.attempt, env.token});
     double connect_s = watch.Seconds();
     if (mode == "ops") return RunOps(*comm);
     if (mode == "ops-on-retry") {
