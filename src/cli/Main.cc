@@ -1,9 +1,13 @@
 // scaleml's entry point: parses the command line, runs one subcommand, and turns errors into one
 // line on stderr and an exit code (0 ok, 2 bad input or usage, 1 other failures).
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <new>
+#include <string>
+#include <vector>
 
+#include "cli/ClusterToken.h"
 #include "cli/Commands.h"
 #include "core/Error.h"
 #include "core/Version.h"
@@ -28,8 +32,13 @@ int main(int argc, char** argv) {
   scaleml::cli::RegisterTune(app);
   scaleml::cli::RegisterBench(app);
   scaleml::cli::RegisterReport(app);
+  // CLI11 parses a copy (its vector form takes the arguments in reverse), so the token can be
+  // blanked in argv, where ps reads it, before any subcommand forks a daemon.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::reverse(args.begin(), args.end());
+  scaleml::cli::BlankTokenArguments(argc, argv);
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::fprintf(stderr, "scaleml: error: %s (see scaleml --help)\n", e.what());

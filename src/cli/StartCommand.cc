@@ -3,18 +3,25 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/ClusterToken.h"
 #include "cli/Commands.h"
+#include "core/Error.h"
 #include "engine/tasks/ClusterLauncher.h"
 
 namespace scaleml::cli {
 
 void RegisterStart(CLI::App& app) {
   auto options = std::make_shared<tasks::StartOptions>();
+  auto token = std::make_shared<ClusterTokenFlags>();
+  auto block = std::make_shared<bool>(false);
   auto* command = app.add_subcommand(
       "start", "Start a node of a tasks-engine cluster (the head, or a worker joining one)");
   command->add_flag("--head", options->head, "Start the head: Redis and the head's node agent");
   command->add_option("--address", options->address, "Join the cluster whose Redis is HOST:PORT");
-  command->add_option("--token", options->token, "The cluster token (printed by start --head)");
+  AddClusterTokenFlags(command, token.get());
+  command->add_flag("--block", *block,
+                    "Stay in the foreground, print the agent's log, and stop the node cleanly on "
+                    "SIGTERM or SIGINT (for Slurm, systemd or Kubernetes)");
   command->add_option("--port", options->port, "Head: Redis port (0 = any free port)")
       ->capture_default_str();
   command->add_option("--num-cpus", options->cpus, "CPUs this node offers (0 = all cores)")
@@ -31,7 +38,8 @@ void RegisterStart(CLI::App& app) {
       ->add_option("--node-timeout-ms", options->node_timeout_ms,
                    "Head: a node without heartbeat this long is lost and its tasks rerun")
       ->capture_default_str();
-  command->callback([options] {
+  command->callback([options, token, block] {
+    options->token = token->Resolve();
     tasks::StartResult result = tasks::ClusterLauncher::Start(*options);
     std::printf("node %s (%s) is up; logs in %s/logs\n", result.node.name.c_str(),
                 result.node.node_id.c_str(), result.cluster.session_dir.c_str());
@@ -44,6 +52,11 @@ void RegisterStart(CLI::App& app) {
             "--node-ip-address to accept other hosts)\n");
       }
       std::printf("to stop: scaleml stop; to see it: scaleml status\n");
+    }
+    std::fflush(stdout);
+    if (*block) {
+      const int code = tasks::ClusterLauncher::Supervise(result, options->head);
+      if (code != 0) throw Failure("start: the node stopped by itself");
     }
   });
 }

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/ClusterToken.h"
 #include "cli/Commands.h"
 #include "engine/tasks/ClusterFiles.h"
 #include "engine/tasks/ClusterStatus.h"
@@ -12,7 +13,7 @@ namespace {
 
 struct StatusFlags {
   std::string address = "auto";
-  std::string token;
+  ClusterTokenFlags token;
   bool json = false;
 };
 
@@ -23,10 +24,10 @@ void RegisterStatus(CLI::App& app) {
   auto* command = app.add_subcommand("status", "Show the tasks-engine cluster's state");
   command->add_option("--address", flags->address, "auto (this machine's cluster) or HOST:PORT")
       ->capture_default_str();
-  command->add_option("--token", flags->token, "The cluster token (with --address HOST:PORT)");
+  AddClusterTokenFlags(command, &flags->token);
   command->add_flag("--json", flags->json, "Print one JSON object");
   command->callback([flags] {
-    tasks::ClusterFile cluster = tasks::ResolveCluster(flags->address, flags->token);
+    tasks::ClusterFile cluster = tasks::ResolveCluster(flags->address, flags->token.Resolve());
     tasks::ControlStore control(cluster.address, cluster.token);
     auto status = tasks::ClusterStatus::Collect(control, cluster.address);
     if (flags->json) {

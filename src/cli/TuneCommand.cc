@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/ClusterToken.h"
 #include "cli/Commands.h"
 #include "engine/tune/SearchSpace.h"
 #include "engine/tune/TuneRunner.h"
@@ -48,7 +49,8 @@ void RegisterTune(CLI::App& app) {
                    "CPUs of the local cluster started when none runs (0 = all cores), "
                    "as ray.init(num_cpus=N)")
       ->capture_default_str();
-  command->add_option("--token", options->token, "The cluster token (with --address HOST:PORT)");
+  auto token = std::make_shared<ClusterTokenFlags>();
+  AddClusterTokenFlags(command, token.get());
   command->add_flag("--resume", options->resume,
                     "Finish the experiment in --storage without rerunning finished trials");
   command->add_option("--test-size", options->test_size, "Fraction of rows held out for scoring")
@@ -61,7 +63,8 @@ void RegisterTune(CLI::App& app) {
       ->add_option("--threads", options->load_threads,
                    "Threads to load the CSV with (0 = all cores)")
       ->capture_default_str();
-  command->callback([options] {
+  command->callback([options, token] {
+    options->token = token->Resolve();
     tune::TuneResult result = tune::TuneRunner::Run(*options);
     int errors = 0;
     for (const auto& t : result.trials) errors += t.status == "ERROR" ? 1 : 0;

@@ -26,7 +26,7 @@ expect_input_error() {  # expect_input_error "MESSAGE PART" ARGS...
 expect_input_error "--num-cpus must be >= 0" start --head --num-cpus -1
 expect_input_error "either --head or --address" start --head --address 127.0.0.1:1
 expect_input_error "expected HOST:PORT" start --address nowhere --token x
-expect_input_error "--token is required" start --address 127.0.0.1:1
+expect_input_error "a cluster token is required" start --address 127.0.0.1:1
 expect_input_error "no cluster running on this machine" status
 expect_input_error "'lr': loguniform needs low > 0" tune --algo logreg --data "$0" \
   --search-space '{"lr": {"loguniform": [0, 1]}}'
@@ -36,7 +36,7 @@ expect_input_error "no such file" tune --algo logreg --data "$T/missing.csv"
 "$B" generate --samples 5000 --out "$T/d.csv" >/dev/null
 out=$("$B" start --head --port 0 --num-cpus 2 --object-store-memory 200000000)
 echo "$out"
-echo "$out" | grep -Eq "scaleml start --address 127\.0\.0\.1:[0-9]+ --token [0-9a-f]{32}" \
+echo "$out" | grep -Eq "SCALEML_TOKEN=[0-9a-f]{32} scaleml start --address 127\.0\.0\.1:[0-9]+" \
   || fail "no join line"
 [ "$(stat -c %a "$SCALEML_HOME/cluster.json")" = 600 ] || fail "cluster file not 0600"
 addr=$(field "$SCALEML_HOME/cluster.json" "['address']")
@@ -52,7 +52,27 @@ set -e
 echo "$msg" | grep -q "refused the token" || fail "unclear wrong-token error: $msg"
 "$B" start --address "$addr" --token wrongtoken --node-name bad 2>/dev/null && fail "joined with a wrong token"
 
-"$B" start --address "$addr" --token "$token" --node-name second --num-cpus 1 >/dev/null
+SCALEML_TOKEN="$token" "$B" start --address "$addr" --node-name second --num-cpus 1 >/dev/null
+# Neither the token in the environment nor one given with --token shows in ps.
+"$B" status --address "$addr" --token "$token" >/dev/null 2>"$T/warn"
+grep -q "visible to other users" "$T/warn" || fail "no warning for --token on the command line"
+ps -eo args | grep -v grep | grep -qF "$token" && fail "the token shows in ps"
+# A supervised node: start --block stays in the foreground and stops cleanly on SIGTERM.
+printf '%s\n' "$token" >"$T/token" && chmod 600 "$T/token"
+"$B" start --address "$addr" --token-file "$T/token" --node-name blocked --num-cpus 1 --block \
+  >"$T/block.out" 2>&1 &
+blocked=$!
+for _ in $(seq 1 100); do [ -f "$SCALEML_HOME/nodes/blocked.json" ] && break; sleep 0.1; done
+[ -f "$SCALEML_HOME/nodes/blocked.json" ] || fail "start --block: the node did not come up"
+kill -TERM $blocked
+set +e; wait $blocked; rc=$?; set -e
+[ $rc = 0 ] || fail "start --block exited $rc after SIGTERM: $(cat "$T/block.out")"
+[ -f "$SCALEML_HOME/nodes/blocked.json" ] && fail "start --block left its node file"
+grep -q "stopped (SIGTERM)" "$T/block.out" || fail "start --block: no stop line"
+# A home that others may write into is refused before anything in it is trusted.
+mkdir -m 777 "$T/open-home"
+set +e; msg=$(SCALEML_HOME="$T/open-home" "$B" stop 2>&1); rc=$?; set -e
+[ $rc = 2 ] && echo "$msg" | grep -q "writable by other users" || fail "open SCALEML_HOME: $rc $msg"
 "$B" tune --algo logreg --data "$T/d.csv" --num-samples 2 --cpus-per-trial 1 --storage "$T/exp" \
   | tee "$T/tune.out"
 grep -q "best trial" "$T/tune.out" || fail "no best trial printed"

@@ -50,13 +50,40 @@ NodeFile NodeFile::FromJson(const nlohmann::json& j) {
   return f;
 }
 
+namespace {
+
+// `stop` removes what the node files in the home name, and the cluster file holds the token:
+// a home that another user owns or may write into could plant files there.
+void CheckHomeIsPrivate(const std::string& home) {
+  struct stat st {};
+  if (lstat(home.c_str(), &st) != 0) return;  // created later, mode 0700
+  std::string problem;
+  if (!S_ISDIR(st.st_mode)) {
+    problem = "is not a folder";
+  } else if (st.st_uid != geteuid()) {
+    problem = StrCat("belongs to uid ", st.st_uid, ", not to this user (uid ", geteuid(), ")");
+  } else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    problem = "is writable by other users";
+  }
+  if (!problem.empty()) {
+    throw InputError("SCALEML_HOME ", home, " ", problem,
+                     "; use a folder of your own (mkdir -m 700 DIR; export SCALEML_HOME=DIR)");
+  }
+}
+
+}  // namespace
+
 std::string ScalemlHome() {
   const char* home = std::getenv("SCALEML_HOME");
-  if (home == nullptr || *home == '\0') return "/tmp/scaleml";
-  // Absolute: daemons run from "/".
-  std::error_code ec;
-  const fs::path absolute = fs::absolute(home, ec);
-  return ec ? std::string(home) : absolute.lexically_normal().string();
+  std::string path = "/tmp/scaleml";
+  if (home != nullptr && *home != '\0') {
+    // Absolute: daemons run from "/".
+    std::error_code ec;
+    const fs::path absolute = fs::absolute(home, ec);
+    path = ec ? std::string(home) : absolute.lexically_normal().string();
+  }
+  CheckHomeIsPrivate(path);
+  return path;
 }
 
 std::string ClusterFilePath() { return ScalemlHome() + "/cluster.json"; }

@@ -1,13 +1,14 @@
 #include "engine/tasks/ClusterLauncher.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "core/AtomicFile.h"
@@ -20,28 +21,36 @@
 #include "engine/tasks/ObjectStore.h"
 #include "engine/tasks/RedisClient.h"
 #include "engine/tasks/RedisServer.h"
+#include "net/Socket.h"
 
 namespace scaleml::tasks {
 namespace {
 
-// The local address a connection to `host` would leave from (no packet is sent).
-std::string LocalAddressTowards(const std::string& host) {
-  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  if (fd < 0) return "127.0.0.1";
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(9);
-  std::string result = "127.0.0.1";
-  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) == 1 &&
-      connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    socklen_t len = sizeof(addr);
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      char text[INET_ADDRSTRLEN];
-      if (inet_ntop(AF_INET, &addr.sin_addr, text, sizeof(text)) != nullptr) result = text;
-    }
+// The local address a connection to `host` would leave from (no packet is sent), IPv4 or IPv6.
+std::string LocalAddressTowards(const std::string& host, int port) {
+  std::string local;
+  if (Status s = net::LocalAddressTowards(host, port, &local); !s.ok()) {
+    throw InputError("start: ", s.message(), " (give --node-ip-address)");
   }
-  close(fd);
-  return result;
+  return local;
+}
+
+volatile std::sig_atomic_t g_stop_signal = 0;
+extern "C" void OnStopSignal(int signal) { g_stop_signal = signal; }
+
+// Copies what the log gained since `offset` to stderr.
+void FollowLog(const std::string& path, std::uintmax_t* offset) {
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec || size <= *offset) return;
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(*offset));
+  std::string chunk(size - *offset, '\0');
+  in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+  chunk.resize(static_cast<std::size_t>(in.gcount()));
+  std::fwrite(chunk.data(), 1, chunk.size(), stderr);
+  std::fflush(stderr);
+  *offset += chunk.size();
 }
 
 std::int64_t DefaultStoreMemory() {
@@ -135,7 +144,9 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
     agent.host = ip;
   } else {
     if (options.address.empty()) throw InputError("start: give --head or --address HOST:PORT");
-    if (options.token.empty()) throw InputError("start: --token is required to join a cluster");
+    if (options.token.empty())
+      throw InputError(
+          "start: a cluster token is required to join (SCALEML_TOKEN or --token-file FILE)");
     std::string host;
     int port = 0;
     ParseAddress(options.address, &host, &port);
@@ -147,7 +158,7 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
     cluster.session_dir = ScalemlHome() + "/" + cluster.session;
     std::filesystem::create_directories(cluster.session_dir + "/logs");
     if (!ReadClusterFile()) WriteClusterFile(cluster);
-    agent.host = options.node_ip.empty() ? LocalAddressTowards(host) : options.node_ip;
+    agent.host = options.node_ip.empty() ? LocalAddressTowards(host, port) : options.node_ip;
   }
   agent.address = result.cluster.address;
   agent.token = result.cluster.token;
@@ -168,10 +179,43 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
     throw;
   }
   if (options.head) {
-    result.join_command = StrCat("scaleml start --address ", result.cluster.address, " --token ",
-                                 result.cluster.token);
+    // The token goes in the environment: a command line is visible to everyone in ps.
+    result.join_command = StrCat("SCALEML_TOKEN=", result.cluster.token,
+                                 " scaleml start --address ", result.cluster.address);
   }
   return result;
+}
+
+int ClusterLauncher::Supervise(const StartResult& started, bool head) {
+  struct sigaction action {};
+  action.sa_handler = OnStopSignal;
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+  const std::string log_path =
+      started.cluster.session_dir + "/logs/agent_" + started.node.name + ".log";
+  std::uintmax_t offset = 0;
+  std::string lost;
+  while (g_stop_signal == 0 && lost.empty()) {
+    FollowLog(log_path, &offset);
+    if (!ProcessAlive(started.node.pid, "scaleml")) lost = "the node agent";
+    if (head && !ProcessAlive(started.cluster.redis_pid, "redis-server")) lost = "Redis";
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  FollowLog(log_path, &offset);
+  StopProcess(started.node.pid, "scaleml", 10.0);
+  ObjectStore("/dev/shm", started.node.shm_prefix, 0).RemoveAll();
+  RemoveNodeFile(started.node.name);
+  if (head) {
+    StopProcess(started.cluster.redis_pid, "redis-server", 5.0);
+    RemoveClusterFile();
+  }
+  if (!lost.empty()) {
+    LogWarning("start: ", lost, " of node ", started.node.name, " exited; the node is stopped");
+    return 1;
+  }
+  std::fprintf(stderr, "scaleml: node %s stopped (%s)\n", started.node.name.c_str(),
+               g_stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+  return 0;
 }
 
 std::string ClusterLauncher::StopLocal() {

@@ -33,6 +33,11 @@ struct StartResult {
 class ClusterLauncher {
  public:
   static StartResult Start(const StartOptions& options);
+  // `start --block`: stays in the foreground after Start, copying the agent's log to stderr, so
+  // that Slurm, systemd or Kubernetes own the node. SIGTERM or SIGINT stops this node cleanly
+  // (its agent, its objects, its node file, and on the head Redis and the cluster file); the
+  // agent or Redis dying stops the rest. Returns the exit code: 0 after a signal, 1 otherwise.
+  static int Supervise(const StartResult& started, bool head);
   // Stops this machine's agents and Redis; returns a line per stopped thing.
   static std::string StopLocal();
 };
