@@ -7,6 +7,7 @@
 #include "comm/LocalComm.h"
 #include "core/Error.h"
 #include "core/Threads.h"
+#include "data/TrainTestSplit.h"
 #include "engine/TrainJob.h"
 #include "engine/ddp/DdpTrain.h"
 #include "engine/tune/TasksTrain.h"
@@ -21,7 +22,33 @@ struct TrainFlags {
   bool json = false;
   bool no_cache = false;
   bool list_params = false;
+  CLI::Option* test_size_option = nullptr;  // to tell an explicit --test-size from the default
 };
+
+// --test-data and --cv replace the hash split; they exclude each other and --test-size.
+void CheckScoringOptions(const TrainFlags& flags) {
+  const TrainRequest& request = flags.request;
+  const bool test_size_given = flags.test_size_option->count() > 0;
+  if (request.cv_folds != 0 && !request.test_data_path.empty()) {
+    throw InputError(
+        "train: --cv and --test-data exclude each other: cross-validation scores "
+        "folds of --data; drop one of them");
+  }
+  if (request.cv_folds != 0 && request.cv_folds < 2) {
+    throw InputError("train: --cv ", request.cv_folds, ": use at least 2 folds");
+  }
+  if (test_size_given && (request.cv_folds != 0 || !request.test_data_path.empty())) {
+    throw InputError("train: --test-size does not apply with ",
+                     request.cv_folds != 0 ? "--cv" : "--test-data",
+                     ", which replaces the train/test split; drop --test-size");
+  }
+  if (request.cv_folds == 0 && request.test_data_path.empty()) CheckTestSize(request.split);
+  if (request.engine == "tasks" && (request.cv_folds != 0 || !request.test_data_path.empty())) {
+    throw InputError(
+        "train: --cv and --test-data are not available with --engine tasks; use "
+        "--engine local or ddp");
+  }
+}
 
 void RunTrain(TrainFlags& flags) {
   TrainRequest& request = flags.request;
@@ -36,6 +63,7 @@ void RunTrain(TrainFlags& flags) {
     throw InputError("train: --engine ", request.engine,
                      " is not available in this build; use --engine local, ddp or tasks");
   }
+  CheckScoringOptions(flags);
   const DdpMode ddp_mode = ParseDdpMode(flags.ddp_mode);
   if (ddp_mode != DdpMode::kOneModel && request.engine != "ddp") {
     throw InputError("train: --ddp-mode ", flags.ddp_mode,
@@ -78,7 +106,9 @@ void RunTrain(TrainFlags& flags) {
 void RegisterTrain(CLI::App& app) {
   auto flags = std::make_shared<TrainFlags>();
   auto* command = app.add_subcommand(
-      "train", "Train a classifier on a CSV file and score it on a held-out split");
+      "train",
+      "Train a classifier on a CSV file and score it on a held-out split, a test file or by "
+      "cross-validation");
   command
       ->add_option("--algo", flags->request.algo,
                    "gbdt (alias lightgbm), xgboost, logreg, rf or knn")
@@ -102,10 +132,16 @@ void RegisterTrain(CLI::App& app) {
                    "the group's --timeout must cover the wait for the slowest rank)")
       ->check(CLI::IsMember({"one-model", "paper"}))
       ->capture_default_str();
-  command
-      ->add_option("--test-size", flags->request.split.test_size,
-                   "Fraction of rows held out for scoring")
-      ->capture_default_str();
+  flags->test_size_option = command
+                                ->add_option("--test-size", flags->request.split.test_size,
+                                             "Fraction of rows held out for scoring, in (0, 1)")
+                                ->capture_default_str();
+  command->add_option("--test-data", flags->request.test_data_path,
+                      "Score on this CSV file (read with the same options; under ddp every rank "
+                      "reads its part) instead of a split: every row of --data trains");
+  command->add_option("--cv", flags->request.cv_folds,
+                      "K-fold cross-validation (K >= 2) by the split's row hash: a model per fold, "
+                      "each fold's metrics and their mean and standard deviation");
   command->add_option("--seed", flags->request.split.seed, "Seed of the train/test split")
       ->capture_default_str();
   command->add_option("--threads", flags->request.threads, "Threads (0 = all cores)")
