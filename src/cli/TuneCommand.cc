@@ -29,9 +29,13 @@ void RegisterTune(CLI::App& app) {
                    "{\"uniform\"|\"loguniform\"|\"randint\": [lo, hi]}}")
       ->capture_default_str();
   command->add_option("--param", options->params, "A constant parameter name=value (repeatable)");
-  command->add_option("--metric", options->metric, "The result to rank trials by")
+  command
+      ->add_option("--metric", options->metric,
+                   "The result to rank trials by: accuracy, logloss, roc_auc, f1 or "
+                   "balanced_accuracy")
       ->capture_default_str();
-  command->add_option("--mode", options->mode, "max or min")->capture_default_str();
+  command->add_option("--mode", options->mode,
+                      "max or min (default: min for logloss, max for the others)");
   command->add_option("--storage", options->storage,
                       "Experiment folder: trials, summary.json, summary.csv");
   command->add_option("--name", options->name, "Experiment name (default: the algorithm)");

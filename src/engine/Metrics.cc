@@ -263,6 +263,20 @@ ClassificationMetrics ScoreClassifier(std::span<const std::int32_t> labels,
   return m;
 }
 
+const std::vector<std::string>& ScalarMetricNames() {
+  static const std::vector<std::string> names(std::begin(kScalarNames), std::end(kScalarNames));
+  return names;
+}
+
+std::string MetricMode(const std::string& name) {
+  if (name == "logloss") return "min";
+  for (const char* known : kScalarNames) {
+    if (name == known) return "max";
+  }
+  throw InputError("--metric ", name,
+                   " is unknown: use accuracy, logloss, roc_auc, f1 or balanced_accuracy");
+}
+
 nlohmann::json MetricsMean(const std::vector<ClassificationMetrics>& folds) {
   nlohmann::json out = nlohmann::json::object();
   for (std::size_t i = 0; i < std::size(kScalarNames); ++i) {

@@ -92,6 +92,13 @@ ClassificationMetrics ScoreClassifier(std::span<const std::int32_t> labels,
                                       const std::vector<std::int32_t>& model_classes,
                                       const Schema& schema, Comm& comm);
 
+// The scalar metrics by their report names, in report order: accuracy, logloss, roc_auc, f1,
+// balanced_accuracy.
+const std::vector<std::string>& ScalarMetricNames();
+// "max" for a metric where larger is better, "min" for logloss; an InputError naming the known
+// metrics for any other name.
+std::string MetricMode(const std::string& name);
+
 // Mean and population standard deviation (numpy's std, ddof=0) of each scalar metric over
 // folds, as {"accuracy": x, "logloss": x, ...}; NaN (null) where a fold's value is NaN.
 nlohmann::json MetricsMean(const std::vector<ClassificationMetrics>& folds);

@@ -23,9 +23,9 @@ struct TuneOptions {
   int cpus_per_trial = 1;
   std::string search_space = "{}";
   std::vector<std::string> params;  // constants, name=value
-  std::string metric = "accuracy";
-  std::string mode = "max";
-  std::string storage;   // empty: nothing stored
+  std::string metric = "accuracy";  // a report metric (engine/Metrics.h, ScalarMetricNames)
+  std::string mode;                 // max or min; empty: the metric's (logloss min, others max)
+  std::string storage;              // empty: nothing stored
   std::string name;      // experiment name (trial ids start with it); default: the algorithm
   int max_failures = 0;  // retries of a trial whose worker or node died
   std::string address = "auto";
