@@ -200,8 +200,9 @@ std::string DdpTrainText(const DdpTrainResult& result) {
   std::ostringstream out;
   out << result.report.ToText();
   if (!result.accuracy_per_rank.empty()) {
-    out << "  paper     each rank trained alone on its share of the training rows; accuracy is "
-           "the mean of theirs, times the slowest rank's\n";
+    out << "  paper     each rank trained alone on its share of the training rows; accuracy and "
+           "the metrics are the mean of theirs (the confusion matrix rank 0's), times the slowest "
+           "rank's\n";
     char line[96];
     for (std::size_t r = 0; r < result.accuracy_per_rank.size(); ++r) {
       std::snprintf(line, sizeof(line), "  rank %-4zu accuracy %.4f on %lld training rows\n", r,
