@@ -11,6 +11,7 @@
 
 #include "comm/LocalComm.h"
 #include "comm/ThreadComm.h"
+#include "core/Error.h"
 
 namespace scaleml {
 namespace {
@@ -135,6 +136,15 @@ TEST(Metrics, FoldMeanAndPopulationStd) {
   EXPECT_DOUBLE_EQ(mean["accuracy"].get<double>(), 0.85);
   EXPECT_NEAR(std_dev["accuracy"].get<double>(), 0.05, 1e-15);
   EXPECT_TRUE(std::isnan(mean["roc_auc"].get<double>()));
+}
+
+TEST(Metrics, ModesOfTheNamedMetrics) {
+  EXPECT_EQ(MetricMode("logloss"), "min");
+  for (const char* name : {"accuracy", "roc_auc", "f1", "balanced_accuracy"}) {
+    EXPECT_EQ(MetricMode(name), "max") << name;
+  }
+  EXPECT_EQ(ScalarMetricNames().size(), 5u);
+  EXPECT_THROW(MetricMode("auc"), Error);
 }
 
 // Labels from the schema's class names; a test label the model never saw joins the classes with
