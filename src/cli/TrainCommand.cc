@@ -7,7 +7,6 @@
 #include "comm/LocalComm.h"
 #include "core/Error.h"
 #include "core/Threads.h"
-#include "data/TrainTestSplit.h"
 #include "engine/TrainJob.h"
 #include "engine/ddp/DdpTrain.h"
 #include "engine/tune/TasksTrain.h"
@@ -25,25 +24,18 @@ struct TrainFlags {
   CLI::Option* test_size_option = nullptr;  // to tell an explicit --test-size from the default
 };
 
-// --test-data and --cv replace the hash split; they exclude each other and --test-size.
-void CheckScoringOptions(const TrainFlags& flags) {
+// --test-data and --cv replace the hash split: beyond RunTrainJob's checks, an explicit
+// --test-size does not go with them, nor does the tasks engine (its trials score a split).
+void CheckScoringFlags(const TrainFlags& flags) {
   const TrainRequest& request = flags.request;
-  const bool test_size_given = flags.test_size_option->count() > 0;
-  if (request.cv_folds != 0 && !request.test_data_path.empty()) {
-    throw InputError(
-        "train: --cv and --test-data exclude each other: cross-validation scores "
-        "folds of --data; drop one of them");
-  }
-  if (request.cv_folds != 0 && request.cv_folds < 2) {
-    throw InputError("train: --cv ", request.cv_folds, ": use at least 2 folds");
-  }
-  if (test_size_given && (request.cv_folds != 0 || !request.test_data_path.empty())) {
+  const bool replaces_split = request.cv_folds != 0 || !request.test_data_path.empty();
+  CheckScoringOptions(request);
+  if (flags.test_size_option->count() > 0 && replaces_split) {
     throw InputError("train: --test-size does not apply with ",
                      request.cv_folds != 0 ? "--cv" : "--test-data",
                      ", which replaces the train/test split; drop --test-size");
   }
-  if (request.cv_folds == 0 && request.test_data_path.empty()) CheckTestSize(request.split);
-  if (request.engine == "tasks" && (request.cv_folds != 0 || !request.test_data_path.empty())) {
+  if (request.engine == "tasks" && replaces_split) {
     throw InputError(
         "train: --cv and --test-data are not available with --engine tasks; use "
         "--engine local or ddp");
@@ -63,7 +55,7 @@ void RunTrain(TrainFlags& flags) {
     throw InputError("train: --engine ", request.engine,
                      " is not available in this build; use --engine local, ddp or tasks");
   }
-  CheckScoringOptions(flags);
+  CheckScoringFlags(flags);
   const DdpMode ddp_mode = ParseDdpMode(flags.ddp_mode);
   if (ddp_mode != DdpMode::kOneModel && request.engine != "ddp") {
     throw InputError("train: --ddp-mode ", flags.ddp_mode,

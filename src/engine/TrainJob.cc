@@ -286,17 +286,7 @@ void RunCrossValidation(const TrainRequest& request, const Dataset& data, Comm& 
 
 }  // namespace
 
-TrainReport RunTrainJob(const TrainRequest& request, Comm& comm, const Dataset* preloaded) {
-  Stopwatch total;
-  TrainReport report;
-  report.algo = request.algo;
-  report.engine = request.engine;
-  report.data_path = request.data_path;
-  report.test_data_path = request.test_data_path;
-  report.ranks = comm.size();
-  report.threads = request.threads;
-
-  // Options and parameters are validated before the data is read: a typo fails in milliseconds.
+void CheckScoringOptions(const TrainRequest& request) {
   const bool cross_validate = request.cv_folds != 0;
   if (cross_validate && !request.test_data_path.empty()) {
     throw InputError(
@@ -312,6 +302,21 @@ TrainReport RunTrainJob(const TrainRequest& request, Comm& comm, const Dataset* 
         "its own); train without --cv to save one");
   }
   if (!cross_validate && request.test_data_path.empty()) CheckTestSize(request.split);
+}
+
+TrainReport RunTrainJob(const TrainRequest& request, Comm& comm, const Dataset* preloaded) {
+  Stopwatch total;
+  TrainReport report;
+  report.algo = request.algo;
+  report.engine = request.engine;
+  report.data_path = request.data_path;
+  report.test_data_path = request.test_data_path;
+  report.ranks = comm.size();
+  report.threads = request.threads;
+
+  // Options and parameters are validated before the data is read: a typo fails in milliseconds.
+  CheckScoringOptions(request);
+  const bool cross_validate = request.cv_folds != 0;
   auto model = MakeClassifier(request.algo, request.params);
   report.algo = model->name();
   report.params = model->params();

@@ -90,6 +90,11 @@ struct TrainReport {
   std::string ToText() const;
 };
 
+// An input error for scoring options that cannot work: --cv with --test-data or --save-model,
+// fewer than 2 folds, a --test-size outside (0, 1) where the split is used. RunTrainJob checks
+// them first; a command line can check them before it forms a group.
+void CheckScoringOptions(const TrainRequest& request);
+
 // Runs the whole job; `preloaded` (optional) replaces loading from data_path.
 TrainReport RunTrainJob(const TrainRequest& request, Comm& comm,
                         const Dataset* preloaded = nullptr);
