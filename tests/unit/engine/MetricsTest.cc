@@ -203,5 +203,35 @@ TEST(ScoreClassifier, RanksAgreeWithOneProcess) {
   }
 }
 
+// A label the model never saw, held by one rank only: every rank widens to the same classes.
+TEST(ScoreClassifier, AnUnseenLabelOnOneRankWidensEveryRank) {
+  Fixture f = LoadFixture("binary");
+  const std::size_t rows = f.truth.size();
+  for (std::size_t r = rows - 7; r < rows; ++r) f.truth[r] = 5;  // in the last rank's rows
+  const std::vector<std::int32_t> model_classes = {0, 1};
+  const Schema schema;
+  LocalComm alone;
+  const ClassificationMetrics one =
+      ScoreClassifier(f.truth, f.proba, f.predicted, model_classes, schema, alone);
+  EXPECT_EQ(one.class_names, (std::vector<std::string>{"0", "1", "5"}));
+  EXPECT_EQ(one.confusion_at(2, 0) + one.confusion_at(2, 1), 7);
+  std::vector<ClassificationMetrics> results(3);
+  RunRanks(3, [&](Comm& comm) {
+    const std::size_t begin = rows * comm.rank() / 3, end = rows * (comm.rank() + 1) / 3;
+    results[comm.rank()] =
+        ScoreClassifier(std::span<const std::int32_t>(f.truth.data() + begin, end - begin),
+                        std::span<const float>(f.proba.data() + begin * 2, (end - begin) * 2),
+                        std::span<const std::int32_t>(f.predicted.data() + begin, end - begin),
+                        model_classes, schema, comm);
+  });
+  for (const ClassificationMetrics& m : results) {
+    EXPECT_EQ(m.class_names, one.class_names);
+    EXPECT_EQ(m.confusion, one.confusion);
+    EXPECT_NEAR(m.logloss, one.logloss, 1e-12);
+    EXPECT_DOUBLE_EQ(m.roc_auc, one.roc_auc);
+    EXPECT_DOUBLE_EQ(m.f1, one.f1);
+  }
+}
+
 }  // namespace
 }  // namespace scaleml
