@@ -25,7 +25,8 @@ struct TrainFlags {
 };
 
 // --test-data and --cv replace the hash split: beyond RunTrainJob's checks, an explicit
-// --test-size does not go with them, nor does the tasks engine (its trials score a split).
+// --test-size does not go with them, nor does the tasks engine with --test-data (its trials get
+// one dataset object).
 void CheckScoringFlags(const TrainFlags& flags) {
   const TrainRequest& request = flags.request;
   const bool replaces_split = request.cv_folds != 0 || !request.test_data_path.empty();
@@ -35,10 +36,9 @@ void CheckScoringFlags(const TrainFlags& flags) {
                      request.cv_folds != 0 ? "--cv" : "--test-data",
                      ", which replaces the train/test split; drop --test-size");
   }
-  if (request.engine == "tasks" && replaces_split) {
+  if (request.engine == "tasks" && !request.test_data_path.empty()) {
     throw InputError(
-        "train: --cv and --test-data are not available with --engine tasks; use "
-        "--engine local or ddp");
+        "train: --test-data is not available with --engine tasks; use --engine local or ddp");
   }
 }
 

@@ -59,6 +59,9 @@ void RegisterTune(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--seed", options->split_seed, "Seed of the train/test split")
       ->capture_default_str();
+  command->add_option("--cv", options->cv_folds,
+                      "K-fold cross-validation in every trial (K >= 2), ranked by the folds' mean "
+                      "of --metric");
   command->add_option("--search-seed", options->search_seed, "Seed of sampled parameters")
       ->capture_default_str();
   command

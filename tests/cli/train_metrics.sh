@@ -3,7 +3,7 @@
 # and confusion matrix equal scikit-learn's on the saved model's probabilities for the test rows
 # (binary and 3 classes); --test-data scores a separate file; --cv 5 reports per-fold metrics and
 # their mean and std, the same on every run; bad scoring options exit 2 with one line; tune ranks
-# by --metric logloss with mode min. Args: $1 = scaleml binary, $2 = tests/data folder.
+# by --metric logloss with mode min, and cross-validates its trials with --cv. Args: $1 = scaleml binary, $2 = tests/data folder.
 set -eu
 BIN=$1
 DIR=$(mktemp -d)
@@ -140,5 +140,15 @@ losses = {t["trial_id"]: t["logloss"] for t in s["trials"]}
 assert s["best"]["trial_id"] == min(losses, key=losses.get), (s["best"], losses)
 rows = list(csv.DictReader(open(sys.argv[2])))
 assert all(float(r["roc_auc"]) > 0.5 and r["f1"] and r["balanced_accuracy"] for r in rows), rows
+PY
+# tune --cv: every trial cross-validates; its metric is the folds' mean.
+"$BIN" tune --algo logreg --data "$DIR/bin.csv" --cv 3 --metric roc_auc --storage "$DIR/exp_cv" \
+  --num-cpus 2 > "$DIR/tune_cv.out" 2>&1 || fail "tune --cv: $(cat "$DIR/tune_cv.out")"
+$PY - "$DIR/exp_cv/summary.json" <<'PY' || fail "tune --cv 3"
+import json, sys
+s = json.load(open(sys.argv[1]))
+t = s["trials"][0]
+assert s["mode"] == "max" and t["result"]["cv"]["folds"] == 3, (s["mode"], t["result"].get("cv"))
+assert t["roc_auc"] == t["result"]["cv"]["mean"]["roc_auc"] == t["metric"], t
 PY
 echo "train_metrics: ok"

@@ -24,6 +24,7 @@ nlohmann::json RunTasksTrain(const TrainRequest& request) {
   options.cpus_per_trial = request.threads > 0 ? request.threads : HardwareThreads();
   options.test_size = request.split.test_size;
   options.split_seed = request.split.seed;
+  options.cv_folds = request.cv_folds;
   options.load_threads = request.threads;
   options.quiet = true;
   options.name = "train";

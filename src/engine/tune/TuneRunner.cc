@@ -126,7 +126,10 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
   }
   const std::string metric_mode = MetricMode(options.metric);  // an input error if unknown
   const std::string mode = options.mode.empty() ? metric_mode : options.mode;
-  CheckTestSize({options.test_size, options.split_seed});
+  if (options.cv_folds != 0 && options.cv_folds < 2) {
+    throw InputError("tune: --cv ", options.cv_folds, ": use at least 2 folds");
+  }
+  if (options.cv_folds == 0) CheckTestSize({options.test_size, options.split_seed});
   if (options.cpus_per_trial < 1) throw InputError("tune: --cpus-per-trial must be at least 1");
   if (options.max_failures < 0) throw InputError("tune: --max-failures must be >= 0");
   const bool maximize = mode == "max";
@@ -245,11 +248,9 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
       if (trials[i].final()) continue;
       nlohmann::json params = nlohmann::json::object();
       for (const auto& [key, value] : trials[i].config.items()) params[key] = ParamText(value);
-      nlohmann::json args = {{"algo", options.algo},
-                             {"params", params},
-                             {"test_size", options.test_size},
-                             {"seed", options.split_seed},
-                             {"data_path", options.data_path}};
+      nlohmann::json args = {{"algo", options.algo},           {"params", params},
+                             {"test_size", options.test_size}, {"seed", options.split_seed},
+                             {"cv_folds", options.cv_folds},   {"data_path", options.data_path}};
       tasks::TaskRef ref = driver->Submit("train_trial", args, {object}, options.cpus_per_trial,
                                           options.max_failures);
       trials[i].task_id = ref.id;

@@ -33,6 +33,7 @@ struct TuneOptions {
   bool resume = false;
   double test_size = 0.2;
   std::uint64_t split_seed = 42;
+  int cv_folds = 0;  // >= 2: every trial cross-validates (its metric: the folds' mean)
   std::uint64_t search_seed = 0;
   int load_threads = 0;
   int local_cpus = 0;  // CPUs of a local cluster started for the run (0 = all cores)
