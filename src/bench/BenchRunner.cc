@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
 #include "bench/MachineInfo.h"
 #include "bench/ResultsFile.h"
@@ -15,6 +16,7 @@
 #include "core/AtomicFile.h"
 #include "core/Error.h"
 #include "core/Stopwatch.h"
+#include "engine/Metrics.h"
 
 #ifndef SCALEML_SOURCE_DIR
 #define SCALEML_SOURCE_DIR ""
@@ -108,6 +110,9 @@ void MergeTrainReport(const nlohmann::json& report, nlohmann::json& record) {
         "ddp_mode", "accuracy_per_rank", "rows_train_per_rank", "library"}) {
     if (report.contains(key)) record[key] = report[key];
   }
+  for (const std::string& metric : ScalarMetricNames()) {  // logloss, roc_auc, ...
+    if (report.contains(metric)) record[metric] = report[metric];
+  }
   if (report.contains("per_rank") && report["per_rank"].is_array()) {
     nlohmann::json rss = nlohmann::json::array();
     nlohmann::json per_node = nlohmann::json::object();
@@ -144,6 +149,8 @@ void MergeTuneSummary(const nlohmann::json& summary, double started_unix, nlohma
   int ok = 0;
   nlohmann::json trials = nlohmann::json::array();
   nlohmann::json per_node = nlohmann::json::object();
+  std::map<std::string, double> metric_sums;  // over the trials that define the metric
+  std::map<std::string, int> metric_counts;
   for (const auto& t : summary.value("trials", nlohmann::json::array())) {
     const double started = t.value("started", 0.0), finished = t.value("finished", 0.0);
     trials.push_back({{"status", t.value("status", "")},
@@ -154,6 +161,12 @@ void MergeTuneSummary(const nlohmann::json& summary, double started_unix, nlohma
     ++ok;
     const nlohmann::json result = t.value("result", nlohmann::json::object());
     accuracy += t.value("accuracy", 0.0);
+    for (const std::string& metric : ScalarMetricNames()) {
+      if (result.contains(metric) && result[metric].is_number()) {
+        metric_sums[metric] += result[metric].get<double>();
+        metric_counts[metric] += 1;
+      }
+    }
     fit += result.value("fit_s", 0.0);
     predict += result.value("predict_s", 0.0);
     rss = std::max<std::int64_t>(rss, result.value("peak_rss_bytes", std::int64_t{0}));
@@ -165,6 +178,7 @@ void MergeTuneSummary(const nlohmann::json& summary, double started_unix, nlohma
   }
   record["trial_results"] = trials;
   if (ok == 0) return;
+  for (const auto& [metric, sum] : metric_sums) record[metric] = sum / metric_counts[metric];
   record["accuracy"] = accuracy / ok;
   record["fit_s"] = fit / ok;
   record["predict_s"] = predict / ok;

@@ -22,7 +22,26 @@ struct TrainFlags {
   bool json = false;
   bool no_cache = false;
   bool list_params = false;
+  CLI::Option* test_size_option = nullptr;  // to tell an explicit --test-size from the default
 };
+
+// --test-data and --cv replace the hash split: beyond RunTrainJob's checks, an explicit
+// --test-size does not go with them, nor does the tasks engine with --test-data (its trials get
+// one dataset object).
+void CheckScoringFlags(const TrainFlags& flags) {
+  const TrainRequest& request = flags.request;
+  const bool replaces_split = request.cv_folds != 0 || !request.test_data_path.empty();
+  CheckScoringOptions(request);
+  if (flags.test_size_option->count() > 0 && replaces_split) {
+    throw InputError("train: --test-size does not apply with ",
+                     request.cv_folds != 0 ? "--cv" : "--test-data",
+                     ", which replaces the train/test split; drop --test-size");
+  }
+  if (request.engine == "tasks" && !request.test_data_path.empty()) {
+    throw InputError(
+        "train: --test-data is not available with --engine tasks; use --engine local or ddp");
+  }
+}
 
 void RunTrain(TrainFlags& flags) {
   TrainRequest& request = flags.request;
@@ -37,6 +56,7 @@ void RunTrain(TrainFlags& flags) {
     throw InputError("train: --engine ", request.engine,
                      " is not available in this build; use --engine local, ddp or tasks");
   }
+  CheckScoringFlags(flags);
   const DdpMode ddp_mode = ParseDdpMode(flags.ddp_mode);
   if (ddp_mode != DdpMode::kOneModel && request.engine != "ddp") {
     throw InputError("train: --ddp-mode ", flags.ddp_mode,
@@ -79,7 +99,9 @@ void RunTrain(TrainFlags& flags) {
 void RegisterTrain(CLI::App& app) {
   auto flags = std::make_shared<TrainFlags>();
   auto* command = app.add_subcommand(
-      "train", "Train a classifier on a CSV file and score it on a held-out split");
+      "train",
+      "Train a classifier on a CSV file and score it on a held-out split, a test file or by "
+      "cross-validation");
   command
       ->add_option("--algo", flags->request.algo,
                    "gbdt (alias lightgbm), xgboost, logreg, rf or knn")
@@ -104,10 +126,16 @@ void RegisterTrain(CLI::App& app) {
                    "the group's --timeout must cover the wait for the slowest rank)")
       ->check(CLI::IsMember({"one-model", "paper"}))
       ->capture_default_str();
-  command
-      ->add_option("--test-size", flags->request.split.test_size,
-                   "Fraction of rows held out for scoring")
-      ->capture_default_str();
+  flags->test_size_option = command
+                                ->add_option("--test-size", flags->request.split.test_size,
+                                             "Fraction of rows held out for scoring, in (0, 1)")
+                                ->capture_default_str();
+  command->add_option("--test-data", flags->request.test_data_path,
+                      "Score on this CSV file (read with the same options; under ddp every rank "
+                      "reads its part) instead of a split: every row of --data trains");
+  command->add_option("--cv", flags->request.cv_folds,
+                      "K-fold cross-validation (K >= 2) by the split's row hash: a model per fold, "
+                      "each fold's metrics and their mean and standard deviation");
   command->add_option("--seed", flags->request.split.seed, "Seed of the train/test split")
       ->capture_default_str();
   command->add_option("--threads", flags->request.threads, "Threads (0 = all cores)")

@@ -30,9 +30,13 @@ void RegisterTune(CLI::App& app) {
                    "{\"uniform\"|\"loguniform\"|\"randint\": [lo, hi]}}")
       ->capture_default_str();
   command->add_option("--param", options->params, "A constant parameter name=value (repeatable)");
-  command->add_option("--metric", options->metric, "The result to rank trials by")
+  command
+      ->add_option("--metric", options->metric,
+                   "The result to rank trials by: accuracy, logloss, roc_auc, f1 or "
+                   "balanced_accuracy")
       ->capture_default_str();
-  command->add_option("--mode", options->mode, "max or min")->capture_default_str();
+  command->add_option("--mode", options->mode,
+                      "max or min (default: min for logloss, max for the others)");
   command->add_option("--storage", options->storage,
                       "Experiment folder: trials, summary.json, summary.csv");
   command->add_option("--name", options->name, "Experiment name (default: the algorithm)");
@@ -57,6 +61,9 @@ void RegisterTune(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--seed", options->split_seed, "Seed of the train/test split")
       ->capture_default_str();
+  command->add_option("--cv", options->cv_folds,
+                      "K-fold cross-validation in every trial (K >= 2), ranked by the folds' mean "
+                      "of --metric");
   command->add_option("--search-seed", options->search_seed, "Seed of sampled parameters")
       ->capture_default_str();
   command

@@ -1,7 +1,8 @@
 // One training run as every engine performs it: load the rows this process holds, split them by
-// the global hash split, fit with the given Comm, score the test rows, and report times, accuracy
-// and memory. The local engine calls it with LocalComm; the ddp engine with its process group;
-// a tasks-engine trial with LocalComm on a dataset from the object store.
+// the global hash split (or score on a separate test file, or cross-validate over K folds of the
+// same hash), fit with the given Comm, score the test rows, and report times, the metrics of
+// engine/Metrics.h and memory. The local engine calls it with LocalComm; the ddp engine with its
+// process group; a tasks-engine trial with LocalComm on a dataset from the object store.
 // Thread-safety: RunTrainJob is reentrant; a TrainReport is a plain value.
 #pragma once
 
@@ -19,6 +20,7 @@
 #include "data/CsvReader.h"
 #include "data/Dataset.h"
 #include "data/TrainTestSplit.h"
+#include "engine/Metrics.h"
 
 namespace scaleml {
 
@@ -31,12 +33,26 @@ struct TrainRequest {
   int threads = 0;  // as set by the caller; recorded in the report
   std::string engine = "local";
   std::string save_model;  // written by rank 0 when non-empty
+  // Score on this file (read with `csv`, partitioned like data_path) instead of a split: every
+  // row of data_path trains.
+  std::string test_data_path;
+  // >= 2: K-fold cross-validation instead of one split: fold f tests the rows whose split hash
+  // falls in [f/K, (f+1)/K) (data/TrainTestSplit.h, CvFold) and trains on the others.
+  int cv_folds = 0;
   // Read only this rank's byte range of the file (ddp); otherwise the whole file.
   bool partitioned = false;
   // When set, the job trains only on the training rows at the positions this returns, given the
   // training rows' global ids (the ddp engine's paper mode: the rank's share); rows_train counts
   // those rows.
   std::function<std::vector<std::size_t>(std::span<const std::int64_t> row_ids)> keep_train_rows;
+};
+
+// One fold of a cross-validation.
+struct CvFoldReport {
+  std::int64_t rows_train = 0;  // over all ranks
+  double fit_s = 0.0;
+  double predict_s = 0.0;
+  ClassificationMetrics metrics;  // metrics.rows: the fold's test rows
 };
 
 struct TrainReport {
@@ -51,10 +67,17 @@ struct TrainReport {
   std::int64_t features = 0;
   std::int64_t classes = 0;
   double accuracy = 0.0;
+  // The test rows' metrics (accuracy as above). With cross-validation: the folds' means, and the
+  // confusion matrix summed over the folds (every row scored once, by the model that did not
+  // train on it).
+  ClassificationMetrics metrics;
+  std::string test_data_path;          // empty: a split of data_path
+  std::vector<CvFoldReport> cv_folds;  // cross-validation only; times above are their sums
   double load_s = 0.0;
   double split_s = 0.0;
   double fit_s = 0.0;
   double predict_s = 0.0;
+  double score_s = 0.0;  // computing the metrics (its collectives included)
   double total_s = 0.0;
   double comm_s = 0.0;
   std::int64_t comm_bytes = 0;
@@ -66,6 +89,11 @@ struct TrainReport {
   // A short human-readable report, a line per item.
   std::string ToText() const;
 };
+
+// An input error for scoring options that cannot work: --cv with --test-data or --save-model,
+// fewer than 2 folds, a --test-size outside (0, 1) where the split is used. RunTrainJob checks
+// them first; a command line can check them before it forms a group.
+void CheckScoringOptions(const TrainRequest& request);
 
 // Runs the whole job; `preloaded` (optional) replaces loading from data_path.
 TrainReport RunTrainJob(const TrainRequest& request, Comm& comm,

@@ -53,6 +53,15 @@ assert ddp["ddp_mode"] == "one-model" and "accuracy_per_rank" not in ddp, ddp  #
 assert [r["rank"] for r in ddp["per_rank"]] == list(range(ranks))
 assert ddp["rows_test"] == local["rows_test"], (ddp["rows_test"], local["rows_test"])
 assert abs(ddp["accuracy"] - local["accuracy"]) <= tolerance, (ddp["accuracy"], local["accuracy"])
+# The other metrics: confusion matrices added over the ranks, AUC from the gathered scores.
+if tolerance <= 1e-9:
+    assert ddp["confusion_matrix"] == local["confusion_matrix"], (ddp["confusion_matrix"], local["confusion_matrix"])
+    for key in ("logloss", "roc_auc", "f1", "balanced_accuracy"):
+        assert abs(ddp[key] - local[key]) <= 1e-9, (key, ddp[key], local[key])
+    if "cv" in local:
+        assert ddp["cv"]["folds"] == local["cv"]["folds"]
+        for key, value in local["cv"]["mean"].items():
+            assert abs(ddp["cv"]["mean"][key] - value) <= 1e-9, (key, ddp["cv"]["mean"], local["cv"]["mean"])
 print("  %s x%d: accuracy %.4f (single process %.4f)" % (ddp["algo"], ranks, ddp["accuracy"], local["accuracy"]))
 PY
   check "$algo with $ranks ranks matches the single process (tolerance $tolerance)" $?
@@ -64,6 +73,10 @@ for ranks in 2 3; do
   compare rf $ranks 1e-9 --param n_estimators=12
   compare xgboost $ranks 0.01 --param n_estimators=20
 done
+# Scoring on a separate file (every rank reads its part of both) and cross-validation.
+{ head -n 1 "$WORK/data.csv"; tail -n 1500 "$WORK/data.csv"; } >"$WORK/test.csv"
+compare logreg 3 1e-9 --test-data "$WORK/test.csv"
+compare rf 3 1e-9 --param n_estimators=12 --cv 3
 
 # A rank killed mid-training: the launcher names it and exits non-zero, nothing hangs.
 cp "$WORK/data.csv" "$WORK/killed-$$.csv"

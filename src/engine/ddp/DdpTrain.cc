@@ -20,6 +20,10 @@ namespace {
 // One rank's outcome in paper mode; a plain record so that it can be gathered byte for byte.
 struct RankScore {
   double accuracy = 0.0;
+  double logloss = 0.0;
+  double roc_auc = 0.0;
+  double f1 = 0.0;
+  double balanced_accuracy = 0.0;
   std::int64_t rows_train = 0;
   std::int64_t rows_test = 0;
 };
@@ -41,12 +45,17 @@ TrainReport RunPaperJob(TrainRequest job, const RankEnvironment& env) {
   return report;
 }
 
-// Rank 0's report of a paper-mode run: the mean of the ranks' accuracies, the training rows of
-// all shares, and each phase at the slowest rank's time (the wall time of the run).
+// Rank 0's report of a paper-mode run: the mean of the ranks' accuracies (and of their other
+// metrics; the confusion matrix stays rank 0's), the training rows of all shares, and each phase
+// at the slowest rank's time (the wall time of the run).
 void MergePaperReports(DdpTrainResult& result, Comm& comm) {
-  const RankScore mine{result.report.accuracy, result.report.rows_train, result.report.rows_test};
+  const ClassificationMetrics& metrics = result.report.metrics;
+  const RankScore mine{
+      result.report.accuracy,    metrics.logloss,          metrics.roc_auc,        metrics.f1,
+      metrics.balanced_accuracy, result.report.rows_train, result.report.rows_test};
   const std::vector<RankScore> scores = AllgatherConcat(comm, std::span<const RankScore>(&mine, 1));
   double accuracy_sum = 0.0;
+  RankScore sums;
   std::int64_t rows_train = 0;
   for (std::size_t r = 0; r < scores.size(); ++r) {
     if (scores[r].rows_test != scores[0].rows_test) {
@@ -55,12 +64,22 @@ void MergePaperReports(DdpTrainResult& result, Comm& comm) {
                     ": give every node the same file");
     }
     accuracy_sum += scores[r].accuracy;
+    sums.logloss += scores[r].logloss;
+    sums.roc_auc += scores[r].roc_auc;
+    sums.f1 += scores[r].f1;
+    sums.balanced_accuracy += scores[r].balanced_accuracy;
     rows_train += scores[r].rows_train;
     result.accuracy_per_rank.push_back(scores[r].accuracy);
     result.rows_train_per_rank.push_back(scores[r].rows_train);
   }
   TrainReport& report = result.report;
-  report.accuracy = accuracy_sum / static_cast<double>(scores.size());
+  const double ranks = static_cast<double>(scores.size());
+  report.accuracy = accuracy_sum / ranks;
+  report.metrics.accuracy = report.accuracy;
+  report.metrics.logloss = sums.logloss / ranks;
+  report.metrics.roc_auc = sums.roc_auc / ranks;
+  report.metrics.f1 = sums.f1 / ranks;
+  report.metrics.balanced_accuracy = sums.balanced_accuracy / ranks;
   report.rows_train = rows_train;
   for (const RankTimes& r : result.ranks) {
     report.load_s = std::max(report.load_s, r.load_s);
@@ -183,8 +202,9 @@ std::string DdpTrainText(const DdpTrainResult& result) {
   std::ostringstream out;
   out << result.report.ToText();
   if (!result.accuracy_per_rank.empty()) {
-    out << "  paper     each rank trained alone on its share of the training rows; accuracy is "
-           "the mean of theirs, times the slowest rank's\n";
+    out << "  paper     each rank trained alone on its share of the training rows; accuracy and "
+           "the metrics are the mean of theirs (the confusion matrix rank 0's), times the slowest "
+           "rank's\n";
     char line[96];
     for (std::size_t r = 0; r < result.accuracy_per_rank.size(); ++r) {
       std::snprintf(line, sizeof(line), "  rank %-4zu accuracy %.4f on %lld training rows\n", r,

@@ -44,9 +44,10 @@ DdpMode ParseDdpMode(const std::string& name);
 const char* DdpModeName(DdpMode mode);
 
 struct DdpTrainResult {
-  // One-model: global accuracy and row counts, times are this rank's. Paper: the mean of the
-  // ranks' accuracies, rows_train summed over the ranks' shares, rows_test the whole test set,
-  // each phase time the slowest rank's.
+  // One-model: global accuracy, metrics and row counts, times are this rank's. Paper: the mean
+  // of the ranks' accuracies and other metrics (the confusion matrix is rank 0's model's),
+  // rows_train summed over the ranks' shares, rows_test the whole test set, each phase time the
+  // slowest rank's.
   TrainReport report;
   std::vector<RankTimes> ranks;  // every rank, in rank order
   // Paper mode only (empty otherwise), in rank order.

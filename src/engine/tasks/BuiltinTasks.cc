@@ -29,6 +29,7 @@ nlohmann::json TrainTrial(TaskContext& context, const nlohmann::json& args) {
   }
   request.split.test_size = args.value("test_size", request.split.test_size);
   request.split.seed = args.value("seed", request.split.seed);
+  request.cv_folds = args.value("cv_folds", 0);
   request.engine = "tasks";
   request.threads = SetThreads(context.cpus);
   LocalComm comm;

@@ -5,6 +5,7 @@
 
 #include "core/AtomicFile.h"
 #include "core/Error.h"
+#include "engine/Metrics.h"
 #include "engine/tune/SearchSpace.h"
 
 namespace scaleml::tune {
@@ -59,14 +60,22 @@ void ExperimentStorage::SaveSummary(const nlohmann::json& summary,
     }
   }
   std::sort(keys.begin(), keys.end());
-  std::string csv = "trial_id,status,node,accuracy,time_s,attempts";
+  std::string csv = "trial_id,status,node";
+  for (const std::string& metric : ScalarMetricNames()) {
+    csv += ',';
+    csv += metric;
+  }
+  csv += ",time_s,attempts";
   for (const auto& key : keys) csv += ",config/" + key;
   csv += "\n";
   for (const auto& t : trials) {
     auto j = t.ToJson();
-    csv += StrCat(t.trial_id, ",", t.status, ",", t.node, ",",
-                  t.status == "TERMINATED" ? ParamText(j["accuracy"]) : "", ",",
-                  ParamText(j["time_s"]), ",", t.attempts);
+    csv += StrCat(t.trial_id, ",", t.status, ",", t.node);
+    for (const std::string& metric : ScalarMetricNames()) {
+      csv += ',';
+      if (j[metric].is_number()) csv += ParamText(j[metric]);
+    }
+    csv += StrCat(",", ParamText(j["time_s"]), ",", t.attempts);
     for (const auto& key : keys) {
       std::string value = t.config.contains(key) ? ParamText(t.config[key]) : "";
       if (value.find_first_of(",\"\n") != std::string::npos) {

@@ -5,6 +5,15 @@
 #include "engine/tune/TuneRunner.h"
 
 namespace scaleml::tune {
+namespace {
+
+// A metric of the report as text; "n/a" where it is undefined (null).
+std::string MetricValue(const nlohmann::json& report, const char* key) {
+  return report.contains(key) && report[key].is_number() ? StrCat(report[key].get<double>())
+                                                         : std::string("n/a");
+}
+
+}  // namespace
 
 nlohmann::json RunTasksTrain(const TrainRequest& request) {
   TuneOptions options;
@@ -15,6 +24,7 @@ nlohmann::json RunTasksTrain(const TrainRequest& request) {
   options.cpus_per_trial = request.threads > 0 ? request.threads : HardwareThreads();
   options.test_size = request.split.test_size;
   options.split_seed = request.split.seed;
+  options.cv_folds = request.cv_folds;
   options.load_threads = request.threads;
   options.quiet = true;
   options.name = "train";
@@ -35,7 +45,10 @@ std::string TasksTrainText(const nlohmann::json& report) {
   return StrCat("engine    tasks (node ", report.value("node", "?"), ", attempt ",
                 report.value("attempts", 1), ")\n", "algo      ", report.value("algo", "?"), "\n",
                 "data      ", report.value("data", "?"), "\n", "accuracy  ", number("accuracy"),
-                "\n", "load      ", number("tune_load_s"), " s (driver, once)\n", "put       ",
+                "\n", "metrics   logloss ", MetricValue(report, "logloss"), ", roc_auc ",
+                MetricValue(report, "roc_auc"), ", f1 ", MetricValue(report, "f1"),
+                ", balanced_accuracy ", MetricValue(report, "balanced_accuracy"), "\n",
+                "load      ", number("tune_load_s"), " s (driver, once)\n", "put       ",
                 number("tune_put_s"), " s\n", "fit       ", number("fit_s"), " s\n", "predict   ",
                 number("predict_s"), " s\n", "trial     ", number("total_s"), " s\n", "total     ",
                 number("tune_total_s"), " s\n");

@@ -1,5 +1,7 @@
 #include "engine/tune/Trial.h"
 
+#include "engine/Metrics.h"
+
 namespace scaleml::tune {
 
 nlohmann::json Trial::ToJson() const {
@@ -12,12 +14,15 @@ nlohmann::json Trial::ToJson() const {
                       {"started", started},
                       {"finished", finished},
                       {"time_s", finished > started && started > 0 ? finished - started : 0.0}};
+  // The report's metrics beside the trial (null until it finished, or where undefined).
+  for (const std::string& name : ScalarMetricNames()) {
+    j[name] = status == "TERMINATED" && result.is_object() && result.contains(name)
+                  ? result[name]
+                  : nlohmann::json(nullptr);
+  }
   if (status == "TERMINATED") {
-    j["accuracy"] = result.value("accuracy", 0.0);
     j["metric"] = metric;
     j["result"] = result;
-  } else {
-    j["accuracy"] = nullptr;
   }
   if (!error.empty()) j["error"] = error;
   return j;

@@ -17,6 +17,8 @@
 #include "core/Stopwatch.h"
 #include "core/Threads.h"
 #include "data/CsvReader.h"
+#include "data/TrainTestSplit.h"
+#include "engine/Metrics.h"
 #include "engine/tasks/ClusterLauncher.h"
 #include "engine/tasks/Daemon.h"
 #include "engine/tasks/Driver.h"
@@ -119,12 +121,18 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
   if (!std::filesystem::exists(options.data_path)) {
     throw InputError("tune: --data ", options.data_path, ": no such file");
   }
-  if (options.mode != "max" && options.mode != "min") {
+  if (!options.mode.empty() && options.mode != "max" && options.mode != "min") {
     throw InputError("tune: --mode must be max or min, not ", options.mode);
   }
+  const std::string metric_mode = MetricMode(options.metric);  // an input error if unknown
+  const std::string mode = options.mode.empty() ? metric_mode : options.mode;
+  if (options.cv_folds != 0 && options.cv_folds < 2) {
+    throw InputError("tune: --cv ", options.cv_folds, ": use at least 2 folds");
+  }
+  if (options.cv_folds == 0) CheckTestSize({options.test_size, options.split_seed});
   if (options.cpus_per_trial < 1) throw InputError("tune: --cpus-per-trial must be at least 1");
   if (options.max_failures < 0) throw InputError("tune: --max-failures must be >= 0");
-  const bool maximize = options.mode == "max";
+  const bool maximize = mode == "max";
   const std::string name = options.name.empty() ? options.algo : options.name;
   ExperimentStorage storage(options.storage);
 
@@ -162,7 +170,7 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
     state = {{"algo", options.algo},
              {"data", options.data_path},
              {"metric", options.metric},
-             {"mode", options.mode},
+             {"mode", mode},
              {"trials", nlohmann::json::array()}};
     for (const auto& t : trials)
       state["trials"].push_back({{"trial_id", t.trial_id}, {"config", t.config}});
@@ -195,7 +203,7 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
                               {"algo", options.algo},
                               {"data", options.data_path},
                               {"metric", options.metric},
-                              {"mode", options.mode},
+                              {"mode", mode},
                               {"num_samples", options.num_samples},
                               {"cpus_per_trial", options.cpus_per_trial},
                               {"load_s", load_s},
@@ -240,11 +248,9 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
       if (trials[i].final()) continue;
       nlohmann::json params = nlohmann::json::object();
       for (const auto& [key, value] : trials[i].config.items()) params[key] = ParamText(value);
-      nlohmann::json args = {{"algo", options.algo},
-                             {"params", params},
-                             {"test_size", options.test_size},
-                             {"seed", options.split_seed},
-                             {"data_path", options.data_path}};
+      nlohmann::json args = {{"algo", options.algo},           {"params", params},
+                             {"test_size", options.test_size}, {"seed", options.split_seed},
+                             {"cv_folds", options.cv_folds},   {"data_path", options.data_path}};
       tasks::TaskRef ref = driver->Submit("train_trial", args, {object}, options.cpus_per_trial,
                                           options.max_failures);
       trials[i].task_id = ref.id;
@@ -313,9 +319,11 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
             trial.metric = record.result[options.metric].get<double>();
           } else {
             trial.status = "ERROR";
-            trial.error = record.state == tasks::TaskState::kDone
-                              ? "the result has no numeric '" + options.metric + "'"
-                              : record.error;
+            trial.error = record.state != tasks::TaskState::kDone ? record.error
+                          : record.result.contains(options.metric)
+                              ? "the trial's " + options.metric +
+                                    " is undefined (a single class among its test rows?)"
+                              : "the result has no numeric '" + options.metric + "'";
           }
           storage.SaveTrial(trial);
           summarize();

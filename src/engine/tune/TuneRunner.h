@@ -23,9 +23,9 @@ struct TuneOptions {
   int cpus_per_trial = 1;
   std::string search_space = "{}";
   std::vector<std::string> params;  // constants, name=value
-  std::string metric = "accuracy";
-  std::string mode = "max";
-  std::string storage;   // empty: nothing stored
+  std::string metric = "accuracy";  // a report metric (engine/Metrics.h, ScalarMetricNames)
+  std::string mode;                 // max or min; empty: the metric's (logloss min, others max)
+  std::string storage;              // empty: nothing stored
   std::string name;      // experiment name (trial ids start with it); default: the algorithm
   int max_failures = 0;  // retries of a trial whose worker or node died
   std::string address = "auto";
@@ -33,6 +33,7 @@ struct TuneOptions {
   bool resume = false;
   double test_size = 0.2;
   std::uint64_t split_seed = 42;
+  int cv_folds = 0;  // >= 2: every trial cross-validates (its metric: the folds' mean)
   std::uint64_t search_seed = 0;
   int load_threads = 0;
   int local_cpus = 0;  // CPUs of a local cluster started for the run (0 = all cores)

@@ -105,13 +105,49 @@ TEST(TrainTestSplitTest, IdenticalAcrossPartitionings) {
 
 TEST(TrainTestSplitTest, EdgeSizes) {
   Dataset data({"a"}, 100);
-  EXPECT_EQ(SplitTrainTest(data, {0.0, 1}).test.rows(), 0u);
-  EXPECT_EQ(SplitTrainTest(data, {0.0, 1}).train.rows(), 100u);
+  // Both sides must be able to hold rows: 0 and 1 are input errors (issue 12).
+  EXPECT_THROW(SplitTrainTest(data, {0.0, 1}), Error);
+  EXPECT_THROW(CheckTestSize({0.0, 1}), Error);
+  EXPECT_NO_THROW(CheckTestSize({0.2, 1}));
   EXPECT_THROW(SplitTrainTest(data, {1.0, 1}), Error);
   EXPECT_THROW(SplitTrainTest(data, {-0.1, 1}), Error);
   EXPECT_THROW(SplitTrainTest(data, {std::nan(""), 1}), Error);
   const Dataset empty({"a"}, 0);
   EXPECT_EQ(SplitTrainTest(empty, {0.2, 1}).test.rows(), 0u);
+}
+
+// Cross-validation folds: the split's hash cut into K equal ranges, so every row is in exactly one
+// fold, the folds are near N/K rows, the same for every seed run, and fold 0 of 5 is the test set
+// of test_size 0.2.
+TEST(TrainTestSplitTest, CvFoldsPartitionTheRowsByTheSplitHash) {
+  constexpr std::int64_t kRows = 100000;
+  constexpr int kFolds = 5;
+  std::vector<std::int64_t> sizes(kFolds, 0);
+  std::int64_t fold0_differs_from_test = 0;
+  for (std::int64_t row = 0; row < kRows; ++row) {
+    const int fold = CvFold(row, kFolds, 42);
+    ASSERT_GE(fold, 0);
+    ASSERT_LT(fold, kFolds);
+    ASSERT_EQ(fold, CvFold(row, kFolds, 42));
+    ++sizes[fold];
+    fold0_differs_from_test += (fold == 0) != IsTestRow(row, {0.2, 42});
+  }
+  const double sigma = std::sqrt(kRows * 0.2 * 0.8);
+  for (std::int64_t size : sizes) EXPECT_NEAR(static_cast<double>(size), kRows / 5.0, 5 * sigma);
+  EXPECT_EQ(fold0_differs_from_test, 0);
+
+  Dataset data({"a"}, 1000);
+  std::set<std::int64_t> tested;
+  for (int fold = 0; fold < kFolds; ++fold) {
+    const TrainTest split = SplitFold(data, fold, kFolds, 42);
+    EXPECT_EQ(split.train.rows() + split.test.rows(), 1000u);
+    for (std::int64_t id : split.test.row_ids()) {
+      EXPECT_EQ(CvFold(id, kFolds, 42), fold);
+      EXPECT_TRUE(tested.insert(id).second) << "row " << id << " tested twice";
+    }
+  }
+  EXPECT_EQ(tested.size(), 1000u);
+  EXPECT_THROW(SplitFold(data, 0, 1, 42), Error);
 }
 
 }  // namespace

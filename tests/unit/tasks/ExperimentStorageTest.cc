@@ -34,7 +34,7 @@ Trial MakeTrial(const std::string& id, const std::string& status, double accurac
   t.started = 100;
   t.finished = 103.5;
   if (status == "TERMINATED") {
-    t.result = {{"accuracy", accuracy}};
+    t.result = {{"accuracy", accuracy}, {"roc_auc", nullptr}};
     t.metric = accuracy;
   } else {
     t.error = "worker died";
@@ -72,9 +72,12 @@ TEST_F(ExperimentStorageTest, SummaryCsvHasARowPerTrialAndQuotesConfigValues) {
   std::getline(csv, first);
   std::getline(csv, second);
   EXPECT_FALSE(std::getline(csv, extra));
-  EXPECT_EQ(header, "trial_id,status,node,accuracy,time_s,attempts,config/C,config/solver");
-  EXPECT_EQ(first, "x_00000,TERMINATED,h1,0.75,3.5,2,0.5,\"a,b\"");
-  EXPECT_EQ(second, "x_00001,ERROR,h1,,3.5,2,0.5,\"a,b\"");
+  EXPECT_EQ(header,
+            "trial_id,status,node,accuracy,logloss,roc_auc,f1,balanced_accuracy,time_s,attempts,"
+            "config/C,config/solver");
+  // The metrics the result has (a test trial's: accuracy and an undefined roc_auc).
+  EXPECT_EQ(first, "x_00000,TERMINATED,h1,0.75,,,,,3.5,2,0.5,\"a,b\"");
+  EXPECT_EQ(second, "x_00001,ERROR,h1,,,,,,3.5,2,0.5,\"a,b\"");
   EXPECT_TRUE(std::filesystem::exists(dir_ + "/summary.json"));
   // Nothing half-written is left beside them.
   for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
