@@ -19,7 +19,7 @@
 #include "algo/Classifier.h"
 #include "algo/gbdt/GbdtObjective.h"
 #include "algo/gbdt/GbdtParams.h"
-#include "algo/gbdt/SerialTreeLearner.h"
+#include "algo/gbdt/HistogramTreeLearner.h"
 #include "algo/gbdt/Tree.h"
 
 namespace scaleml {
@@ -54,6 +54,24 @@ class GbdtClassifier final : public Classifier {
   const GbdtFitStats& fit_stats() const { return fit_stats_; }
 
  private:
+  struct FitContext;
+  // Fit, in its steps: the classes, objective and feature count agreed by the ranks; the
+  // training and validation rows; the bins and the binned rows; the initial scores; then one
+  // boosting round at a time (false: stop).
+  void SetUpClassesAndFeatures(const Dataset& local, Comm& comm);
+  void ChooseTrainingRows(FitContext& fit) const;
+  void FindBins(FitContext& fit) const;
+  void InitScores(FitContext& fit);
+  bool BoostOneRound(FitContext& fit, int it);
+  // The rows this round's trees fit (a bag, or all training rows).
+  const std::vector<std::uint32_t>& DrawBag(FitContext& fit, int it) const;
+  // Adds a tree's leaf values to the scores of the rows (class k's scores).
+  void AddTreeToScores(const FitContext& fit, const Tree& tree, bool all_rows,
+                       double* class_scores) const;
+  // Early stopping after round `it`: true when the validation loss has not improved for
+  // early_stopping_round rounds (the trees after the best round are then dropped).
+  bool ShouldStopEarly(FitContext& fit, int it);
+
   // Raw scores, row-major (rows x trees_per_iteration).
   std::vector<double> PredictRaw(const Dataset& data) const;
 

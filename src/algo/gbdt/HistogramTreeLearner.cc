@@ -1,4 +1,4 @@
-#include "algo/gbdt/SerialTreeLearner.h"
+#include "algo/gbdt/HistogramTreeLearner.h"
 
 #include <algorithm>
 #include <cstring>
@@ -9,7 +9,7 @@
 
 namespace scaleml {
 
-SerialTreeLearner::SerialTreeLearner(const BinnedMatrix& matrix, const QuantileBins& bins,
+HistogramTreeLearner::HistogramTreeLearner(const BinnedMatrix& matrix, const QuantileBins& bins,
                                      const GbdtParams& params, Comm& comm)
     : matrix_(matrix),
       bins_(bins),
@@ -36,7 +36,7 @@ SerialTreeLearner::SerialTreeLearner(const BinnedMatrix& matrix, const QuantileB
   }
 }
 
-void SerialTreeLearner::BuildLocal(const std::uint32_t* rows, std::size_t count,
+void HistogramTreeLearner::BuildLocal(const std::uint32_t* rows, std::size_t count,
                                    const GradientPair* gradients, std::span<const int> features,
                                    int slot) {
   HistBin* hist = Slot(slot);
@@ -51,7 +51,7 @@ void SerialTreeLearner::BuildLocal(const std::uint32_t* rows, std::size_t count,
   stats_.rows += static_cast<std::int64_t>(count);
 }
 
-void SerialTreeLearner::SumOverRanks(std::span<const int> slots) {
+void HistogramTreeLearner::SumOverRanks(std::span<const int> slots) {
   const std::size_t slot_size = SlotSize();
   std::int64_t local = 0;
   for (int slot : slots) local += Slot(slot)[CountEntry()].g;
@@ -85,7 +85,7 @@ void SerialTreeLearner::SumOverRanks(std::span<const int> slots) {
   stats_.rows_above_even_share += std::max(0.0, static_cast<double>(local) - even_share);
 }
 
-void SerialTreeLearner::ReduceScatterSlots(std::span<const int> slots) {
+void HistogramTreeLearner::ReduceScatterSlots(std::span<const int> slots) {
   // Block r: rank r's bins of every slot, then every slot's two extra entries (in every block,
   // so that every rank gets the row counts and sums).
   const int ranks = comm_.size();
@@ -129,7 +129,7 @@ void SerialTreeLearner::ReduceScatterSlots(std::span<const int> slots) {
   }
 }
 
-void SerialTreeLearner::AgreeOnBestSplits(std::vector<SplitInfo>& splits) {
+void HistogramTreeLearner::AgreeOnBestSplits(std::vector<SplitInfo>& splits) {
   if (!scatter_ || splits.empty()) return;
   static_assert(std::is_trivially_copyable_v<SplitInfo>);
   const std::size_t n = splits.size();
@@ -150,12 +150,12 @@ void SerialTreeLearner::AgreeOnBestSplits(std::vector<SplitInfo>& splits) {
   }
 }
 
-bool SerialTreeLearner::CanSplit(std::int64_t count, int depth) const {
+bool HistogramTreeLearner::CanSplit(std::int64_t count, int depth) const {
   if (params_.max_depth > 0 && depth >= params_.max_depth) return false;
   return count >= 2 * static_cast<std::int64_t>(params_.min_data_in_leaf);
 }
 
-Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows,
+Tree HistogramTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows,
                               const GradientPair* gradients, std::span<const int> features) {
   const int max_leaves = params_.num_leaves;
   Tree tree;

@@ -1,6 +1,7 @@
-// Grows one tree leaf-wise (best-first) as LightGBM does: the leaf with the largest split gain is
-// split next until num_leaves; for each split only the smaller child's histogram is built from
-// its rows, the larger one's is the parent's minus it.
+// Grows one tree on histograms of binned rows, for any number of ranks (one process is one rank,
+// whose sum over the ranks is its own histogram). Leaf-wise (best-first) as LightGBM: the leaf
+// with the largest split gain is split next until num_leaves; for each split only the smaller
+// child's histogram is built from its rows, the larger one's is the parent's minus it.
 //
 // Data-parallel hook: every local histogram is summed over the ranks of the Comm before it is
 // searched, so every rank takes the same split and ends with the same tree. Histogram sums are
@@ -49,9 +50,9 @@ struct HistogramStats {
   double rows_above_even_share = 0;  // sum over batches of max(0, rows - even share)
 };
 
-class SerialTreeLearner {
+class HistogramTreeLearner {
  public:
-  SerialTreeLearner(const BinnedMatrix& matrix, const QuantileBins& bins, const GbdtParams& params,
+  HistogramTreeLearner(const BinnedMatrix& matrix, const QuantileBins& bins, const GbdtParams& params,
                     Comm& comm);
 
   // A tree fitted to `gradients` (indexed by local row) on the local rows `rows` (ascending;
