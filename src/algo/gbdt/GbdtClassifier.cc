@@ -22,7 +22,8 @@ namespace scaleml {
 namespace {
 
 constexpr std::uint32_t kPayloadMagic = 0x54444247;  // "GBDT"
-constexpr std::uint32_t kPayloadVersion = 1;
+// Version 2 added the trees' decisions (missing side, categorical sets); 1 still loads.
+constexpr std::uint32_t kPayloadVersion = 2;
 // Hash streams, so that the sample, the bags and the validation rows are independent.
 constexpr std::uint64_t kValidationStream = 0x7a11d;
 constexpr std::uint64_t kBaggingStream = 0xba99;
@@ -95,7 +96,7 @@ struct GbdtClassifier::FitContext {
   bool early_stopping = false;
   std::vector<std::uint8_t> is_train;  // empty: every row trains
   std::vector<std::uint32_t> train_rows, valid_rows;
-  std::optional<QuantileBins> bins;
+  std::optional<FeatureBins> bins;
   std::optional<BinnedMatrix> matrix;
   std::vector<double> scores;  // class-major: class k's scores at k * rows
   std::vector<GradientPair> gradients;
@@ -120,7 +121,10 @@ void GbdtClassifier::Fit(const Dataset& local, Comm& comm) {
   // bin sample are chosen by global row id.
   Dataset exchanged;
   const bool exchange = comm.size() > 1 && params_.exchange_rows;
-  if (exchange) exchanged = ExchangeRows(local, comm, seed ^ kExchangeSeed);
+  if (exchange) {
+    exchanged = ExchangeRows(local, comm, seed ^ kExchangeSeed);
+    exchanged.set_schema(local.schema());  // the categorical features, whichever rows came
+  }
   FitContext fit(exchange ? exchanged : local, comm, objective, seed);
   ChooseTrainingRows(fit);
   FindBins(fit);
@@ -308,6 +312,7 @@ struct PackedForest {
   std::vector<double> leaf_values;
   std::vector<std::size_t> node_begin, leaf_begin;
   std::vector<int> depth;
+  std::vector<std::uint8_t> nan_always_left;  // the tree walks as "!(v > threshold)"
 
   explicit PackedForest(const std::vector<Tree>& trees) {
     for (const Tree& tree : trees) {
@@ -319,6 +324,7 @@ struct PackedForest {
       }
       for (int l = 0; l < tree.leaves(); ++l) leaf_values.push_back(tree.leaf_value(l));
       depth.push_back(tree.Depth());
+      nan_always_left.push_back(tree.NanAlwaysLeft() ? 1 : 0);
     }
   }
 };
@@ -358,6 +364,16 @@ std::vector<double> GbdtClassifier::PredictRaw(const Dataset& data) const {
         const double* leaves = forest.leaf_values.data() + forest.leaf_begin[t];
         const int depth = forest.depth[t];
         const std::size_t k = t % per_iteration;
+        if (!forest.nan_always_left[t]) {
+          // Categorical nodes, or missing values sent right: the tree's own walk.
+          const Tree& tree = trees_[t];
+          for (std::size_t i = 0; i < count; ++i) {
+            const float* row = values.data() + i * features;
+            out[i * per_iteration + k] +=
+                tree.leaf_value(tree.LeafOf([row](int f) { return row[f]; }));
+          }
+          continue;
+        }
         if (depth == 0) {
           for (std::size_t i = 0; i < count; ++i) out[i * per_iteration + k] += leaves[0];
           continue;
@@ -406,7 +422,7 @@ void GbdtClassifier::SaveModel(BinaryWriter& out) const {
 void GbdtClassifier::LoadModel(BinaryReader& in) {
   if (in.Get<std::uint32_t>() != kPayloadMagic) throw in.Corrupt("not a gbdt model payload");
   const auto version = in.Get<std::uint32_t>();
-  if (version != kPayloadVersion) {
+  if (version != 1 && version != kPayloadVersion) {
     throw in.Corrupt(StrCat("gbdt model version ", version, " is not supported"));
   }
   const auto objective = in.Get<std::uint8_t>();
@@ -427,7 +443,7 @@ void GbdtClassifier::LoadModel(BinaryReader& in) {
   const auto count = in.Get<std::uint64_t>();
   if (count % expected != 0 || count > (1ULL << 28)) throw in.Corrupt("bad tree count");
   trees_.clear();
-  for (std::uint64_t t = 0; t < count; ++t) trees_.push_back(Tree::Load(in, features_));
+  for (std::uint64_t t = 0; t < count; ++t) trees_.push_back(Tree::Load(in, features_, version));
 }
 
 std::unique_ptr<Classifier> MakeGbdtClassifier(const ParamMap& params) {

@@ -7,8 +7,8 @@
 // waits for about 1/size of the leaf's rows on each rank, whatever the shards held.
 //
 // Model payload (after the registry's header, all little-endian):
-//   u32 magic 'GBDT', u32 version 1, u8 objective (0 binary, 1 multiclass), i32 features,
-//   i32 trees per iteration, f64[] init scores, u64 tree count, then each Tree (Tree::Save).
+//   u32 magic 'GBDT', u32 version 2 (1: trees without decisions, still read), u8 objective
+//   (0 binary, 1 multiclass), i32 features, i32 trees per iteration, f64[] init scores, u64 tree count, then each Tree (Tree::Save).
 // Thread-safety: Fit and LoadModel need exclusive access; prediction is const and thread-safe.
 #pragma once
 

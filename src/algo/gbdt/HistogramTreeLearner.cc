@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <type_traits>
 
@@ -9,7 +10,7 @@
 
 namespace scaleml {
 
-HistogramTreeLearner::HistogramTreeLearner(const BinnedMatrix& matrix, const QuantileBins& bins,
+HistogramTreeLearner::HistogramTreeLearner(const BinnedMatrix& matrix, const FeatureBins& bins,
                                      const GbdtParams& params, Comm& comm)
     : matrix_(matrix),
       bins_(bins),
@@ -24,6 +25,11 @@ HistogramTreeLearner::HistogramTreeLearner(const BinnedMatrix& matrix, const Qua
   constraints_.min_sum_hessian = params.min_sum_hessian_in_leaf;
   constraints_.min_gain = params.min_gain_to_split;
   constraints_.min_data = params.min_data_in_leaf;
+  constraints_.max_cat_to_onehot = params.max_cat_to_onehot;
+  constraints_.max_cat_threshold = params.max_cat_threshold;
+  constraints_.cat_l2 = params.cat_l2;
+  constraints_.cat_smooth = params.cat_smooth;
+  constraints_.min_data_per_group = params.min_data_per_group;
   // Contiguous ranges of features, cut at the feature boundary at or after an even share of bins.
   const int ranks = scatter_ ? comm.size() : 1;
   rank_bins_.assign(ranks + 1, total_bins_);
@@ -150,6 +156,41 @@ void HistogramTreeLearner::AgreeOnBestSplits(std::vector<SplitInfo>& splits) {
   }
 }
 
+std::array<std::uint8_t, 256> HistogramTreeLearner::GoesLeftTable(const SplitInfo& split) const {
+  std::array<std::uint8_t, 256> table{};
+  const BinKind kind = bins_.kind(split.feature);
+  for (int b = 0; b < bins_.bins(split.feature); ++b) table[b] = split.GoesLeft(kind, b) ? 1 : 0;
+  return table;
+}
+
+int HistogramTreeLearner::ApplySplit(Tree& tree, int leaf, const SplitInfo& split) {
+  const int f = split.feature;
+  const std::uint8_t* column = matrix_.column(f);
+  const BinKind kind = bins_.kind(f);
+  if (kind == BinKind::kNumeric) {
+    // The paper's path: a threshold compare, NaN left.
+    const int new_leaf = tree.Split(leaf, f, split.bin, bins_.upper_bound(f, split.bin));
+    partition_.Split(leaf, new_leaf, column, 1, split.bin);
+    return new_leaf;
+  }
+  int new_leaf = 0;
+  if (kind == BinKind::kNumericWithMissing) {
+    // Bin 0 is the missing bin: a boundary there sends every number right.
+    const float threshold = split.bin < 1 ? -std::numeric_limits<float>::infinity()
+                                          : bins_.upper_bound(f, split.bin);
+    new_leaf = tree.SplitNumeric(leaf, f, split.bin, threshold, true, split.default_left);
+  } else {
+    std::vector<std::int32_t> codes;
+    for (int b = 1; b < bins_.bins(f); ++b) {
+      if (split.BinInLeftSet(b)) codes.push_back(bins_.category(f, b));
+    }
+    new_leaf = tree.SplitCategorical(leaf, f, split.left_bins, codes);
+  }
+  const std::array<std::uint8_t, 256> goes_left = GoesLeftTable(split);
+  partition_.SplitByTable(leaf, new_leaf, column, 1, goes_left.data());
+  return new_leaf;
+}
+
 bool HistogramTreeLearner::CanSplit(std::int64_t count, int depth) const {
   if (params_.max_depth > 0 && depth >= params_.max_depth) return false;
   return count >= 2 * static_cast<std::int64_t>(params_.min_data_in_leaf);
@@ -252,9 +293,7 @@ Tree HistogramTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_r
     }
     if (leaf < 0) break;
     const SplitInfo split = best[leaf];
-    const int new_leaf =
-        tree.Split(leaf, split.feature, split.bin, bins_.upper_bound(split.feature, split.bin));
-    partition_.Split(leaf, new_leaf, matrix_.column(split.feature), 1, split.bin);
+    const int new_leaf = ApplySplit(tree, leaf, split);
     total[leaf] = split.left;
     total[new_leaf] = split.right;
     count[leaf] = split.left_count;
@@ -300,10 +339,10 @@ Tree HistogramTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_r
           const SplitInfo& next = best[l];
           const bool to_left = left_is_smaller(next);
           const std::uint8_t* column = matrix_.column(next.feature);
-          const auto threshold = static_cast<std::uint8_t>(next.bin);
+          const std::array<std::uint8_t, 256> goes_left = GoesLeftTable(next);
           child_rows_.clear();
           for (std::uint32_t row : partition_.rows(l)) {
-            if ((column[row] <= threshold) == to_left) child_rows_.push_back(row);
+            if ((goes_left[column[row]] != 0) == to_left) child_rows_.push_back(row);
           }
           ahead_slot_of[l] = take_slot();
           BuildLocal(child_rows_.data(), child_rows_.size(), gradients, features, ahead_slot_of[l]);

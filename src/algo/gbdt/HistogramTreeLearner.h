@@ -23,6 +23,7 @@
 // (the rank's) calls Train; it uses OpenMP inside.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -34,7 +35,7 @@
 #include "algo/gbdt/SplitFinder.h"
 #include "algo/gbdt/Tree.h"
 #include "comm/Comm.h"
-#include "data/QuantileBins.h"
+#include "algo/gbdt/FeatureBins.h"
 
 namespace scaleml {
 
@@ -52,7 +53,7 @@ struct HistogramStats {
 
 class HistogramTreeLearner {
  public:
-  HistogramTreeLearner(const BinnedMatrix& matrix, const QuantileBins& bins, const GbdtParams& params,
+  HistogramTreeLearner(const BinnedMatrix& matrix, const FeatureBins& bins, const GbdtParams& params,
                     Comm& comm);
 
   // A tree fitted to `gradients` (indexed by local row) on the local rows `rows` (ascending;
@@ -84,9 +85,13 @@ class HistogramTreeLearner {
   // by the best over all ranks, in one allgather; nothing to do when every rank searched all.
   void AgreeOnBestSplits(std::vector<SplitInfo>& splits);
   bool CanSplit(std::int64_t count, int depth) const;
+  // Adds `split` of `leaf` to the tree and the partition; returns the new leaf.
+  int ApplySplit(Tree& tree, int leaf, const SplitInfo& split);
+  // goes_left[bin] for every bin of the split's feature.
+  std::array<std::uint8_t, 256> GoesLeftTable(const SplitInfo& split) const;
 
   const BinnedMatrix& matrix_;
-  const QuantileBins& bins_;
+  const FeatureBins& bins_;
   const GbdtParams& params_;
   Comm& comm_;
   SplitConstraints constraints_;
