@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "data/Dataset.h"
 #include "algo/gbdt/FeatureBins.h"
+#include "data/Dataset.h"
 
 namespace scaleml {
 

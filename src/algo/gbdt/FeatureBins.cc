@@ -21,8 +21,7 @@ void FeatureBins::AddNumeric(std::span<const float> upper_bounds, bool has_missi
   if (bins(features() - 1) > 256) throw Failure("gbdt: feature with more than 256 bins");
 }
 
-void FeatureBins::AddCategorical(std::size_t category_count,
-                                 std::span<const std::int32_t> kept) {
+void FeatureBins::AddCategorical(std::size_t category_count, std::span<const std::int32_t> kept) {
   if (kept.size() > 255) throw Failure("gbdt: more than 255 category bins");
   kinds_.push_back(BinKind::kCategorical);
   bound_offsets_.push_back(bounds_.size());

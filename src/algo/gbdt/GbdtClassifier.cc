@@ -11,8 +11,8 @@
 #include "algo/RowExchange.h"
 #include "algo/gbdt/BinnedMatrix.h"
 #include "algo/gbdt/GlobalBins.h"
-#include "algo/gbdt/Parallelism.h"
 #include "algo/gbdt/HistogramTreeLearner.h"
+#include "algo/gbdt/Parallelism.h"
 #include "comm/CommOps.h"
 #include "core/Error.h"
 #include "core/Hash.h"
@@ -204,8 +204,7 @@ void GbdtClassifier::InitScores(FitContext& fit) {
   const std::size_t rows = fit.rows;
   fit.scores.resize(static_cast<std::size_t>(trees_per_iteration_) * rows);
   for (int k = 0; k < trees_per_iteration_; ++k) {
-    std::fill(fit.scores.begin() + k * rows, fit.scores.begin() + (k + 1) * rows,
-              init_scores_[k]);
+    std::fill(fit.scores.begin() + k * rows, fit.scores.begin() + (k + 1) * rows, init_scores_[k]);
   }
   fit.gradients.resize(static_cast<std::size_t>(trees_per_iteration_) * rows);
   fit.learner.emplace(*fit.matrix, *fit.bins, params_, fit.comm);

@@ -2,13 +2,17 @@
 // row sample, leaf-wise trees grown on fixed-point gradient histograms (summed over the ranks of
 // the Comm, so every rank ends with the same model, and that model is the one a single process
 // trains on all the rows), binary logloss or multiclass softmax, bagging, feature sampling and
-// early stopping on validation rows picked by a hash of the global row id. With several ranks the
-// training rows are first dealt out at random (RowExchange), so that every histogram allreduce
-// waits for about 1/size of the leaf's rows on each rank, whatever the shards held.
+// early stopping on validation rows picked by a hash of the global row id. Categorical features
+// (the Dataset's schema) get one bin per frequent category and LightGBM's categorical splits;
+// missing values of numeric features get a bin of their own and every split learns their side
+// (FeatureBins, SplitFinder). With exchange_rows and several ranks the training rows are first
+// dealt out at random (RowExchange), so that every histogram allreduce waits for about 1/size of
+// the leaf's rows on each rank, whatever the shards held.
 //
 // Model payload (after the registry's header, all little-endian):
 //   u32 magic 'GBDT', u32 version 2 (1: trees without decisions, still read), u8 objective
-//   (0 binary, 1 multiclass), i32 features, i32 trees per iteration, f64[] init scores, u64 tree count, then each Tree (Tree::Save).
+//   (0 binary, 1 multiclass), i32 features, i32 trees per iteration, f64[] init scores, u64 tree
+//   count, then each Tree (Tree::Save).
 // Thread-safety: Fit and LoadModel need exclusive access; prediction is const and thread-safe.
 #pragma once
 

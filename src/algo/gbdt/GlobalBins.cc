@@ -24,8 +24,7 @@ struct GlobalCounts {
   }
 };
 
-GlobalCounts CountRows(const Dataset& data, const std::vector<std::uint8_t>& use_row,
-                       Comm& comm) {
+GlobalCounts CountRows(const Dataset& data, const std::vector<std::uint8_t>& use_row, Comm& comm) {
   const Schema& schema = data.schema();
   const std::size_t features = data.features();
   GlobalCounts counts;
@@ -109,8 +108,7 @@ std::vector<std::int32_t> KeptCategories(std::span<const std::int64_t> counts, i
 }
 
 FeatureBins FindGlobalBins(const Dataset& data, const std::vector<std::uint8_t>& use_row,
-                           Comm& comm, int max_bin, std::int64_t sample_count,
-                           std::uint64_t seed) {
+                           Comm& comm, int max_bin, std::int64_t sample_count, std::uint64_t seed) {
   if (max_bin < 2 || max_bin > 256) {
     throw InputError("max_bin=", max_bin, " is out of range [2, 256]");
   }

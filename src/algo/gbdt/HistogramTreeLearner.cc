@@ -11,7 +11,7 @@
 namespace scaleml {
 
 HistogramTreeLearner::HistogramTreeLearner(const BinnedMatrix& matrix, const FeatureBins& bins,
-                                     const GbdtParams& params, Comm& comm)
+                                           const GbdtParams& params, Comm& comm)
     : matrix_(matrix),
       bins_(bins),
       params_(params),
@@ -43,8 +43,8 @@ HistogramTreeLearner::HistogramTreeLearner(const BinnedMatrix& matrix, const Fea
 }
 
 void HistogramTreeLearner::BuildLocal(const std::uint32_t* rows, std::size_t count,
-                                   const GradientPair* gradients, std::span<const int> features,
-                                   int slot) {
+                                      const GradientPair* gradients, std::span<const int> features,
+                                      int slot) {
   HistBin* hist = Slot(slot);
   builder_.Build(rows, count, gradients, features, hist);
   hist[CountEntry()] = HistBin{static_cast<std::int64_t>(count), 0};
@@ -176,8 +176,8 @@ int HistogramTreeLearner::ApplySplit(Tree& tree, int leaf, const SplitInfo& spli
   int new_leaf = 0;
   if (kind == BinKind::kNumericWithMissing) {
     // Bin 0 is the missing bin: a boundary there sends every number right.
-    const float threshold = split.bin < 1 ? -std::numeric_limits<float>::infinity()
-                                          : bins_.upper_bound(f, split.bin);
+    const float threshold =
+        split.bin < 1 ? -std::numeric_limits<float>::infinity() : bins_.upper_bound(f, split.bin);
     new_leaf = tree.SplitNumeric(leaf, f, split.bin, threshold, true, split.default_left);
   } else {
     std::vector<std::int32_t> codes;
@@ -197,7 +197,7 @@ bool HistogramTreeLearner::CanSplit(std::int64_t count, int depth) const {
 }
 
 Tree HistogramTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows,
-                              const GradientPair* gradients, std::span<const int> features) {
+                                 const GradientPair* gradients, std::span<const int> features) {
   const int max_leaves = params_.num_leaves;
   Tree tree;
   partition_.Init(rows, max_leaves);

@@ -30,12 +30,12 @@
 
 #include "algo/gbdt/BinnedMatrix.h"
 #include "algo/gbdt/DataPartition.h"
+#include "algo/gbdt/FeatureBins.h"
 #include "algo/gbdt/GbdtParams.h"
 #include "algo/gbdt/Histogram.h"
 #include "algo/gbdt/SplitFinder.h"
 #include "algo/gbdt/Tree.h"
 #include "comm/Comm.h"
-#include "algo/gbdt/FeatureBins.h"
 
 namespace scaleml {
 
@@ -53,8 +53,8 @@ struct HistogramStats {
 
 class HistogramTreeLearner {
  public:
-  HistogramTreeLearner(const BinnedMatrix& matrix, const FeatureBins& bins, const GbdtParams& params,
-                    Comm& comm);
+  HistogramTreeLearner(const BinnedMatrix& matrix, const FeatureBins& bins,
+                       const GbdtParams& params, Comm& comm);
 
   // A tree fitted to `gradients` (indexed by local row) on the local rows `rows` (ascending;
   // `all_rows` when they are exactly 0..matrix.rows()-1), splitting only on `features`.

@@ -38,8 +38,7 @@ struct LeafSearch {
   // `missing_left` (`left` then starts with it). kMissingBin: bin 0 is the missing bin, never
   // added by the scan.
   template <bool kMissingBin>
-  void ScanNumeric(int f, const HistBin* h, int nbins, int first, HistBin left,
-                   bool missing_left) {
+  void ScanNumeric(int f, const HistBin* h, int nbins, int first, HistBin left, bool missing_left) {
     for (int t = first; t + 1 < nbins; ++t) {
       if (!kMissingBin || t > 0) left += h[t];
       const double left_h = left.h / kGradientScale;

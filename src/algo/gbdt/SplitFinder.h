@@ -37,9 +37,9 @@ struct SplitConstraints {
 struct SplitInfo {
   double gain = -std::numeric_limits<double>::infinity();  // improvement over not splitting
   int feature = -1;
-  int bin = -1;               // numeric: rows whose value bin is <= this go left
-  bool default_left = true;   // numeric: the missing rows (bin 0 of a missing bin) go left
-  bool categorical = false;   // the rows whose bin is in left_bins go left
+  int bin = -1;              // numeric: rows whose value bin is <= this go left
+  bool default_left = true;  // numeric: the missing rows (bin 0 of a missing bin) go left
+  bool categorical = false;  // the rows whose bin is in left_bins go left
   std::array<std::uint64_t, 4> left_bins{};
   HistBin left;
   HistBin right;

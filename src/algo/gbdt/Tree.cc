@@ -32,8 +32,8 @@ int Tree::AddNode(int leaf, int feature, float threshold, int threshold_bin,
   return new_leaf;
 }
 
-int Tree::SplitNumeric(int leaf, int feature, int threshold_bin, float threshold,
-                       bool missing_bin, bool default_left) {
+int Tree::SplitNumeric(int leaf, int feature, int threshold_bin, float threshold, bool missing_bin,
+                       bool default_left) {
   const auto decision = static_cast<std::uint8_t>((default_left ? kDefaultLeft : 0) |
                                                   (missing_bin ? kMissingBin : 0));
   return AddNode(leaf, feature, threshold, threshold_bin, decision);

@@ -133,7 +133,7 @@ class Tree {
   // Categorical node i's codes: bits of cat_codes_[cat_boundaries_[i], cat_boundaries_[i + 1]).
   std::vector<std::uint32_t> cat_boundaries_{0};
   std::vector<std::uint32_t> cat_codes_;
-  std::vector<std::uint64_t> cat_bins_;  // categorical node i's bins: bits of words 4i..4i+3
+  std::vector<std::uint64_t> cat_bins_;    // categorical node i's bins: bits of words 4i..4i+3
   std::vector<std::int32_t> leaf_parent_;  // internal node above each leaf; -1 for the root leaf
 };
 

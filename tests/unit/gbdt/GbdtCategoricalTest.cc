@@ -66,10 +66,10 @@ TEST(GbdtCategorical, CategorySetSplitSeparatesWhatNoThresholdOnCodesCan) {
 
 TEST(GbdtCategorical, FewCategoriesSplitOneAgainstTheRest) {
   Dataset data = MakeCategoricalData(
-      3000, 3, 2,
-      [](std::size_t r, std::mt19937&) { return static_cast<float>(r % 3); },
+      3000, 3, 2, [](std::size_t r, std::mt19937&) { return static_cast<float>(r % 3); },
       [](float code, float) { return code == 1.0f ? 1 : 0; });
-  GbdtClassifier model = Fitted(data, {{"num_iterations", "1"}, {"num_leaves", "2"}, {"learning_rate", "1"}});
+  GbdtClassifier model =
+      Fitted(data, {{"num_iterations", "1"}, {"num_leaves", "2"}, {"learning_rate", "1"}});
   const Tree& tree = model.trees()[0];
   ASSERT_EQ(tree.leaves(), 2);
   ASSERT_TRUE(tree.is_categorical(0));
@@ -92,7 +92,8 @@ TEST(GbdtCategorical, MissingValuesLearnTheirSide) {
     data.mutable_column(1)[r] = unit(rng);
     data.mutable_labels()[r] = !missing && x < 0.3f ? 1 : 0;
   }
-  GbdtClassifier model = Fitted(data, {{"num_iterations", "1"}, {"num_leaves", "2"}, {"learning_rate", "1"}});
+  GbdtClassifier model =
+      Fitted(data, {{"num_iterations", "1"}, {"num_leaves", "2"}, {"learning_rate", "1"}});
   const Tree& tree = model.trees()[0];
   ASSERT_EQ(tree.leaves(), 2);
   EXPECT_EQ(tree.split_feature(0), 0);
@@ -109,7 +110,8 @@ TEST(GbdtCategorical, LabelThatIsMissingnessIsLearnedInOneSplit) {
     data.mutable_column(0)[r] = missing ? std::nanf("") : unit(rng);
     data.mutable_labels()[r] = missing ? 1 : 0;
   }
-  GbdtClassifier model = Fitted(data, {{"num_iterations", "1"}, {"num_leaves", "2"}, {"learning_rate", "1"}});
+  GbdtClassifier model =
+      Fitted(data, {{"num_iterations", "1"}, {"num_leaves", "2"}, {"learning_rate", "1"}});
   EXPECT_EQ(Accuracy(model, data), 1.0);
 }
 
@@ -117,8 +119,7 @@ TEST(GbdtCategorical, LabelThatIsMissingnessIsLearnedInOneSplit) {
 // "other" bin does, without error.
 TEST(GbdtCategorical, UnseenCategoriesGoRight) {
   Dataset train = MakeCategoricalData(
-      4000, 10, 5,
-      [](std::size_t r, std::mt19937&) { return static_cast<float>(r % 5); },
+      4000, 10, 5, [](std::size_t r, std::mt19937&) { return static_cast<float>(r % 5); },
       [](float code, float) { return code == 2.0f || code == 4.0f ? 1 : 0; });
   GbdtClassifier model = Fitted(train, {{"num_iterations", "10"}});
   Dataset test({"category", "noise"}, 5);
@@ -143,9 +144,9 @@ TEST(GbdtCategorical, HundredThousandCategoriesTrainInBoundedTimeAndSize) {
       [&](std::size_t, std::mt19937& rng) {
         // A few frequent codes among many rare ones.
         const int frequent = std::uniform_int_distribution<int>(0, 3)(rng);
-        return static_cast<float>(
-            frequent == 0 ? std::uniform_int_distribution<int>(0, 29)(rng) * 3331
-                          : std::uniform_int_distribution<int>(0, categories - 1)(rng));
+        return static_cast<float>(frequent == 0
+                                      ? std::uniform_int_distribution<int>(0, 29)(rng) * 3331
+                                      : std::uniform_int_distribution<int>(0, categories - 1)(rng));
       },
       [](float code, float noise) {
         return (static_cast<int>(code) % 2 == 0) != (noise < 0.1f) ? 1 : 0;
