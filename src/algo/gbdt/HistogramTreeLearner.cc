@@ -213,6 +213,8 @@ Tree HistogramTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_r
   std::vector<HistBin> total(max_leaves);
   std::vector<std::int64_t> count(max_leaves, 0);  // global rows; estimated for unbuilt leaves
   std::vector<int> depth(max_leaves, 0);
+  // The L2 of each leaf's value: that of the split that made it.
+  std::vector<double> lambda_l2(max_leaves, params_.lambda_l2);
   std::vector<SplitInfo> best(max_leaves);
   std::vector<int> slot_of(max_leaves, -1);
   // The global histogram of the smaller child of a leaf's best split, built ahead of the split;
@@ -298,6 +300,8 @@ Tree HistogramTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_r
     total[new_leaf] = split.right;
     count[leaf] = split.left_count;
     count[new_leaf] = split.right_count;
+    lambda_l2[leaf] = lambda_l2[new_leaf] =
+        params_.lambda_l2 + (split.with_cat_l2 ? params_.cat_l2 : 0.0);
     const int child_depth = depth[leaf] + 1;
 
     const bool more = tree.leaves() < max_leaves;
@@ -370,7 +374,7 @@ Tree HistogramTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_r
     if (right_ok) best[new_leaf] = children.best[1];
   }
   for (int l = 0; l < tree.leaves(); ++l) {
-    tree.set_leaf_value(l, LeafOutput(total[l], params_.lambda_l1, params_.lambda_l2));
+    tree.set_leaf_value(l, LeafOutput(total[l], params_.lambda_l1, lambda_l2[l]));
   }
   return tree;
 }

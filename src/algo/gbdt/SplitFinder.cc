@@ -73,13 +73,14 @@ struct LeafSearch {
   }
 
   void Take(int f, double gain, const HistBin& left, std::int64_t left_count,
-            std::span<const int> left_bins) {
+            std::span<const int> left_bins, bool with_cat_l2) {
     if (gain - min_gain_shift <= best.gain) return;
     best = SplitInfo{};
     best.gain = gain - min_gain_shift;
     best.feature = f;
     best.bin = 0;
     best.categorical = true;
+    best.with_cat_l2 = with_cat_l2;
     best.left = left;
     best.left_count = left_count;
     for (int b : left_bins) best.left_bins[b >> 6] |= std::uint64_t{1} << (b & 63);
@@ -94,7 +95,8 @@ struct LeafSearch {
         if (left_count < c.min_data || left_h < c.min_sum_hessian) continue;
         if (count - left_count < c.min_data || total_h - left_h < c.min_sum_hessian) continue;
         const double gain = SplitGain(h[b], c.lambda_l2);
-        if (gain > min_gain_shift) Take(f, gain, h[b], left_count, std::span<const int>(&b, 1));
+        if (gain > min_gain_shift)
+          Take(f, gain, h[b], left_count, std::span<const int>(&b, 1), false);
       }
       return;
     }
@@ -131,7 +133,7 @@ struct LeafSearch {
         if (in_group < c.min_data_per_group) continue;
         in_group = 0;
         const double gain = SplitGain(left, l2);
-        if (gain > min_gain_shift) Take(f, gain, left, left_count, left_bins);
+        if (gain > min_gain_shift) Take(f, gain, left, left_count, left_bins, true);
       }
     }
   }

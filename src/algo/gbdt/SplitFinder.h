@@ -41,6 +41,8 @@ struct SplitInfo {
   bool default_left = true;  // numeric: the missing rows (bin 0 of a missing bin) go left
   bool categorical = false;  // the rows whose bin is in left_bins go left
   std::array<std::uint64_t, 4> left_bins{};
+  // A many-category split: as LightGBM, its children's values use lambda_l2 + cat_l2.
+  bool with_cat_l2 = false;
   HistBin left;
   HistBin right;
   // Rows on each side, estimated from the hessian sums (LightGBM's way: histograms hold no
