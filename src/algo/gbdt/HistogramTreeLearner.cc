@@ -175,7 +175,8 @@ int HistogramTreeLearner::ApplySplit(Tree& tree, int leaf, const SplitInfo& spli
   }
   int new_leaf = 0;
   if (kind == BinKind::kNumericWithMissing) {
-    // Bin 0 is the missing bin: a boundary there sends every number right.
+    // Bin 0 is the missing bin: a boundary there sends every number right (on raw values every
+    // number but -infinity, which training binned with the smallest numbers).
     const float threshold =
         split.bin < 1 ? -std::numeric_limits<float>::infinity() : bins_.upper_bound(f, split.bin);
     new_leaf = tree.SplitNumeric(leaf, f, split.bin, threshold, true, split.default_left);
