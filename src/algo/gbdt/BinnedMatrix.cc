@@ -1,13 +1,14 @@
 #include "algo/gbdt/BinnedMatrix.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "algo/gbdt/Parallelism.h"
 #include "core/Error.h"
 
 namespace scaleml {
 
-BinnedMatrix::BinnedMatrix(const Dataset& data, const QuantileBins& bins)
+BinnedMatrix::BinnedMatrix(const Dataset& data, const FeatureBins& bins)
     : rows_(data.rows()),
       features_(data.features()),
       bins_(data.rows() * data.features()),
@@ -28,10 +29,24 @@ BinnedMatrix::BinnedMatrix(const Dataset& data, const QuantileBins& bins)
       const float* values = data.column(f).data();
       std::uint8_t* out = bins_.data() + f;
       std::uint8_t* column = columns_.data() + f * rows_;
-      for (std::size_t r = begin; r < end; ++r) {
-        const auto bin = static_cast<std::uint8_t>(bins.Bin(f, values[r]));
-        out[r * features_] = bin;
-        column[r] = bin;
+      auto bin_rows = [&](auto bin_of) {
+        for (std::size_t r = begin; r < end; ++r) {
+          const auto bin = static_cast<std::uint8_t>(bin_of(values[r]));
+          out[r * features_] = bin;
+          column[r] = bin;
+        }
+      };
+      // The kind is chosen once a feature, not once a value.
+      switch (bins.kind(f)) {
+        case BinKind::kNumeric:
+          bin_rows([&](float v) { return bins.NumericBin(f, v); });
+          break;
+        case BinKind::kNumericWithMissing:
+          bin_rows([&](float v) { return std::isnan(v) ? 0 : bins.NumericBin(f, v) + 1; });
+          break;
+        case BinKind::kCategorical:
+          bin_rows([&](float v) { return bins.CategoryBin(f, v); });
+          break;
       }
     }
   }

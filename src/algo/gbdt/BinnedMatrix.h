@@ -10,15 +10,15 @@
 #include <cstdint>
 #include <vector>
 
+#include "algo/gbdt/FeatureBins.h"
 #include "data/Dataset.h"
-#include "data/QuantileBins.h"
 
 namespace scaleml {
 
 class BinnedMatrix {
  public:
   // Bins every row of `data` (in parallel); `bins` must have one entry per feature, <= 256 bins.
-  BinnedMatrix(const Dataset& data, const QuantileBins& bins);
+  BinnedMatrix(const Dataset& data, const FeatureBins& bins);
 
   std::size_t rows() const { return rows_; }
   std::size_t features() const { return features_; }

@@ -22,9 +22,22 @@ void DataPartition::Init(std::span<const std::uint32_t> rows, int max_leaves) {
 
 std::size_t DataPartition::Split(int leaf, int new_leaf, const std::uint8_t* bins,
                                  std::size_t stride, int threshold_bin) {
+  const auto threshold = static_cast<std::uint8_t>(threshold_bin);
+  return SplitBy(leaf, new_leaf, bins, stride,
+                 [threshold](std::uint8_t bin) { return bin <= threshold; });
+}
+
+std::size_t DataPartition::SplitByTable(int leaf, int new_leaf, const std::uint8_t* bins,
+                                        std::size_t stride, const std::uint8_t* goes_left) {
+  return SplitBy(leaf, new_leaf, bins, stride,
+                 [goes_left](std::uint8_t bin) { return goes_left[bin] != 0; });
+}
+
+template <class GoesLeft>
+std::size_t DataPartition::SplitBy(int leaf, int new_leaf, const std::uint8_t* bins,
+                                   std::size_t stride, GoesLeft goes_left_of) {
   const std::size_t begin = begin_[leaf], count = count_[leaf];
   std::uint32_t* rows = rows_.data() + begin;
-  const auto threshold = static_cast<std::uint8_t>(threshold_bin);
   std::size_t left_total = 0;
   if (count < kMinParallelRows || omp_get_max_threads() == 1) {
     std::uint32_t* right = right_scratch_.data();
@@ -32,7 +45,7 @@ std::size_t DataPartition::Split(int leaf, int new_leaf, const std::uint8_t* bin
     // Branch-free: the side of a row is unpredictable, so write it to both and advance one.
     for (std::size_t i = 0; i < count; ++i) {
       const std::uint32_t row = rows[i];
-      const bool goes_left = bins[row * stride] <= threshold;
+      const bool goes_left = goes_left_of(bins[row * stride]);
       rows[left_total] = row;
       right[nright] = row;
       left_total += goes_left;
@@ -53,7 +66,7 @@ std::size_t DataPartition::Split(int leaf, int new_leaf, const std::uint8_t* bin
       std::uint32_t* right_out = right_scratch_.data() + begin + b;
       for (std::size_t i = b; i < e; ++i) {
         const std::uint32_t row = rows[i];
-        const bool goes_left = bins[row * stride] <= threshold;
+        const bool goes_left = goes_left_of(bins[row * stride]);
         left_out[nl] = row;
         right_out[nr] = row;
         nl += goes_left;

@@ -23,8 +23,15 @@ class DataPartition {
   // others stay. Returns how many stayed.
   std::size_t Split(int leaf, int new_leaf, const std::uint8_t* bins, std::size_t stride,
                     int threshold_bin);
+  // The same with any rule: rows whose bin b has goes_left[b] == 0 move (256 entries).
+  std::size_t SplitByTable(int leaf, int new_leaf, const std::uint8_t* bins, std::size_t stride,
+                           const std::uint8_t* goes_left);
 
  private:
+  template <class GoesLeft>
+  std::size_t SplitBy(int leaf, int new_leaf, const std::uint8_t* bins, std::size_t stride,
+                      GoesLeft goes_left_of);
+
   std::vector<std::uint32_t> rows_;
   std::vector<std::uint32_t> left_scratch_;
   std::vector<std::uint32_t> right_scratch_;

@@ -4,13 +4,15 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
+#include <span>
 
 #include "algo/AlgorithmFactories.h"
 #include "algo/RowExchange.h"
 #include "algo/gbdt/BinnedMatrix.h"
 #include "algo/gbdt/GlobalBins.h"
+#include "algo/gbdt/HistogramTreeLearner.h"
 #include "algo/gbdt/Parallelism.h"
-#include "algo/gbdt/SerialTreeLearner.h"
 #include "comm/CommOps.h"
 #include "core/Error.h"
 #include "core/Hash.h"
@@ -20,7 +22,8 @@ namespace scaleml {
 namespace {
 
 constexpr std::uint32_t kPayloadMagic = 0x54444247;  // "GBDT"
-constexpr std::uint32_t kPayloadVersion = 1;
+// Version 2 added the trees' decisions (missing side, categorical sets); 1 still loads.
+constexpr std::uint32_t kPayloadVersion = 2;
 // Hash streams, so that the sample, the bags and the validation rows are independent.
 constexpr std::uint64_t kValidationStream = 0x7a11d;
 constexpr std::uint64_t kBaggingStream = 0xba99;
@@ -76,23 +79,39 @@ int GbdtClassifier::iterations() const {
   return static_cast<int>(trees_.size()) / std::max(trees_per_iteration_, 1);
 }
 
+// What one Fit works on: the rank's training rows, their bins, scores and gradients, and the
+// state of bagging and early stopping between rounds.
+struct GbdtClassifier::FitContext {
+  FitContext(const Dataset& train_rows_data, Comm& rank_comm, const GbdtObjective& loss,
+             std::uint64_t fit_seed)
+      : train(train_rows_data), comm(rank_comm), objective(loss), seed(fit_seed) {}
+
+  const Dataset& train;
+  Comm& comm;
+  const GbdtObjective& objective;
+  std::uint64_t seed;
+  std::size_t rows = 0;
+  std::vector<std::int32_t> labels;
+  std::span<const std::int64_t> row_ids;
+  bool early_stopping = false;
+  std::vector<std::uint8_t> is_train;  // empty: every row trains
+  std::vector<std::uint32_t> train_rows, valid_rows;
+  std::optional<FeatureBins> bins;
+  std::optional<BinnedMatrix> matrix;
+  std::vector<double> scores;  // class-major: class k's scores at k * rows
+  std::vector<GradientPair> gradients;
+  std::optional<HistogramTreeLearner> learner;
+  std::vector<std::uint32_t> bag;
+  std::vector<std::uint8_t> in_bag;  // rows whose scores the leaf ranges update
+  double best_loss = std::numeric_limits<double>::infinity();
+  int best_iteration = -1;
+};
+
 void GbdtClassifier::Fit(const Dataset& local, Comm& comm) {
   const std::int64_t calls_before = comm.stats().calls;
   const std::int64_t bytes_before = comm.stats().bytes_sent;
-  classes_ = GlobalClasses(local, comm);
-  const auto num_classes = static_cast<int>(classes_.size());
-  objective_ = ChooseObjective(params_.objective, classes_.size());
-  const GbdtObjective objective(objective_, num_classes);
-  trees_per_iteration_ = objective.trees_per_iteration();
-  const int per_iteration = trees_per_iteration_;
-
-  features_ = static_cast<int>(local.features());
-  if (AllreduceValue<std::int64_t>(comm, features_, ReduceOp::kMax) != features_ ||
-      AllreduceValue<std::int64_t>(comm, features_, ReduceOp::kMin) != features_) {
-    throw InputError("gbdt: ranks hold data with different feature counts (this rank: ", features_,
-                     ")");
-  }
-  if (features_ == 0) throw InputError("gbdt: the training data has no feature columns");
+  SetUpClassesAndFeatures(local, comm);
+  const GbdtObjective objective(objective_, static_cast<int>(classes_.size()));
   const std::uint64_t seed = static_cast<std::uint64_t>(params_.seed);
 
   // Byte-range shards of a file hold whole chunks, and in the paper's data every chunk is its own
@@ -102,142 +121,179 @@ void GbdtClassifier::Fit(const Dataset& local, Comm& comm) {
   // bin sample are chosen by global row id.
   Dataset exchanged;
   const bool exchange = comm.size() > 1 && params_.exchange_rows;
-  if (exchange) exchanged = ExchangeRows(local, comm, seed ^ kExchangeSeed);
-  const Dataset& train = exchange ? exchanged : local;
-  const std::size_t rows = train.rows();
-  if (rows >= std::numeric_limits<std::uint32_t>::max()) {
-    throw InputError("gbdt: ", rows, " rows on one rank; at most 2^32-1 are supported");
+  if (exchange) {
+    exchanged = ExchangeRows(local, comm, seed ^ kExchangeSeed);
+    exchanged.set_schema(local.schema());  // the categorical features, whichever rows came
   }
-  const auto labels = EncodeLabels(train, classes_);
-  auto row_ids = train.row_ids();
+  FitContext fit(exchange ? exchanged : local, comm, objective, seed);
+  ChooseTrainingRows(fit);
+  FindBins(fit);
+  InitScores(fit);
 
-  // Validation rows for early stopping, by a hash of the global row id.
-  bool early_stopping = params_.early_stopping_round > 0;
-  std::vector<std::uint8_t> is_train;
-  std::vector<std::uint32_t> train_rows, valid_rows;
-  if (early_stopping) {
-    is_train.resize(rows);
-    for (std::size_t r = 0; r < rows; ++r) {
-      const double u =
-          HashToUnit(HashKey(seed, static_cast<std::uint64_t>(row_ids[r]), kValidationStream));
-      is_train[r] = u >= params_.validation_fraction;
-      (is_train[r] ? train_rows : valid_rows).push_back(static_cast<std::uint32_t>(r));
-    }
-    if (AllreduceSum<std::int64_t>(comm, static_cast<std::int64_t>(valid_rows.size())) == 0) {
-      LogWarning("gbdt: no validation rows for early stopping; training without it");
-      early_stopping = false;
-    }
-  }
-  if (!early_stopping) {
-    is_train.clear();
-    train_rows.resize(rows);
-    std::iota(train_rows.begin(), train_rows.end(), 0u);
-    valid_rows.clear();
-  }
-
-  const QuantileBins bins =
-      FindGlobalBins(train, is_train, comm, params_.max_bin, params_.bin_sample_count, seed);
-  const BinnedMatrix matrix(train, bins);
-
-  std::vector<std::int64_t> class_counts(num_classes, 0);
-  for (std::uint32_t r : train_rows) ++class_counts[labels[r]];
-  AllreduceSum(comm, std::span<std::int64_t>(class_counts));
-  init_scores_ = objective.InitScores(class_counts);
-
-  std::vector<double> scores(static_cast<std::size_t>(per_iteration) * rows);
-  for (int k = 0; k < per_iteration; ++k) {
-    std::fill(scores.begin() + k * rows, scores.begin() + (k + 1) * rows, init_scores_[k]);
-  }
-  std::vector<GradientPair> gradients(static_cast<std::size_t>(per_iteration) * rows);
-  SerialTreeLearner learner(matrix, bins, params_, comm);
-  trees_.clear();
-
-  const bool bagging = params_.bagging_freq > 0 && params_.bagging_fraction < 1.0;
-  std::vector<std::uint32_t> bag;
-  std::vector<std::uint8_t> in_bag;  // rows whose scores the leaf ranges update
-  double best_loss = std::numeric_limits<double>::infinity();
-  int best_iteration = -1;
   fit_stats_ = GbdtFitStats{};
   fit_stats_.setup_collectives = comm.stats().calls - calls_before;
   fit_stats_.setup_bytes = comm.stats().bytes_sent - bytes_before;
-
+  trees_.clear();
   for (int it = 0; it < params_.num_iterations; ++it) {
     ++fit_stats_.rounds;
-    if (bagging && it % params_.bagging_freq == 0) {
-      bag.clear();
-      const auto draw = static_cast<std::uint64_t>(it / params_.bagging_freq);
-      for (std::uint32_t r : train_rows) {
-        const double u =
-            HashToUnit(HashKey(seed ^ (draw * 0x9e3779b97f4a7c15ULL),
-                               static_cast<std::uint64_t>(row_ids[r]), kBaggingStream));
-        if (u < params_.bagging_fraction) bag.push_back(r);
-      }
-    }
-    const std::vector<std::uint32_t>& fit_rows = bagging ? bag : train_rows;
-    const bool all_rows = fit_rows.size() == rows;
-    if (!all_rows) {
-      in_bag.assign(rows, 0);
-      for (std::uint32_t r : fit_rows) in_bag[r] = 1;
-    }
-    objective.Gradients(scores, labels, gradients.data());
-
-    bool any_split = false;
-    for (int k = 0; k < per_iteration; ++k) {
-      const auto features = SampleFeatures(features_, params_.feature_fraction, seed,
-                                           static_cast<std::uint64_t>(it) * per_iteration + k);
-      Tree tree = learner.Train(fit_rows, all_rows, gradients.data() + k * rows, features);
-      tree.Shrink(params_.learning_rate);
-      any_split |= tree.leaves() > 1;
-      double* class_scores = scores.data() + k * rows;
-      const auto& partition = learner.partition();
-      const bool parallel = static_cast<std::int64_t>(rows) >= kParallelMinRows;
-#pragma omp parallel if (parallel)
-      for (int leaf = 0; leaf < tree.leaves(); ++leaf) {
-        const double value = tree.leaf_value(leaf);
-        auto leaf_rows = partition.rows(leaf);
-        const auto n = static_cast<std::int64_t>(leaf_rows.size());
-#pragma omp for schedule(static) nowait
-        for (std::int64_t i = 0; i < n; ++i) class_scores[leaf_rows[i]] += value;
-      }
-      if (!all_rows) {
-        // Rows outside the bag (and validation rows) go down the tree on their bins.
-        const auto n = static_cast<std::int64_t>(rows);
-#pragma omp parallel for schedule(static) if (parallel)
-        for (std::int64_t r = 0; r < n; ++r) {
-          if (in_bag[r]) continue;
-          const int leaf = tree.LeafOfBinned([&](int f) { return matrix.at(r, f); });
-          class_scores[r] += tree.leaf_value(leaf);
-        }
-      }
-      trees_.push_back(std::move(tree));
-    }
-    if (!any_split) {
-      // As LightGBM: no leaf can be split any more, so further rounds would add nothing.
-      trees_.resize(trees_.size() - per_iteration);
-      LogInfo("gbdt: stopped after ", it, " rounds: no split meets the constraints");
-      break;
-    }
-    if (early_stopping) {
-      double sums[2] = {objective.Loss(scores, labels, valid_rows),
-                        static_cast<double>(valid_rows.size())};
-      AllreduceSum(comm, std::span<double>(sums, 2));
-      const double loss = sums[0] / sums[1];
-      LogDebug("gbdt: round ", it + 1, " validation loss ", loss);
-      if (loss < best_loss) {
-        best_loss = loss;
-        best_iteration = it;
-      } else if (it - best_iteration >= params_.early_stopping_round) {
-        trees_.resize(static_cast<std::size_t>(best_iteration + 1) * per_iteration);
-        LogInfo("gbdt: early stopping at round ", it + 1, "; best round ", best_iteration + 1);
-        break;
-      }
-    }
+    if (!BoostOneRound(fit, it)) break;
   }
   fit_stats_.training_collectives =
       comm.stats().calls - calls_before - fit_stats_.setup_collectives;
   fit_stats_.training_bytes = comm.stats().bytes_sent - bytes_before - fit_stats_.setup_bytes;
-  fit_stats_.histograms = learner.histogram_stats();
+  fit_stats_.histograms = fit.learner->histogram_stats();
   if (comm.size() > 1) LogCommunication(comm, fit_stats_);
+}
+
+void GbdtClassifier::SetUpClassesAndFeatures(const Dataset& local, Comm& comm) {
+  classes_ = GlobalClasses(local, comm);
+  objective_ = ChooseObjective(params_.objective, classes_.size());
+  trees_per_iteration_ =
+      GbdtObjective(objective_, static_cast<int>(classes_.size())).trees_per_iteration();
+  features_ = static_cast<int>(local.features());
+  if (AllreduceValue<std::int64_t>(comm, features_, ReduceOp::kMax) != features_ ||
+      AllreduceValue<std::int64_t>(comm, features_, ReduceOp::kMin) != features_) {
+    throw InputError("gbdt: ranks hold data with different feature counts (this rank: ", features_,
+                     ")");
+  }
+  if (features_ == 0) throw InputError("gbdt: the training data has no feature columns");
+}
+
+void GbdtClassifier::ChooseTrainingRows(FitContext& fit) const {
+  fit.rows = fit.train.rows();
+  if (fit.rows >= std::numeric_limits<std::uint32_t>::max()) {
+    throw InputError("gbdt: ", fit.rows, " rows on one rank; at most 2^32-1 are supported");
+  }
+  fit.labels = EncodeLabels(fit.train, classes_);
+  fit.row_ids = fit.train.row_ids();
+  // Validation rows for early stopping, by a hash of the global row id.
+  fit.early_stopping = params_.early_stopping_round > 0;
+  if (fit.early_stopping) {
+    fit.is_train.resize(fit.rows);
+    for (std::size_t r = 0; r < fit.rows; ++r) {
+      const double u = HashToUnit(
+          HashKey(fit.seed, static_cast<std::uint64_t>(fit.row_ids[r]), kValidationStream));
+      fit.is_train[r] = u >= params_.validation_fraction;
+      (fit.is_train[r] ? fit.train_rows : fit.valid_rows).push_back(static_cast<std::uint32_t>(r));
+    }
+    if (AllreduceSum<std::int64_t>(fit.comm, static_cast<std::int64_t>(fit.valid_rows.size())) ==
+        0) {
+      LogWarning("gbdt: no validation rows for early stopping; training without it");
+      fit.early_stopping = false;
+    }
+  }
+  if (!fit.early_stopping) {
+    fit.is_train.clear();
+    fit.train_rows.resize(fit.rows);
+    std::iota(fit.train_rows.begin(), fit.train_rows.end(), 0u);
+    fit.valid_rows.clear();
+  }
+}
+
+void GbdtClassifier::FindBins(FitContext& fit) const {
+  fit.bins.emplace(FindGlobalBins(fit.train, fit.is_train, fit.comm, params_.max_bin,
+                                  params_.bin_sample_count, fit.seed));
+  fit.matrix.emplace(fit.train, *fit.bins);
+}
+
+void GbdtClassifier::InitScores(FitContext& fit) {
+  std::vector<std::int64_t> class_counts(classes_.size(), 0);
+  for (std::uint32_t r : fit.train_rows) ++class_counts[fit.labels[r]];
+  AllreduceSum(fit.comm, std::span<std::int64_t>(class_counts));
+  init_scores_ = fit.objective.InitScores(class_counts);
+  const std::size_t rows = fit.rows;
+  fit.scores.resize(static_cast<std::size_t>(trees_per_iteration_) * rows);
+  for (int k = 0; k < trees_per_iteration_; ++k) {
+    std::fill(fit.scores.begin() + k * rows, fit.scores.begin() + (k + 1) * rows, init_scores_[k]);
+  }
+  fit.gradients.resize(static_cast<std::size_t>(trees_per_iteration_) * rows);
+  fit.learner.emplace(*fit.matrix, *fit.bins, params_, fit.comm);
+}
+
+const std::vector<std::uint32_t>& GbdtClassifier::DrawBag(FitContext& fit, int it) const {
+  const bool bagging = params_.bagging_freq > 0 && params_.bagging_fraction < 1.0;
+  if (!bagging) return fit.train_rows;
+  if (it % params_.bagging_freq == 0) {
+    fit.bag.clear();
+    const auto draw = static_cast<std::uint64_t>(it / params_.bagging_freq);
+    for (std::uint32_t r : fit.train_rows) {
+      const double u =
+          HashToUnit(HashKey(fit.seed ^ (draw * 0x9e3779b97f4a7c15ULL),
+                             static_cast<std::uint64_t>(fit.row_ids[r]), kBaggingStream));
+      if (u < params_.bagging_fraction) fit.bag.push_back(r);
+    }
+  }
+  return fit.bag;
+}
+
+bool GbdtClassifier::BoostOneRound(FitContext& fit, int it) {
+  const int per_iteration = trees_per_iteration_;
+  const std::size_t rows = fit.rows;
+  const std::vector<std::uint32_t>& fit_rows = DrawBag(fit, it);
+  const bool all_rows = fit_rows.size() == rows;
+  if (!all_rows) {
+    fit.in_bag.assign(rows, 0);
+    for (std::uint32_t r : fit_rows) fit.in_bag[r] = 1;
+  }
+  fit.objective.Gradients(fit.scores, fit.labels, fit.gradients.data());
+  bool any_split = false;
+  for (int k = 0; k < per_iteration; ++k) {
+    const auto features = SampleFeatures(features_, params_.feature_fraction, fit.seed,
+                                         static_cast<std::uint64_t>(it) * per_iteration + k);
+    Tree tree = fit.learner->Train(fit_rows, all_rows, fit.gradients.data() + k * rows, features);
+    tree.Shrink(params_.learning_rate);
+    any_split |= tree.leaves() > 1;
+    AddTreeToScores(fit, tree, all_rows, fit.scores.data() + k * rows);
+    trees_.push_back(std::move(tree));
+  }
+  if (!any_split) {
+    // As LightGBM: no leaf can be split any more, so further rounds would add nothing.
+    trees_.resize(trees_.size() - per_iteration);
+    LogInfo("gbdt: stopped after ", it, " rounds: no split meets the constraints");
+    return false;
+  }
+  return !fit.early_stopping || !ShouldStopEarly(fit, it);
+}
+
+void GbdtClassifier::AddTreeToScores(const FitContext& fit, const Tree& tree, bool all_rows,
+                                     double* class_scores) const {
+  const auto& partition = fit.learner->partition();
+  const bool parallel = static_cast<std::int64_t>(fit.rows) >= kParallelMinRows;
+#pragma omp parallel if (parallel)
+  for (int leaf = 0; leaf < tree.leaves(); ++leaf) {
+    const double value = tree.leaf_value(leaf);
+    auto leaf_rows = partition.rows(leaf);
+    const auto n = static_cast<std::int64_t>(leaf_rows.size());
+#pragma omp for schedule(static) nowait
+    for (std::int64_t i = 0; i < n; ++i) class_scores[leaf_rows[i]] += value;
+  }
+  if (all_rows) return;
+  // Rows outside the bag (and validation rows) go down the tree on their bins.
+  const BinnedMatrix& matrix = *fit.matrix;
+  const auto n = static_cast<std::int64_t>(fit.rows);
+#pragma omp parallel for schedule(static) if (parallel)
+  for (std::int64_t r = 0; r < n; ++r) {
+    if (fit.in_bag[r]) continue;
+    const int leaf = tree.LeafOfBinned([&](int f) { return matrix.at(r, f); });
+    class_scores[r] += tree.leaf_value(leaf);
+  }
+}
+
+bool GbdtClassifier::ShouldStopEarly(FitContext& fit, int it) {
+  double sums[2] = {fit.objective.Loss(fit.scores, fit.labels, fit.valid_rows),
+                    static_cast<double>(fit.valid_rows.size())};
+  AllreduceSum(fit.comm, std::span<double>(sums, 2));
+  const double loss = sums[0] / sums[1];
+  LogDebug("gbdt: round ", it + 1, " validation loss ", loss);
+  if (loss < fit.best_loss) {
+    fit.best_loss = loss;
+    fit.best_iteration = it;
+    return false;
+  }
+  if (it - fit.best_iteration < params_.early_stopping_round) return false;
+  trees_.resize(static_cast<std::size_t>(fit.best_iteration + 1) * trees_per_iteration_);
+  LogInfo("gbdt: early stopping at round ", it + 1, "; best round ", fit.best_iteration + 1);
+  return true;
 }
 
 namespace {
@@ -255,6 +311,7 @@ struct PackedForest {
   std::vector<double> leaf_values;
   std::vector<std::size_t> node_begin, leaf_begin;
   std::vector<int> depth;
+  std::vector<std::uint8_t> nan_always_left;  // the tree walks as "!(v > threshold)"
 
   explicit PackedForest(const std::vector<Tree>& trees) {
     for (const Tree& tree : trees) {
@@ -266,6 +323,7 @@ struct PackedForest {
       }
       for (int l = 0; l < tree.leaves(); ++l) leaf_values.push_back(tree.leaf_value(l));
       depth.push_back(tree.Depth());
+      nan_always_left.push_back(tree.NanAlwaysLeft() ? 1 : 0);
     }
   }
 };
@@ -305,6 +363,16 @@ std::vector<double> GbdtClassifier::PredictRaw(const Dataset& data) const {
         const double* leaves = forest.leaf_values.data() + forest.leaf_begin[t];
         const int depth = forest.depth[t];
         const std::size_t k = t % per_iteration;
+        if (!forest.nan_always_left[t]) {
+          // Categorical nodes, or missing values sent right: the tree's own walk.
+          const Tree& tree = trees_[t];
+          for (std::size_t i = 0; i < count; ++i) {
+            const float* row = values.data() + i * features;
+            out[i * per_iteration + k] +=
+                tree.leaf_value(tree.LeafOf([row](int f) { return row[f]; }));
+          }
+          continue;
+        }
         if (depth == 0) {
           for (std::size_t i = 0; i < count; ++i) out[i * per_iteration + k] += leaves[0];
           continue;
@@ -353,7 +421,7 @@ void GbdtClassifier::SaveModel(BinaryWriter& out) const {
 void GbdtClassifier::LoadModel(BinaryReader& in) {
   if (in.Get<std::uint32_t>() != kPayloadMagic) throw in.Corrupt("not a gbdt model payload");
   const auto version = in.Get<std::uint32_t>();
-  if (version != kPayloadVersion) {
+  if (version != 1 && version != kPayloadVersion) {
     throw in.Corrupt(StrCat("gbdt model version ", version, " is not supported"));
   }
   const auto objective = in.Get<std::uint8_t>();
@@ -374,7 +442,7 @@ void GbdtClassifier::LoadModel(BinaryReader& in) {
   const auto count = in.Get<std::uint64_t>();
   if (count % expected != 0 || count > (1ULL << 28)) throw in.Corrupt("bad tree count");
   trees_.clear();
-  for (std::uint64_t t = 0; t < count; ++t) trees_.push_back(Tree::Load(in, features_));
+  for (std::uint64_t t = 0; t < count; ++t) trees_.push_back(Tree::Load(in, features_, version));
 }
 
 std::unique_ptr<Classifier> MakeGbdtClassifier(const ParamMap& params) {

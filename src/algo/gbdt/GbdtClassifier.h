@@ -2,13 +2,17 @@
 // row sample, leaf-wise trees grown on fixed-point gradient histograms (summed over the ranks of
 // the Comm, so every rank ends with the same model, and that model is the one a single process
 // trains on all the rows), binary logloss or multiclass softmax, bagging, feature sampling and
-// early stopping on validation rows picked by a hash of the global row id. With several ranks the
-// training rows are first dealt out at random (RowExchange), so that every histogram allreduce
-// waits for about 1/size of the leaf's rows on each rank, whatever the shards held.
+// early stopping on validation rows picked by a hash of the global row id. Categorical features
+// (the Dataset's schema) get one bin per frequent category and LightGBM's categorical splits;
+// missing values of numeric features get a bin of their own and every split learns their side
+// (FeatureBins, SplitFinder). With exchange_rows and several ranks the training rows are first
+// dealt out at random (RowExchange), so that every histogram allreduce waits for about 1/size of
+// the leaf's rows on each rank, whatever the shards held.
 //
 // Model payload (after the registry's header, all little-endian):
-//   u32 magic 'GBDT', u32 version 1, u8 objective (0 binary, 1 multiclass), i32 features,
-//   i32 trees per iteration, f64[] init scores, u64 tree count, then each Tree (Tree::Save).
+//   u32 magic 'GBDT', u32 version 2 (1: trees without decisions, still read), u8 objective
+//   (0 binary, 1 multiclass), i32 features, i32 trees per iteration, f64[] init scores, u64 tree
+//   count, then each Tree (Tree::Save).
 // Thread-safety: Fit and LoadModel need exclusive access; prediction is const and thread-safe.
 #pragma once
 
@@ -19,7 +23,7 @@
 #include "algo/Classifier.h"
 #include "algo/gbdt/GbdtObjective.h"
 #include "algo/gbdt/GbdtParams.h"
-#include "algo/gbdt/SerialTreeLearner.h"
+#include "algo/gbdt/HistogramTreeLearner.h"
 #include "algo/gbdt/Tree.h"
 
 namespace scaleml {
@@ -54,6 +58,24 @@ class GbdtClassifier final : public Classifier {
   const GbdtFitStats& fit_stats() const { return fit_stats_; }
 
  private:
+  struct FitContext;
+  // Fit, in its steps: the classes, objective and feature count agreed by the ranks; the
+  // training and validation rows; the bins and the binned rows; the initial scores; then one
+  // boosting round at a time (false: stop).
+  void SetUpClassesAndFeatures(const Dataset& local, Comm& comm);
+  void ChooseTrainingRows(FitContext& fit) const;
+  void FindBins(FitContext& fit) const;
+  void InitScores(FitContext& fit);
+  bool BoostOneRound(FitContext& fit, int it);
+  // The rows this round's trees fit (a bag, or all training rows).
+  const std::vector<std::uint32_t>& DrawBag(FitContext& fit, int it) const;
+  // Adds a tree's leaf values to the scores of the rows (class k's scores).
+  void AddTreeToScores(const FitContext& fit, const Tree& tree, bool all_rows,
+                       double* class_scores) const;
+  // Early stopping after round `it`: true when the validation loss has not improved for
+  // early_stopping_round rounds (the trees after the best round are then dropped).
+  bool ShouldStopEarly(FitContext& fit, int it);
+
   // Raw scores, row-major (rows x trees_per_iteration).
   std::vector<double> PredictRaw(const Dataset& data) const;
 

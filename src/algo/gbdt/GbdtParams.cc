@@ -55,6 +55,18 @@ const ParamSchema<GbdtParams>& GbdtSchema() {
                 "(one collective per batch); scatter: each rank sums and searches its share of "
                 "the features (LightGBM's data-parallel learner: half the bytes at 2 ranks, but "
                 "two collectives per batch)")
+        .Int("max_cat_to_onehot", &GbdtParams::max_cat_to_onehot, 1, 1000000,
+             "categorical features with at most this many categories split one category "
+             "against the rest")
+        .Int("max_cat_threshold", &GbdtParams::max_cat_threshold, 1, 1000000,
+             "most categories on the left side of a categorical split")
+        .Double("cat_l2", &GbdtParams::cat_l2, 0.0, 1e12,
+                "L2 regularisation added to lambda_l2 in categorical split search")
+        .Double("cat_smooth", &GbdtParams::cat_smooth, 0.0, 1e12,
+                "smoothing of the categories' gradient ratio; categories with fewer rows are "
+                "left out of many-category splits")
+        .Int("min_data_per_group", &GbdtParams::min_data_per_group, 1, 1000000000,
+             "minimum rows added between two candidate categorical splits (and on the right)")
         .Alias("n_estimators", "num_iterations")
         .Alias("num_boost_round", "num_iterations")
         .Alias("num_iteration", "num_iterations")

@@ -29,6 +29,12 @@ struct GbdtParams {
   bool exchange_rows = false;
   std::string histogram_reduce = "allreduce";
   bool build_ahead = false;
+  // Categorical features (LightGBM's names and defaults).
+  int max_cat_to_onehot = 4;
+  int max_cat_threshold = 32;
+  double cat_l2 = 10.0;
+  double cat_smooth = 10.0;
+  int min_data_per_group = 100;
 };
 
 // The schema that parses and prints GbdtParams (GbdtParamSchema() is its untyped view).

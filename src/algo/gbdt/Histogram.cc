@@ -22,7 +22,7 @@ constexpr std::size_t kPrefetchDistance = 32;
 
 }  // namespace
 
-HistogramBuilder::HistogramBuilder(const BinnedMatrix& matrix, const QuantileBins& bins)
+HistogramBuilder::HistogramBuilder(const BinnedMatrix& matrix, const FeatureBins& bins)
     : matrix_(matrix), bins_(bins) {
   for (std::size_t f = 0; f < bins.features(); ++f) {
     offsets_.push_back(static_cast<std::uint32_t>(bins.offset(f)));

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "algo/gbdt/BinnedMatrix.h"
-#include "data/QuantileBins.h"
+#include "algo/gbdt/FeatureBins.h"
 
 namespace scaleml {
 
@@ -43,7 +43,7 @@ struct HistBin {
 
 class HistogramBuilder {
  public:
-  HistogramBuilder(const BinnedMatrix& matrix, const QuantileBins& bins);
+  HistogramBuilder(const BinnedMatrix& matrix, const FeatureBins& bins);
 
   // Fills `out` (bins.total_bins() entries) with the histogram of `rows` over `features`; other
   // features' bins are zeroed. `rows == nullptr` means rows 0..count-1 of the matrix.
@@ -61,7 +61,7 @@ class HistogramBuilder {
                       HistBin* hist) const;
 
   const BinnedMatrix& matrix_;
-  const QuantileBins& bins_;
+  const FeatureBins& bins_;
   std::vector<std::uint32_t> offsets_;      // first bin of each feature
   std::vector<HistBin> thread_histograms_;  // one histogram per extra thread
 };

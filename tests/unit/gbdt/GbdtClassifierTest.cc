@@ -184,7 +184,7 @@ TEST(GbdtClassifier, DepthAndLeafLimitsHold) {
   }
 }
 
-TEST(GbdtClassifier, MissingValuesGoLeftLikeTheSmallestBin) {
+TEST(GbdtClassifier, ScatteredMissingValuesStillSeparateBlobs) {
   Dataset data = MakeBlobs(3000, 3, 2, 4.0, 12);
   for (std::size_t r = 0; r < data.rows(); r += 7) data.mutable_column(1)[r] = std::nanf("");
   auto model = Fitted(data, {{"num_iterations", "10"}});

@@ -7,6 +7,7 @@
 #include "algo/AlgorithmFactories.h"
 #include "algo/gbdt/GbdtClassifier.h"
 #include "comm/ThreadComm.h"
+#include "unit/gbdt/GbdtTestCategorical.h"
 #include "unit/gbdt/GbdtTestData.h"
 
 namespace scaleml {
@@ -53,6 +54,46 @@ TEST(GbdtDistributed, EveryRankHasTheSingleProcessModel) {
         for (int r = 0; r < ranks; ++r) {
           EXPECT_EQ(models[r], alone)
               << reduce << ", " << ranks << " ranks, contiguous " << contiguous << ", rank " << r;
+        }
+      }
+    }
+  }
+}
+
+// A categorical feature with a category (11) that only the first third of the rows hold, so
+// that with contiguous shards one rank alone sees it, and a numeric feature with missing values:
+// the bins come from counts summed over the ranks, so every rank count grows the same trees.
+TEST(GbdtDistributed, CategoricalAndMissingValuesGiveTheSingleProcessModel) {
+  Dataset data = testing::MakeCategoricalData(
+      3000, 12, 31,
+      [](std::size_t r, std::mt19937& rng) {
+        if (r < 1000 && r % 4 == 0) return 11.0f;
+        return static_cast<float>(std::uniform_int_distribution<int>(0, 10)(rng));
+      },
+      [](float code, float noise) {
+        const bool in_set = static_cast<int>(code) % 3 == 1 || code == 11.0f;
+        return in_set != (noise > 0.8f) ? 1 : 0;
+      });
+  for (std::size_t r = 0; r < data.rows(); r += 7) data.mutable_column(1)[r] = std::nanf("");
+  ParamMap params = {{"num_iterations", "12"}, {"min_data_per_group", "20"}};
+  const std::string alone = TrainAlone(data, params);
+  GbdtClassifier check(GbdtSchema().Parse(params));
+  LocalComm local;
+  check.Fit(data, local);
+  bool categorical_node = false;
+  for (const Tree& tree : check.trees()) {
+    for (int n = 0; n < tree.internal_nodes(); ++n) categorical_node |= tree.is_categorical(n);
+  }
+  EXPECT_TRUE(categorical_node);
+  for (const char* reduce : {"scatter", "allreduce"}) {
+    params["histogram_reduce"] = reduce;
+    for (const char* exchange : {"false", "true"}) {
+      params["exchange_rows"] = exchange;
+      for (bool contiguous : {true, false}) {
+        auto models = TrainSharded(data, params, 3, contiguous);
+        for (int r = 0; r < 3; ++r) {
+          EXPECT_EQ(models[r], alone) << reduce << ", exchange " << exchange << ", contiguous "
+                                      << contiguous << ", rank " << r;
         }
       }
     }

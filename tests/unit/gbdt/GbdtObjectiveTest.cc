@@ -47,11 +47,13 @@ TEST(BinnedMatrix, ColumnCopyHoldsTheSameBins) {
     auto column = data.column(f);
     samples[f].assign(column.begin(), column.end());
   }
-  const QuantileBins bins = QuantileBins::FromSamples(samples, 31);
+  const QuantileBins quantiles = QuantileBins::FromSamples(samples, 31);
+  const FeatureBins bins(quantiles);
   const BinnedMatrix matrix(data, bins);
   for (std::size_t f = 0; f < data.features(); ++f) {
     for (std::size_t r = 0; r < data.rows(); ++r) {
       ASSERT_EQ(matrix.column(f)[r], matrix.at(r, f));
+      ASSERT_EQ(matrix.at(r, f), quantiles.Bin(f, data.at(r, f)));
       ASSERT_EQ(matrix.at(r, f), bins.Bin(f, data.at(r, f)));
     }
   }

@@ -15,7 +15,7 @@ namespace {
 
 struct Fixture {
   Dataset data = testing::MakeBlobs(70000, 3, 2, 2.0, 11);
-  QuantileBins bins;
+  FeatureBins bins;
   std::vector<GradientPair> gradients;
   Fixture() {
     std::vector<std::vector<float>> samples(data.features());
@@ -23,7 +23,7 @@ struct Fixture {
       auto column = data.column(f);
       samples[f].assign(column.begin(), column.end());
     }
-    bins = QuantileBins::FromSamples(samples, 255);
+    bins = FeatureBins(QuantileBins::FromSamples(samples, 255));
     std::mt19937 rng(3);
     std::uniform_int_distribution<std::int32_t> g(-(1 << 30), 1 << 30), h(1, 1 << 29);
     for (std::size_t r = 0; r < data.rows(); ++r) gradients.push_back({g(rng), h(rng)});

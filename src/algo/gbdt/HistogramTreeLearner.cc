@@ -1,7 +1,8 @@
-#include "algo/gbdt/SerialTreeLearner.h"
+#include "algo/gbdt/HistogramTreeLearner.h"
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <type_traits>
 
@@ -9,8 +10,8 @@
 
 namespace scaleml {
 
-SerialTreeLearner::SerialTreeLearner(const BinnedMatrix& matrix, const QuantileBins& bins,
-                                     const GbdtParams& params, Comm& comm)
+HistogramTreeLearner::HistogramTreeLearner(const BinnedMatrix& matrix, const FeatureBins& bins,
+                                           const GbdtParams& params, Comm& comm)
     : matrix_(matrix),
       bins_(bins),
       params_(params),
@@ -24,6 +25,11 @@ SerialTreeLearner::SerialTreeLearner(const BinnedMatrix& matrix, const QuantileB
   constraints_.min_sum_hessian = params.min_sum_hessian_in_leaf;
   constraints_.min_gain = params.min_gain_to_split;
   constraints_.min_data = params.min_data_in_leaf;
+  constraints_.max_cat_to_onehot = params.max_cat_to_onehot;
+  constraints_.max_cat_threshold = params.max_cat_threshold;
+  constraints_.cat_l2 = params.cat_l2;
+  constraints_.cat_smooth = params.cat_smooth;
+  constraints_.min_data_per_group = params.min_data_per_group;
   // Contiguous ranges of features, cut at the feature boundary at or after an even share of bins.
   const int ranks = scatter_ ? comm.size() : 1;
   rank_bins_.assign(ranks + 1, total_bins_);
@@ -36,9 +42,9 @@ SerialTreeLearner::SerialTreeLearner(const BinnedMatrix& matrix, const QuantileB
   }
 }
 
-void SerialTreeLearner::BuildLocal(const std::uint32_t* rows, std::size_t count,
-                                   const GradientPair* gradients, std::span<const int> features,
-                                   int slot) {
+void HistogramTreeLearner::BuildLocal(const std::uint32_t* rows, std::size_t count,
+                                      const GradientPair* gradients, std::span<const int> features,
+                                      int slot) {
   HistBin* hist = Slot(slot);
   builder_.Build(rows, count, gradients, features, hist);
   hist[CountEntry()] = HistBin{static_cast<std::int64_t>(count), 0};
@@ -51,7 +57,7 @@ void SerialTreeLearner::BuildLocal(const std::uint32_t* rows, std::size_t count,
   stats_.rows += static_cast<std::int64_t>(count);
 }
 
-void SerialTreeLearner::SumOverRanks(std::span<const int> slots) {
+void HistogramTreeLearner::SumOverRanks(std::span<const int> slots) {
   const std::size_t slot_size = SlotSize();
   std::int64_t local = 0;
   for (int slot : slots) local += Slot(slot)[CountEntry()].g;
@@ -85,7 +91,7 @@ void SerialTreeLearner::SumOverRanks(std::span<const int> slots) {
   stats_.rows_above_even_share += std::max(0.0, static_cast<double>(local) - even_share);
 }
 
-void SerialTreeLearner::ReduceScatterSlots(std::span<const int> slots) {
+void HistogramTreeLearner::ReduceScatterSlots(std::span<const int> slots) {
   // Block r: rank r's bins of every slot, then every slot's two extra entries (in every block,
   // so that every rank gets the row counts and sums).
   const int ranks = comm_.size();
@@ -129,7 +135,7 @@ void SerialTreeLearner::ReduceScatterSlots(std::span<const int> slots) {
   }
 }
 
-void SerialTreeLearner::AgreeOnBestSplits(std::vector<SplitInfo>& splits) {
+void HistogramTreeLearner::AgreeOnBestSplits(std::vector<SplitInfo>& splits) {
   if (!scatter_ || splits.empty()) return;
   static_assert(std::is_trivially_copyable_v<SplitInfo>);
   const std::size_t n = splits.size();
@@ -150,13 +156,49 @@ void SerialTreeLearner::AgreeOnBestSplits(std::vector<SplitInfo>& splits) {
   }
 }
 
-bool SerialTreeLearner::CanSplit(std::int64_t count, int depth) const {
+std::array<std::uint8_t, 256> HistogramTreeLearner::GoesLeftTable(const SplitInfo& split) const {
+  std::array<std::uint8_t, 256> table{};
+  const BinKind kind = bins_.kind(split.feature);
+  for (int b = 0; b < bins_.bins(split.feature); ++b) table[b] = split.GoesLeft(kind, b) ? 1 : 0;
+  return table;
+}
+
+int HistogramTreeLearner::ApplySplit(Tree& tree, int leaf, const SplitInfo& split) {
+  const int f = split.feature;
+  const std::uint8_t* column = matrix_.column(f);
+  const BinKind kind = bins_.kind(f);
+  if (kind == BinKind::kNumeric) {
+    // The paper's path: a threshold compare, NaN left.
+    const int new_leaf = tree.Split(leaf, f, split.bin, bins_.upper_bound(f, split.bin));
+    partition_.Split(leaf, new_leaf, column, 1, split.bin);
+    return new_leaf;
+  }
+  int new_leaf = 0;
+  if (kind == BinKind::kNumericWithMissing) {
+    // Bin 0 is the missing bin: a boundary there sends every number right (on raw values every
+    // number but -infinity, which training binned with the smallest numbers).
+    const float threshold =
+        split.bin < 1 ? -std::numeric_limits<float>::infinity() : bins_.upper_bound(f, split.bin);
+    new_leaf = tree.SplitNumeric(leaf, f, split.bin, threshold, true, split.default_left);
+  } else {
+    std::vector<std::int32_t> codes;
+    for (int b = 1; b < bins_.bins(f); ++b) {
+      if (split.BinInLeftSet(b)) codes.push_back(bins_.category(f, b));
+    }
+    new_leaf = tree.SplitCategorical(leaf, f, split.left_bins, codes);
+  }
+  const std::array<std::uint8_t, 256> goes_left = GoesLeftTable(split);
+  partition_.SplitByTable(leaf, new_leaf, column, 1, goes_left.data());
+  return new_leaf;
+}
+
+bool HistogramTreeLearner::CanSplit(std::int64_t count, int depth) const {
   if (params_.max_depth > 0 && depth >= params_.max_depth) return false;
   return count >= 2 * static_cast<std::int64_t>(params_.min_data_in_leaf);
 }
 
-Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows,
-                              const GradientPair* gradients, std::span<const int> features) {
+Tree HistogramTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows,
+                                 const GradientPair* gradients, std::span<const int> features) {
   const int max_leaves = params_.num_leaves;
   Tree tree;
   partition_.Init(rows, max_leaves);
@@ -172,6 +214,8 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
   std::vector<HistBin> total(max_leaves);
   std::vector<std::int64_t> count(max_leaves, 0);  // global rows; estimated for unbuilt leaves
   std::vector<int> depth(max_leaves, 0);
+  // The L2 of each leaf's value: that of the split that made it.
+  std::vector<double> lambda_l2(max_leaves, params_.lambda_l2);
   std::vector<SplitInfo> best(max_leaves);
   std::vector<int> slot_of(max_leaves, -1);
   // The global histogram of the smaller child of a leaf's best split, built ahead of the split;
@@ -252,13 +296,13 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
     }
     if (leaf < 0) break;
     const SplitInfo split = best[leaf];
-    const int new_leaf =
-        tree.Split(leaf, split.feature, split.bin, bins_.upper_bound(split.feature, split.bin));
-    partition_.Split(leaf, new_leaf, matrix_.column(split.feature), 1, split.bin);
+    const int new_leaf = ApplySplit(tree, leaf, split);
     total[leaf] = split.left;
     total[new_leaf] = split.right;
     count[leaf] = split.left_count;
     count[new_leaf] = split.right_count;
+    lambda_l2[leaf] = lambda_l2[new_leaf] =
+        params_.lambda_l2 + (split.with_cat_l2 ? params_.cat_l2 : 0.0);
     const int child_depth = depth[leaf] + 1;
 
     const bool more = tree.leaves() < max_leaves;
@@ -300,10 +344,10 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
           const SplitInfo& next = best[l];
           const bool to_left = left_is_smaller(next);
           const std::uint8_t* column = matrix_.column(next.feature);
-          const auto threshold = static_cast<std::uint8_t>(next.bin);
+          const std::array<std::uint8_t, 256> goes_left = GoesLeftTable(next);
           child_rows_.clear();
           for (std::uint32_t row : partition_.rows(l)) {
-            if ((column[row] <= threshold) == to_left) child_rows_.push_back(row);
+            if ((goes_left[column[row]] != 0) == to_left) child_rows_.push_back(row);
           }
           ahead_slot_of[l] = take_slot();
           BuildLocal(child_rows_.data(), child_rows_.size(), gradients, features, ahead_slot_of[l]);
@@ -331,7 +375,7 @@ Tree SerialTreeLearner::Train(std::span<const std::uint32_t> rows, bool all_rows
     if (right_ok) best[new_leaf] = children.best[1];
   }
   for (int l = 0; l < tree.leaves(); ++l) {
-    tree.set_leaf_value(l, LeafOutput(total[l], params_.lambda_l1, params_.lambda_l2));
+    tree.set_leaf_value(l, LeafOutput(total[l], params_.lambda_l1, lambda_l2[l]));
   }
   return tree;
 }

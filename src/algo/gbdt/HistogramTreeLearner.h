@@ -1,6 +1,7 @@
-// Grows one tree leaf-wise (best-first) as LightGBM does: the leaf with the largest split gain is
-// split next until num_leaves; for each split only the smaller child's histogram is built from
-// its rows, the larger one's is the parent's minus it.
+// Grows one tree on histograms of binned rows, for any number of ranks (one process is one rank,
+// whose sum over the ranks is its own histogram). Leaf-wise (best-first) as LightGBM: the leaf
+// with the largest split gain is split next until num_leaves; for each split only the smaller
+// child's histogram is built from its rows, the larger one's is the parent's minus it.
 //
 // Data-parallel hook: every local histogram is summed over the ranks of the Comm before it is
 // searched, so every rank takes the same split and ends with the same tree. Histogram sums are
@@ -22,18 +23,19 @@
 // (the rank's) calls Train; it uses OpenMP inside.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
 
 #include "algo/gbdt/BinnedMatrix.h"
 #include "algo/gbdt/DataPartition.h"
+#include "algo/gbdt/FeatureBins.h"
 #include "algo/gbdt/GbdtParams.h"
 #include "algo/gbdt/Histogram.h"
 #include "algo/gbdt/SplitFinder.h"
 #include "algo/gbdt/Tree.h"
 #include "comm/Comm.h"
-#include "data/QuantileBins.h"
 
 namespace scaleml {
 
@@ -49,10 +51,10 @@ struct HistogramStats {
   double rows_above_even_share = 0;  // sum over batches of max(0, rows - even share)
 };
 
-class SerialTreeLearner {
+class HistogramTreeLearner {
  public:
-  SerialTreeLearner(const BinnedMatrix& matrix, const QuantileBins& bins, const GbdtParams& params,
-                    Comm& comm);
+  HistogramTreeLearner(const BinnedMatrix& matrix, const FeatureBins& bins,
+                       const GbdtParams& params, Comm& comm);
 
   // A tree fitted to `gradients` (indexed by local row) on the local rows `rows` (ascending;
   // `all_rows` when they are exactly 0..matrix.rows()-1), splitting only on `features`.
@@ -83,9 +85,13 @@ class SerialTreeLearner {
   // by the best over all ranks, in one allgather; nothing to do when every rank searched all.
   void AgreeOnBestSplits(std::vector<SplitInfo>& splits);
   bool CanSplit(std::int64_t count, int depth) const;
+  // Adds `split` of `leaf` to the tree and the partition; returns the new leaf.
+  int ApplySplit(Tree& tree, int leaf, const SplitInfo& split);
+  // goes_left[bin] for every bin of the split's feature.
+  std::array<std::uint8_t, 256> GoesLeftTable(const SplitInfo& split) const;
 
   const BinnedMatrix& matrix_;
-  const QuantileBins& bins_;
+  const FeatureBins& bins_;
   const GbdtParams& params_;
   Comm& comm_;
   SplitConstraints constraints_;
