@@ -130,7 +130,8 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
     const std::string ip = options.node_ip.empty() ? "127.0.0.1" : options.node_ip;
     ClusterFile& cluster = result.cluster;
     cluster.session_dir = NewSessionDir(&cluster.session);
-    cluster.token = RandomHex(16);
+    // An operator's token (a Kubernetes Secret, a file of the job) or a fresh random one.
+    cluster.token = options.token.empty() ? RandomHex(16) : options.token;
     RedisServerOptions redis;
     redis.bind_host = ip;
     redis.port = options.port > 0 ? options.port : RedisServer::FreePort(ip);
