@@ -57,7 +57,7 @@ Dataset ReadCsv(const std::string& path, const CsvOptions& options, CsvLoadInfo*
   load = CsvLoadInfo{};
   const std::string cache_path = CachePathFor(path);
   // The cache holds the paper's numeric files parsed with the default options.
-  const bool cacheable = options.use_cache && options.PlainParsing() &&
+  const bool cacheable = options.use_cache && options.PlainParsing() && !options.no_missing &&
                          CompressionOf(path) == Compression::kNone;
 
   if (cacheable) {

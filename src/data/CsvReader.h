@@ -17,8 +17,10 @@ namespace scaleml {
 
 struct CsvOptions {
   std::string target = "target";  // name of the label column
-  // Missing feature values (empty, an NA spelling, NaN, inf) are read as NaN; false
+  // Missing feature values (empty, an NA spelling, NaN, inf) are read as NaN; no_missing
   // (--no-missing) makes any of them an input error naming file, line and column.
+  bool no_missing = false;
+  // Accepted and ignored (missing values are read by default); kept for --allow-missing.
   bool allow_missing = true;
   int threads = 0;                // parser threads; 0 = the OpenMP default
   bool use_cache = true;          // read/write the binary cache FILE.scaleml beside FILE.csv

@@ -67,7 +67,7 @@ CsvRowParser::CsvRowParser(const CsvText& text, const CsvLayout& layout, const C
       layout_(layout),
       plan_(plan),
       na_(options.na_values),
-      allow_missing_(options.allow_missing),
+      allow_missing_(!options.no_missing),
       fixed_schema_(options.fixed_schema != nullptr),
       quote_aware_(split == RecordSplit::kQuoteAware),
       delimiter_(layout.delimiter),

@@ -178,7 +178,7 @@ TEST_F(BinaryCacheTest, CacheWithMissingValuesNeedsAllowMissing) {
   EXPECT_TRUE(std::isnan(cached.at(0, 1)));
   // With --no-missing the cached NaN must not slip through: the parse reports the field.
   CsvOptions no_missing;
-  no_missing.allow_missing = false;
+  no_missing.no_missing = true;
   try {
     Load(&info, no_missing);
     FAIL() << "expected an error";

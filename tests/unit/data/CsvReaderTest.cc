@@ -202,7 +202,7 @@ TEST(CsvReaderTest, MissingValuesBecomeNanUnlessNoMissing) {
   EXPECT_TRUE(std::isnan(data.at(2, 1)));
   EXPECT_TRUE(std::isnan(data.at(3, 1)));
   EXPECT_EQ(data.at(3, 0), 4.0f);
-  options.allow_missing = false;  // --no-missing
+  options.no_missing = true;  // --no-missing
   EXPECT_NE(ErrorOf(path, options).find("--no-missing"), std::string::npos);
   // A row with a missing label is skipped and counted.
   WriteFile(path, "a,target\n1,\n2,1\n3,NA\n");
@@ -247,7 +247,7 @@ TEST(CsvReaderTest, BadFilesFailWithTheirExpectedMessage) {
     expected.replace(expected.find("{FILE}"), 6, path);
     for (int threads : {1, 3}) {
       CsvOptions options = NoCache(threads);
-      options.allow_missing = false;
+      options.no_missing = true;
       EXPECT_EQ(ErrorOf(path, options), expected) << path;
     }
     ++cases;

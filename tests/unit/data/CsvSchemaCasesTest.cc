@@ -49,7 +49,7 @@ CsvOptions OptionsOf(const json& spec, int threads) {
   if (o.contains("ignore")) options.ignore = o["ignore"];
   if (o.contains("na_values")) options.na_values = o["na_values"];
   if (o.contains("sample_rows")) options.sample_rows = o["sample_rows"];
-  if (o.value("no_missing", false)) options.allow_missing = false;
+  if (o.value("no_missing", false)) options.no_missing = true;
   if (o.contains("delimiter")) {
     const std::string d = o["delimiter"];
     options.delimiter = d == "tab" ? '\t' : d[0];
