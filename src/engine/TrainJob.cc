@@ -8,6 +8,7 @@
 #include "core/Error.h"
 #include "core/Memory.h"
 #include "core/Stopwatch.h"
+#include "engine/SchemaExchange.h"
 
 namespace scaleml {
 
@@ -85,9 +86,14 @@ TrainReport RunTrainJob(const TrainRequest& request, Comm& comm, const Dataset* 
   Stopwatch phase;
   Dataset loaded;
   if (preloaded == nullptr) {
-    loaded = request.partitioned
-                 ? ReadPartition(request.data_path, comm.rank(), comm.size(), request.csv)
-                 : ReadCsv(request.data_path, request.csv);
+    if (request.partitioned) {
+      loaded = ReadPartition(request.data_path, comm.rank(), comm.size(), request.csv);
+      // Each rank coded only the categories and classes of its part: merge, so every rank has
+      // the single process's codes.
+      ExchangeDictionaries(comm, loaded, request.csv.categorical);
+    } else {
+      loaded = ReadCsv(request.data_path, request.csv);
+    }
   }
   const Dataset& data = preloaded != nullptr ? *preloaded : loaded;
   report.from_cache = preloaded == nullptr && !loaded.owned();
