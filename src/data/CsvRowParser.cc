@@ -173,9 +173,10 @@ const char* CsvRowParser::ParseField(const char* p, const char* end, int column,
     case FieldAction::kNumeric:
       return ParseFeature(p, end, out + row, column, result.has_missing);
     case FieldAction::kIntLabel:
+      return ParseLabel(p, end, labels_ + row, column, row, result);
     case FieldAction::kClassLabel:
     case FieldAction::kFixedClassLabel:
-      return ParseLabel(p, end, labels_ + row, column, row, result);
+      return ParseLabelSlow(p, end, labels_ + row, column, row, result);
     case FieldAction::kSkip:
       return ExtractField(p, end, column).after;
     default:
@@ -262,8 +263,7 @@ inline const char* CsvRowParser::ParseFeature(const char* p, const char* end, fl
 inline const char* CsvRowParser::ParseLabel(const char* p, const char* end, std::int32_t* out,
                                             int column, std::int64_t row,
                                             PieceResult& result) const {
-  if (target_ >= 0 &&
-      plan_.columns[static_cast<std::size_t>(column)].action == FieldAction::kIntLabel) {
+  {  // raw integer labels (kIntLabel), the paper's files
     const char* q = p;
     const bool negative = q < end && *q == '-';
     if (negative) ++q;
