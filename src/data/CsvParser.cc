@@ -355,6 +355,42 @@ Pieces SplitQuoteAware(const CsvText& text, const CsvLayout& layout, std::size_t
   return pieces;
 }
 
+// The line (1-based, the header is line 1) on which record `record` (0-based) starts.
+std::int64_t LineOfRecord(const CsvText& text, const CsvLayout& layout, std::int64_t record) {
+  const char* data = text.data();
+  std::int64_t records = 0, newlines = 0;
+  bool field_start = true, quoted = false;
+  for (std::size_t i = layout.data_begin; i < layout.data_end && records < record; ++i) {
+    const char c = data[i];
+    if (c == '\n') ++newlines;
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < layout.data_end && data[i + 1] == '"') {
+          ++i;
+        } else {
+          quoted = false;
+        }
+      }
+      continue;
+    }
+    if (c == '"' && field_start) {
+      quoted = true;
+      field_start = false;
+    } else if (c == '\n') {
+      ++records;
+      field_start = true;
+    } else if (c == layout.delimiter) {
+      field_start = true;
+    } else if (c != ' ' && c != '\r') {
+      field_start = false;
+    }
+  }
+  // Lines before the data: the header's, which may itself hold quoted newlines.
+  std::int64_t header_lines = 1;
+  for (std::size_t i = 0; i + 1 < layout.data_begin; ++i) header_lines += data[i] == '\n';
+  return header_lines + newlines + 1;
+}
+
 // Merges the pieces' dictionaries of one slot into the sorted union; fills each piece's map from
 // local code to global code.
 std::vector<std::string> MergeSlot(std::vector<CsvRowParser::PieceResult>& results, int slot,
@@ -462,7 +498,14 @@ ParsedRows ParseRows(const CsvText& text, const CsvLayout& layout, const CsvPlan
       first_error = &result;
     }
   }
-  if (first_error != nullptr) throw Error(first_error->error_kind, first_error->error);
+  if (first_error != nullptr) {
+    if (split == RecordSplit::kQuoteAware && !first_error->error_detail.empty()) {
+      // Records and lines differ when quoted fields hold newlines: name the record's first line.
+      throw InputError(text.path(), ":", LineOfRecord(text, layout, first_error->error_line - 2),
+                       ": ", first_error->error_detail);
+    }
+    throw Error(first_error->error_kind, first_error->error);
+  }
 
   Schema schema = plan.schema;
   if (plan.dictionaries > 0) FinishDictionaries(plan, pieces, results, parsed.data, schema);

@@ -101,6 +101,7 @@ void CsvRowParser::ParsePiece(std::size_t begin, std::size_t end_offset, std::in
   } catch (const RowError& e) {
     result.error_line = first_row_id + (row - first_row) + 2;  // the header is line 1
     result.error = StrCat(text_.path(), ":", result.error_line, ": ", e.message);
+    result.error_detail = e.message;
   } catch (const Error& e) {
     result.error_kind = e.kind();
     result.error_line = first_row_id + (row - first_row) + 2;

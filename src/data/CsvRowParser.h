@@ -32,7 +32,8 @@ class CsvRowParser {
   struct PieceResult {
     std::string error;  // empty when the piece parsed; else "file:line: what"
     Error::Kind error_kind = Error::Kind::kInput;
-    std::int64_t error_line = 0;
+    std::int64_t error_line = 0;  // 1 + the record's index + 1 (= its line without quoted newlines)
+    std::string error_detail;     // the message of a row error, without "file:line: "
     bool has_missing = false;        // some feature value was stored as NaN
     bool needs_quote_split = false;  // a quoted field holds a newline (split = kLines only)
     std::vector<PieceDictionary> dictionaries;     // per plan slot
