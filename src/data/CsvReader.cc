@@ -93,6 +93,7 @@ Dataset ReadCsv(const std::string& path, const CsvOptions& options, CsvLoadInfo*
         MergeDictionaries(data.schema(), {DictionariesOf(data)}, options.categorical, &notices);
     for (const auto& notice : notices) LogWarning(path, ": ", notice);
     if (!notices.empty()) RemapToMergedDictionaries(data, merged);
+    // The notices name the columns the merge changed (ignored, or read as numbers).
   }
   LogSkippedLabels(path, parsed.skipped_missing_label, options);
   load.skipped_missing_label = parsed.skipped_missing_label;

@@ -187,7 +187,22 @@ Schema MergeDictionaries(const Schema& local, const std::vector<LocalDictionarie
       const bool all_missing = present == 0;
       const bool all_distinct =
           present >= 2 && static_cast<std::int64_t>(info.categories.size()) == present;
-      if (!declared && (all_missing || all_distinct)) {
+      // Only a column missing throughout the sample can be inferred categorical and hold
+      // nothing but numbers: it is numeric.
+      const bool all_numbers =
+          !declared && !info.categories.empty() &&
+          std::all_of(info.categories.begin(), info.categories.end(), [](const std::string& v) {
+            double value;
+            return ParseNumber(v, &value);
+          });
+      if (all_numbers) {
+        column.type = ColumnType::kNumeric;
+        merged.features.push_back(FeatureInfo{});
+        if (notices != nullptr) {
+          notices->push_back(StrCat("column '", column.name,
+                                    "' read as numbers (missing in the rows that set the types)"));
+        }
+      } else if (!declared && (all_missing || all_distinct)) {
         column.type = ColumnType::kIgnored;
         if (notices != nullptr) {
           notices->push_back(all_missing
@@ -233,12 +248,23 @@ void RemapToMergedDictionaries(Dataset& data, const Schema& merged) {
     for (std::size_t k = 0; k < count && !dropped; ++k) {
       const std::size_t f = local_feature + k;
       kept.push_back(f);
+      const bool to_numbers = local.IsCategorical(f) && !merged.IsCategorical(merged_feature);
       const bool identity = !local.IsCategorical(f) ||
-                            local.features[f].categories ==
-                                merged.features[merged_feature].categories;
-      maps.push_back(identity ? std::vector<float>()
-                              : CodeMapOf(local.features[f].categories,
-                                          merged.features[merged_feature].categories));
+                            (!to_numbers && local.features[f].categories ==
+                                                merged.features[merged_feature].categories);
+      if (to_numbers) {
+        std::vector<float> values;  // code -> the number it names
+        for (const auto& v : local.features[f].categories) {
+          double value = 0;
+          ParseNumber(v, &value);
+          values.push_back(static_cast<float>(value));
+        }
+        maps.push_back(std::move(values));
+      } else {
+        maps.push_back(identity ? std::vector<float>()
+                                : CodeMapOf(local.features[f].categories,
+                                            merged.features[merged_feature].categories));
+      }
       ++merged_feature;
     }
     local_feature += count;
