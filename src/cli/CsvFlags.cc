@@ -34,7 +34,8 @@ void AddCsvFlags(CLI::App* command, CsvOptions* options) {
       "Spellings of a missing value, comma-separated; replaces the default "
       "NA,N/A,NaN,nan,null,NULL,None,? (an empty field is always missing)");
   command->add_option_function<std::string>(
-      "--delimiter", [options](const std::string& text) { options->delimiter = ParseDelimiter(text); },
+      "--delimiter",
+      [options](const std::string& text) { options->delimiter = ParseDelimiter(text); },
       "Field delimiter: , ; | or tab (default: detected from the header and first lines)");
   command->add_flag("--no-missing", options->no_missing,
                     "Reject missing values (empty, NA spellings, NaN, inf) instead of reading "

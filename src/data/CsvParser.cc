@@ -44,7 +44,8 @@ char DetectDelimiter(const char* data, std::size_t begin, std::size_t size) {
   std::size_t at = begin;
   while (at < size && lines.size() < 20) {
     const void* hit = std::memchr(data + at, '\n', size - at);
-    const std::size_t e = hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - data) : size;
+    const std::size_t e =
+        hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - data) : size;
     std::string_view line(data + at, e - at);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (!line.empty()) lines.push_back(line);
@@ -219,8 +220,7 @@ CsvLayout ParseCsvLayout(const CsvText& file, const CsvOptions& options) {
   return layout;
 }
 
-std::size_t LineStartAtOrAfter(const CsvText& file, const CsvLayout& layout,
-                               std::size_t offset) {
+std::size_t LineStartAtOrAfter(const CsvText& file, const CsvLayout& layout, std::size_t offset) {
   if (offset <= layout.data_begin) return layout.data_begin;
   if (offset >= layout.data_end) return layout.data_end;
   const char* data = file.data();
@@ -230,8 +230,7 @@ std::size_t LineStartAtOrAfter(const CsvText& file, const CsvLayout& layout,
   return static_cast<std::size_t>(static_cast<const char*>(hit) - data) + 1;
 }
 
-std::int64_t CountNewlines(const CsvText& file, std::size_t begin, std::size_t end,
-                           int threads) {
+std::int64_t CountNewlines(const CsvText& file, std::size_t begin, std::size_t end, int threads) {
   if (end <= begin) return 0;
   const int t = ResolveThreads(threads, end - begin);
   if (t == 1) return CountNewlinesSerial(file, begin, end);
@@ -394,8 +393,7 @@ std::int64_t LineOfRecord(const CsvText& text, const CsvLayout& layout, std::int
 // Merges the pieces' dictionaries of one slot into the sorted union; fills each piece's map from
 // local code to global code.
 std::vector<std::string> MergeSlot(std::vector<CsvRowParser::PieceResult>& results, int slot,
-                                   bool class_names,
-                                   std::vector<std::vector<float>>& remap) {
+                                   bool class_names, std::vector<std::vector<float>>& remap) {
   std::vector<std::string> merged;
   for (const auto& result : results) {
     const auto& values = result.dictionaries[static_cast<std::size_t>(slot)].values;

@@ -55,20 +55,20 @@ using CodeMap = std::unordered_map<std::string, std::int32_t, TransparentHash, s
 
 struct ColumnPlan {
   FieldAction action = FieldAction::kNumeric;
-  int feature = -1;     // first feature it fills (-1 for kSkip and labels)
-  int dictionary = -1;  // kCategorical, kClassLabel: slot of its piece dictionary;
-                        // kFixed*: index into CsvPlan::fixed
+  int feature = -1;       // first feature it fills (-1 for kSkip and labels)
+  int dictionary = -1;    // kCategorical, kClassLabel: slot of its piece dictionary;
+                          // kFixed*: index into CsvPlan::fixed
   bool has_time = false;  // kDatetime: fills NAME.hour too
 };
 
 // What every column of the file becomes, decided before the parse.
 struct CsvPlan {
-  std::vector<ColumnPlan> columns;          // per file column
-  std::vector<std::string> feature_names;   // the Dataset's features
-  Schema schema;                            // types and features (dictionaries empty)
-  int dictionaries = 0;                     // piece dictionary slots
-  int class_slot = -1;                      // the slot of kClassLabel, -1 when none
-  std::vector<CodeMap> fixed;               // kFixed*: value -> code
+  std::vector<ColumnPlan> columns;         // per file column
+  std::vector<std::string> feature_names;  // the Dataset's features
+  Schema schema;                           // types and features (dictionaries empty)
+  int dictionaries = 0;                    // piece dictionary slots
+  int class_slot = -1;                     // the slot of kClassLabel, -1 when none
+  std::vector<CodeMap> fixed;              // kFixed*: value -> code
   bool plain = true;  // only numeric features and raw integer labels (the paper's files)
 };
 
@@ -102,7 +102,7 @@ std::vector<RecordBound> QuoteAwareBounds(const CsvText& text, const CsvLayout& 
 // the parse saw.
 struct ParsedRows {
   Dataset data;
-  bool has_missing = false;           // some feature value was stored as NaN
+  bool has_missing = false;  // some feature value was stored as NaN
   std::int64_t skipped_missing_label = 0;
   int threads = 1;
 };

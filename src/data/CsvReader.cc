@@ -34,8 +34,7 @@ bool PlainSchema(const Schema& schema) {
 
 void LogSkippedLabels(const std::string& path, std::int64_t skipped, const CsvOptions& options) {
   if (skipped > 0) {
-    LogWarning(path, ": skipped ", skipped, " rows whose label (", options.target,
-               ") is missing");
+    LogWarning(path, ": skipped ", skipped, " rows whose label (", options.target, ") is missing");
   }
 }
 

@@ -22,9 +22,9 @@ struct CsvOptions {
   bool no_missing = false;
   // Accepted and ignored (missing values are read by default); kept for --allow-missing.
   bool allow_missing = true;
-  int threads = 0;                // parser threads; 0 = the OpenMP default
-  bool use_cache = true;          // read/write the binary cache FILE.scaleml beside FILE.csv
-  bool require_target = true;     // false: a file without the target column gets all-zero labels
+  int threads = 0;             // parser threads; 0 = the OpenMP default
+  bool use_cache = true;       // read/write the binary cache FILE.scaleml beside FILE.csv
+  bool require_target = true;  // false: a file without the target column gets all-zero labels
   // Column types the user declares (names); the others are inferred from the first rows.
   std::vector<std::string> categorical;
   std::vector<std::string> numeric;
@@ -50,7 +50,7 @@ struct CsvLoadInfo {
   double seconds = 0.0;        // wall time of the whole load (parse and cache write included)
   double parse_seconds = 0.0;  // of which parsing the CSV
   std::uint64_t csv_bytes = 0;
-  int threads = 1;  // parser threads used
+  int threads = 1;                         // parser threads used
   std::int64_t skipped_missing_label = 0;  // rows dropped because their label was missing
 };
 
@@ -64,7 +64,7 @@ Dataset ReadCsv(const std::string& path, const CsvOptions& options, CsvLoadInfo*
 // come from the first rows of the whole file, so every rank infers the same ones; category
 // dictionaries hold only this partition's values: merge them across ranks
 // (data/DictionaryMerge.h, engine/SchemaExchange.h) before training.
-Dataset ReadPartition(const std::string& path, int rank, int nranks,
-                      const CsvOptions& options = {}, CsvLoadInfo* info = nullptr);
+Dataset ReadPartition(const std::string& path, int rank, int nranks, const CsvOptions& options = {},
+                      CsvLoadInfo* info = nullptr);
 
 }  // namespace scaleml

@@ -78,7 +78,8 @@ CsvRowParser::CsvRowParser(const CsvText& text, const CsvLayout& layout, const C
       rows_(dataset.rows()) {
   for (int c = 0; c < fields_; ++c) {
     const int feature = plan.columns[c].feature;
-    if (feature >= 0) columns_[c] = dataset.mutable_column(static_cast<std::size_t>(feature)).data();
+    if (feature >= 0)
+      columns_[c] = dataset.mutable_column(static_cast<std::size_t>(feature)).data();
   }
 }
 
@@ -375,8 +376,7 @@ const char* CsvRowParser::ParseFeatureSlow(const char* p, const char* end, float
 }
 
 const char* CsvRowParser::ParseLabelSlow(const char* p, const char* end, std::int32_t* out,
-                                         int column, std::int64_t row,
-                                         PieceResult& result) const {
+                                         int column, std::int64_t row, PieceResult& result) const {
   const FieldText field = ExtractField(p, end, column);
   std::string_view text = field.value;
   if (na_.Contains(text)) {

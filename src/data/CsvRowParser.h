@@ -34,7 +34,7 @@ class CsvRowParser {
     Error::Kind error_kind = Error::Kind::kInput;
     std::int64_t error_line = 0;  // 1 + the record's index + 1 (= its line without quoted newlines)
     std::string error_detail;     // the message of a row error, without "file:line: "
-    bool has_missing = false;        // some feature value was stored as NaN
+    bool has_missing = false;     // some feature value was stored as NaN
     bool needs_quote_split = false;  // a quoted field holds a newline (split = kLines only)
     std::vector<PieceDictionary> dictionaries;     // per plan slot
     std::vector<std::int64_t> missing_label_rows;  // dataset rows whose label is missing
@@ -46,8 +46,8 @@ class CsvRowParser {
 
   // Parses the records in [begin, end) of the text into rows [first_row, row_end) of the
   // dataset; `first_row_id` is the global index of the first, for line numbers in errors.
-  void ParsePiece(std::size_t begin, std::size_t end, std::int64_t first_row,
-                  std::int64_t row_end, std::int64_t first_row_id, PieceResult& result) const;
+  void ParsePiece(std::size_t begin, std::size_t end, std::int64_t first_row, std::int64_t row_end,
+                  std::int64_t first_row_id, PieceResult& result) const;
 
  private:
   struct FieldText {
@@ -72,8 +72,7 @@ class CsvRowParser {
   const char* ParseLabelSlow(const char* p, const char* end, std::int32_t* out, int column,
                              std::int64_t row, PieceResult& result) const;
   FieldText ExtractField(const char* p, const char* end, int column) const;
-  void StoreMissing(float* out, int count, int column, std::string_view text,
-                    bool& missing) const;
+  void StoreMissing(float* out, int count, int column, std::string_view text, bool& missing) const;
   void StoreDatetime(float* out, const ColumnPlan& plan, int column, std::string_view text) const;
   std::string DescribeColumn(int column) const;
   std::string TypeFix(int column) const;

@@ -193,9 +193,9 @@ CsvPlan PlanFixed(const CsvText& text, const CsvLayout& layout, const Schema& fi
     if (source.is_target || source.type == ColumnType::kIgnored) continue;
     auto it = index.find(source.name);
     if (it == index.end()) {
-      throw InputError(text.path(), ":1: no column '", source.name,
-                       "', which the model was trained with; the columns are: ",
-                       ColumnList(layout.columns));
+      throw InputError(
+          text.path(), ":1: no column '", source.name,
+          "', which the model was trained with; the columns are: ", ColumnList(layout.columns));
     }
     ColumnPlan& column = plan.columns[it->second];
     column.action = ActionOf(source.type);
@@ -258,8 +258,8 @@ CsvPlan PlanColumns(const CsvText& text, const CsvLayout& layout, const CsvOptio
         source.is_target = true;
         const bool integers = numeric.count(name) > 0 ||
                               (categorical.count(name) == 0 && TargetIsIntegers(sample, c, na));
-        column.action = integers || legacy_fixed ? FieldAction::kIntLabel
-                                                 : FieldAction::kClassLabel;
+        column.action =
+            integers || legacy_fixed ? FieldAction::kIntLabel : FieldAction::kClassLabel;
         if (column.action == FieldAction::kClassLabel) {
           source.type = ColumnType::kCategorical;
           column.dictionary = plan.dictionaries++;

@@ -36,8 +36,8 @@ std::int64_t DaysFromCivil(int y, int m, int d) {
   y -= m <= 2;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 +
-                       static_cast<unsigned>(d) - 1;
+  const unsigned doy =
+      (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(d) - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
@@ -128,7 +128,8 @@ bool ParseNumber(std::string_view text, double* value) {
 
 bool ParseInt32(std::string_view text, std::int32_t* value) {
   double v;
-  if (!ParseNumber(text, &v) || v != std::trunc(v) || v < std::numeric_limits<std::int32_t>::min() ||
+  if (!ParseNumber(text, &v) || v != std::trunc(v) ||
+      v < std::numeric_limits<std::int32_t>::min() ||
       v > std::numeric_limits<std::int32_t>::max()) {
     return false;
   }

@@ -165,8 +165,8 @@ Schema MergeDictionaries(const Schema& local, const std::vector<LocalDictionarie
   merged.columns = local.columns;
   for (const auto& part : parts) {
     if (part.categories.size() != local.features.size()) {
-      throw Failure("dictionary merge: a part has ", part.categories.size(),
-                    " features, this one ", local.features.size());
+      throw Failure("dictionary merge: a part has ", part.categories.size(), " features, this one ",
+                    local.features.size());
     }
   }
   std::size_t feature = 0;
@@ -205,25 +205,24 @@ Schema MergeDictionaries(const Schema& local, const std::vector<LocalDictionarie
       } else if (!declared && (all_missing || all_distinct)) {
         column.type = ColumnType::kIgnored;
         if (notices != nullptr) {
-          notices->push_back(all_missing
-                                 ? StrCat("column '", column.name,
-                                          "' ignored: every value is missing")
-                                 : StrCat("column '", column.name, "' ignored: its ", present,
-                                          " values are all distinct strings (an id or a name?); "
-                                          "keep it with --categorical ",
-                                          column.name));
+          notices->push_back(
+              all_missing ? StrCat("column '", column.name, "' ignored: every value is missing")
+                          : StrCat("column '", column.name, "' ignored: its ", present,
+                                   " values are all distinct strings (an id or a name?); "
+                                   "keep it with --categorical ",
+                                   column.name));
         }
       } else {
         merged.features.push_back(std::move(info));
       }
     } else {
-      for (std::size_t k = 0; k < count; ++k) merged.features.push_back(local.features[feature + k]);
+      for (std::size_t k = 0; k < count; ++k)
+        merged.features.push_back(local.features[feature + k]);
     }
     feature += count;
   }
-  if (!local.classes.empty() || std::any_of(parts.begin(), parts.end(), [](const auto& p) {
-        return !p.classes.empty();
-      })) {
+  if (!local.classes.empty() ||
+      std::any_of(parts.begin(), parts.end(), [](const auto& p) { return !p.classes.empty(); })) {
     std::vector<const std::vector<std::string>*> lists;
     for (const auto& part : parts) lists.push_back(&part.classes);
     merged.classes = SortedUnion(lists);

@@ -9,8 +9,7 @@ namespace scaleml {
 void ExchangeDictionaries(Comm& comm, Dataset& data,
                           const std::vector<std::string>& declared_categorical) {
   const Schema& local = data.schema();
-  const bool has_dictionaries =
-      local.HasCategorical() || !local.classes.empty();
+  const bool has_dictionaries = local.HasCategorical() || !local.classes.empty();
   // Every rank planned the same columns from the same sample, so all agree on whether there is
   // anything to exchange; a plain numeric table costs no message.
   if (!has_dictionaries) return;
@@ -19,7 +18,8 @@ void ExchangeDictionaries(Comm& comm, Dataset& data,
   if (comm.size() == 1) {
     parts.push_back(DeserializeDictionaries(mine));
   } else {
-    for (const auto& bytes : AllgatherV(comm, mine)) parts.push_back(DeserializeDictionaries(bytes));
+    for (const auto& bytes : AllgatherV(comm, mine))
+      parts.push_back(DeserializeDictionaries(bytes));
   }
   std::vector<std::string> notices;
   const Schema merged = MergeDictionaries(local, parts, declared_categorical, &notices);

@@ -36,7 +36,7 @@ struct TuneOptions {
   std::uint64_t split_seed = 42;
   std::uint64_t search_seed = 0;
   int load_threads = 0;
-  CsvOptions csv;  // how the CSV is read (target, column types, NA spellings, delimiter)
+  CsvOptions csv;      // how the CSV is read (target, column types, NA spellings, delimiter)
   int local_cpus = 0;  // CPUs of a local cluster started for the run (0 = all cores)
   bool quiet = false;
 };

@@ -184,8 +184,9 @@ TEST_F(BinaryCacheTest, CacheWithMissingValuesNeedsAllowMissing) {
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()),
-              csv_ + ":2: column 2 (b): missing value (empty field); --no-missing rejects missing "
-                     "values");
+              csv_ +
+                  ":2: column 2 (b): missing value (empty field); --no-missing rejects missing "
+                  "values");
   }
 }
 

@@ -34,8 +34,7 @@ TEST(CsvFixedSchemaTest, EncodesANewFileWithTheTrainingSchema) {
 
   const std::string fresh = dir.File("new.csv");
   // Columns reordered, an extra column, an unseen colour, no label column.
-  WriteFile(fresh,
-            "day,extra,colour,x,flag\n2024-01-05,zz,green,7,yes\n2024-01-06,zz,blue,8,no\n");
+  WriteFile(fresh, "day,extra,colour,x,flag\n2024-01-05,zz,green,7,yes\n2024-01-06,zz,blue,8,no\n");
   CsvOptions predict = NoCache();
   predict.target = "label";
   predict.require_target = false;
@@ -63,8 +62,9 @@ TEST(CsvFixedSchemaTest, EncodesANewFileWithTheTrainingSchema) {
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()),
-              fresh + ":1: no column 'colour', which the model was trained with; the columns "
-                      "are: x, flag, day");
+              fresh +
+                  ":1: no column 'colour', which the model was trained with; the columns "
+                  "are: x, flag, day");
   }
 }
 
