@@ -140,13 +140,18 @@ int ResolveThreads(int requested, std::size_t bytes) {
   return static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(threads, useful)));
 }
 
-std::int64_t CountNewlinesSerial(const CsvText& file, std::size_t begin, std::size_t end) {
+// Counts '\n' in [begin, end); with `quote` non-null, also sets it when a '"' is there.
+std::int64_t CountNewlinesSerial(const CsvText& file, std::size_t begin, std::size_t end,
+                                 bool* quote = nullptr) {
   const char* data = file.data();
   std::int64_t count = 0;
   std::size_t released = begin;
   for (std::size_t block = begin; block < end; block += kReleaseBytes) {
     const char* p = data + block;
     const char* block_end = data + std::min(end, block + kReleaseBytes);
+    if (quote != nullptr && !*quote) {
+      *quote = std::memchr(p, '"', static_cast<std::size_t>(block_end - p)) != nullptr;
+    }
     while (p < block_end) {
       const void* hit = std::memchr(p, '\n', static_cast<std::size_t>(block_end - p));
       if (hit == nullptr) break;
@@ -230,31 +235,24 @@ std::size_t LineStartAtOrAfter(const CsvText& file, const CsvLayout& layout, std
   return static_cast<std::size_t>(static_cast<const char*>(hit) - data) + 1;
 }
 
-std::int64_t CountNewlines(const CsvText& file, std::size_t begin, std::size_t end, int threads) {
+std::int64_t CountNewlines(const CsvText& file, std::size_t begin, std::size_t end, int threads,
+                           bool* quote) {
+  if (quote != nullptr) *quote = false;
   if (end <= begin) return 0;
   const int t = ResolveThreads(threads, end - begin);
-  if (t == 1) return CountNewlinesSerial(file, begin, end);
+  if (t == 1) return CountNewlinesSerial(file, begin, end, quote);
   std::int64_t total = 0;
-#pragma omp parallel for num_threads(t) schedule(static, 1) reduction(+ : total)
-  for (int i = 0; i < t; ++i) {
-    const std::size_t b = begin + (end - begin) * i / t;
-    const std::size_t e = begin + (end - begin) * (i + 1) / t;
-    total += CountNewlinesSerial(file, b, e);
-  }
-  return total;
-}
-
-bool ContainsQuote(const CsvText& text, std::size_t begin, std::size_t end, int threads) {
-  if (end <= begin) return false;
-  const int t = ResolveThreads(threads, end - begin);
   int found = 0;
-#pragma omp parallel for num_threads(t) schedule(static, 1) reduction(| : found)
+#pragma omp parallel for num_threads(t) schedule(static, 1) reduction(+ : total) reduction(| : found)
   for (int i = 0; i < t; ++i) {
     const std::size_t b = begin + (end - begin) * i / t;
     const std::size_t e = begin + (end - begin) * (i + 1) / t;
-    found |= std::memchr(text.data() + b, '"', e - b) != nullptr ? 1 : 0;
+    bool piece_quote = false;
+    total += CountNewlinesSerial(file, b, e, quote != nullptr ? &piece_quote : nullptr);
+    found |= piece_quote ? 1 : 0;
   }
-  return found != 0;
+  if (quote != nullptr) *quote = found != 0;
+  return total;
 }
 
 std::vector<RecordBound> QuoteAwareBounds(const CsvText& text, const CsvLayout& layout,
@@ -482,9 +480,9 @@ ParsedRows ParseRows(const CsvText& text, const CsvLayout& layout, const CsvPlan
   }
   for (const auto& result : results) {
     if (result.needs_quote_split) {
-      // A quoted field holds a newline: split by records, following quotes, and parse again.
-      return ParseRows(text, layout, plan, begin, end, first_row_id, options,
-                       RecordSplit::kQuoteAware);
+      // A quoted field holds a newline: the caller splits by records, following quotes.
+      parsed.needs_quote_split = true;
+      return parsed;
     }
   }
   // Each piece stopped at its own first error; the earliest line among them is the file's first.

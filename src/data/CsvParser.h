@@ -83,11 +83,10 @@ enum class RecordSplit : std::uint8_t { kLines, kQuoteAware };
 // The first record start at or after `offset` within [layout.data_begin, layout.data_end].
 std::size_t LineStartAtOrAfter(const CsvText& text, const CsvLayout& layout, std::size_t offset);
 
-// Number of '\n' bytes in [begin, end), counted by `threads` threads.
-std::int64_t CountNewlines(const CsvText& text, std::size_t begin, std::size_t end, int threads);
-
-// Whether [begin, end) holds a '"', scanned by `threads` threads.
-bool ContainsQuote(const CsvText& text, std::size_t begin, std::size_t end, int threads);
+// Number of '\n' bytes in [begin, end), counted by `threads` threads; with `quote`, also
+// whether the range holds a '"'. Pages read are handed back to the kernel as the scan goes.
+std::int64_t CountNewlines(const CsvText& text, std::size_t begin, std::size_t end, int threads,
+                           bool* quote = nullptr);
 
 // Record starts following quotes from data_begin: for each offset (ascending), the first record
 // start at or after it, and the records before that start.
@@ -105,13 +104,15 @@ struct ParsedRows {
   bool has_missing = false;  // some feature value was stored as NaN
   std::int64_t skipped_missing_label = 0;
   int threads = 1;
+  // split = kLines only: a quoted field holds a newline, so the records are not the lines;
+  // nothing was parsed and the caller parses again with kQuoteAware bounds.
+  bool needs_quote_split = false;
 };
 
 // Parses the records in [begin, end) (begin a record start, end a record start or data_end)
 // into a Dataset whose row ids start at `first_row_id`. The range is split into one piece per
 // thread at record boundaries; each piece's rows are counted first so that every thread writes
-// straight into its rows of the columns. A quoted field holding a newline sends the parse to
-// the quote-aware split (split = kLines only). Reports the first error by line number.
+// straight into its rows of the columns. Reports the first error by line number.
 ParsedRows ParseRows(const CsvText& text, const CsvLayout& layout, const CsvPlan& plan,
                      std::size_t begin, std::size_t end, std::int64_t first_row_id,
                      const CsvOptions& options, RecordSplit split);

@@ -83,6 +83,11 @@ Dataset ReadCsv(const std::string& path, const CsvOptions& options, CsvLoadInfo*
   parse_options.threads = ParserThreads(options);
   ParsedRows parsed = ParseRows(text, layout, plan, layout.data_begin, layout.data_end, 0,
                                 parse_options, RecordSplit::kLines);
+  if (parsed.needs_quote_split) {
+    // A quoted field holds a newline: the pieces start at records, found following quotes.
+    parsed = ParseRows(text, layout, plan, layout.data_begin, layout.data_end, 0, parse_options,
+                       RecordSplit::kQuoteAware);
+  }
   Dataset data = std::move(parsed.data);
   if (!plan.plain && options.fixed_schema == nullptr) {
     // Whole-file decisions (ids, all-missing columns): the same merge the ranks of a partitioned
@@ -127,26 +132,32 @@ Dataset ReadPartition(const std::string& path, int rank, int nranks, const CsvOp
   const auto n = static_cast<std::size_t>(nranks);
   const std::size_t lo = layout.data_begin + length * r / n;
   const std::size_t hi = layout.data_begin + length * (r + 1) / n;
-  // Every rank computes the same boundaries, so the ranges tile the data exactly. A quote
-  // anywhere may hide a newline inside a field: then every rank follows quotes from the start.
-  const bool quotes = ContainsQuote(text, layout.data_begin, layout.data_end, threads);
-  std::size_t begin, end;
-  std::int64_t first_row_id;
-  if (quotes) {
+  // Every rank computes the same boundaries, so the ranges tile the data exactly. Line starts
+  // first: the fast path when no quoted field holds a newline. A quote before this
+  // part may open a field that spans its start; a quoted newline inside it shows in the parse.
+  // Either way every rank then follows quotes from the start: a quoted field spanning a
+  // boundary between two parts starts in the first, whose own parse or prefix scan sees it, so
+  // neighbours agree on their common boundary.
+  std::size_t begin = LineStartAtOrAfter(text, layout, lo);
+  std::size_t end = LineStartAtOrAfter(text, layout, hi);
+  bool quote_before = false;
+  std::int64_t first_row_id = CountNewlines(text, layout.data_begin, begin, threads, &quote_before);
+  text.AdviseSequential();
+  CsvOptions parse_options = options;
+  parse_options.threads = threads;
+  ParsedRows parsed;
+  if (!quote_before) {
+    parsed =
+        ParseRows(text, layout, plan, begin, end, first_row_id, parse_options, RecordSplit::kLines);
+  }
+  if (quote_before || parsed.needs_quote_split) {
     const auto bounds = QuoteAwareBounds(text, layout, {lo, hi});
     begin = bounds[0].offset;
     end = bounds[1].offset;
     first_row_id = bounds[0].records_before;
-  } else {
-    begin = LineStartAtOrAfter(text, layout, lo);
-    end = LineStartAtOrAfter(text, layout, hi);
-    first_row_id = CountNewlines(text, layout.data_begin, begin, threads);
+    parsed = ParseRows(text, layout, plan, begin, end, first_row_id, parse_options,
+                       RecordSplit::kQuoteAware);
   }
-  text.AdviseSequential();
-  CsvOptions parse_options = options;
-  parse_options.threads = threads;
-  ParsedRows parsed = ParseRows(text, layout, plan, begin, end, first_row_id, parse_options,
-                                quotes ? RecordSplit::kQuoteAware : RecordSplit::kLines);
   LogSkippedLabels(path, parsed.skipped_missing_label, options);
   if (info != nullptr) {
     *info = CsvLoadInfo{};
