@@ -4,6 +4,7 @@
 
 #include "algo/Registry.h"
 #include "cli/Commands.h"
+#include "cli/CsvFlags.h"
 #include "comm/LocalComm.h"
 #include "core/AtomicFile.h"
 #include "core/Error.h"
@@ -73,8 +74,7 @@ void RegisterPredict(CLI::App& app) {
   command->add_option("--out", flags->out_path, "Where to write the predictions (CSV)")->required();
   command->add_option("--target", flags->csv.target, "Name of the label column, if present")
       ->capture_default_str();
-  command->add_flag("--allow-missing", flags->csv.allow_missing,
-                    "Accept empty or NaN feature values");
+  AddCsvFlags(command, &flags->csv);
   command->add_flag("--proba", flags->proba, "Also write each class's probability");
   command->add_option("--threads", flags->threads, "Threads (0 = all cores)");
   command->callback([flags] { RunPredict(*flags); });

@@ -4,6 +4,7 @@
 
 #include "algo/Registry.h"
 #include "cli/Commands.h"
+#include "cli/CsvFlags.h"
 #include "comm/LocalComm.h"
 #include "core/Error.h"
 #include "core/Threads.h"
@@ -142,8 +143,7 @@ void RegisterTrain(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--target", flags->request.csv.target, "Name of the label column")
       ->capture_default_str();
-  command->add_flag("--allow-missing", flags->request.csv.allow_missing,
-                    "Accept empty or NaN feature values");
+  AddCsvFlags(command, &flags->request.csv);
   command->add_flag("--no-cache", flags->no_cache,
                     "Neither read nor write the binary cache FILE.scaleml");
   command->add_option("--save-model", flags->request.save_model,

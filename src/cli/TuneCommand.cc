@@ -5,6 +5,7 @@
 
 #include "cli/ClusterToken.h"
 #include "cli/Commands.h"
+#include "cli/CsvFlags.h"
 #include "engine/tune/SearchSpace.h"
 #include "engine/tune/TuneRunner.h"
 
@@ -70,6 +71,9 @@ void RegisterTune(CLI::App& app) {
       ->add_option("--threads", options->load_threads,
                    "Threads to load the CSV with (0 = all cores)")
       ->capture_default_str();
+  command->add_option("--target", options->csv.target, "Name of the label column")
+      ->capture_default_str();
+  AddCsvFlags(command, &options->csv);
   command->callback([options, token] {
     options->token = token->Resolve();
     tune::TuneResult result = tune::TuneRunner::Run(*options);

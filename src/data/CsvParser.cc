@@ -14,6 +14,8 @@
 
 #include "core/Error.h"
 #include "data/CsvRowParser.h"
+#include "data/CsvValues.h"
+#include "data/DictionaryMerge.h"
 
 namespace scaleml {
 namespace {
@@ -24,6 +26,51 @@ constexpr std::size_t kReleaseBytes = std::size_t{2} << 20;
 // Below this many bytes per thread, extra threads cost more than they save.
 constexpr std::size_t kMinBytesPerThread = std::size_t{1} << 16;
 
+// Counts `delimiter` outside quotes in one line.
+std::size_t CountOutsideQuotes(std::string_view line, char delimiter) {
+  std::size_t count = 0;
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') quoted = !quoted;
+    if (!quoted && c == delimiter) ++count;
+  }
+  return count;
+}
+
+// The delimiter among , ; tab | that splits the header and the first lines into the same
+// number of fields (more than one); ties and doubt go to the comma.
+char DetectDelimiter(const char* data, std::size_t begin, std::size_t size) {
+  std::vector<std::string_view> lines;
+  std::size_t at = begin;
+  while (at < size && lines.size() < 20) {
+    const void* hit = std::memchr(data + at, '\n', size - at);
+    const std::size_t e =
+        hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - data) : size;
+    std::string_view line(data + at, e - at);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty()) lines.push_back(line);
+    at = e + 1;
+  }
+  if (lines.empty()) return ',';
+  char best = ',';
+  std::size_t best_count = 0;
+  for (char candidate : {',', ';', '\t', '|'}) {
+    const std::size_t header = CountOutsideQuotes(lines[0], candidate);
+    if (header == 0) continue;
+    bool consistent = true;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+      // A line with a quote may hold part of a quoted newline: not evidence either way.
+      if (lines[i].find('"') != std::string_view::npos) continue;
+      if (CountOutsideQuotes(lines[i], candidate) != header) consistent = false;
+    }
+    if (consistent && header > best_count) {
+      best = candidate;
+      best_count = header;
+    }
+  }
+  return best;
+}
+
 std::string Trim(std::string_view text) {
   std::size_t b = 0, e = text.size();
   while (b < e && (text[b] == ' ' || text[b] == '\t')) ++b;
@@ -32,7 +79,8 @@ std::string Trim(std::string_view text) {
 }
 
 // Splits the header line into names; a name may be quoted ("a,b" or "say ""hi""").
-std::vector<std::string> SplitHeader(std::string_view line, const std::string& path) {
+std::vector<std::string> SplitHeader(std::string_view line, char delimiter,
+                                     const std::string& path) {
   std::vector<std::string> names;
   std::size_t i = 0;
   while (true) {
@@ -58,12 +106,12 @@ std::vector<std::string> SplitHeader(std::string_view line, const std::string& p
         throw InputError(path, ":1: column ", names.size() + 1, ": unterminated quote in header");
       }
       while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-      if (i < line.size() && line[i] != ',') {
+      if (i < line.size() && line[i] != delimiter) {
         throw InputError(path, ":1: column ", names.size() + 1,
                          ": unexpected text after the closing quote of a header name");
       }
     } else {
-      std::size_t comma = line.find(',', i);
+      std::size_t comma = line.find(delimiter, i);
       if (comma == std::string_view::npos) comma = line.size();
       name = Trim(line.substr(i, comma - i));
       i = comma;
@@ -92,13 +140,18 @@ int ResolveThreads(int requested, std::size_t bytes) {
   return static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(threads, useful)));
 }
 
-std::int64_t CountNewlinesSerial(const MappedFile& file, std::size_t begin, std::size_t end) {
+// Counts '\n' in [begin, end); with `quote` non-null, also sets it when a '"' is there.
+std::int64_t CountNewlinesSerial(const CsvText& file, std::size_t begin, std::size_t end,
+                                 bool* quote = nullptr) {
   const char* data = file.data();
   std::int64_t count = 0;
   std::size_t released = begin;
   for (std::size_t block = begin; block < end; block += kReleaseBytes) {
     const char* p = data + block;
     const char* block_end = data + std::min(end, block + kReleaseBytes);
+    if (quote != nullptr && !*quote) {
+      *quote = std::memchr(p, '"', static_cast<std::size_t>(block_end - p)) != nullptr;
+    }
     while (p < block_end) {
       const void* hit = std::memchr(p, '\n', static_cast<std::size_t>(block_end - p));
       if (hit == nullptr) break;
@@ -107,26 +160,17 @@ std::int64_t CountNewlinesSerial(const MappedFile& file, std::size_t begin, std:
     }
     const std::size_t done = static_cast<std::size_t>(block_end - data);
     if (done - released >= kReleaseBytes) {
-      ReleaseMappedPages(file, released, done);
+      file.ReleasePages(released, done);
       released = done;
     }
   }
-  ReleaseMappedPages(file, released, end);
+  file.ReleasePages(released, end);
   return count;
 }
 
 }  // namespace
 
-std::vector<std::string> CsvLayout::FeatureNames() const {
-  std::vector<std::string> names;
-  names.reserve(columns.size());
-  for (std::size_t c = 0; c < columns.size(); ++c) {
-    if (static_cast<int>(c) != target_column) names.push_back(columns[c]);
-  }
-  return names;
-}
-
-CsvLayout ParseCsvLayout(const MappedFile& file, const CsvOptions& options) {
+CsvLayout ParseCsvLayout(const CsvText& file, const CsvOptions& options) {
   const std::string& path = file.path();
   const char* data = file.data();
   const std::size_t size = file.size();
@@ -149,7 +193,9 @@ CsvLayout ParseCsvLayout(const MappedFile& file, const CsvOptions& options) {
   if (Trim(header).empty()) {
     throw InputError(path, ":1: the header line is empty (expected column names)");
   }
-  layout.columns = SplitHeader(header, path);
+  layout.delimiter =
+      options.delimiter != 0 ? options.delimiter : DetectDelimiter(data, start, size);
+  layout.columns = SplitHeader(header, layout.delimiter, path);
 
   std::unordered_map<std::string, std::size_t> seen;
   for (std::size_t c = 0; c < layout.columns.size(); ++c) {
@@ -169,7 +215,7 @@ CsvLayout ParseCsvLayout(const MappedFile& file, const CsvOptions& options) {
                      "'; the columns are: ", ListColumns(layout.columns),
                      " (choose the label column with --target)");
   }
-  if (layout.FeatureNames().empty()) {
+  if (layout.columns.size() == 1 && layout.target_column == 0) {
     throw InputError(path, ":1: no feature columns (the only column is the target '",
                      options.target, "')");
   }
@@ -179,8 +225,7 @@ CsvLayout ParseCsvLayout(const MappedFile& file, const CsvOptions& options) {
   return layout;
 }
 
-std::size_t LineStartAtOrAfter(const MappedFile& file, const CsvLayout& layout,
-                               std::size_t offset) {
+std::size_t LineStartAtOrAfter(const CsvText& file, const CsvLayout& layout, std::size_t offset) {
   if (offset <= layout.data_begin) return layout.data_begin;
   if (offset >= layout.data_end) return layout.data_end;
   const char* data = file.data();
@@ -190,76 +235,295 @@ std::size_t LineStartAtOrAfter(const MappedFile& file, const CsvLayout& layout,
   return static_cast<std::size_t>(static_cast<const char*>(hit) - data) + 1;
 }
 
-std::int64_t CountNewlines(const MappedFile& file, std::size_t begin, std::size_t end,
-                           int threads) {
+std::int64_t CountNewlines(const CsvText& file, std::size_t begin, std::size_t end, int threads,
+                           bool* quote) {
+  if (quote != nullptr) *quote = false;
   if (end <= begin) return 0;
   const int t = ResolveThreads(threads, end - begin);
-  if (t == 1) return CountNewlinesSerial(file, begin, end);
+  if (t == 1) return CountNewlinesSerial(file, begin, end, quote);
   std::int64_t total = 0;
-#pragma omp parallel for num_threads(t) schedule(static, 1) reduction(+ : total)
+  int found = 0;
+#pragma omp parallel for num_threads(t) schedule(static, 1) reduction(+ : total) reduction(| : found)
   for (int i = 0; i < t; ++i) {
     const std::size_t b = begin + (end - begin) * i / t;
     const std::size_t e = begin + (end - begin) * (i + 1) / t;
-    total += CountNewlinesSerial(file, b, e);
+    bool piece_quote = false;
+    total += CountNewlinesSerial(file, b, e, quote != nullptr ? &piece_quote : nullptr);
+    found |= piece_quote ? 1 : 0;
   }
+  if (quote != nullptr) *quote = found != 0;
   return total;
 }
 
-void ReleaseMappedPages(const MappedFile& file, std::size_t begin, std::size_t end) {
-  static const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  const auto base = reinterpret_cast<std::uintptr_t>(file.data());
-  const std::uintptr_t b = (base + begin + page - 1) / page * page;
-  const std::uintptr_t e = (base + end) / page * page;
-  if (e > b) ::madvise(reinterpret_cast<void*>(b), e - b, MADV_DONTNEED);
+std::vector<RecordBound> QuoteAwareBounds(const CsvText& text, const CsvLayout& layout,
+                                          const std::vector<std::size_t>& offsets) {
+  // A quote opens a quoted field only at the start of a field; inside one, a doubled quote is
+  // text and a single quote closes it. Newlines outside quoted fields end records.
+  const char* data = text.data();
+  const char delimiter = layout.delimiter;
+  std::vector<RecordBound> bounds;
+  bounds.reserve(offsets.size());
+  std::size_t next = 0;
+  std::int64_t records = 0;
+  std::size_t record_start = layout.data_begin;
+  bool field_start = true;
+  bool quoted = false;
+  auto settle = [&](std::size_t start) {
+    while (next < offsets.size() && offsets[next] <= start) {
+      bounds.push_back({start, records});
+      ++next;
+    }
+  };
+  settle(record_start);
+  for (std::size_t i = layout.data_begin; i < layout.data_end && next < offsets.size(); ++i) {
+    const char c = data[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < layout.data_end && data[i + 1] == '"') {
+          ++i;
+        } else {
+          quoted = false;
+        }
+      }
+      continue;
+    }
+    if (c == '"' && field_start) {
+      quoted = true;
+      field_start = false;
+    } else if (c == '\n') {
+      ++records;
+      record_start = i + 1;
+      field_start = true;
+      settle(record_start);
+    } else if (c == delimiter) {
+      field_start = true;
+    } else if (c != ' ' && c != '\r' && !(c == '\t' && delimiter != '\t')) {
+      field_start = false;
+    }
+  }
+  // Offsets past the last record start: the data end, after every record.
+  while (next < offsets.size()) {
+    bounds.push_back({layout.data_end, records + 1});
+    ++next;
+  }
+  return bounds;
 }
 
-Dataset ParseRows(const MappedFile& file, const CsvLayout& layout, std::size_t begin,
-                  std::size_t end, std::int64_t first_row_id, const CsvOptions& options,
-                  ParseStats* stats) {
-  const int threads = ResolveThreads(options.threads, end - begin);
-  std::vector<std::size_t> bounds(threads + 1);
-  for (int i = 0; i <= threads; ++i) {
-    bounds[i] = LineStartAtOrAfter(file, layout, begin + (end - begin) * i / threads);
-  }
-  bounds[threads] = end;
+namespace {
 
+// Where the pieces of [begin, end) start and how many rows each holds (prefix sums).
+struct Pieces {
+  std::vector<std::size_t> bounds;
+  std::vector<std::int64_t> rows;  // rows[i] = rows before piece i; rows.back() = all
+};
+
+Pieces SplitByLines(const CsvText& text, const CsvLayout& layout, std::size_t begin,
+                    std::size_t end, int threads) {
+  Pieces pieces;
+  pieces.bounds.resize(static_cast<std::size_t>(threads) + 1);
+  for (int i = 0; i <= threads; ++i) {
+    pieces.bounds[i] = LineStartAtOrAfter(text, layout, begin + (end - begin) * i / threads);
+  }
+  pieces.bounds[threads] = end;
   // Rows per piece: its newlines, plus the unterminated last line of the data.
-  std::vector<std::int64_t> piece_rows(threads + 1, 0);
+  pieces.rows.assign(static_cast<std::size_t>(threads) + 1, 0);
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
   for (int i = 0; i < threads; ++i) {
-    std::int64_t rows = CountNewlinesSerial(file, bounds[i], bounds[i + 1]);
-    if (bounds[i + 1] == layout.data_end && bounds[i + 1] > bounds[i]) ++rows;
-    piece_rows[i + 1] = rows;
+    std::int64_t rows = CountNewlinesSerial(text, pieces.bounds[i], pieces.bounds[i + 1]);
+    if (pieces.bounds[i + 1] == layout.data_end && pieces.bounds[i + 1] > pieces.bounds[i]) ++rows;
+    pieces.rows[i + 1] = rows;
   }
-  for (int i = 0; i < threads; ++i) piece_rows[i + 1] += piece_rows[i];
-  const auto rows = static_cast<std::size_t>(piece_rows[threads]);
+  for (int i = 0; i < threads; ++i) pieces.rows[i + 1] += pieces.rows[i];
+  return pieces;
+}
 
-  Dataset dataset(layout.FeatureNames(), rows, options.target);
-  auto row_ids = dataset.mutable_row_ids();
+Pieces SplitQuoteAware(const CsvText& text, const CsvLayout& layout, std::size_t begin,
+                       std::size_t end, int threads) {
+  std::vector<std::size_t> offsets(static_cast<std::size_t>(threads) + 1);
+  for (int i = 0; i <= threads; ++i) offsets[i] = begin + (end - begin) * i / threads;
+  const std::vector<RecordBound> found = QuoteAwareBounds(text, layout, offsets);
+  Pieces pieces;
+  pieces.bounds.resize(found.size());
+  pieces.rows.resize(found.size());
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    pieces.bounds[i] = found[i].offset;
+    pieces.rows[i] = found[i].records_before - found[0].records_before;
+  }
+  return pieces;
+}
+
+// The line (1-based, the header is line 1) on which record `record` (0-based) starts.
+std::int64_t LineOfRecord(const CsvText& text, const CsvLayout& layout, std::int64_t record) {
+  const char* data = text.data();
+  std::int64_t records = 0, newlines = 0;
+  bool field_start = true, quoted = false;
+  for (std::size_t i = layout.data_begin; i < layout.data_end && records < record; ++i) {
+    const char c = data[i];
+    if (c == '\n') ++newlines;
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < layout.data_end && data[i + 1] == '"') {
+          ++i;
+        } else {
+          quoted = false;
+        }
+      }
+      continue;
+    }
+    if (c == '"' && field_start) {
+      quoted = true;
+      field_start = false;
+    } else if (c == '\n') {
+      ++records;
+      field_start = true;
+    } else if (c == layout.delimiter) {
+      field_start = true;
+    } else if (c != ' ' && c != '\r') {
+      field_start = false;
+    }
+  }
+  // Lines before the data: the header's, which may itself hold quoted newlines.
+  std::int64_t header_lines = 1;
+  for (std::size_t i = 0; i + 1 < layout.data_begin; ++i) header_lines += data[i] == '\n';
+  return header_lines + newlines + 1;
+}
+
+// Merges the pieces' dictionaries of one slot into the sorted union; fills each piece's map from
+// local code to global code.
+std::vector<std::string> MergeSlot(std::vector<CsvRowParser::PieceResult>& results, int slot,
+                                   bool class_names, std::vector<std::vector<float>>& remap) {
+  std::vector<std::string> merged;
+  for (const auto& result : results) {
+    const auto& values = result.dictionaries[static_cast<std::size_t>(slot)].values;
+    merged.insert(merged.end(), values.begin(), values.end());
+  }
+  std::sort(merged.begin(), merged.end());
+  merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+  if (class_names) SortClassNames(merged);
+  CodeMap global;
+  global.reserve(merged.size());
+  for (std::size_t i = 0; i < merged.size(); ++i) {
+    global.emplace(merged[i], static_cast<std::int32_t>(i));
+  }
+  remap.resize(results.size());
+  for (std::size_t piece = 0; piece < results.size(); ++piece) {
+    const auto& values = results[piece].dictionaries[static_cast<std::size_t>(slot)].values;
+    remap[piece].resize(values.size());
+    for (std::size_t code = 0; code < values.size(); ++code) {
+      remap[piece][code] = static_cast<float>(global.find(values[code])->second);
+    }
+  }
+  return merged;
+}
+
+// Sorts every dictionary and rewrites the codes the pieces stored (NaN stays NaN); fills the
+// schema's categories and class names.
+void FinishDictionaries(const CsvPlan& plan, const Pieces& pieces,
+                        std::vector<CsvRowParser::PieceResult>& results, Dataset& data,
+                        Schema& schema) {
+  for (std::size_t c = 0; c < plan.columns.size(); ++c) {
+    const ColumnPlan& column = plan.columns[c];
+    const bool is_class = column.action == FieldAction::kClassLabel;
+    if (column.action != FieldAction::kCategorical && !is_class) continue;
+    std::vector<std::vector<float>> remap;
+    std::vector<std::string> merged = MergeSlot(results, column.dictionary, is_class, remap);
+    const int threads = static_cast<int>(results.size());
+    if (is_class) {
+      auto labels = data.mutable_labels();
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+      for (int i = 0; i < threads; ++i) {
+        for (std::int64_t r = pieces.rows[i]; r < pieces.rows[i + 1]; ++r) {
+          auto& label = labels[static_cast<std::size_t>(r)];
+          if (static_cast<std::size_t>(label) < remap[i].size()) {
+            label = static_cast<std::int32_t>(remap[i][static_cast<std::size_t>(label)]);
+          }
+        }
+      }
+      schema.classes = std::move(merged);
+    } else {
+      auto values = data.mutable_column(static_cast<std::size_t>(column.feature));
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+      for (int i = 0; i < threads; ++i) {
+        for (std::int64_t r = pieces.rows[i]; r < pieces.rows[i + 1]; ++r) {
+          float& value = values[static_cast<std::size_t>(r)];
+          if (!std::isnan(value)) value = remap[i][static_cast<std::size_t>(value)];
+        }
+      }
+      schema.features[static_cast<std::size_t>(column.feature)].categories = std::move(merged);
+    }
+  }
+}
+
+}  // namespace
+
+ParsedRows ParseRows(const CsvText& text, const CsvLayout& layout, const CsvPlan& plan,
+                     std::size_t begin, std::size_t end, std::int64_t first_row_id,
+                     const CsvOptions& options, RecordSplit split) {
+  const int threads = ResolveThreads(options.threads, end - begin);
+  const Pieces pieces = split == RecordSplit::kLines
+                            ? SplitByLines(text, layout, begin, end, threads)
+                            : SplitQuoteAware(text, layout, begin, end, threads);
+  const auto rows = static_cast<std::size_t>(pieces.rows[threads]);
+
+  ParsedRows parsed;
+  parsed.threads = threads;
+  parsed.data = Dataset(plan.feature_names, rows, options.target);
+  auto row_ids = parsed.data.mutable_row_ids();
   for (std::size_t r = 0; r < rows; ++r) row_ids[r] = first_row_id + static_cast<std::int64_t>(r);
 
-  CsvRowParser parser(file, layout, options, dataset);
-  std::vector<CsvRowParser::PieceResult> results(threads);
+  CsvRowParser parser(text, layout, plan, options, split, parsed.data);
+  std::vector<CsvRowParser::PieceResult> results(static_cast<std::size_t>(threads));
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
   for (int i = 0; i < threads; ++i) {
-    results[i] = parser.ParsePiece(bounds[i], bounds[i + 1], piece_rows[i], piece_rows[i + 1],
-                                   first_row_id + piece_rows[i]);
+    parser.ParsePiece(pieces.bounds[i], pieces.bounds[i + 1], pieces.rows[i], pieces.rows[i + 1],
+                      first_row_id + pieces.rows[i], results[i]);
+  }
+  for (const auto& result : results) {
+    if (result.needs_quote_split) {
+      // A quoted field holds a newline: the caller splits by records, following quotes.
+      parsed.needs_quote_split = true;
+      return parsed;
+    }
   }
   // Each piece stopped at its own first error; the earliest line among them is the file's first.
   const CsvRowParser::PieceResult* first_error = nullptr;
-  bool missing = false;
   for (const auto& result : results) {
-    missing = missing || result.has_missing;
+    parsed.has_missing = parsed.has_missing || result.has_missing;
     if (!result.error.empty() &&
         (first_error == nullptr || result.error_line < first_error->error_line)) {
       first_error = &result;
     }
   }
   if (first_error != nullptr) {
+    if (split == RecordSplit::kQuoteAware && !first_error->error_detail.empty()) {
+      // Records and lines differ when quoted fields hold newlines: name the record's first line.
+      throw InputError(text.path(), ":", LineOfRecord(text, layout, first_error->error_line - 2),
+                       ": ", first_error->error_detail);
+    }
     throw Error(first_error->error_kind, first_error->error);
   }
-  if (stats != nullptr) *stats = ParseStats{missing, threads};
-  return dataset;
+
+  Schema schema = plan.schema;
+  if (plan.dictionaries > 0) FinishDictionaries(plan, pieces, results, parsed.data, schema);
+  parsed.data.set_schema(std::move(schema));
+
+  std::vector<std::int64_t> skipped;
+  for (const auto& result : results) {
+    skipped.insert(skipped.end(), result.missing_label_rows.begin(),
+                   result.missing_label_rows.end());
+  }
+  if (!skipped.empty()) {
+    std::vector<char> drop(rows, 0);
+    for (std::int64_t r : skipped) drop[static_cast<std::size_t>(r)] = 1;
+    std::vector<std::size_t> keep;
+    keep.reserve(rows - skipped.size());
+    for (std::size_t r = 0; r < rows; ++r) {
+      if (drop[r] == 0) keep.push_back(r);
+    }
+    parsed.data = parsed.data.Take(keep);
+    parsed.skipped_missing_label = static_cast<std::int64_t>(skipped.size());
+  }
+  return parsed;
 }
 
 }  // namespace scaleml

@@ -11,6 +11,7 @@
 #include "core/Error.h"
 #include "core/Memory.h"
 #include "core/Stopwatch.h"
+#include "engine/SchemaExchange.h"
 
 namespace scaleml {
 namespace {
@@ -175,9 +176,17 @@ std::string TrainReport::ToText() const {
 
 namespace {
 
-Dataset LoadRows(const std::string& path, const TrainRequest& request, Comm& comm) {
-  return request.partitioned ? ReadPartition(path, comm.rank(), comm.size(), request.csv)
-                             : ReadCsv(path, request.csv);
+// The rows of `path` this process holds. Under ddp each rank coded only the categories and
+// classes of its part: the dictionaries are merged, so every rank has the single process's codes.
+// With `schema` (a test file), the file is coded as the training data was.
+Dataset LoadRows(const std::string& path, const TrainRequest& request, Comm& comm,
+                 const Schema* schema = nullptr) {
+  CsvOptions options = request.csv;
+  if (schema != nullptr) options.fixed_schema = schema;
+  if (!request.partitioned) return ReadCsv(path, options);
+  Dataset rows = ReadPartition(path, comm.rank(), comm.size(), options);
+  if (schema == nullptr) ExchangeDictionaries(comm, rows, request.csv.categorical);
+  return rows;
 }
 
 struct RowCounts {
@@ -327,7 +336,7 @@ TrainReport RunTrainJob(const TrainRequest& request, Comm& comm, const Dataset* 
   const Dataset& data = preloaded != nullptr ? *preloaded : loaded;
   Dataset test_file;
   if (!request.test_data_path.empty()) {
-    test_file = LoadRows(request.test_data_path, request, comm);
+    test_file = LoadRows(request.test_data_path, request, comm, &data.schema());
     CheckTestColumns(data, test_file, request);
   }
   report.from_cache = preloaded == nullptr && !loaded.owned();

@@ -232,7 +232,7 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
     auto driver = Driver::Connect(local ? local->cluster().address : address,
                                   local ? local->cluster().token : options.token);
     Stopwatch phase;
-    CsvOptions csv;
+    CsvOptions csv = options.csv;
     csv.threads = options.load_threads;
     SetThreads(options.load_threads);
     Dataset data = ReadCsv(options.data_path, csv);

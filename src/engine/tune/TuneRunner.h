@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "data/CsvReader.h"
 #include "engine/tune/Trial.h"
 
 namespace scaleml::tune {
@@ -36,6 +37,7 @@ struct TuneOptions {
   int cv_folds = 0;  // >= 2: every trial cross-validates (its metric: the folds' mean)
   std::uint64_t search_seed = 0;
   int load_threads = 0;
+  CsvOptions csv;      // how the CSV is read (target, column types, NA spellings, delimiter)
   int local_cpus = 0;  // CPUs of a local cluster started for the run (0 = all cores)
   bool quiet = false;
 };

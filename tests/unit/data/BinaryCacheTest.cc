@@ -176,15 +176,17 @@ TEST_F(BinaryCacheTest, CacheWithMissingValuesNeedsAllowMissing) {
   Dataset cached = Load(&info, allow);
   EXPECT_TRUE(info.from_cache);
   EXPECT_TRUE(std::isnan(cached.at(0, 1)));
-  // Without the flag the cached NaN must not slip through: the parse reports the field.
+  // With --no-missing the cached NaN must not slip through: the parse reports the field.
+  CsvOptions no_missing;
+  no_missing.no_missing = true;
   try {
-    Load(&info);
+    Load(&info, no_missing);
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()),
               csv_ +
-                  ":2: column 2 (b): empty field (use --allow-missing to read missing "
-                  "values as NaN)");
+                  ":2: column 2 (b): missing value (empty field); --no-missing rejects missing "
+                  "values");
   }
 }
 
