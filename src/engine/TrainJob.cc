@@ -110,7 +110,7 @@ TrainReport RunTrainJob(const TrainRequest& request, Comm& comm, const Dataset* 
   report.split_s = phase.Seconds();
 
   phase.Restart();
-  model->Fit(split.train, comm);
+  FitModel(*model, split.train, comm);
   report.fit_s = phase.Seconds();
 
   phase.Restart();
