@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
+#include "algo/Classifier.h"
 #include "comm/CommOps.h"
 #include "core/Error.h"
 
@@ -16,34 +18,95 @@ inline std::int64_t CodeIndex(float value, std::size_t categories) {
   return static_cast<float>(code) == value ? code : -1;
 }
 
-bool HasMissing(const Dataset& data) {
-  bool missing = false;
-  for (std::size_t f = 0; f < data.features() && !missing; ++f) {
-    for (float v : data.column(f)) {
-      if (std::isnan(v)) {
-        missing = true;
-        break;
-      }
+constexpr float kInfinity = std::numeric_limits<float>::infinity();
+// Independent accumulators, so that the compiler vectorises the scans (each lane adds in order).
+constexpr std::size_t kLanes = 8;
+
+struct NumericScan {
+  double sum = 0.0;    // of the values that are not NaN
+  double count = 0.0;  // values that are not NaN
+  bool infinite = false;
+};
+
+NumericScan ScanNumeric(std::span<const float> x) {
+  double sum[kLanes] = {}, count[kLanes] = {};
+  int infinite[kLanes] = {};
+  std::size_t i = 0;
+  for (; i + kLanes <= x.size(); i += kLanes) {
+    for (std::size_t j = 0; j < kLanes; ++j) {
+      const float v = x[i + j];
+      const bool present = v == v;
+      sum[j] += present ? static_cast<double>(v) : 0.0;
+      count[j] += present ? 1.0 : 0.0;
+      infinite[j] |= std::fabs(v) == kInfinity;
     }
   }
-  return missing;
+  NumericScan scan;
+  for (; i < x.size(); ++i) {
+    if (!std::isnan(x[i])) {
+      scan.sum += x[i];
+      scan.count += 1.0;
+    }
+    scan.infinite = scan.infinite || std::isinf(x[i]);
+  }
+  for (std::size_t j = 0; j < kLanes; ++j) {
+    scan.sum += sum[j];
+    scan.count += count[j];
+    scan.infinite = scan.infinite || infinite[j] != 0;
+  }
+  return scan;
+}
+
+ValueScan ScanColumn(std::span<const float> x) {
+  int missing[kLanes] = {}, infinite[kLanes] = {};
+  std::size_t i = 0;
+  for (; i + kLanes <= x.size(); i += kLanes) {
+    for (std::size_t j = 0; j < kLanes; ++j) {
+      const float v = x[i + j];
+      missing[j] |= v != v;
+      infinite[j] |= std::fabs(v) == kInfinity;
+    }
+  }
+  ValueScan scan;
+  for (; i < x.size(); ++i) {
+    scan.missing = scan.missing || std::isnan(x[i]);
+    scan.infinite = scan.infinite || std::isinf(x[i]);
+  }
+  for (std::size_t j = 0; j < kLanes; ++j) {
+    scan.missing = scan.missing || missing[j] != 0;
+    scan.infinite = scan.infinite || infinite[j] != 0;
+  }
+  return scan;
 }
 
 }  // namespace
 
-void FeatureEncoder::Fit(const Dataset& train, const EncoderOptions& options,
-                         const char* algorithm, Comm& comm) {
+ValueScan ScanValues(const Dataset& data) {
+  std::vector<ValueScan> scans(data.features());
+#pragma omp parallel for schedule(dynamic) if (data.rows() * data.features() >= (1u << 20))
+  for (std::size_t f = 0; f < data.features(); ++f) scans[f] = ScanColumn(data.column(f));
+  ValueScan all;
+  for (const auto& scan : scans) {
+    all.missing = all.missing || scan.missing;
+    all.infinite = all.infinite || scan.infinite;
+  }
+  return all;
+}
+
+const Dataset& FeatureEncoder::FitEncode(const Dataset& train, const EncoderOptions& options,
+                                         const char* algorithm, Comm& comm, Dataset& storage) {
   const Schema& schema = train.schema();
   const std::size_t features = train.features();
   columns_.assign(features, Column{});
   // One buffer for one allreduce: per numeric feature (sum, count), per categorical feature its
-  // category counts, and the category counts' sizes to check that the ranks agree.
+  // category counts, then the count of columns with infinite values.
   std::vector<std::size_t> offset(features + 1, 0);
   for (std::size_t f = 0; f < features; ++f) {
     columns_[f].categorical = schema.IsCategorical(f);
     offset[f + 1] = offset[f] + (columns_[f].categorical ? schema.CategoryCount(f) : 2);
   }
-  std::vector<double> sums(offset[features], 0.0);
+  std::vector<double> sums(offset[features] + 1, 0.0);
+  std::vector<ValueScan> scans(features);
 #pragma omp parallel for schedule(dynamic)
   for (std::size_t f = 0; f < features; ++f) {
     const auto column = train.column(f);
@@ -54,17 +117,19 @@ void FeatureEncoder::Fit(const Dataset& train, const EncoderOptions& options,
         const std::int64_t code = CodeIndex(v, categories);
         if (code >= 0) out[code] += 1.0;
       }
+      scans[f] = ScanColumn(column);
     } else {
-      double sum = 0.0, count = 0.0;
-      for (float v : column) {
-        if (!std::isnan(v)) {
-          sum += v;
-          count += 1.0;
-        }
-      }
-      out[0] = sum;
-      out[1] = count;
+      const NumericScan scan = ScanNumeric(column);
+      out[0] = scan.sum;
+      out[1] = scan.count;
+      scans[f] = {scan.count < static_cast<double>(column.size()), scan.infinite};
     }
+  }
+  ValueScan local;
+  for (std::size_t f = 0; f < features; ++f) {
+    local.missing = local.missing || scans[f].missing;
+    local.infinite = local.infinite || scans[f].infinite;
+    sums[offset[features]] += scans[f].infinite ? 1.0 : 0.0;
   }
   const double layout = static_cast<double>(offset[features]);
   if (AllreduceValue(comm, layout, ReduceOp::kMax) != layout ||
@@ -73,6 +138,8 @@ void FeatureEncoder::Fit(const Dataset& train, const EncoderOptions& options,
                      ": ranks hold different category dictionaries (the ranks' schemas differ)");
   }
   AllreduceSum(comm, std::span<double>(sums));
+  // Every rank sees the total: all of them take the collective check that names the value.
+  if (sums[offset[features]] > 0) CheckNotInfinite(train, algorithm, "training", comm);
   const double rows = AllreduceSum(comm, static_cast<double>(train.rows()));
 
   passthrough_ = true;
@@ -114,6 +181,7 @@ void FeatureEncoder::Fit(const Dataset& train, const EncoderOptions& options,
     }
   }
   NameOutputs(train, counts, std::max(1, options.min_frequency));
+  return Encode(train, storage, &local);
 }
 
 void FeatureEncoder::NameOutputs(const Dataset& train,
@@ -162,12 +230,13 @@ void FeatureEncoder::FinishLayout() {
   }
 }
 
-const Dataset& FeatureEncoder::Encode(const Dataset& data, Dataset& storage) const {
+const Dataset& FeatureEncoder::Encode(const Dataset& data, Dataset& storage,
+                                      const ValueScan* scan) const {
   if (data.features() != columns_.size()) {
     throw InputError("the data has ", data.features(), " features but the model was trained on ",
                      columns_.size());
   }
-  if (passthrough_ && !HasMissing(data)) return data;
+  if (passthrough_ && !(scan != nullptr ? scan->missing : ScanValues(data).missing)) return data;
   const std::size_t rows = data.rows();
   Dataset out(output_names_, rows, data.target_name());
   std::copy(data.labels().begin(), data.labels().end(), out.mutable_labels().begin());

@@ -12,7 +12,8 @@
 // Output columns follow the input features in order. Statistics are sums over every rank (one
 // allreduce), kept as float: N ranks encode exactly as one process does.
 // On all-numeric data without NaN and without `standardize`, Encode returns its input untouched:
-// the paper's numeric path pays one scan for NaN and nothing else.
+// the paper's numeric path pays one vectorised scan per Fit (the means, NaN and infinity) and one
+// per prediction (NaN and infinity), where it paid the finiteness check before.
 // Thread-safety: Fit and Load need exclusive access; Encode is const and reentrant.
 #pragma once
 
@@ -31,12 +32,25 @@ struct EncoderOptions {
   bool standardize = false;  // numeric columns to zero mean and unit variance
 };
 
+// What a scan of a table's feature values found.
+struct ValueScan {
+  bool missing = false;   // a NaN somewhere
+  bool infinite = false;  // an infinity somewhere
+};
+ValueScan ScanValues(const Dataset& data);
+
 class FeatureEncoder {
  public:
-  // Collective: learns the means, scales and category counts from every rank's rows of `train`.
-  // `algorithm` names the caller in errors.
+  // Collective: learns the means, scales and category counts from every rank's rows of `train`
+  // and returns them encoded (Encode). An infinite value on any rank is an input error on every
+  // rank (CheckNotInfinite; `algorithm` names the caller).
+  const Dataset& FitEncode(const Dataset& train, const EncoderOptions& options,
+                           const char* algorithm, Comm& comm, Dataset& storage);
   void Fit(const Dataset& train, const EncoderOptions& options, const char* algorithm,
-           Comm& comm);
+           Comm& comm) {
+    Dataset storage;
+    FitEncode(train, options, algorithm, comm, storage);
+  }
 
   std::size_t input_features() const { return columns_.size(); }
   std::size_t output_features() const { return output_names_.size(); }
@@ -45,8 +59,11 @@ class FeatureEncoder {
   bool numeric_passthrough() const { return passthrough_; }
 
   // The encoded rows: `data` itself when nothing would change, otherwise an owned copy placed
-  // in `storage` (labels and row ids kept). `data` must have input_features() features.
-  const Dataset& Encode(const Dataset& data, Dataset& storage) const;
+  // in `storage` (labels and row ids kept). `data` must have input_features() features and no
+  // infinite value (the caller checks, collectively where it must); `scan`, when given, is
+  // ScanValues(data), which spares a second look for NaN.
+  const Dataset& Encode(const Dataset& data, Dataset& storage,
+                        const ValueScan* scan = nullptr) const;
 
   void Save(BinaryWriter& out) const;
   void Load(BinaryReader& in);

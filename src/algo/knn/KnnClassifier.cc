@@ -25,13 +25,12 @@ void KnnClassifier::Fit(const Dataset& train, Comm& comm) {
                      " training rows");
   }
   // Missing values are imputed (the kd-tree's ordering needs real numbers); infinite ones have
-  // no sensible distance.
-  CheckNotInfinite(train, "knn", "training", comm);
+  // no sensible distance (an input error).
   const bool standardize = params_.scale == "standard" ||
                            (params_.scale == "auto" && train.schema().HasCategorical());
-  encoder_.Fit(train, {params_.min_frequency, standardize}, "knn", comm);
   Dataset storage;
-  const Dataset& encoded = encoder_.Encode(train, storage);
+  const Dataset& encoded =
+      encoder_.FitEncode(train, {params_.min_frequency, standardize}, "knn", comm, storage);
   tree_.Build(encoded, EncodeLabels(encoded, classes_), params_.leaf_size);
   fitted_ = true;
 }
@@ -43,9 +42,13 @@ std::vector<Neighbor> KnnClassifier::Nearest(const Dataset& input, Comm& comm,
     throw InputError("knn: the data has ", input.features(),
                      " features but the model was trained on ", encoder_.input_features());
   }
-  CheckNotInfinite(input, "knn", "query", comm);
+  // Collective: every rank stops when one holds an infinite query value.
+  const ValueScan scan = ScanValues(input);
+  if (AllreduceValue(comm, scan.infinite ? 1 : 0, ReduceOp::kMax) != 0) {
+    CheckNotInfinite(input, "knn", "query", comm);
+  }
   Dataset storage;
-  const Dataset& data = encoder_.Encode(input, storage);
+  const Dataset& data = encoder_.Encode(input, storage, &scan);
   const std::size_t k = params_.n_neighbors;
   if (comm.size() == 1 && tree_.size() < k) {
     throw InputError("knn: the model holds ", tree_.size(), " rows, fewer than n_neighbors=", k);

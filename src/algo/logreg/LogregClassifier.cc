@@ -64,11 +64,11 @@ void LogregClassifier::Fit(const Dataset& data, Comm& comm) {
     throw InputError("logreg: ranks hold different feature counts (this rank has ",
                      input_features, ")");
   }
-  // Missing values are imputed; infinite ones have no sensible encoding.
-  CheckNotInfinite(data, "logreg", "training", comm);
-  encoder_.Fit(data, {params_.min_frequency, params_.standardize}, "logreg", comm);
+  // Missing values are imputed; infinite ones have no sensible encoding (an input error).
   Dataset encoded;
-  const Dataset& train = encoder_.Encode(data, encoded);
+  const Dataset& train =
+      encoder_.FitEncode(data, {params_.min_frequency, params_.standardize}, "logreg", comm,
+                         encoded);
   features_ = static_cast<int>(train.features());
   const std::vector<std::int32_t> codes = EncodeLabels(train, classes_);
   SolverOptions options;
@@ -133,9 +133,12 @@ const Dataset& LogregClassifier::Predictable(const Dataset& data, Dataset& stora
     throw InputError("logreg: the data has ", data.features(),
                      " features but the model was trained on ", encoder_.input_features());
   }
-  LocalComm local;  // prediction is not collective: this rank's rows only
-  CheckNotInfinite(data, "logreg", "prediction", local);
-  return encoder_.Encode(data, storage);
+  const ValueScan scan = ScanValues(data);
+  if (scan.infinite) {
+    LocalComm local;  // prediction is not collective: this rank's rows only
+    CheckNotInfinite(data, "logreg", "prediction", local);
+  }
+  return encoder_.Encode(data, storage, &scan);
 }
 
 template <class Consume>
