@@ -7,7 +7,9 @@ missing values, and what scikit-learn computes on it with the same preprocessing
           OneHotEncoder(handle_unknown="ignore", min_frequency=M) on the categorical ones]),
           LogisticRegression) solved to its optimum (newton-cg, tol=1e-10);
   knn:    the same, with StandardScaler after the imputer (scaleml's knn standardises numeric
-          columns when the table has categorical features), then KNeighborsClassifier.
+          columns when the table has categorical features), then KNeighborsClassifier;
+  xgboost: XGBClassifier(enable_categorical=True, tree_method="hist") on a pandas frame whose
+          categorical columns have the dictionaries as categories (the same codes as scaleml's).
 
 scaleml treats a missing category as all zeros and the categories the training rows never hold
 as unknown. OneHotEncoder's own default makes NaN a category, so the encoder gets the training
@@ -25,6 +27,7 @@ import sys
 import warnings
 
 import numpy as np
+import pandas as pd
 import sklearn
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
@@ -32,6 +35,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+import xgboost
 
 NUMERIC = ["num_0", "num_1", "num_2"]
 CATEGORICAL = ["colour", "city"]
@@ -90,6 +94,17 @@ def preprocess(train_cats, scale):
                               ("cat", onehot, list(range(n, n + len(CATEGORICAL))))])
 
 
+XGBOOST_PARAMS = {"n_estimators": 20, "max_depth": 3, "tree_method": "hist", "nthread": 1}
+
+
+def xgboost_frame(X_num, cats, dictionaries):
+    frame = pd.DataFrame(X_num.astype(np.float32), columns=NUMERIC)
+    for name, values, dictionary in zip(CATEGORICAL, cats, dictionaries):
+        frame[name] = pd.Categorical([np.nan if v is None else v for v in values],
+                                     categories=dictionary)
+    return frame
+
+
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(__file__), "..", "..", "tests", "data", "categorical")
@@ -117,6 +132,10 @@ def main():
     knn = Pipeline([("pre", preprocess([c[tr] for c in cats], scale=True)),
                     ("model", KNeighborsClassifier(n_neighbors=5))])
     knn.fit(X_train, y[tr])
+    train_cats, test_cats = [c[tr] for c in cats], [c[te] for c in cats]
+    xgb = xgboost.XGBClassifier(enable_categorical=True, **XGBOOST_PARAMS)
+    xgb.fit(xgboost_frame(X_num[tr], train_cats, dictionaries), y[tr])
+    xgb_test = xgboost_frame(X_num[te], test_cats, dictionaries)
     onehot = logreg.named_steps["pre"].named_transformers_["cat"]
     expected = {
         "sklearn_version": sklearn.__version__,
@@ -134,6 +153,12 @@ def main():
             "test_proba": logreg.predict_proba(X_test).tolist(),
             "test_predictions": logreg.predict(X_test).tolist(),
         },
+        "xgboost": {
+            "xgboost_version": xgboost.__version__,
+            "params": {k: v for k, v in XGBOOST_PARAMS.items()},
+            "test_proba": xgb.predict_proba(xgb_test).tolist(),
+            "test_predictions": xgb.predict(xgb_test).tolist(),
+        },
         "knn": {
             "n_neighbors": 5,
             "test_proba": knn.predict_proba(X_test).tolist(),
@@ -143,9 +168,11 @@ def main():
     with open(os.path.join(out_dir, "mixed.expected.json"), "w") as out:
         json.dump(expected, out, indent=1)
         out.write("\n")
-    print("mixed: %d train, %d test rows, %d encoded columns, logreg test accuracy %.3f, knn %.3f"
-          % (TRAIN_ROWS, TEST_ROWS, encoded.shape[1],
-             (logreg.predict(X_test) == y[te]).mean(), (knn.predict(X_test) == y[te]).mean()))
+    print("mixed: %d train, %d test rows, %d encoded columns, test accuracy logreg %.3f, knn %.3f, "
+          "xgboost %.3f" % (TRAIN_ROWS, TEST_ROWS, encoded.shape[1],
+                            (logreg.predict(X_test) == y[te]).mean(),
+                            (knn.predict(X_test) == y[te]).mean(),
+                            (xgb.predict(xgb_test) == y[te]).mean()))
 
 
 if __name__ == "__main__":
