@@ -128,7 +128,7 @@ void LogregClassifier::Fit(const Dataset& data, Comm& comm) {
 }
 
 const Dataset& LogregClassifier::Predictable(const Dataset& data, Dataset& storage) const {
-  if (coef_.empty()) throw InputError("logreg: the model is not trained (call Fit or load one)");
+  if (intercept_.empty()) throw InputError("logreg: the model is not trained (call Fit or load one)");
   if (data.features() != encoder_.input_features()) {
     throw InputError("logreg: the data has ", data.features(),
                      " features but the model was trained on ", encoder_.input_features());
@@ -243,7 +243,8 @@ void LogregClassifier::LoadModel(BinaryReader& in) {
   if (kind > static_cast<std::uint32_t>(Kind::kOneVsRest))
     throw in.Corrupt("unknown logreg model kind");
   const auto features = in.Get<std::uint32_t>();
-  if (features == 0 || features > (1u << 24)) throw in.Corrupt("implausible feature count");
+  // Zero encoded columns is possible: categorical features whose training rows were all missing.
+  if (features > (1u << 24)) throw in.Corrupt("implausible feature count");
   auto coef = in.GetVector<double>();
   auto intercept = in.GetVector<double>();
   const auto iterations = in.Get<std::int32_t>();

@@ -120,5 +120,30 @@ TEST(LogregCategoricalTest, StandardizeIsOffByDefaultAndChangesOnlyTheScale) {
   EXPECT_GE(same, a.size() * 99 / 100);
 }
 
+TEST(LogregCategoricalTest, AllMissingCategoricalFeatureGivesAnInterceptModel) {
+  // The only feature is categorical and never present: no encoded column, only intercepts.
+  Dataset data({"colour"}, 40);
+  for (std::size_t r = 0; r < 40; ++r) {
+    data.mutable_column(0)[r] = std::nanf("");
+    data.mutable_labels()[r] = r % 4 == 0 ? 1 : 0;
+  }
+  Schema schema = NumericSchema(1);
+  schema.features[0] = {FeatureKind::kCategorical, {"blue", "red"}};
+  data.set_schema(schema);
+  LogregClassifier model(LogregParams{});
+  LocalComm comm;
+  model.Fit(data, comm);
+  EXPECT_EQ(model.encoder().output_features(), 0u);
+  const std::vector<float> proba = model.PredictProba(data, comm);
+  EXPECT_NEAR(proba[1], 0.25, 1e-3);  // the class frequency, through the intercept alone
+  BinaryWriter out;
+  model.SaveModel(out);
+  LogregClassifier loaded(LogregParams{});
+  loaded.set_classes(model.classes());
+  BinaryReader in(out.bytes(), "model.bin");
+  loaded.LoadModel(in);
+  EXPECT_EQ(loaded.PredictProba(data, comm), proba);
+}
+
 }  // namespace
 }  // namespace scaleml
