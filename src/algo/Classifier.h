@@ -75,8 +75,9 @@ std::vector<std::int32_t> GlobalClasses(const Dataset& data, Comm& comm);
 std::vector<std::int32_t> EncodeLabels(const Dataset& data,
                                        const std::vector<std::int32_t>& classes);
 // Collective: an input error on every rank when any rank holds a missing or infinite feature
-// value (CheckNotInfinite: an infinite one; missing values are allowed), so all of them stop together instead of leaving the others waiting in a collective.
-// `what` names the rows ("training", "query") in the message.
+// value (CheckNotInfinite: an infinite one; missing values are allowed), so all of them stop
+// together instead of leaving the others waiting in a collective. `what` names the rows
+// ("training", "query") in the message.
 void CheckFinite(const Dataset& data, const char* algorithm, const char* what, Comm& comm);
 void CheckNotInfinite(const Dataset& data, const char* algorithm, const char* what, Comm& comm);
 // Most probable class per row from row-major probabilities (lowest index on ties).

@@ -171,7 +171,8 @@ const Dataset& FeatureEncoder::FitEncode(const Dataset& train, const EncoderOpti
       if (column.categorical) continue;
       const double deviation = rows > 0 ? std::sqrt(squares[f] / rows) : 0.0;
       column.centre = true;
-      column.scale = deviation > 0 && std::isfinite(deviation) ? static_cast<float>(deviation) : 1.0f;
+      column.scale =
+          deviation > 0 && std::isfinite(deviation) ? static_cast<float>(deviation) : 1.0f;
     }
   }
   std::vector<std::vector<double>> counts(features);
@@ -211,7 +212,8 @@ void FeatureEncoder::NameOutputs(const Dataset& train,
     }
     if (infrequent) {
       for (std::size_t code = 0; code < categories.size(); ++code) {
-        if (counts[f][code] > 0 && counts[f][code] < min_frequency) column.code_to_output[code] = next;
+        if (counts[f][code] > 0 && counts[f][code] < min_frequency)
+          column.code_to_output[code] = next;
       }
       ++next;
       output_names_.push_back(name + "_infrequent");

@@ -46,8 +46,7 @@ class FeatureEncoder {
   // rank (CheckNotInfinite; `algorithm` names the caller).
   const Dataset& FitEncode(const Dataset& train, const EncoderOptions& options,
                            const char* algorithm, Comm& comm, Dataset& storage);
-  void Fit(const Dataset& train, const EncoderOptions& options, const char* algorithm,
-           Comm& comm) {
+  void Fit(const Dataset& train, const EncoderOptions& options, const char* algorithm, Comm& comm) {
     Dataset storage;
     FitEncode(train, options, algorithm, comm, storage);
   }
@@ -71,9 +70,9 @@ class FeatureEncoder {
  private:
   struct Column {
     bool categorical = false;
-    float mean = 0.0f;   // numeric: the imputed value
-    float scale = 1.0f;  // numeric: the divisor after centring (1 without standardize)
-    bool centre = false;                // numeric: subtract the mean (standardize)
+    float mean = 0.0f;    // numeric: the imputed value
+    float scale = 1.0f;   // numeric: the divisor after centring (1 without standardize)
+    bool centre = false;  // numeric: subtract the mean (standardize)
     std::vector<std::int32_t> code_to_output;  // categorical: code -> output offset, -1 none
     std::uint32_t outputs = 1;
   };

@@ -65,8 +65,8 @@ void CheckEnvelope(std::string_view bytes, const std::string& path) {
       throw InputError(path, ": model file is truncated (", bytes.size(), " of ", size,
                        " bytes) or damaged; retrain the model or restore the file");
     }
-    throw InputError(path, ": model file has ", bytes.size() - size, " bytes after its end (",
-                     size, " bytes) or is damaged; retrain the model or restore the file");
+    throw InputError(path, ": model file has ", bytes.size() - size, " bytes after its end (", size,
+                     " bytes) or is damaged; retrain the model or restore the file");
   }
   if (size < kHeaderBytes + kChecksumBytes) {
     throw InputError(path, ": model file is truncated or damaged (", size,

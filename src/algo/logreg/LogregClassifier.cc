@@ -61,14 +61,13 @@ void LogregClassifier::Fit(const Dataset& data, Comm& comm) {
   const int input_features = static_cast<int>(data.features());
   if (AllreduceValue(comm, input_features, ReduceOp::kMax) != input_features ||
       AllreduceValue(comm, input_features, ReduceOp::kMin) != input_features) {
-    throw InputError("logreg: ranks hold different feature counts (this rank has ",
-                     input_features, ")");
+    throw InputError("logreg: ranks hold different feature counts (this rank has ", input_features,
+                     ")");
   }
   // Missing values are imputed; infinite ones have no sensible encoding (an input error).
   Dataset encoded;
-  const Dataset& train =
-      encoder_.FitEncode(data, {params_.min_frequency, params_.standardize}, "logreg", comm,
-                         encoded);
+  const Dataset& train = encoder_.FitEncode(data, {params_.min_frequency, params_.standardize},
+                                            "logreg", comm, encoded);
   features_ = static_cast<int>(train.features());
   const std::vector<std::int32_t> codes = EncodeLabels(train, classes_);
   SolverOptions options;
@@ -128,7 +127,8 @@ void LogregClassifier::Fit(const Dataset& data, Comm& comm) {
 }
 
 const Dataset& LogregClassifier::Predictable(const Dataset& data, Dataset& storage) const {
-  if (intercept_.empty()) throw InputError("logreg: the model is not trained (call Fit or load one)");
+  if (intercept_.empty())
+    throw InputError("logreg: the model is not trained (call Fit or load one)");
   if (data.features() != encoder_.input_features()) {
     throw InputError("logreg: the data has ", data.features(),
                      " features but the model was trained on ", encoder_.input_features());

@@ -31,8 +31,9 @@ class LogregClassifier final : public Classifier {
   void LoadModel(BinaryReader& in) override;
 
   Kind kind() const { return kind_; }
-  // Weight vectors x encoded columns (encoder().output_names()), row-major (scikit-learn's coef_); one row for a binary sigmoid,
-  // two for a two-class softmax (scikit-learn reports only the second; the first is its negative).
+  // Weight vectors x encoded columns (encoder().output_names()), row-major (scikit-learn's coef_);
+  // one row for a binary sigmoid, two for a two-class softmax (scikit-learn reports only the
+  // second; the first is its negative).
   const std::vector<double>& coef() const { return coef_; }
   // One per weight vector (scikit-learn's intercept_); zeros without fit_intercept.
   const std::vector<double>& intercept() const { return intercept_; }

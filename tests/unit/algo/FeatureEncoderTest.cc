@@ -41,8 +41,7 @@ TEST(FeatureEncoderTest, OneHotPoolsRareCategoriesAndImputesMeans) {
   FeatureEncoder encoder;
   LocalComm comm;
   encoder.Fit(train, {.min_frequency = 2}, "test", comm);
-  EXPECT_EQ(encoder.output_names(),
-            (std::vector<std::string>{"x", "c_a", "c_b", "c_infrequent"}));
+  EXPECT_EQ(encoder.output_names(), (std::vector<std::string>{"x", "c_a", "c_b", "c_infrequent"}));
   Dataset storage;
   const Dataset& encoded = encoder.Encode(train, storage);
   EXPECT_EQ(&encoded, &storage);

@@ -131,8 +131,8 @@ TEST_P(ModelFileTest, TruncatedFilesAreInputErrors) {
   FitModel(*model, data, comm);
   SaveClassifier(*model, path_);
   const std::string good = ReadWholeFile(path_);
-  for (std::size_t keep : {std::size_t{30}, std::size_t{40}, good.size() / 2, good.size() - 8,
-                           good.size() - 1}) {
+  for (std::size_t keep :
+       {std::size_t{30}, std::size_t{40}, good.size() / 2, good.size() - 8, good.size() - 1}) {
     const std::string path = Write("cut.bin", good.substr(0, keep));
     ExpectInputError(path, "truncated", "keep " + std::to_string(keep));
   }
@@ -180,8 +180,8 @@ TEST(ModelFile, WrongMagicAndOldVersionAreClearErrors) {
 }
 
 TEST(ModelFile, DamagedBodyNamesTheChecksum) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("scaleml_model_sum_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("scaleml_model_sum_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "model.bin").string();
   Dataset data = MakeBlobs(200, 3, 2, 3.0, 6);

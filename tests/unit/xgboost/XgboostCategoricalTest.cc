@@ -109,8 +109,8 @@ TEST(XgboostCategoricalTest, PayloadKeepsCategoricalSplits) {
 
 TEST(XgboostCategoricalTest, ParametersThatCannotSplitCategoriesAreAnInputError) {
   Dataset train = CategorySubsetTable(300, 6);
-  for (const ParamMap& params : {ParamMap{{"tree_method", "exact"}},
-                                 ParamMap{{"booster", "gblinear"}}}) {
+  for (const ParamMap& params :
+       {ParamMap{{"tree_method", "exact"}}, ParamMap{{"booster", "gblinear"}}}) {
     try {
       FitXgboost(train, params);
       ADD_FAILURE() << params.begin()->second << " trained";
