@@ -18,7 +18,6 @@ inline std::int64_t CodeIndex(float value, std::size_t categories) {
   return static_cast<float>(code) == value ? code : -1;
 }
 
-constexpr float kInfinity = std::numeric_limits<float>::infinity();
 // Independent accumulators, so that the compiler vectorises the scans (each lane adds in order).
 constexpr std::size_t kLanes = 8;
 
@@ -28,55 +27,55 @@ struct NumericScan {
   bool infinite = false;
 };
 
-NumericScan ScanNumeric(std::span<const float> x) {
-  double sum[kLanes] = {}, count[kLanes] = {};
-  int infinite[kLanes] = {};
-  std::size_t i = 0;
-  for (; i + kLanes <= x.size(); i += kLanes) {
-    for (std::size_t j = 0; j < kLanes; ++j) {
-      const float v = x[i + j];
-      const bool present = v == v;
-      sum[j] += present ? static_cast<double>(v) : 0.0;
-      count[j] += present ? 1.0 : 0.0;
-      infinite[j] |= std::fabs(v) == kInfinity;
-    }
-  }
+// The exact scans: a NaN or an infinity is looked for value by value.
+NumericScan ScanNumericExactly(std::span<const float> x) {
   NumericScan scan;
-  for (; i < x.size(); ++i) {
-    if (!std::isnan(x[i])) {
-      scan.sum += x[i];
+  for (float v : x) {
+    if (!std::isnan(v)) {
+      scan.sum += v;
       scan.count += 1.0;
     }
-    scan.infinite = scan.infinite || std::isinf(x[i]);
-  }
-  for (std::size_t j = 0; j < kLanes; ++j) {
-    scan.sum += sum[j];
-    scan.count += count[j];
-    scan.infinite = scan.infinite || infinite[j] != 0;
+    scan.infinite = scan.infinite || std::isinf(v);
   }
   return scan;
 }
 
-ValueScan ScanColumn(std::span<const float> x) {
-  int missing[kLanes] = {}, infinite[kLanes] = {};
-  std::size_t i = 0;
-  for (; i + kLanes <= x.size(); i += kLanes) {
-    for (std::size_t j = 0; j < kLanes; ++j) {
-      const float v = x[i + j];
-      missing[j] |= v != v;
-      infinite[j] |= std::fabs(v) == kInfinity;
-    }
-  }
+ValueScan ScanColumnExactly(std::span<const float> x) {
   ValueScan scan;
-  for (; i < x.size(); ++i) {
-    scan.missing = scan.missing || std::isnan(x[i]);
-    scan.infinite = scan.infinite || std::isinf(x[i]);
-  }
-  for (std::size_t j = 0; j < kLanes; ++j) {
-    scan.missing = scan.missing || missing[j] != 0;
-    scan.infinite = scan.infinite || infinite[j] != 0;
+  for (float v : x) {
+    scan.missing = scan.missing || std::isnan(v);
+    scan.infinite = scan.infinite || std::isinf(v);
   }
   return scan;
+}
+
+// Sums in independent lanes, so that the compiler vectorises them (each lane adds in order, the
+// lanes are added in order: the same result for the same values on every run).
+template <class Accumulator>
+Accumulator LaneSum(std::span<const float> x) {
+  Accumulator lanes[kLanes] = {};
+  std::size_t i = 0;
+  for (; i + kLanes <= x.size(); i += kLanes) {
+    for (std::size_t j = 0; j < kLanes; ++j) lanes[j] += static_cast<Accumulator>(x[i + j]);
+  }
+  Accumulator sum = 0;
+  for (; i < x.size(); ++i) sum += static_cast<Accumulator>(x[i]);
+  for (std::size_t j = 0; j < kLanes; ++j) sum += lanes[j];
+  return sum;
+}
+
+// The common case costs one plain sum: in double, floats cannot overflow it, so a finite sum
+// means no NaN and no infinity; otherwise the exact scan says which.
+NumericScan ScanNumeric(std::span<const float> x) {
+  const double sum = LaneSum<double>(x);
+  if (std::isfinite(sum)) return {sum, static_cast<double>(x.size()), false};
+  return ScanNumericExactly(x);
+}
+
+// In float a sum may overflow to infinity: then, as for NaN or infinity, the exact scan decides.
+ValueScan ScanColumn(std::span<const float> x) {
+  if (std::isfinite(LaneSum<float>(x))) return {};
+  return ScanColumnExactly(x);
 }
 
 }  // namespace
