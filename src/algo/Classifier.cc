@@ -42,24 +42,46 @@ std::vector<std::int32_t> EncodeLabels(const Dataset& data,
   return codes;
 }
 
-void CheckFinite(const Dataset& data, const char* algorithm, const char* what, Comm& comm) {
+void FitModel(Classifier& model, const Dataset& train, Comm& comm) {
+  model.set_schema(train.schema(), train.feature_names());
+  model.Fit(train, comm);
+}
+
+namespace {
+
+// The collective check behind CheckFinite and CheckNotInfinite.
+template <class IsBad>
+void CheckValues(const Dataset& data, const char* algorithm, const char* what, const char* values,
+                 IsBad is_bad, Comm& comm) {
   std::string problem;
   for (std::size_t f = 0; f < data.features() && problem.empty(); ++f) {
     const auto column = data.column(f);
     for (std::size_t r = 0; r < column.size(); ++r) {
-      if (!std::isfinite(column[r])) {
-        problem =
-            StrCat(algorithm, ": ", what, " row ", data.row_ids()[r],
-                   " has a missing or infinite value in feature '", data.feature_names()[f], "'");
+      if (is_bad(column[r])) {
+        problem = StrCat(algorithm, ": ", what, " row ", data.row_ids()[r], " has a ", values,
+                         " value in feature '", data.feature_names()[f], "'");
         break;
       }
     }
   }
   if (AllreduceValue(comm, problem.empty() ? 0 : 1, ReduceOp::kMax) == 0) return;
   if (problem.empty()) {
-    problem = StrCat(algorithm, ": another rank's ", what, " rows have missing or infinite values");
+    problem = StrCat(algorithm, ": another rank's ", what, " rows have ", values, " values");
   }
   throw InputError(problem);
+}
+
+}  // namespace
+
+void CheckFinite(const Dataset& data, const char* algorithm, const char* what, Comm& comm) {
+  CheckValues(
+      data, algorithm, what, "missing or infinite", [](float v) { return !std::isfinite(v); },
+      comm);
+}
+
+void CheckNotInfinite(const Dataset& data, const char* algorithm, const char* what, Comm& comm) {
+  CheckValues(
+      data, algorithm, what, "infinite", [](float v) { return std::isinf(v); }, comm);
 }
 
 std::vector<std::int32_t> ArgmaxLabels(const std::vector<float>& proba,

@@ -2,6 +2,10 @@
 // the start: Fit() trains on the rows this process holds and reaches the other ranks' rows
 // through the Comm (LocalComm is the single-machine case). Labels are the raw integer values of
 // the target column; classes() lists them sorted (the same on every rank after Fit).
+// The schema of the training data (column types, category dictionaries, class names) and its
+// feature names travel with the model into its file: FitModel() records them and calls Fit(), so
+// every algorithm gets them without its Fit doing anything (callers use FitModel; a bare Fit
+// leaves schema() as it was).
 // Thread-safety: Fit and LoadModel need exclusive access; prediction is const and may run from
 // several threads.
 #pragma once
@@ -39,13 +43,31 @@ class Classifier {
   // For model loading: the classes come from the model file's header.
   void set_classes(std::vector<std::int32_t> classes) { classes_ = std::move(classes); }
 
+  // The schema of the data the model was trained on (set by FitModel or from the model file);
+  // an all-numeric empty schema before that. The name of label value c is schema().ClassName(c).
+  const Schema& schema() const { return schema_; }
+  // The training data's feature names, in feature order (empty when unknown).
+  const std::vector<std::string>& feature_names() const { return feature_names_; }
+  void set_schema(Schema schema, std::vector<std::string> feature_names) {
+    schema_ = std::move(schema);
+    feature_names_ = std::move(feature_names);
+  }
+
   // The algorithm's own part of a model file (the header is written by ModelFile).
   virtual void SaveModel(BinaryWriter& out) const = 0;
   virtual void LoadModel(BinaryReader& in) = 0;
 
  protected:
   std::vector<std::int32_t> classes_;
+
+ private:
+  Schema schema_;
+  std::vector<std::string> feature_names_;
 };
+
+// Trains `model` on `train` (collective, as Fit) after recording the training data's schema and
+// feature names in it: what every caller that may save the model uses.
+void FitModel(Classifier& model, const Dataset& train, Comm& comm);
 
 // Sorted union of the labels held by all ranks; an input error if fewer than two classes.
 std::vector<std::int32_t> GlobalClasses(const Dataset& data, Comm& comm);
@@ -53,9 +75,11 @@ std::vector<std::int32_t> GlobalClasses(const Dataset& data, Comm& comm);
 std::vector<std::int32_t> EncodeLabels(const Dataset& data,
                                        const std::vector<std::int32_t>& classes);
 // Collective: an input error on every rank when any rank holds a missing or infinite feature
-// value, so all of them stop together instead of leaving the others waiting in a collective.
-// `what` names the rows ("training", "query") in the message.
+// value (CheckNotInfinite: an infinite one; missing values are allowed), so all of them stop
+// together instead of leaving the others waiting in a collective. `what` names the rows
+// ("training", "query") in the message.
 void CheckFinite(const Dataset& data, const char* algorithm, const char* what, Comm& comm);
+void CheckNotInfinite(const Dataset& data, const char* algorithm, const char* what, Comm& comm);
 // Most probable class per row from row-major probabilities (lowest index on ties).
 std::vector<std::int32_t> ArgmaxLabels(const std::vector<float>& proba,
                                        const std::vector<std::int32_t>& classes);

@@ -228,7 +228,7 @@ struct FitOutcome {
 FitOutcome FitAndScore(Classifier& model, const Dataset& train, const Dataset& test, Comm& comm) {
   FitOutcome out;
   Stopwatch phase;
-  model.Fit(train, comm);
+  FitModel(model, train, comm);
   out.fit_s = phase.Seconds();
   phase.Restart();
   const std::vector<float> proba = model.PredictProba(test, comm);

@@ -75,6 +75,18 @@ expect_error 2 "test-size" "$BIN" train --algo knn --data "$DIR/d.csv" --test-si
 head -c 100 "$DIR/gbdt.model" > "$DIR/cut.model"
 expect_error 2 "truncated" "$BIN" predict --model "$DIR/cut.model" --data "$DIR/d.csv" --out "$DIR/x.pred"
 expect_error 2 "not a scaleml model" "$BIN" predict --model "$DIR/d.csv" --data "$DIR/d.csv" --out "$DIR/x.pred"
+# One flipped byte in the middle of a model: the checksum catches it (docs/model-format.md).
+/usr/bin/python3 -c "import sys; b = bytearray(open(sys.argv[1], 'rb').read()); b[len(b) // 2] ^= 1; open(sys.argv[2], 'wb').write(b)" \
+  "$DIR/rf.model" "$DIR/flip.model"
+expect_error 2 "flip.model: checksum mismatch: the file is damaged or was changed" \
+  "$BIN" predict --model "$DIR/flip.model" --data "$DIR/d.csv" --out "$DIR/x.pred"
+# A file whose columns are not the model's.
+sed '1s/feature_3/speed/' "$DIR/d.csv" > "$DIR/renamed.csv"
+expect_error 2 "feature 4 is 'speed' but the model" \
+  "$BIN" predict --model "$DIR/knn.model" --data "$DIR/renamed.csv" --out "$DIR/x.pred"
+cut -d, -f1-9 "$DIR/d.csv" > "$DIR/nine.csv"
+expect_error 2 "has 9 feature columns but the model" \
+  "$BIN" predict --model "$DIR/knn.model" --data "$DIR/nine.csv" --out "$DIR/x.pred"
 [ ! -e "$DIR/x.pred" ] || fail "a failed predict left its output"
 "$BIN" train --algo gbdt --list-params | grep -q "num_leaves" || fail "--list-params"
 echo "train_predict: ok"

@@ -24,20 +24,31 @@ void KnnClassifier::Fit(const Dataset& train, Comm& comm) {
     throw InputError("knn: n_neighbors=", params_.n_neighbors, " is more than the ", total,
                      " training rows");
   }
-  // The kd-tree's ordering needs real numbers: NaN would break its comparisons.
-  CheckFinite(train, "knn", "training", comm);
-  tree_.Build(train, EncodeLabels(train, classes_), params_.leaf_size);
+  // Missing values are imputed (the kd-tree's ordering needs real numbers); infinite ones have
+  // no sensible distance (an input error).
+  const bool standardize =
+      params_.scale == "standard" || (params_.scale == "auto" && train.schema().HasCategorical());
+  Dataset storage;
+  const Dataset& encoded =
+      encoder_.FitEncode(train, {params_.min_frequency, standardize}, "knn", comm, storage);
+  tree_.Build(encoded, EncodeLabels(encoded, classes_), params_.leaf_size);
   fitted_ = true;
 }
 
-std::vector<Neighbor> KnnClassifier::Nearest(const Dataset& data, Comm& comm,
+std::vector<Neighbor> KnnClassifier::Nearest(const Dataset& input, Comm& comm,
                                              NearestExchangeStats* stats) const {
   if (!fitted_) throw InputError("knn: the model is not trained (call Fit or load one)");
-  if (static_cast<int>(data.features()) != tree_.features()) {
-    throw InputError("knn: the data has ", data.features(),
-                     " features but the model was trained on ", tree_.features());
+  if (input.features() != encoder_.input_features()) {
+    throw InputError("knn: the data has ", input.features(),
+                     " features but the model was trained on ", encoder_.input_features());
   }
-  CheckFinite(data, "knn", "query", comm);
+  // Collective: every rank stops when one holds an infinite query value.
+  const ValueScan scan = ScanValues(input);
+  if (AllreduceValue(comm, scan.infinite ? 1 : 0, ReduceOp::kMax) != 0) {
+    CheckNotInfinite(input, "knn", "query", comm);
+  }
+  Dataset storage;
+  const Dataset& data = encoder_.Encode(input, storage, &scan);
   const std::size_t k = params_.n_neighbors;
   if (comm.size() == 1 && tree_.size() < k) {
     throw InputError("knn: the model holds ", tree_.size(), " rows, fewer than n_neighbors=", k);
@@ -67,15 +78,23 @@ std::vector<float> KnnClassifier::PredictProba(const Dataset& data, Comm& comm) 
   return proba;
 }
 
-// Payload: the KdTree (its training rows in tree order, with labels and global row ids).
+// Payload: the KdTree (its encoded training rows in tree order, with labels and global row ids),
+// then the feature encoder.
 void KnnClassifier::SaveModel(BinaryWriter& out) const {
   if (!fitted_) throw InputError("knn: the model is not trained; nothing to save");
   tree_.Save(out);
+  encoder_.Save(out);
 }
 
 void KnnClassifier::LoadModel(BinaryReader& in) {
   if (classes_.size() < 2) throw in.Corrupt("knn model with fewer than two classes");
   tree_.Load(in, static_cast<int>(classes_.size()));
+  FeatureEncoder encoder;
+  encoder.Load(in);
+  if (encoder.output_features() != static_cast<std::size_t>(tree_.features())) {
+    throw in.Corrupt("the feature encoding does not match the kd-tree");
+  }
+  encoder_ = std::move(encoder);
   fitted_ = true;
 }
 

@@ -2,6 +2,9 @@
 // class on tied counts). The training rows are the model: each rank indexes the rows it holds in
 // a KdTree; prediction is collective, every rank searching every rank's queries and the k-best
 // lists merged by (distance, global row id), so any partitioning predicts as one process does.
+// Distances are over the encoded columns (algo/FeatureEncoder.h): categorical features one-hot,
+// numeric NaN imputed with the training mean, numeric columns standardised when the table has
+// categorical features (parameter scale).
 // Thread-safety: Fit and LoadModel need exclusive access; prediction is const and reentrant
 // (collective when the Comm has several ranks).
 #pragma once
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "algo/Classifier.h"
+#include "algo/FeatureEncoder.h"
 #include "algo/knn/KdTree.h"
 #include "algo/knn/KnnParams.h"
 #include "algo/knn/NearestExchange.h"
@@ -29,11 +33,14 @@ class KnnClassifier final : public Classifier {
 
   // The k nearest training rows of every row of `data` over all ranks, sorted by (distance,
   // row id): rows x k. Collective. `stats`, when given, accumulates the work and traffic.
+  const FeatureEncoder& encoder() const { return encoder_; }
+
   std::vector<Neighbor> Nearest(const Dataset& data, Comm& comm,
                                 NearestExchangeStats* stats = nullptr) const;
 
  private:
   KnnParams params_;
+  FeatureEncoder encoder_;
   bool fitted_ = false;
   KdTree tree_;
 };

@@ -14,6 +14,15 @@ struct KnnParams {
   std::string weights = "uniform";  // every neighbour one vote
   int p = 2;                        // Minkowski power: Euclidean only
   int leaf_size = 32;               // points per kd-tree leaf
+  // Categorical features are one-hot encoded and numeric NaN imputed with the training mean
+  // (algo/FeatureEncoder.h); categories seen fewer than min_frequency times share one column.
+  int min_frequency = 1;
+  // Numeric columns: "auto" standardises them (zero mean, unit variance over the training rows)
+  // when the table has categorical features, so that one differing category (squared distance 2
+  // between one-hot vectors) weighs as much as two standard deviations of a numeric feature; on
+  // all-numeric tables it leaves them as they are (scikit-learn's distances, the paper's data).
+  // "standard" always standardises; "none" never does.
+  std::string scale = "auto";
 };
 
 const ParamSchema<KnnParams>& KnnSchema();

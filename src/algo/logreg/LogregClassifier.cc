@@ -55,15 +55,20 @@ double Sigmoid(double z) {
 
 ParamMap LogregClassifier::params() const { return LogregSchema().ToMap(params_); }
 
-void LogregClassifier::Fit(const Dataset& train, Comm& comm) {
-  classes_ = GlobalClasses(train, comm);
+void LogregClassifier::Fit(const Dataset& data, Comm& comm) {
+  classes_ = GlobalClasses(data, comm);
   const int num_classes = static_cast<int>(classes_.size());
-  features_ = static_cast<int>(train.features());
-  if (AllreduceValue(comm, features_, ReduceOp::kMax) != features_ ||
-      AllreduceValue(comm, features_, ReduceOp::kMin) != features_) {
-    throw InputError("logreg: ranks hold different feature counts (this rank has ", features_, ")");
+  const int input_features = static_cast<int>(data.features());
+  if (AllreduceValue(comm, input_features, ReduceOp::kMax) != input_features ||
+      AllreduceValue(comm, input_features, ReduceOp::kMin) != input_features) {
+    throw InputError("logreg: ranks hold different feature counts (this rank has ", input_features,
+                     ")");
   }
-  CheckFinite(train, "logreg", "training", comm);
+  // Missing values are imputed; infinite ones have no sensible encoding (an input error).
+  Dataset encoded;
+  const Dataset& train = encoder_.FitEncode(data, {params_.min_frequency, params_.standardize},
+                                            "logreg", comm, encoded);
+  features_ = static_cast<int>(train.features());
   const std::vector<std::int32_t> codes = EncodeLabels(train, classes_);
   SolverOptions options;
   options.max_iter = params_.max_iter;
@@ -121,14 +126,19 @@ void LogregClassifier::Fit(const Dataset& train, Comm& comm) {
   LogInfo("logreg: ", iterations_, " iterations, converged=", converged_);
 }
 
-void LogregClassifier::CheckPredictable(const Dataset& data) const {
-  if (coef_.empty()) throw InputError("logreg: the model is not trained (call Fit or load one)");
-  if (static_cast<int>(data.features()) != features_) {
+const Dataset& LogregClassifier::Predictable(const Dataset& data, Dataset& storage) const {
+  if (intercept_.empty())
+    throw InputError("logreg: the model is not trained (call Fit or load one)");
+  if (data.features() != encoder_.input_features()) {
     throw InputError("logreg: the data has ", data.features(),
-                     " features but the model was trained on ", features_);
+                     " features but the model was trained on ", encoder_.input_features());
   }
-  LocalComm local;  // prediction is not collective: this rank's rows only
-  CheckFinite(data, "logreg", "prediction", local);
+  const ValueScan scan = ScanValues(data);
+  if (scan.infinite) {
+    LocalComm local;  // prediction is not collective: this rank's rows only
+    CheckNotInfinite(data, "logreg", "prediction", local);
+  }
+  return encoder_.Encode(data, storage, &scan);
 }
 
 template <class Consume>
@@ -158,8 +168,9 @@ void LogregClassifier::ScoreBlocks(const Dataset& data, Consume&& consume) const
   }
 }
 
-std::vector<float> LogregClassifier::PredictProba(const Dataset& data, Comm&) const {
-  CheckPredictable(data);
+std::vector<float> LogregClassifier::PredictProba(const Dataset& input, Comm&) const {
+  Dataset storage;
+  const Dataset& data = Predictable(input, storage);
   const int num_classes = static_cast<int>(classes_.size());
   const int vecs = vectors();
   std::vector<float> proba(data.rows() * num_classes);
@@ -194,8 +205,9 @@ std::vector<float> LogregClassifier::PredictProba(const Dataset& data, Comm&) co
 
 // From the scores, as scikit-learn's decision_function: exact where float probabilities would
 // round a near-tie to a tie.
-std::vector<std::int32_t> LogregClassifier::Predict(const Dataset& data, Comm&) const {
-  CheckPredictable(data);
+std::vector<std::int32_t> LogregClassifier::Predict(const Dataset& input, Comm&) const {
+  Dataset storage;
+  const Dataset& data = Predictable(input, storage);
   const int vecs = vectors();
   std::vector<std::int32_t> labels(data.rows());
   ScoreBlocks(data, [&](std::size_t begin, std::size_t n, const double* z) {
@@ -215,7 +227,7 @@ std::vector<std::int32_t> LogregClassifier::Predict(const Dataset& data, Comm&) 
 }
 
 // Payload: kind (u32), features (u32), coefficients (vectors x features doubles), intercepts
-// (vectors doubles), iterations (i32), converged (u8).
+// (vectors doubles), iterations (i32), converged (u8), then the feature encoder.
 void LogregClassifier::SaveModel(BinaryWriter& out) const {
   out.Put<std::uint32_t>(static_cast<std::uint32_t>(kind_));
   out.Put<std::uint32_t>(static_cast<std::uint32_t>(features_));
@@ -223,6 +235,7 @@ void LogregClassifier::SaveModel(BinaryWriter& out) const {
   out.PutVector(intercept_);
   out.Put<std::int32_t>(iterations_);
   out.Put<std::uint8_t>(converged_ ? 1 : 0);
+  encoder_.Save(out);
 }
 
 void LogregClassifier::LoadModel(BinaryReader& in) {
@@ -230,11 +243,17 @@ void LogregClassifier::LoadModel(BinaryReader& in) {
   if (kind > static_cast<std::uint32_t>(Kind::kOneVsRest))
     throw in.Corrupt("unknown logreg model kind");
   const auto features = in.Get<std::uint32_t>();
-  if (features == 0 || features > (1u << 24)) throw in.Corrupt("implausible feature count");
+  // Zero encoded columns is possible: categorical features whose training rows were all missing.
+  if (features > (1u << 24)) throw in.Corrupt("implausible feature count");
   auto coef = in.GetVector<double>();
   auto intercept = in.GetVector<double>();
   const auto iterations = in.Get<std::int32_t>();
   const auto converged = in.Get<std::uint8_t>();
+  FeatureEncoder encoder;
+  encoder.Load(in);
+  if (encoder.output_features() != features) {
+    throw in.Corrupt("the feature encoding does not match the coefficients");
+  }
   const std::size_t classes = classes_.size();
   const std::size_t expected_vectors = kind == 0 ? 1 : classes;
   if (classes < 2 || (kind == 0 && classes != 2))
@@ -250,6 +269,7 @@ void LogregClassifier::LoadModel(BinaryReader& in) {
   }
   kind_ = static_cast<Kind>(kind);
   features_ = static_cast<int>(features);
+  encoder_ = std::move(encoder);
   coef_ = std::move(coef);
   intercept_ = std::move(intercept);
   iterations_ = iterations;

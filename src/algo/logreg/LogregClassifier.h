@@ -1,7 +1,9 @@
 // L2-regularised logistic regression that reaches scikit-learn's optimum: binary (one sigmoid),
 // multinomial (softmax) or one-vs-rest, fit by Newton's method (or L-BFGS for many parameters)
 // on the rows every rank holds, with each data pass summed over ranks: any partitioning gives
-// the same coefficients as one process.
+// the same coefficients as one process. Categorical features and missing values are encoded
+// inside the model (one-hot with rare categories pooled, mean imputation, optional
+// standardisation: algo/FeatureEncoder.h); coefficients are over the encoded columns.
 // Thread-safety: Fit and LoadModel need exclusive access; prediction is const and reentrant.
 #pragma once
 
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "algo/Classifier.h"
+#include "algo/FeatureEncoder.h"
 #include "algo/logreg/LogregParams.h"
 
 namespace scaleml {
@@ -28,25 +31,29 @@ class LogregClassifier final : public Classifier {
   void LoadModel(BinaryReader& in) override;
 
   Kind kind() const { return kind_; }
-  // Weight vectors x features, row-major (scikit-learn's coef_); one row for a binary sigmoid,
-  // two for a two-class softmax (scikit-learn reports only the second; the first is its negative).
+  // Weight vectors x encoded columns (encoder().output_names()), row-major (scikit-learn's coef_);
+  // one row for a binary sigmoid, two for a two-class softmax (scikit-learn reports only the
+  // second; the first is its negative).
   const std::vector<double>& coef() const { return coef_; }
   // One per weight vector (scikit-learn's intercept_); zeros without fit_intercept.
   const std::vector<double>& intercept() const { return intercept_; }
   int iterations() const { return iterations_; }
   bool converged() const { return converged_; }
+  const FeatureEncoder& encoder() const { return encoder_; }
 
  private:
   int vectors() const { return static_cast<int>(intercept_.size()); }
-  void CheckPredictable(const Dataset& data) const;
+  // The rows of `data` encoded as the model's columns (in `storage` unless unchanged).
+  const Dataset& Predictable(const Dataset& data, Dataset& storage) const;
   // Calls consume(begin, count, z) for blocks of rows, in parallel; z holds each weight
   // vector's scores for the block (vector m's at z[m * block size + i]).
   template <class Consume>
   void ScoreBlocks(const Dataset& data, Consume&& consume) const;
 
   LogregParams params_;
+  FeatureEncoder encoder_;
   Kind kind_ = Kind::kSigmoid;
-  int features_ = 0;
+  int features_ = 0;  // encoded columns
   std::vector<double> coef_;
   std::vector<double> intercept_;
   int iterations_ = 0;

@@ -19,6 +19,12 @@ const ParamSchema<LogregParams>& LogregSchema() {
                 "auto: Newton (exact Hessian) up to 200 parameters, L-BFGS above")
         .Bool("sample_start", &LogregParams::sample_start,
               "on 262144+ rows, start Newton from the optimum of a 1/16 row sample (same result)")
+        .Int("min_frequency", &LogregParams::min_frequency, 1, 1000000000,
+             "categorical features are one-hot encoded; categories seen fewer times share one "
+             "column (missing and unseen ones: all zeros); numeric NaN becomes the training mean")
+        .Bool("standardize", &LogregParams::standardize,
+              "scale numeric columns to zero mean, unit variance (off: as scikit-learn's "
+              "LogisticRegression, whose penalty sees the columns' own scale)")
         .Alias("c", "C")
         .Alias("max_iterations", "max_iter");
     return true;

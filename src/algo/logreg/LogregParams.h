@@ -18,6 +18,12 @@ struct LogregParams {
   std::string multi_class = "auto";  // auto: binary sigmoid for 2 classes, softmax for more
   std::string solver = "auto";       // auto: newton up to kNewtonMaxParameters, else lbfgs
   bool sample_start = true;          // Newton on large data starts from a row sample's optimum
+  // Categorical features are one-hot encoded inside the model (algo/FeatureEncoder.h); categories
+  // seen fewer than min_frequency times share one column (OneHotEncoder's min_frequency).
+  int min_frequency = 1;
+  // Off by default: scikit-learn's LogisticRegression does not scale, the L2 penalty depends on
+  // the columns' scale, so scaling would change every existing model (and parity with it).
+  bool standardize = false;
 };
 
 // Above this many parameters (classes x (features + 1)) `auto` switches from Newton to L-BFGS.

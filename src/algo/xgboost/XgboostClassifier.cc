@@ -53,7 +53,10 @@ void XgboostClassifier::Fit(const Dataset& train, Comm& comm) {
     collective = std::make_unique<XgboostCollective>(comm, params_.tracker_timeout_s);
   }
   const bool quantile = params_.tree_method == "hist" && params_.booster != "gblinear";
-  DMatrixPtr matrix = MakeTrainMatrix(train, quantile, params_.max_bin, Threads());
+  const std::vector<std::string> feature_types =
+      XgboostFeatureTypes(train, params_.enable_categorical);
+  if (!feature_types.empty()) CheckCategorical(params_);
+  DMatrixPtr matrix = MakeTrainMatrix(train, quantile, params_.max_bin, Threads(), feature_types);
   CheckXgb(XGDMatrixSetInfoFromInterface(matrix.get(), "label",
                                          Int32ArrayInterface(codes.data(), codes.size()).c_str()),
            "setting the labels");
@@ -78,6 +81,15 @@ void XgboostClassifier::Fit(const Dataset& train, Comm& comm) {
   }
   booster_ = std::move(booster);
   num_features_ = train.features();
+}
+
+void XgboostClassifier::CheckCategorical(const XgboostParams& params) {
+  if (params.booster == "gblinear" || params.tree_method == "exact") {
+    throw InputError("xgboost: the data has categorical features, which booster=", params.booster,
+                     " with tree_method=", params.tree_method,
+                     " cannot split on; use tree_method=hist (the default) or approx with a tree "
+                     "booster, or enable_categorical=false to treat their codes as numbers");
+  }
 }
 
 void XgboostClassifier::CheckDistributable(const XgboostParams& params) {

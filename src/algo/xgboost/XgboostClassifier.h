@@ -3,6 +3,8 @@
 // then the booster as XGBoost's UBJSON model (the bytes XGBClassifier.save_model("m.ubj")
 // writes), so it survives libxgboost upgrades. The checksum keeps damaged bytes away from
 // libxgboost's parser, which trusts the lengths inside them.
+// Categorical features of the schema are passed with feature type "c" (native categorical
+// splits, XGBClassifier's enable_categorical=True), missing values as NaN.
 // Thread-safety: Fit and LoadModel need exclusive access; PredictProba may run from several
 // threads at once.
 #pragma once
@@ -42,6 +44,8 @@ class XgboostClassifier final : public Classifier {
 
  private:
   int Threads() const;
+  // An input error for the parameters that cannot split categorical features natively.
+  static void CheckCategorical(const XgboostParams& params);
   // An input error for the parameters libxgboost cannot train across ranks.
   static void CheckDistributable(const XgboostParams& params);
   // Throws unless every rank's booster serialises to the same bytes.

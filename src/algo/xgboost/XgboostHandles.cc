@@ -11,6 +11,7 @@ namespace {
 struct SingleBatchIterator {
   DMatrixHandle proxy = nullptr;
   const std::string* interface = nullptr;
+  std::vector<const char*>* feature_types = nullptr;  // empty: all numeric
   bool done = false;
   int status = 0;  // libxgboost's return code from setting the data
 };
@@ -24,6 +25,12 @@ int NextBatch(DataIterHandle handle) {
   if (it->done) return 0;
   it->done = true;
   it->status = XGProxyDMatrixSetDataDense(it->proxy, it->interface->c_str());
+  // The types go on the proxy after its data, as the Python package's DataIter does: the
+  // quantile sketch reads them from there.
+  if (it->status == 0 && !it->feature_types->empty()) {
+    it->status = XGDMatrixSetStrFeatureInfo(it->proxy, "feature_type", it->feature_types->data(),
+                                            it->feature_types->size());
+  }
   return it->status == 0 ? 1 : 0;
 }
 
@@ -79,18 +86,35 @@ std::string Int32ArrayInterface(const std::int32_t* values, std::size_t count) {
                 "], \"typestr\": \"<i4\", \"version\": 3}");
 }
 
-DMatrixPtr MakeTrainMatrix(const Dataset& data, bool quantile, int max_bin, int threads) {
+std::vector<std::string> XgboostFeatureTypes(const Dataset& data, bool categorical) {
+  if (!categorical || !data.schema().HasCategorical()) return {};
+  std::vector<std::string> types;
+  for (std::size_t f = 0; f < data.features(); ++f) {
+    types.push_back(data.schema().IsCategorical(f) ? "c" : "q");
+  }
+  return types;
+}
+
+DMatrixPtr MakeTrainMatrix(const Dataset& data, bool quantile, int max_bin, int threads,
+                           const std::vector<std::string>& feature_types) {
   const std::string interface = FeatureArrayInterface(data);
+  std::vector<const char*> types;
+  for (const auto& type : feature_types) types.push_back(type.c_str());
   DMatrixHandle out = nullptr;
   if (!quantile) {
     CheckXgb(XGDMatrixCreateFromDense(interface.c_str(), MatrixConfig(threads, 0).c_str(), &out),
              "creating the training matrix");
-    return DMatrixPtr(out);
+    DMatrixPtr matrix(out);
+    if (!types.empty()) {
+      CheckXgb(XGDMatrixSetStrFeatureInfo(out, "feature_type", types.data(), types.size()),
+               "setting the feature types");
+    }
+    return matrix;
   }
   DMatrixHandle proxy_handle = nullptr;
   CheckXgb(XGProxyDMatrixCreate(&proxy_handle), "creating a proxy matrix");
   DMatrixPtr proxy(proxy_handle);
-  SingleBatchIterator iterator{proxy_handle, &interface};
+  SingleBatchIterator iterator{proxy_handle, &interface, &types};
   int rc =
       XGQuantileDMatrixCreateFromCallback(&iterator, proxy_handle, nullptr, &ResetIterator,
                                           &NextBatch, MatrixConfig(threads, max_bin).c_str(), &out);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/Error.h"
 #include "data/Dataset.h"
@@ -35,9 +36,16 @@ std::string FeatureArrayInterface(const Dataset& data);
 // A contiguous 1-D array interface over `count` int32 values.
 std::string Int32ArrayInterface(const std::int32_t* values, std::size_t count);
 
-// A training matrix for `data` (labels set separately). For tree_method=hist the matrix is a
-// QuantileDMatrix, as XGBClassifier builds it: features go straight from our columns into
-// histogram bin indices, never into an intermediate CSR copy.
-DMatrixPtr MakeTrainMatrix(const Dataset& data, bool quantile, int max_bin, int threads);
+// libxgboost's feature types for `data`: "c" for its categorical features (their values are the
+// category codes libxgboost expects: 0..categories-1, missing NaN), "q" for the others; empty
+// when every feature is numeric or `categorical` is false (libxgboost then sees numbers only).
+std::vector<std::string> XgboostFeatureTypes(const Dataset& data, bool categorical);
+
+// A training matrix for `data` (labels set separately), missing values NaN. For tree_method=hist
+// the matrix is a QuantileDMatrix, as XGBClassifier builds it: features go straight from our
+// columns into histogram bin indices, never into an intermediate CSR copy. `feature_types`
+// (XgboostFeatureTypes), when not empty, are set on it as "feature_type".
+DMatrixPtr MakeTrainMatrix(const Dataset& data, bool quantile, int max_bin, int threads,
+                           const std::vector<std::string>& feature_types = {});
 
 }  // namespace scaleml

@@ -47,6 +47,12 @@ const ParamSchema<XgboostParams>& XgboostSchema() {
         .Int("seed", &P::seed, 0, INT_MAX, "random seed (subsampling)")
         .Int("nthread", &P::nthread, 0, 4096, "threads (0: the process's OpenMP thread count)")
         .Int("verbosity", &P::verbosity, 0, 3, "libxgboost's log level on stderr")
+        .Bool("enable_categorical", &P::enable_categorical,
+              "split categorical features natively (feature type c, hist or approx); false: "
+              "their codes are numbers")
+        .Int("max_cat_to_onehot", &P::max_cat_to_onehot, 1, INT_MAX,
+             "categorical features with fewer categories are split one-vs-rest, others by "
+             "partitions")
         .Double("tracker_timeout_s", &P::tracker_timeout_s, 0.1, 1e6,
                 "ddp: seconds for every rank to join rank 0's rabit tracker, and for a peer's "
                 "answer during training")
@@ -103,6 +109,7 @@ std::vector<std::pair<std::string, std::string>> XgboostBoosterParams(const Xgbo
       {"seed", std::to_string(p.seed)},
       {"nthread", std::to_string(threads)},
       {"verbosity", std::to_string(p.verbosity)},
+      {"max_cat_to_onehot", std::to_string(p.max_cat_to_onehot)},
   };
   if (objective != "binary:logistic") out.emplace_back("num_class", std::to_string(num_classes));
   if (p.booster == "gblinear") {

@@ -37,6 +37,13 @@ struct XgboostParams {
   int seed = 0;
   int nthread = 0;  // 0: omp_get_max_threads() at the time of the call
   int verbosity = 1;
+  // Categorical features (data/Schema.h) are split on natively, as XGBClassifier with
+  // enable_categorical=True on pandas categories (feature type "c"); false: their codes are
+  // treated as numbers.
+  bool enable_categorical = true;
+  // Categorical features with fewer categories than this are split one-vs-rest, others by
+  // partitions (XGBoost 1.7's default).
+  int max_cat_to_onehot = 4;
   // Not XGBoost's: across ranks, how long rank 0's rabit tracker waits for every rank to join,
   // and how long rabit waits on a peer during training.
   double tracker_timeout_s = 300.0;

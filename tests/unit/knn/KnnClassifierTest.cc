@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <mutex>
 
 #include "algo/AlgorithmFactories.h"
@@ -190,7 +191,7 @@ TEST(KnnClassifierTest, RankWithoutTrainingRowsStillJoins) {
   });
 }
 
-TEST(KnnClassifierTest, NonFiniteQueriesStopEveryRank) {
+TEST(KnnClassifierTest, InfiniteQueriesStopEveryRank) {
   Dataset train = MakeBlobs(200, 3, 2, 3.0, 14);
   Dataset test = MakeBlobs(40, 3, 2, 3.0, 15);
   std::atomic<int> errors{0};
@@ -198,7 +199,7 @@ TEST(KnnClassifierTest, NonFiniteQueriesStopEveryRank) {
     KnnClassifier model(KnnParams{});
     model.Fit(Shard(train, comm.rank(), 3), comm);
     Dataset queries = Shard(test, comm.rank(), 3);
-    if (comm.rank() == 2) queries.mutable_column(0)[1] = std::nanf("");
+    if (comm.rank() == 2) queries.mutable_column(0)[1] = -std::numeric_limits<float>::infinity();
     try {
       model.Predict(queries, comm);
     } catch (const Error& e) {
@@ -298,9 +299,9 @@ TEST(KnnClassifierTest, BadDataIsAnInputError) {
   KnnClassifier model(KnnSchema().Parse({{"n_neighbors", "3"}}));
   model.Fit(train, comm);
   EXPECT_THROW(model.PredictProba(MakeBlobs(3, 3, 2, 3.0, 12), comm), Error);  // 3 features
-  Dataset nan_query = MakeBlobs(3, 2, 2, 3.0, 12);
-  nan_query.mutable_column(1)[2] = std::nanf("");
-  EXPECT_THROW(model.PredictProba(nan_query, comm), Error);
+  Dataset inf_query = MakeBlobs(3, 2, 2, 3.0, 12);  // missing values are imputed, not these
+  inf_query.mutable_column(1)[2] = std::numeric_limits<float>::infinity();
+  EXPECT_THROW(model.PredictProba(inf_query, comm), Error);
   KnnClassifier untrained(KnnParams{});
   EXPECT_THROW(untrained.PredictProba(train, comm), Error);
 }

@@ -233,15 +233,16 @@ TEST(LogregClassifierTest, PredictRejectsOtherFeatureCounts) {
   LogregClassifier model = FitLocal(MakeBlobs(300, 3, 2, 2.0, 2));
   LocalComm comm;
   EXPECT_THROW(model.PredictProba(MakeBlobs(10, 4, 2, 2.0, 2), comm), Error);
-  Dataset nan_rows = MakeBlobs(10, 3, 2, 2.0, 2);
-  nan_rows.mutable_column(0)[4] = std::nanf("");
-  EXPECT_THROW(model.PredictProba(nan_rows, comm), Error);
-  EXPECT_THROW(model.Predict(nan_rows, comm), Error);
+  // Missing values are imputed; infinite ones have no encoding.
+  Dataset inf_rows = MakeBlobs(10, 3, 2, 2.0, 2);
+  inf_rows.mutable_column(0)[4] = std::numeric_limits<float>::infinity();
+  EXPECT_THROW(model.PredictProba(inf_rows, comm), Error);
+  EXPECT_THROW(model.Predict(inf_rows, comm), Error);
   LogregClassifier untrained(LogregParams{});
   EXPECT_THROW(untrained.PredictProba(MakeBlobs(10, 3, 2, 2.0, 2), comm), Error);
 }
 
-TEST(LogregClassifierTest, NonFiniteFeaturesStopEveryRank) {
+TEST(LogregClassifierTest, InfiniteFeaturesStopEveryRank) {
   Dataset data = MakeBlobs(400, 3, 2, 2.0, 3);
   std::atomic<int> errors{0};
   RunRanks(2, [&](Comm& comm) {
