@@ -34,19 +34,16 @@ Dataset ReadCsv(const std::string& path, const CsvOptions& options, CsvLoadInfo*
   load = CsvLoadInfo{};
   const std::string cache_path = CachePathFor(path);
 
-  if (options.use_cache) {
-    struct stat st;
-    if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-      const CsvSource source{
-          static_cast<std::uint64_t>(st.st_size),
-          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
-      if (auto cached = LoadCache(cache_path, source, options)) {
-        load.from_cache = true;
-        load.csv_bytes = source.size;
-        load.threads = 1;
-        load.seconds = watch.Seconds();
-        return std::move(*cached);
-      }
+  // The CSV's identity before the parse keys the cache written after it: a file changed while
+  // being parsed gets a cache that the next load finds stale.
+  const std::optional<CsvSource> source = options.use_cache ? CsvSourceOf(path) : std::nullopt;
+  if (source) {
+    if (auto cached = LoadCache(cache_path, *source, options)) {
+      load.from_cache = true;
+      load.csv_bytes = source->size;
+      load.threads = 1;
+      load.seconds = watch.Seconds();
+      return std::move(*cached);
     }
   }
 
@@ -61,9 +58,8 @@ Dataset ReadCsv(const std::string& path, const CsvOptions& options, CsvLoadInfo*
   load.csv_bytes = file.size();
   load.threads = stats.threads;
   load.parse_seconds = watch.Seconds();
-  if (options.use_cache) {
-    const CsvSource source{file.size(), file.mtime_ns()};
-    load.cache_written = WriteCache(cache_path, data, source,
+  if (source) {
+    load.cache_written = WriteCache(cache_path, data, *source,
                                     CacheFlags{stats.has_missing, layout.target_column >= 0});
   }
   load.seconds = watch.Seconds();
