@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
+#include <filesystem>
 #include <memory>
 
 #include "core/AtomicFile.h"
@@ -189,6 +190,11 @@ std::string ClassificationGenerator::Header() const {
 }
 
 GenerateResult ClassificationGenerator::WriteCsv(const std::string& path, bool progress) const {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    throw InputError("--out ", path, " is a folder; give the CSV file to write, e.g. ",
+                     (std::filesystem::path(path) / "data.csv").string());
+  }
   AtomicFile file(path);
   Checksum checksum;
   GenerateResult result;
@@ -252,9 +258,11 @@ GenerateResult ClassificationGenerator::WriteCsv(const std::string& path, bool p
   description["scaleml_version"] = kVersion;
   description["header"] = header.substr(0, header.size() - 1);
   description["parameters"] = GeneratorParamsJson(params_);
+  // The CSV first: a failure or a signal before this point leaves no file at all, and the
+  // sidecars never describe a CSV that is not there.
+  file.Commit();
   WriteDatasetMeta(path, result.rows, params_.features, result.bytes, result.checksum,
                    std::move(description));
-  file.Commit();
   return result;
 }
 

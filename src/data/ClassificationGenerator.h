@@ -56,7 +56,8 @@ class ClassificationGenerator {
   std::size_t MaxTextChars(std::int64_t rows) const;
 
   // Streams the CSV to `path` with FILE.csv.meta and FILE.csv.json, all written under temporary
-  // names and renamed at the end (the CSV last). Uses the caller's OpenMP threads; memory stays at
+  // names and renamed, the sidecars only once the CSV is in place; an interrupted or failed run
+  // leaves neither a temporary nor a sidecar. `path` must not be a folder (an input error). Uses the caller's OpenMP threads; memory stays at
   // one block of rows per thread whatever the row count. `progress` draws a bar on a terminal.
   GenerateResult WriteCsv(const std::string& path, bool progress = true) const;
 
