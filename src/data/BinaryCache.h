@@ -10,10 +10,10 @@
 // identity, the options that change parsing, and every data block against its checksum (hashed
 // in parallel across blocks as they are mapped in: the hash reads the pages the mapping has to
 // bring in anyway; measured on the 1GB paper file's 266 MB cache with 2 threads: a load from
-// the cache takes 38 ms instead of 6 ms unverified, about 7 GB/s). A stale cache or another version is ignored quietly (debug log); a corrupt
-// one is reported in one warning line naming the file and the block, and the caller re-parses.
-// The result is a zero-copy Dataset::View over the mapping, with the stored Schema.
-// Thread-safety: reentrant functions; a loaded view is immutable.
+// the cache takes 38 ms instead of 6 ms unverified, about 7 GB/s). A stale cache or another version
+// is ignored quietly (debug log); a corrupt one is reported in one warning line naming the file and
+// the block, and the caller re-parses. The result is a zero-copy Dataset::View over the mapping,
+// with the stored Schema. Thread-safety: reentrant functions; a loaded view is immutable.
 #pragma once
 
 #include <cstdint>
