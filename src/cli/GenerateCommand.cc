@@ -155,6 +155,15 @@ void RegisterGenerate(CLI::App& app) {
   command->add_flag("--no-shuffle", flags->no_shuffle,
                     "Keep rows in cluster order within each chunk and columns in the order "
                     "informative, redundant, repeated, useless");
+  command
+      ->add_option("--categorical", p.categorical,
+                   "Informative features written as string categories (c0..c9 up to "
+                   "c0000..c9999: levels spread from 10 to 10,000 across them)")
+      ->capture_default_str();
+  command
+      ->add_option("--missing", p.missing,
+                   "Fraction of feature cells written empty (missing), e.g. 0.05")
+      ->capture_default_str();
   command->add_option("--seed", p.seed, "Random seed: the same seed gives the same bytes")
       ->capture_default_str();
   command->add_option("--chunk-size", p.chunk_size, "Rows per chunk")->capture_default_str();

@@ -1,8 +1,7 @@
-// `scaleml inspect FILE.csv`: loads a file and shows what it holds (rows, features, classes,
-// per-feature statistics) and how long the load took: the quickest check of a file, and the
-// command that surfaces every CSV error with its file, line and column.
-#include <charconv>
-#include <cmath>
+// `scaleml inspect FILE.csv`: loads a file and shows what it holds (rows, features, classes with
+// their names, and per column its type, missing and distinct counts, statistics or most frequent
+// categories, from the Dataset's Schema) and how long the load took: the quickest check of a file,
+// and the command that surfaces every CSV error with its file, line and column.
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -34,19 +33,6 @@ std::string LoadDescription(const CsvLoadInfo& load) {
   return text;
 }
 
-nlohmann::json NumberOrNull(double value) {
-  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
-}
-
-// Min and max are float32 values: show them in their shortest float form (0.2, not
-// 0.20000000298023224).
-nlohmann::json FloatOrNull(double value) {
-  if (!std::isfinite(value)) return nullptr;
-  char text[32];
-  auto end = std::to_chars(text, text + sizeof(text), static_cast<float>(value)).ptr;
-  return std::stod(std::string(text, end));
-}
-
 void PrintJson(const InspectArgs& args, const Dataset& data, const DatasetSummary& summary,
                const CsvLoadInfo& load) {
   nlohmann::ordered_json out;
@@ -55,18 +41,8 @@ void PrintJson(const InspectArgs& args, const Dataset& data, const DatasetSummar
   out["rows"] = summary.rows;
   out["features"] = data.features();
   out["target"] = summary.target;
-  out["classes"] = nlohmann::ordered_json::array();
-  for (const auto& c : summary.classes) {
-    out["classes"].push_back({{"label", c.label}, {"count", c.count}});
-  }
-  out["columns"] = nlohmann::ordered_json::array();
-  for (const auto& f : summary.features) {
-    out["columns"].push_back({{"name", f.name},
-                              {"min", FloatOrNull(f.min)},
-                              {"mean", NumberOrNull(f.mean)},
-                              {"max", FloatOrNull(f.max)},
-                              {"missing", f.missing}});
-  }
+  out["classes"] = ClassesJson(summary);
+  out["columns"] = ColumnsJson(summary);
   out["load_s"] = load.seconds;
   out["parse_s"] = load.parse_seconds;
   out["from_cache"] = load.from_cache;
@@ -85,19 +61,7 @@ void PrintText(const InspectArgs& args, const Dataset& data, const DatasetSummar
   std::printf("target    %s\n", summary.target.c_str());
   std::printf("load      %.3f s (%s)\n", load.seconds, LoadDescription(load).c_str());
   std::printf("classes   %zu\n", summary.classes.size());
-  std::printf("  %11s %12s %8s\n", "label", "count", "share");
-  for (const auto& c : summary.classes) {
-    std::printf("  %11d %12lld %7.2f%%\n", c.label, static_cast<long long>(c.count),
-                summary.rows > 0 ? 100.0 * c.count / summary.rows : 0.0);
-  }
-  std::size_t width = 7;
-  for (const auto& f : summary.features) width = std::max(width, f.name.size());
-  const int w = static_cast<int>(width);
-  std::printf("%-*s %14s %14s %14s %10s\n", w, "feature", "min", "mean", "max", "missing");
-  for (const auto& f : summary.features) {
-    std::printf("%-*s %14.6g %14.6g %14.6g %10lld\n", w, f.name.c_str(), f.min, f.mean, f.max,
-                static_cast<long long>(f.missing));
-  }
+  std::printf("%s%s", ClassesTable(summary).c_str(), ColumnsTable(summary).c_str());
 }
 
 }  // namespace

@@ -13,6 +13,8 @@ namespace scaleml {
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   temp_path_ = StrCat(path_, ".tmp.", ::getpid());
+  // Registered before it exists: a signal between the two finds nothing to remove, not a leak.
+  registration_ = TemporaryFileRegistration(temp_path_);
   file_ = std::fopen(temp_path_.c_str(), "wb");
   if (file_ == nullptr) {
     throw InputError(path_, ": cannot create file: ", std::strerror(errno),
@@ -25,6 +27,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
 AtomicFile::~AtomicFile() {
   if (file_ != nullptr) std::fclose(file_);
   if (!committed_) std::remove(temp_path_.c_str());
+  registration_.Release();
 }
 
 void AtomicFile::Write(const void* data, std::size_t size) {
@@ -44,6 +47,7 @@ void AtomicFile::Commit() {
     throw Failure(path_, ": cannot rename from ", temp_path_, ": ", std::strerror(errno));
   }
   committed_ = true;
+  registration_.Release();
 }
 
 void WriteFileAtomically(const std::string& path, std::string_view text) {

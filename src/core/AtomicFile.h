@@ -1,11 +1,15 @@
 // Writes a file under a temporary name in the same folder and renames it over the target only
-// when Commit() is called, so an interrupted write never leaves a file that looks complete.
+// when Commit() is called, so an interrupted write never leaves a file that looks complete. The
+// temporary is removed on failure (destructor) and when SIGINT, SIGTERM or SIGHUP ends the
+// process (core/TemporaryFiles.h).
 // Thread-safety: one writer per AtomicFile.
 #pragma once
 
 #include <cstdio>
 #include <string>
 #include <string_view>
+
+#include "core/TemporaryFiles.h"
 
 namespace scaleml {
 
@@ -29,6 +33,7 @@ class AtomicFile {
   std::string temp_path_;
   std::FILE* file_ = nullptr;
   bool committed_ = false;
+  TemporaryFileRegistration registration_;
 };
 
 // Writes the whole text atomically.

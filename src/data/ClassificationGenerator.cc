@@ -6,7 +6,10 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
+#include <filesystem>
+#include <limits>
 #include <memory>
+#include <string>
 
 #include "core/AtomicFile.h"
 #include "core/Error.h"
@@ -24,6 +27,13 @@ namespace {
 constexpr std::uint64_t kValuesStream = 0x76616c756573;   // "values"
 constexpr std::uint64_t kShuffleStream = 0x73687566666c;  // "shuffl"
 constexpr std::uint64_t kProblemStream = 0x70726f626c6d;  // "problm"
+constexpr std::uint64_t kMissingStream = 0x6d697373696e;  // "missin"
+
+// Levels of categorical column i of n: geometric from 10 to 10,000.
+int LevelsOfCategorical(int i, int n) {
+  if (n <= 1) return 10;
+  return static_cast<int>(std::lround(10.0 * std::pow(1000.0, static_cast<double>(i) / (n - 1))));
+}
 
 // Rows made and formatted per unit of parallel work: at most 16384, and at most about 4 MB of
 // text per thread however wide the rows.
@@ -43,6 +53,20 @@ ClassificationGenerator::ClassificationGenerator(const GeneratorParams& params)
     : params_(ResolveGeneratorParams(params)) {
   Rng rng = ProblemRng(params_.seed, 0);
   shared_problem_ = ClassificationProblem::Draw(params_, rng);
+  column_levels_.assign(params_.features, 0);
+  for (int i = 0; i < params_.categorical; ++i) {
+    column_levels_[shared_problem_.output_column[i]] = LevelsOfCategorical(i, params_.categorical);
+  }
+  plain_numbers_ = params_.categorical == 0 && params_.missing == 0.0;
+}
+
+std::string ClassificationGenerator::CategoryName(int level, int levels) {
+  const std::string digits = std::to_string(level);
+  const std::size_t width = std::to_string(std::max(levels - 1, 0)).size();
+  std::string name(1, 'c');
+  if (digits.size() < width) name.append(width - digits.size(), '0');
+  name.append(digits);
+  return name;
 }
 
 std::int64_t ClassificationGenerator::chunks() const {
@@ -76,7 +100,54 @@ struct ClassificationGenerator::ChunkContext {
   RowPermutation permutation{0, 0, false};
   std::vector<double> x;  // one row in generated column order
   std::vector<double> z;  // the informative normals
+  // Categorical columns: the generated feature each holds in this chunk's problem and its
+  // distribution, one normal per cluster (mean, standard deviation), weighted by cluster size.
+  struct Categorical {
+    int column = 0;
+    int feature = 0;
+    int levels = 0;
+    std::vector<double> mean, sd;
+  };
+  std::vector<Categorical> categorical;
+  std::vector<double> cluster_weight;
+  std::uint64_t missing_key = 0;
 };
+
+namespace {
+
+// Mean and standard deviation of generated feature `s` (before shift and scale) in cluster k:
+// informative x = z A_k + c_k, redundant x B, repeated copies, useless standard normals.
+void FeatureInCluster(const ClassificationProblem& p, int s, int k, double& mean, double& sd) {
+  const int inf = p.informative;
+  const double* a = &p.transforms[static_cast<std::size_t>(k) * inf * inf];
+  const double* c = &p.centroids[static_cast<std::size_t>(k) * inf];
+  if (s >= inf + p.redundant && s < inf + p.redundant + p.repeated) {
+    s = p.repeated_source[s - inf - p.redundant];
+  }
+  if (s < inf) {
+    double var = 0.0;
+    for (int i = 0; i < inf; ++i) var += a[i * inf + s] * a[i * inf + s];
+    mean = c[s];
+    sd = std::sqrt(var);
+  } else if (s < inf + p.redundant) {
+    const int r = s - inf;
+    const double* b = p.redundant_mix.data();
+    mean = 0.0;
+    for (int j = 0; j < inf; ++j) mean += c[j] * b[j * p.redundant + r];
+    double var = 0.0;
+    for (int i = 0; i < inf; ++i) {
+      double coefficient = 0.0;  // (A_k B)[i][r]
+      for (int j = 0; j < inf; ++j) coefficient += a[i * inf + j] * b[j * p.redundant + r];
+      var += coefficient * coefficient;
+    }
+    sd = std::sqrt(var);
+  } else {
+    mean = 0.0;
+    sd = 1.0;
+  }
+}
+
+}  // namespace
 
 void ClassificationGenerator::PrepareChunk(std::int64_t chunk, ChunkContext& context) const {
   context.chunk = chunk;
@@ -91,6 +162,53 @@ void ClassificationGenerator::PrepareChunk(std::int64_t chunk, ChunkContext& con
       HashKey(params_.seed, kShuffleStream, static_cast<std::uint64_t>(chunk)), params_.shuffle);
   context.x.resize(params_.features);
   context.z.resize(context.problem->informative);
+  if (plain_numbers_) return;
+  context.missing_key = HashKey(params_.seed, kMissingStream, static_cast<std::uint64_t>(chunk));
+  const int clusters = params_.clusters();
+  context.cluster_weight.resize(clusters);
+  for (int k = 0; k < clusters; ++k) {
+    const std::int64_t size = context.cluster_end[k] - (k > 0 ? context.cluster_end[k - 1] : 0);
+    context.cluster_weight[k] = static_cast<double>(size) / static_cast<double>(rows);
+  }
+  context.categorical.clear();
+  for (int column = 0; column < params_.features; ++column) {
+    if (column_levels_[column] == 0) continue;
+    ChunkContext::Categorical& cat = context.categorical.emplace_back();
+    cat.column = column;
+    cat.feature = context.problem->column_order[column];
+    cat.levels = column_levels_[column];
+    cat.mean.resize(clusters);
+    cat.sd.resize(clusters);
+    for (int k = 0; k < clusters; ++k) {
+      FeatureInCluster(*context.problem, cat.feature, k, cat.mean[k], cat.sd[k]);
+    }
+  }
+}
+
+// The categorical levels and missing cells of a row made by GenerateRow (x: generated order).
+void ClassificationGenerator::ApplyCategoriesAndMissing(const ChunkContext& context,
+                                                        std::int64_t cluster_row, const double* x,
+                                                        double* values) const {
+  for (const auto& cat : context.categorical) {
+    double cdf = 0.0;
+    for (std::size_t k = 0; k < cat.mean.size(); ++k) {
+      if (context.cluster_weight[k] == 0.0) continue;
+      const double z = cat.sd[k] > 0.0 ? (x[cat.feature] - cat.mean[k]) / cat.sd[k]
+                                       : (x[cat.feature] < cat.mean[k] ? -1e300 : 1e300);
+      cdf += context.cluster_weight[k] * 0.5 * std::erfc(-z * M_SQRT1_2);
+    }
+    const double level = std::floor(cdf * cat.levels);
+    values[cat.column] = std::clamp(level, 0.0, static_cast<double>(cat.levels - 1));
+  }
+  if (params_.missing > 0.0) {
+    const int features = params_.features;
+    const auto first_cell = static_cast<std::uint64_t>(cluster_row) * features;
+    for (int c = 0; c < features; ++c) {
+      if (HashToUnit(HashKey(context.missing_key, first_cell + c)) < params_.missing) {
+        values[c] = std::numeric_limits<double>::quiet_NaN();
+      }
+    }
+  }
 }
 
 // Row `cluster_row` of the chunk in scikit-learn's unshuffled order (cluster by cluster), its
@@ -132,6 +250,7 @@ void ClassificationGenerator::GenerateRow(ChunkContext& context, std::int64_t cl
   for (int s = 0; s < features; ++s) {
     values[where[s]] = (x[s] + problem.shift[s]) * problem.scale[s];
   }
+  if (!plain_numbers_) ApplyCategoriesAndMissing(context, cluster_row, x, values);
   std::int32_t y = k % params_.classes;
   if (rng.Uniform() < params_.flip_y) {
     y = static_cast<std::int32_t>(rng.Below(static_cast<std::uint64_t>(params_.classes)));
@@ -166,9 +285,34 @@ void ClassificationGenerator::MakeRows(std::int64_t chunk, std::int64_t begin, s
 char* ClassificationGenerator::FormatRows(std::int64_t chunk, std::int64_t begin, std::int64_t end,
                                           char* out) const {
   const int features = params_.features;
+  if (plain_numbers_) {
+    ForEachRow(chunk, begin, end, [&](const double* row, std::int32_t label) {
+      for (int f = 0; f < features; ++f) {
+        out = FormatShortest(out, row[f]);
+        *out++ = ',';
+      }
+      out = FormatInteger(out, label);
+      *out++ = '\n';
+    });
+    return out;
+  }
+  // Category names for every level of every categorical column, made once per block.
+  std::vector<std::vector<std::string>> names(features);
+  for (int f = 0; f < features; ++f) {
+    for (int level = 0; level < column_levels_[f]; ++level) {
+      names[f].push_back(CategoryName(level, column_levels_[f]));
+    }
+  }
   ForEachRow(chunk, begin, end, [&](const double* row, std::int32_t label) {
     for (int f = 0; f < features; ++f) {
-      out = FormatShortest(out, row[f]);
+      if (std::isnan(row[f])) {
+        // missing: an empty field
+      } else if (column_levels_[f] > 0) {
+        const std::string& name = names[f][static_cast<std::size_t>(row[f])];
+        out = std::copy(name.begin(), name.end(), out);
+      } else {
+        out = FormatShortest(out, row[f]);
+      }
       *out++ = ',';
     }
     out = FormatInteger(out, label);
@@ -189,6 +333,11 @@ std::string ClassificationGenerator::Header() const {
 }
 
 GenerateResult ClassificationGenerator::WriteCsv(const std::string& path, bool progress) const {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    throw InputError("--out ", path, " is a folder; give the CSV file to write, e.g. ",
+                     (std::filesystem::path(path) / "data.csv").string());
+  }
   AtomicFile file(path);
   Checksum checksum;
   GenerateResult result;
@@ -252,9 +401,18 @@ GenerateResult ClassificationGenerator::WriteCsv(const std::string& path, bool p
   description["scaleml_version"] = kVersion;
   description["header"] = header.substr(0, header.size() - 1);
   description["parameters"] = GeneratorParamsJson(params_);
+  description["categorical_columns"] = nlohmann::json::array();
+  for (int f = 0; f < params_.features; ++f) {
+    if (column_levels_[f] > 0) {
+      description["categorical_columns"].push_back(
+          {{"column", StrCat("feature_", f)}, {"levels", column_levels_[f]}});
+    }
+  }
+  // The CSV first: a failure or a signal before this point leaves no file at all, and the
+  // sidecars never describe a CSV that is not there.
+  file.Commit();
   WriteDatasetMeta(path, result.rows, params_.features, result.bytes, result.checksum,
                    std::move(description));
-  file.Commit();
   return result;
 }
 
@@ -278,16 +436,44 @@ GeneratedRows GenerateRows(const GeneratorParams& params) {
 }
 
 Dataset GenerateDataset(const GeneratorParams& params) {
-  const GeneratedRows all = GenerateRows(params);
+  const ClassificationGenerator generator(params);
+  const GeneratedRows all = generator.GenerateAll();
   std::vector<std::string> names;
   for (int f = 0; f < all.features; ++f) names.push_back("feature_" + std::to_string(f));
   Dataset data(names, static_cast<std::size_t>(all.rows));
+  Schema schema = NumericSchema(all.features);
   for (int f = 0; f < all.features; ++f) {
+    schema.columns.push_back({names[f], ColumnType::kNumeric, false, false});
     auto column = data.mutable_column(f);
+    const int levels = generator.column_levels()[f];
+    if (levels == 0) {
+      for (std::int64_t r = 0; r < all.rows; ++r) {
+        column[r] = FloatFromShortestText(all.values[r * all.features + f]);
+      }
+      continue;
+    }
+    // The dictionary is the sorted names of the levels present; names sort as their levels.
+    std::vector<int> code(levels, -1);
     for (std::int64_t r = 0; r < all.rows; ++r) {
-      column[r] = FloatFromShortestText(all.values[r * all.features + f]);
+      const double level = all.values[r * all.features + f];
+      if (!std::isnan(level)) code[static_cast<std::size_t>(level)] = 0;
+    }
+    FeatureInfo& info = schema.features[f];
+    info.kind = FeatureKind::kCategorical;
+    schema.columns[f].type = ColumnType::kCategorical;
+    for (int level = 0; level < levels; ++level) {
+      if (code[level] < 0) continue;
+      code[level] = static_cast<int>(info.categories.size());
+      info.categories.push_back(ClassificationGenerator::CategoryName(level, levels));
+    }
+    for (std::int64_t r = 0; r < all.rows; ++r) {
+      const double level = all.values[r * all.features + f];
+      column[r] = std::isnan(level) ? std::numeric_limits<float>::quiet_NaN()
+                                    : static_cast<float>(code[static_cast<std::size_t>(level)]);
     }
   }
+  schema.columns.push_back({"target", ColumnType::kNumeric, true, false});
+  data.set_schema(std::move(schema));
   std::copy(all.labels.begin(), all.labels.end(), data.mutable_labels().begin());
   return data;
 }

@@ -25,7 +25,9 @@ namespace scaleml {
 struct GeneratedRows {
   std::int64_t rows = 0;
   int features = 0;
-  std::vector<double> values;  // row-major: row r, output column c at r * features + c
+  // Row-major: row r, output column c at r * features + c. A categorical cell holds its level
+  // (0 .. levels - 1, written "c" + the level), a missing cell NaN (written empty).
+  std::vector<double> values;
   std::vector<std::int32_t> labels;
 };
 
@@ -46,6 +48,15 @@ class ClassificationGenerator {
   // The problem whose rows chunk `chunk` holds: the shared one, or the chunk's own in paper mode.
   ClassificationProblem ProblemForChunk(std::int64_t chunk) const;
   std::string Header() const;  // feature_0,...,feature_{F-1},target
+  // Per output column: 0 for a numeric column, else the number of levels of a categorical one.
+  // --categorical N makes the columns of the first N informative features of the (first)
+  // problem categorical, with levels spread geometrically from 10 to 10,000 (N = 5: 10, 56, 316,
+  // 1778, 10000). A value's level is floor(levels * F(x)) with F the feature's distribution in
+  // the chunk (a mixture of one normal per cluster), so levels are about equally frequent and
+  // ordered as the values: the label stays as learnable as from the numbers.
+  const std::vector<int>& column_levels() const { return column_levels_; }
+  // "c" + the level, zero-padded to the width of levels - 1, so byte order is level order.
+  static std::string CategoryName(int level, int levels);
 
   // Rows [begin, end) of chunk `chunk`, in file order: `values` gets (end - begin) x features
   // doubles row-major, `labels` end - begin labels.
@@ -56,8 +67,10 @@ class ClassificationGenerator {
   std::size_t MaxTextChars(std::int64_t rows) const;
 
   // Streams the CSV to `path` with FILE.csv.meta and FILE.csv.json, all written under temporary
-  // names and renamed at the end (the CSV last). Uses the caller's OpenMP threads; memory stays at
-  // one block of rows per thread whatever the row count. `progress` draws a bar on a terminal.
+  // names and renamed, the sidecars only once the CSV is in place; an interrupted or failed run
+  // leaves neither a temporary nor a sidecar. `path` must not be a folder (an input error). Uses
+  // the caller's OpenMP threads; memory stays at one block of rows per thread whatever the row
+  // count. `progress` draws a bar on a terminal.
   GenerateResult WriteCsv(const std::string& path, bool progress = true) const;
 
   // All rows in memory, in file order (tests and small data).
@@ -69,16 +82,22 @@ class ClassificationGenerator {
   void PrepareChunk(std::int64_t chunk, ChunkContext& context) const;
   void GenerateRow(ChunkContext& context, std::int64_t cluster_row, double* values,
                    std::int32_t* label) const;
+  void ApplyCategoriesAndMissing(const ChunkContext& context, std::int64_t cluster_row,
+                                 const double* x, double* values) const;
   template <class Sink>
   void ForEachRow(std::int64_t chunk, std::int64_t begin, std::int64_t end, Sink&& sink) const;
 
   GeneratorParams params_;
   ClassificationProblem shared_problem_;
+  std::vector<int> column_levels_;  // per output column; 0 = numeric
+  bool plain_numbers_ = true;       // no categorical column and no missing cell: the fast path
 };
 
 // The rows `scaleml generate` would write for `params`, in memory, as doubles.
 GeneratedRows GenerateRows(const GeneratorParams& params);
-// The same as a Dataset: float32 features, bit for bit what reading the written CSV gives.
+// The same as a Dataset: float32 features, bit for bit what reading the written CSV gives, and
+// its Schema: categorical columns coded by their sorted dictionary of the levels present,
+// missing cells NaN.
 Dataset GenerateDataset(const GeneratorParams& params);
 // The row count that makes the CSV about `target_bytes` long, from the measured bytes per row of
 // a formatted sample of the first chunk.

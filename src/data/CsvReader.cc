@@ -24,14 +24,6 @@ int ParserThreads(const CsvOptions& options) {
 }
 
 // The schema of the paper's files: every column numeric, raw integer labels, nothing ignored.
-bool PlainSchema(const Schema& schema) {
-  if (!schema.classes.empty()) return false;
-  for (const auto& column : schema.columns) {
-    if (!column.is_target && column.type != ColumnType::kNumeric) return false;
-  }
-  return !schema.HasCategorical();
-}
-
 void LogSkippedLabels(const std::string& path, std::int64_t skipped, const CsvOptions& options) {
   if (skipped > 0) {
     LogWarning(path, ": skipped ", skipped, " rows whose label (", options.target, ") is missing");
@@ -55,23 +47,20 @@ Dataset ReadCsv(const std::string& path, const CsvOptions& options, CsvLoadInfo*
   CsvLoadInfo& load = info != nullptr ? *info : local;
   load = CsvLoadInfo{};
   const std::string cache_path = CachePathFor(path);
-  // The cache holds the paper's numeric files parsed with the default options.
+  // The cache holds files parsed with the default options.
   const bool cacheable = options.use_cache && options.PlainParsing() && !options.no_missing &&
                          CompressionOf(path) == Compression::kNone;
 
-  if (cacheable) {
-    struct stat st;
-    if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-      const CsvSource source{
-          static_cast<std::uint64_t>(st.st_size),
-          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
-      if (auto cached = LoadCache(cache_path, source, options)) {
-        load.from_cache = true;
-        load.csv_bytes = source.size;
-        load.threads = 1;
-        load.seconds = watch.Seconds();
-        return std::move(*cached);
-      }
+  // The CSV's identity before the parse keys the cache written after it: a file changed while
+  // being parsed gets a cache that the next load finds stale.
+  const std::optional<CsvSource> source = cacheable ? CsvSourceOf(path) : std::nullopt;
+  if (source) {
+    if (auto cached = LoadCache(cache_path, *source, options)) {
+      load.from_cache = true;
+      load.csv_bytes = source->size;
+      load.threads = 1;
+      load.seconds = watch.Seconds();
+      return std::move(*cached);
     }
   }
 
@@ -104,9 +93,10 @@ Dataset ReadCsv(const std::string& path, const CsvOptions& options, CsvLoadInfo*
   load.csv_bytes = text.file_size();
   load.threads = parsed.threads;
   load.parse_seconds = watch.Seconds();
-  if (cacheable && PlainSchema(data.schema()) && parsed.skipped_missing_label == 0) {
-    const CsvSource source{text.file_size(), text.mtime_ns()};
-    load.cache_written = WriteCache(cache_path, data, source,
+  // The cache stores the schema (types, dictionaries, classes); a load that skipped rows would
+  // not warn again from it, so such a table is parsed each time.
+  if (source && parsed.skipped_missing_label == 0) {
+    load.cache_written = WriteCache(cache_path, data, *source,
                                     CacheFlags{parsed.has_missing, layout.target_column >= 0});
   }
   load.seconds = watch.Seconds();

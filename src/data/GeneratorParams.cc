@@ -36,6 +36,13 @@ GeneratorParams ResolveGeneratorParams(GeneratorParams p) {
     throw InputError("--classes * --clusters-per-class (", p.classes, " * ", p.clusters_per_class,
                      ") must be at most 2**--informative (2**", p.informative, ")");
   }
+  if (p.categorical < 0 || p.categorical > p.informative) {
+    throw InputError("--categorical must be in [0, --informative (", p.informative, ")], got ",
+                     p.categorical);
+  }
+  if (!(p.missing >= 0.0 && p.missing < 1.0)) {
+    throw InputError("--missing must be a fraction in [0, 1), got ", p.missing);
+  }
   if (!(p.flip_y >= 0.0 && p.flip_y <= 1.0)) {
     throw InputError("--flip-y must be in [0, 1], got ", p.flip_y);
   }
@@ -102,6 +109,8 @@ nlohmann::json GeneratorParamsJson(const GeneratorParams& p) {
   j["seed"] = p.seed;
   j["chunk_size"] = p.chunk_size;
   j["problem_per_chunk"] = p.problem_per_chunk;
+  j["categorical"] = p.categorical;
+  j["missing"] = p.missing;
   return j;
 }
 

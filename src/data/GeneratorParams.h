@@ -29,6 +29,10 @@ struct GeneratorParams {
   std::uint64_t seed = 0;
   std::int64_t chunk_size = 300000;
   bool problem_per_chunk = false;  // the paper's behaviour: a fresh problem for every chunk
+  // Informative features written as string categories ("c0017"): their value binned into levels
+  // of equal probability under the problem's own distribution (ClassificationGenerator).
+  int categorical = 0;
+  double missing = 0.0;  // fraction of feature cells written empty, each drawn independently
 
   int useless() const { return features - informative - redundant - repeated; }
   int clusters() const { return classes * clusters_per_class; }

@@ -5,11 +5,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "core/Error.h"
 #include "data/CsvReader.h"
+#include "data/SchemaIO.h"
 #include "unit/data/CsvTestFiles.h"
 
 namespace scaleml {
@@ -224,6 +228,177 @@ TEST_F(BinaryCacheTest, ReadOnlyFolderStillLoads) {
   Dataset data = Load(&info);
   EXPECT_FALSE(info.cache_written);
   EXPECT_EQ(data.rows(), 2000u);
+}
+
+// Byte offsets of the version-2 header fields the tests reach for.
+constexpr std::size_t kVersionAt = 8;
+constexpr std::size_t kNamesBytesAt = 64;
+constexpr std::size_t kSchemaBytesAt = 72;
+constexpr std::size_t kFeaturesOffsetAt = 80;
+constexpr std::size_t kLabelsOffsetAt = 88;
+constexpr std::size_t kRowIdsOffsetAt = 96;
+
+std::uint64_t HeaderField(const std::string& bytes, std::size_t at) {
+  std::uint64_t value;
+  std::memcpy(&value, bytes.data() + at, sizeof(value));
+  return value;
+}
+
+void ExpectSameSchema(const Schema& a, const Schema& b) {
+  BinaryWriter wa, wb;
+  WriteSchema(wa, a);
+  WriteSchema(wb, b);
+  EXPECT_EQ(wa.bytes(), wb.bytes());  // the serialiser writes every field
+}
+
+TEST_F(BinaryCacheTest, AFlippedByteInAnyBlockIsReparsedWithANoticeNamingTheBlock) {
+  CsvLoadInfo info;
+  const Dataset reference = Load(&info);
+  ASSERT_TRUE(info.cache_written);
+  const std::string good = ReadFile(cache_);
+  const std::uint64_t rows = 2000;
+  const std::uint64_t features_at = HeaderField(good, kFeaturesOffsetAt);
+  const std::uint64_t names_at = 120;
+  const std::uint64_t schema_at = names_at + HeaderField(good, kNamesBytesAt);
+  const std::string kMetadata = "header, names, schema or block checksums";
+  struct Flip {
+    std::uint64_t offset;
+    std::string block;
+  };
+  const std::vector<Flip> flips = {
+      {features_at + 5, "feature column 0 (f0)"},
+      {features_at + 2 * rows * 4 + 1234, "feature column 2 (f2)"},
+      {features_at + 4 * rows * 4 - 1, "feature column 3 (f3)"},
+      {HeaderField(good, kLabelsOffsetAt) + 4 * 1000, "labels"},
+      {HeaderField(good, kRowIdsOffsetAt) + 8 * 1999 + 7, "row ids"},
+      {names_at + 10, kMetadata},
+      {schema_at + 13, kMetadata},
+      {schema_at + HeaderField(good, kSchemaBytesAt) + 3, kMetadata},  // the block checksums
+  };
+  for (const Flip& flip : flips) {
+    SCOPED_TRACE(flip.block);
+    std::string bytes = good;
+    ASSERT_LT(flip.offset, bytes.size());
+    bytes[flip.offset] ^= 0x01;
+    WriteFile(cache_, bytes);
+    ::testing::internal::CaptureStderr();
+    Dataset data = Load(&info);
+    const std::string notice = ::testing::internal::GetCapturedStderr();
+    EXPECT_FALSE(info.from_cache);
+    EXPECT_TRUE(info.cache_written);
+    ExpectSame(reference, data);
+    EXPECT_EQ(ReadFile(cache_), good);  // rewritten
+    EXPECT_NE(notice.find(cache_ + ": the binary cache is corrupt (" + flip.block),
+              std::string::npos)
+        << notice;
+    EXPECT_EQ(std::count(notice.begin(), notice.end(), '\n'), 1) << notice;
+  }
+  // The rewritten cache serves again, quietly.
+  ::testing::internal::CaptureStderr();
+  Load(&info);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  EXPECT_TRUE(info.from_cache);
+}
+
+TEST_F(BinaryCacheTest, ACacheOfAnotherVersionIsRebuiltQuietly) {
+  CsvLoadInfo info;
+  Load(&info);
+  std::string bytes = ReadFile(cache_);
+  const std::uint32_t version_one = 1;
+  std::memcpy(bytes.data() + kVersionAt, &version_one, sizeof(version_one));
+  WriteFile(cache_, bytes);
+  ::testing::internal::CaptureStderr();
+  Load(&info);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  EXPECT_FALSE(info.from_cache);
+  EXPECT_TRUE(info.cache_written);
+}
+
+TEST_F(BinaryCacheTest, AnEditInPlaceThatRestoresTheMtimeIsNotServedFromTheCache) {
+  CsvLoadInfo info;
+  Load(&info);
+  Load(&info);
+  ASSERT_TRUE(info.from_cache);
+  // The kernel stamps ctime from a coarse clock: let it tick past the cache's stamp.
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  // Change one digit of the first data row, same size, and put the mtime back.
+  std::string text = ReadFile(csv_);
+  const std::size_t digit = text.find_first_of("123456789", text.find('\n'));
+  text[digit] = text[digit] == '9' ? '8' : static_cast<char>(text[digit] + 1);
+  {
+    std::FILE* f = std::fopen(csv_.c_str(), "r+b");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fseek(f, static_cast<long>(digit), SEEK_SET), 0);
+    ASSERT_EQ(std::fputc(text[digit], f), text[digit]);
+    ASSERT_EQ(std::fclose(f), 0);
+  }
+  SetMtime(csv_, 1700000000);
+  Dataset data = Load(&info);
+  EXPECT_FALSE(info.from_cache);
+  CsvOptions no_cache;
+  no_cache.use_cache = false;
+  ExpectSame(ReadCsv(csv_, no_cache), data);
+  EXPECT_NE(Bits(data.at(0, 0)), Bits(table_.values[0]));
+}
+
+TEST_F(BinaryCacheTest, TheKeyIsSizeMtimeCtimeAndInode) {
+  CsvLoadInfo info;
+  const Dataset data = Load(&info);
+  const CsvSource source = *CsvSourceOf(csv_);
+  ASSERT_TRUE(WriteCache(cache_, data, source, CacheFlags{}));
+  EXPECT_TRUE(LoadCache(cache_, source, CsvOptions{}).has_value());
+  for (int field = 0; field < 4; ++field) {
+    CsvSource other = source;
+    if (field == 0) other.size += 1;
+    if (field == 1) other.mtime_ns += 1;
+    if (field == 2) other.ctime_ns += 1;
+    if (field == 3) other.inode += 1;
+    EXPECT_FALSE(LoadCache(cache_, other, CsvOptions{}).has_value()) << "field " << field;
+  }
+  // A different file of the same size and mtime in the CSV's place: another inode.
+  const std::string copy = dir_.File("copy.csv");
+  std::filesystem::copy_file(csv_, copy);
+  SetMtime(copy, 1700000000);
+  std::filesystem::rename(copy, csv_);
+  Load(&info);
+  EXPECT_FALSE(info.from_cache);
+}
+
+TEST_F(BinaryCacheTest, TheSchemaRoundTripsThroughTheCache) {
+  // A table with a categorical feature, a datetime column and named classes, set by hand.
+  Dataset data({"colour", "size", "when.days"}, 5);
+  const float colours[] = {0, 2, 1, NAN, 2};
+  for (std::size_t r = 0; r < 5; ++r) {
+    data.mutable_column(0)[r] = colours[r];
+    data.mutable_column(1)[r] = static_cast<float>(r) * 1.5f;
+    data.mutable_column(2)[r] = 19000.0f + static_cast<float>(r);
+    data.mutable_labels()[r] = static_cast<std::int32_t>(r % 3);
+  }
+  Schema schema;
+  schema.columns = {{"colour", ColumnType::kCategorical, false, false},
+                    {"size", ColumnType::kNumeric, false, false},
+                    {"when", ColumnType::kDatetime, false, false},
+                    {"target", ColumnType::kCategorical, true, false}};
+  schema.features.resize(3);
+  schema.features[0].kind = FeatureKind::kCategorical;
+  schema.features[0].categories = {"blue", "green", "red"};
+  schema.classes = {"cat", "dog", "emu"};
+  data.set_schema(schema);
+  const CsvSource source{123, 456, 789, 42};
+  ASSERT_TRUE(WriteCache(cache_, data, source, CacheFlags{true, true}));
+  CsvOptions options;
+  options.allow_missing = true;
+  auto cached = LoadCache(cache_, source, options);
+  ASSERT_TRUE(cached.has_value());
+  ExpectSameSchema(cached->schema(), schema);
+  ExpectSame(data, *cached);
+
+  // And through ReadCsv: the load from the cache has the schema the parse produced.
+  CsvLoadInfo info;
+  const Dataset parsed = Load(&info);
+  const Dataset again = Load(&info);
+  ASSERT_TRUE(info.from_cache);
+  ExpectSameSchema(again.schema(), parsed.schema());
 }
 
 }  // namespace

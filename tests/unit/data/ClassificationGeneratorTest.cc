@@ -448,5 +448,175 @@ TEST(ClassificationGeneratorTest, DifferentSeedsDifferentData) {
   EXPECT_EQ(GenerateRows(Params(100, 1)).values, a.values);
 }
 
+// Splits a CSV line into its fields.
+std::vector<std::string> Fields(const std::string& text, std::size_t& pos) {
+  std::vector<std::string> fields;
+  const std::size_t end = text.find('\n', pos);
+  std::size_t start = pos;
+  while (true) {
+    const std::size_t comma = std::min(text.find(',', start), end);
+    fields.push_back(text.substr(start, comma - start));
+    if (comma == end) break;
+    start = comma + 1;
+  }
+  pos = end + 1;
+  return fields;
+}
+
+TEST(ClassificationGeneratorTest, CategoricalAndMissingAreTheSameBytesForAnyThreadCount) {
+  GeneratorParams p = Params(45001, 9);
+  p.chunk_size = 20000;
+  p.problem_per_chunk = true;  // every chunk its own problem: the binning follows each
+  p.categorical = 5;
+  p.missing = 0.07;
+  const ClassificationGenerator generator(p);
+  TempDir dir;
+  const int saved = omp_get_max_threads();
+  std::vector<std::string> texts;
+  for (int threads : {1, 2, 3}) {
+    omp_set_num_threads(threads);
+    const std::string path = dir.File(std::string("t").append(std::to_string(threads)));
+    generator.WriteCsv(path, false);
+    texts.push_back(ReadWholeFile(path));
+  }
+  omp_set_num_threads(saved);
+  EXPECT_TRUE(texts[0] == texts[1]);
+  EXPECT_TRUE(texts[0] == texts[2]);
+
+  // The levels: 10 to 10,000 over the five columns of informative features.
+  std::vector<int> levels = generator.column_levels();
+  std::vector<int> sorted_levels;
+  for (int l : levels) {
+    if (l > 0) sorted_levels.push_back(l);
+  }
+  std::sort(sorted_levels.begin(), sorted_levels.end());
+  EXPECT_EQ(sorted_levels, (std::vector<int>{10, 56, 316, 1778, 10000}));
+  const ClassificationProblem first = generator.ProblemForChunk(0);
+  for (int s = 0; s < 5; ++s) EXPECT_GT(levels[first.output_column[s]], 0);
+
+  // The text is the in-memory rows: levels as names, NaN as empty; the empty share is --missing.
+  const GeneratedRows rows = generator.GenerateAll();
+  const std::string& text = texts[0];
+  std::size_t pos = text.find('\n') + 1;
+  std::int64_t empty = 0;
+  std::vector<std::int64_t> count_of_level(10, 0);
+  const int ten = static_cast<int>(std::find(levels.begin(), levels.end(), 10) - levels.begin());
+  for (std::int64_t r = 0; r < rows.rows; ++r) {
+    const auto fields = Fields(text, pos);
+    ASSERT_EQ(fields.size(), 11u);
+    for (int c = 0; c < 10; ++c) {
+      const double value = Column(rows, r, c);
+      if (std::isnan(value)) {
+        ASSERT_EQ(fields[c], "") << r << "," << c;
+        ++empty;
+      } else if (levels[c] > 0) {
+        ASSERT_EQ(fields[c],
+                  ClassificationGenerator::CategoryName(static_cast<int>(value), levels[c]));
+        ASSERT_LT(value, levels[c]);
+        if (c == ten) ++count_of_level[static_cast<int>(value)];
+      } else {
+        ASSERT_EQ(std::stod(fields[c]), value);
+      }
+    }
+  }
+  EXPECT_NEAR(static_cast<double>(empty) / (rows.rows * 10.0), 0.07, 0.003);
+  // Levels of (about) equal probability: each of ten holds about a tenth of the present cells.
+  for (std::int64_t n : count_of_level) EXPECT_NEAR(n / (rows.rows * 0.93), 0.1, 0.02);
+  EXPECT_EQ(ClassificationGenerator::CategoryName(7, 10000), "c0007");
+  EXPECT_EQ(ClassificationGenerator::CategoryName(7, 10), "c7");
+
+  const auto json = nlohmann::json::parse(ReadWholeFile(JsonPath(dir.File("t1"))));
+  EXPECT_EQ(json["parameters"]["categorical"], 5);
+  EXPECT_EQ(json["parameters"]["missing"], 0.07);
+  EXPECT_EQ(json["categorical_columns"].size(), 5u);
+}
+
+TEST(ClassificationGeneratorTest, LevelsFollowTheValuesSoTheLabelStaysLearnable) {
+  GeneratorParams p = Params(20000, 4);
+  GeneratorParams categorical = p;
+  categorical.categorical = 3;
+  const ClassificationGenerator generator(categorical);
+  const GeneratedRows numbers = GenerateRows(p);  // the same draws, as numbers
+  const GeneratedRows coded = generator.GenerateAll();
+  EXPECT_EQ(numbers.labels, coded.labels);
+  for (int c = 0; c < 10; ++c) {
+    const int levels = generator.column_levels()[c];
+    if (levels == 0) {
+      for (std::int64_t r = 0; r < 100; ++r) EXPECT_EQ(Column(numbers, r, c), Column(coded, r, c));
+      continue;
+    }
+    // Sorted by value, levels never go down, and they use most of their range.
+    std::vector<std::pair<double, double>> pairs;
+    for (std::int64_t r = 0; r < numbers.rows; ++r) {
+      pairs.emplace_back(Column(numbers, r, c), Column(coded, r, c));
+    }
+    std::sort(pairs.begin(), pairs.end());
+    for (std::size_t i = 1; i < pairs.size(); ++i) {
+      ASSERT_LE(pairs[i - 1].second, pairs[i].second) << "column " << c;
+    }
+    EXPECT_LE(pairs.front().second, levels * 0.01);
+    EXPECT_GE(pairs.back().second, levels * 0.99 - 1);
+  }
+}
+
+TEST(ClassificationGeneratorTest, GenerateDatasetCarriesTheCategoricalSchema) {
+  GeneratorParams p = Params(5000, 6);
+  p.categorical = 2;
+  p.missing = 0.1;
+  const ClassificationGenerator generator(p);
+  const GeneratedRows rows = generator.GenerateAll();
+  const Dataset data = GenerateDataset(p);
+  const Schema& schema = data.schema();
+  ASSERT_EQ(schema.features.size(), 10u);
+  ASSERT_EQ(schema.columns.size(), 11u);
+  EXPECT_TRUE(schema.columns[10].is_target);
+  int categorical = 0;
+  for (int c = 0; c < 10; ++c) {
+    const int levels = generator.column_levels()[c];
+    EXPECT_EQ(schema.IsCategorical(c), levels > 0);
+    if (levels == 0) continue;
+    ++categorical;
+    EXPECT_EQ(schema.columns[c].type, ColumnType::kCategorical);
+    const auto& dictionary = schema.features[c].categories;
+    EXPECT_TRUE(std::is_sorted(dictionary.begin(), dictionary.end()));
+    for (std::int64_t r = 0; r < rows.rows; ++r) {
+      const double level = Column(rows, r, c);
+      const float code = data.at(r, c);
+      if (std::isnan(level)) {
+        ASSERT_TRUE(std::isnan(code));
+        continue;
+      }
+      ASSERT_EQ(dictionary.at(static_cast<std::size_t>(code)),
+                ClassificationGenerator::CategoryName(static_cast<int>(level), levels));
+    }
+  }
+  EXPECT_EQ(categorical, 2);
+}
+
+TEST(ClassificationGeneratorTest, CategoricalAndMissingAreValidated) {
+  GeneratorParams p = Params(10);
+  p.categorical = 6;  // more than the 5 informative
+  EXPECT_THROW(ClassificationGenerator{p}, Error);
+  p.categorical = -1;
+  EXPECT_THROW(ClassificationGenerator{p}, Error);
+  p.categorical = 0;
+  p.missing = 1.0;
+  EXPECT_THROW(ClassificationGenerator{p}, Error);
+  p.missing = -0.1;
+  EXPECT_THROW(ClassificationGenerator{p}, Error);
+}
+
+TEST(ClassificationGeneratorTest, AFolderAsOutputIsRefusedBeforeWriting) {
+  TempDir dir;
+  try {
+    ClassificationGenerator(Params(10)).WriteCsv(dir.path().string(), false);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.ExitCode(), 2);
+    EXPECT_NE(std::string(e.what()).find("is a folder"), std::string::npos);
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
 }  // namespace
 }  // namespace scaleml
