@@ -4,10 +4,13 @@
 
 #include "algo/Registry.h"
 #include "cli/Commands.h"
+#include "cli/OptionChecks.h"
 #include "comm/LocalComm.h"
 #include "core/AtomicFile.h"
 #include "core/Error.h"
+#include "core/PathGuard.h"
 #include "core/Threads.h"
+#include "data/BinaryCache.h"
 #include "data/CsvReader.h"
 #include "data/CsvWriter.h"
 
@@ -24,6 +27,10 @@ struct PredictFlags {
 };
 
 void RunPredict(const PredictFlags& flags) {
+  RefuseOverwritingInputs({{"--out", flags.out_path}},
+                          {{"--data", flags.data_path},
+                           {"--model", flags.model_path},
+                           {"the binary cache of --data", CachePathFor(flags.data_path)}});
   SetThreads(flags.threads);
   auto model = LoadClassifier(flags.model_path);
   CsvOptions csv = flags.csv;
@@ -76,7 +83,7 @@ void RegisterPredict(CLI::App& app) {
   command->add_flag("--allow-missing", flags->csv.allow_missing,
                     "Accept empty or NaN feature values");
   command->add_flag("--proba", flags->proba, "Also write each class's probability");
-  command->add_option("--threads", flags->threads, "Threads (0 = all cores)");
+  command->add_option("--threads", flags->threads, "Threads (0 = all cores)")->check(ThreadCount());
   command->callback([flags] { RunPredict(*flags); });
 }
 

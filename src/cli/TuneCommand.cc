@@ -4,6 +4,9 @@
 #include <memory>
 
 #include "cli/Commands.h"
+#include "cli/OptionChecks.h"
+#include "core/PathGuard.h"
+#include "data/BinaryCache.h"
 #include "engine/tune/SearchSpace.h"
 #include "engine/tune/TuneRunner.h"
 
@@ -22,6 +25,7 @@ void RegisterTune(CLI::App& app) {
                    "Trials per grid point (the paper: 2 of the default config)")
       ->capture_default_str();
   command->add_option("--cpus-per-trial", options->cpus_per_trial, "CPUs each trial reserves")
+      ->check(CountIn(1, kMaxThreads))
       ->capture_default_str();
   command
       ->add_option("--search-space", options->search_space,
@@ -47,6 +51,7 @@ void RegisterTune(CLI::App& app) {
       ->add_option("--num-cpus", options->local_cpus,
                    "CPUs of the local cluster started when none runs (0 = all cores), "
                    "as ray.init(num_cpus=N)")
+      ->check(ThreadCount())
       ->capture_default_str();
   command->add_option("--token", options->token, "The cluster token (with --address HOST:PORT)");
   command->add_flag("--resume", options->resume,
@@ -60,8 +65,20 @@ void RegisterTune(CLI::App& app) {
   command
       ->add_option("--threads", options->load_threads,
                    "Threads to load the CSV with (0 = all cores)")
+      ->check(ThreadCount())
       ->capture_default_str();
   command->callback([options] {
+    const std::string& storage = options->storage;
+    std::vector<OutputPath> outputs = {{"--storage", storage}};
+    if (!storage.empty()) {
+      for (const char* file : {"experiment_state.json", "summary.json", "summary.csv"}) {
+        outputs.push_back({"--storage", storage + "/" + file});
+      }
+    }
+    RefuseOverwritingInputs(outputs,
+                            {{"--data", options->data_path},
+                             {"the binary cache of --data",
+                              options->data_path.empty() ? "" : CachePathFor(options->data_path)}});
     tune::TuneResult result = tune::TuneRunner::Run(*options);
     int errors = 0;
     for (const auto& t : result.trials) errors += t.status == "ERROR" ? 1 : 0;
