@@ -1,8 +1,11 @@
 #include "engine/tune/SearchSpace.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <map>
 
+#include "algo/ParamSchema.h"
 #include "core/Error.h"
 #include "core/Hash.h"
 
@@ -29,12 +32,83 @@ void CheckRange(const std::string& key, const char* kind, const nlohmann::json& 
   }
 }
 
+// nlohmann::json keeps the last of two equal keys; the search space refuses them instead.
+std::string FirstDuplicateKey(const std::string& json_text) {
+  std::vector<std::vector<std::string>> keys_by_depth;
+  std::string duplicate;
+  auto watch = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    const auto level = static_cast<std::size_t>(depth);
+    if (event == nlohmann::json::parse_event_t::object_start) {
+      if (keys_by_depth.size() <= level) keys_by_depth.resize(level + 1);
+      keys_by_depth[level].clear();
+    } else if (event == nlohmann::json::parse_event_t::key && duplicate.empty()) {
+      // A key event comes at depth d + 1 for an object that started at depth d.
+      auto& seen = keys_by_depth.at(level - 1);
+      const auto& key = parsed.get_ref<const std::string&>();
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) duplicate = key;
+      seen.push_back(key);
+    }
+    return true;
+  };
+  auto parsed = nlohmann::json::parse(json_text, watch, false);
+  return parsed.is_discarded() ? "" : duplicate;
+}
+
+void CheckValue(const ParamSchemaBase& schema, const std::string& key, const nlohmann::json& value,
+                const std::string& what) {
+  if (value.is_object() || value.is_array() || value.is_null()) {
+    throw InputError("search space: '", key, "': ", what, " ", value.dump(),
+                     " is not a number, string or boolean");
+  }
+  try {
+    schema.CheckValue(key, ParamText(value));
+  } catch (const Error& e) {
+    throw InputError("search space: '", key, "': ", what, " ", value.dump(), ": ", e.what());
+  }
+}
+
 }  // namespace
 
 SearchSpace SearchSpace::Parse(const std::string& json_text) {
-  auto space = nlohmann::json::parse(json_text.empty() ? "{}" : json_text, nullptr, false);
+  const std::string text = json_text.empty() ? "{}" : json_text;
+  auto space = nlohmann::json::parse(text, nullptr, false);
   if (space.is_discarded()) throw InputError("search space: not valid JSON: ", json_text);
+  const std::string duplicate = FirstDuplicateKey(text);
+  if (!duplicate.empty()) {
+    throw InputError("search space: key '", duplicate, "' is given twice; give it once");
+  }
   return FromJson(space);
+}
+
+void SearchSpace::CheckParams(const std::string& algorithm, const ParamSchemaBase& schema) const {
+  std::map<std::string, std::string> given_as;  // field -> the key naming it (aliases too)
+  for (const auto& [key, value] : space_.items()) {
+    const ParamInfo* info = schema.Find(key);
+    if (info == nullptr) ThrowUnknownParam(algorithm, key, schema);
+    auto [earlier, fresh] = given_as.emplace(info->name, key);
+    if (!fresh) ThrowSameParamTwice(algorithm, earlier->second, key);
+    if (!value.is_object()) {
+      CheckValue(schema, key, value, "value");
+      continue;
+    }
+    const std::string kind = value.begin().key();
+    const nlohmann::json& spec = value.begin().value();
+    if (kind == "grid_search" || kind == "choice") {
+      for (const auto& item : spec) CheckValue(schema, key, item, kind);
+      continue;
+    }
+    const bool integer_draws = kind == "randint";
+    if (info->type != "float" && !(info->type == "int" && integer_draws)) {
+      throw InputError("search space: '", key, "' is a ", info->type, " parameter (range ",
+                       info->range_text, "): ", kind, " cannot draw its values",
+                       info->type == "int" ? "; use randint or grid_search" : "; use choice");
+    }
+    // randint's high bound is exclusive: its largest draw is high - 1.
+    nlohmann::json high = spec[1];
+    if (integer_draws) high = spec[1].get<std::int64_t>() - 1;
+    CheckValue(schema, key, spec[0], kind + " low");
+    CheckValue(schema, key, high, kind + (integer_draws ? " high - 1" : " high"));
+  }
 }
 
 SearchSpace SearchSpace::FromJson(const nlohmann::json& space) {
