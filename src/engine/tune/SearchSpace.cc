@@ -138,7 +138,10 @@ SearchSpace SearchSpace::FromJson(const nlohmann::json& space) {
 std::size_t SearchSpace::GridSize() const {
   std::size_t size = 1;
   for (const auto& [key, value] : space_.items()) {
-    if (IsSpec(value, "grid_search")) size *= value["grid_search"].size();
+    if (!IsSpec(value, "grid_search")) continue;
+    const std::size_t points = value["grid_search"].size();
+    // Saturates instead of wrapping: Expand refuses a grid this large anyway.
+    size = points != 0 && size > kMaxTrials / points ? kMaxTrials + 1 : size * points;
   }
   return size;
 }
@@ -146,6 +149,11 @@ std::size_t SearchSpace::GridSize() const {
 std::vector<nlohmann::json> SearchSpace::Expand(int num_samples, std::uint64_t seed) const {
   if (num_samples < 1) throw InputError("tune: --num-samples must be at least 1");
   const std::size_t grid = GridSize();
+  if (grid > kMaxTrials / static_cast<std::size_t>(num_samples)) {
+    throw InputError("tune: the search space has ", grid > kMaxTrials ? "over " : "",
+                     std::min(grid, kMaxTrials), " grid points x --num-samples ", num_samples,
+                     ": more than ", kMaxTrials, " trials");
+  }
   std::vector<nlohmann::json> configs;
   for (int sample = 0; sample < num_samples; ++sample) {
     for (std::size_t point = 0; point < grid; ++point) {
@@ -170,8 +178,10 @@ std::vector<nlohmann::json> SearchSpace::Expand(int num_samples, std::uint64_t s
           config[key] = std::exp(lo + (hi - lo) * rng.Uniform());
         } else if (IsSpec(value, "randint")) {
           const std::int64_t lo = value["randint"][0], hi = value["randint"][1];
-          config[key] =
-              lo + static_cast<std::int64_t>(rng.Below(static_cast<std::uint64_t>(hi - lo)));
+          // In unsigned arithmetic: hi - lo may not fit an int64 (no overflow, no UB).
+          const std::uint64_t span =
+              static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+          config[key] = static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + rng.Below(span));
         } else {
           config[key] = value;
         }

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <set>
 
-#include "core/Error.h"
 #include "algo/Registry.h"
+#include "core/Error.h"
 #include "engine/tune/SearchSpace.h"
 
 namespace scaleml::tune {
@@ -148,6 +148,23 @@ TEST(SearchSpaceSchemaTest, AKeyGivenTwiceIsRefused) {
   }
   // The same name in two different objects is fine.
   EXPECT_NO_THROW(SearchSpace::Parse(R"({"a": {"grid_search": [1]}, "b": {"grid_search": [2]}})"));
+}
+
+}  // namespace
+}  // namespace scaleml::tune
+
+namespace scaleml::tune {
+namespace {
+
+TEST(SearchSpaceSchemaTest, TooManyTrialsIsAnInputErrorNotAnOutOfMemory) {
+  std::string text = "{";
+  for (int i = 0; i < 12; ++i) {
+    text += (i ? ", " : "") + std::string("\"p") + std::to_string(i) +
+            "\": {\"grid_search\": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}";
+  }
+  text += "}";
+  EXPECT_THROW(SearchSpace::Parse(text).Expand(1, 0), Error);
+  EXPECT_THROW(SearchSpace::Parse(R"({"a": {"grid_search": [1, 2]}})").Expand(600000, 0), Error);
 }
 
 }  // namespace
