@@ -280,12 +280,9 @@ std::unique_ptr<PeerLinks> PeerLinks::Connect(int rank, int size, const std::str
     // A stray connection gets a short look, so that it cannot hold up the mesh.
     const auto hello_deadline = std::min(deadline, Clock::now() + std::chrono::seconds(2));
     std::array<std::byte, kHelloBytes> hello{};
-    std::uint32_t peer = 0;
     const bool read = RecvAllBefore(fd, hello.data(), hello.size(), hello_deadline);
-    if (read) std::memcpy(&peer, hello.data() + sizeof(kHelloMagic) + kKeyChars, sizeof(peer));
-    if (!read || hello != Hello(key, static_cast<int>(peer)) ||
-        peer <= static_cast<std::uint32_t>(rank) || peer >= static_cast<std::uint32_t>(size) ||
-        links[peer].fd >= 0) {
+    const int peer = read ? HelloPeer(hello, key, rank, size) : -1;
+    if (peer < 0 || links[peer].fd >= 0) {
       close(fd);  // not a rank of this group, or one already linked
       continue;
     }
@@ -294,6 +291,19 @@ std::unique_ptr<PeerLinks> PeerLinks::Connect(int rank, int size, const std::str
     --missing;
   }
   return result;
+}
+
+int PeerLinks::HelloPeer(std::span<const std::byte> hello, const std::string& key, int rank,
+                         int size) {
+  if (hello.size() != kHelloBytes || key.size() != kKeyChars) return -1;
+  std::uint32_t peer = 0;
+  std::memcpy(&peer, hello.data() + sizeof(kHelloMagic) + kKeyChars, sizeof(peer));
+  if (peer <= static_cast<std::uint32_t>(rank) || peer >= static_cast<std::uint32_t>(size)) {
+    return -1;
+  }
+  const auto expected = Hello(key, static_cast<int>(peer));
+  if (!std::equal(hello.begin(), hello.end(), expected.begin())) return -1;
+  return static_cast<int>(peer);
 }
 
 Status PeerLinks::Fail(std::string message) {

@@ -70,6 +70,12 @@ class PeerLinks {
   // Closes every connection: peers waiting on this rank fail at once instead of at their timeout.
   void Close();
 
+  // The rank an accepted connection's greeting names, when the greeting is this group's (its
+  // magic and `key`) and the rank one that `rank` accepts (above it, below `size`); -1 for
+  // anything else. Pure: the parse of the only bytes a stranger can send (fuzz/peer_links.cc).
+  static int HelloPeer(std::span<const std::byte> hello, const std::string& key, int rank,
+                       int size);
+
  private:
   struct Link {
     int fd = -1;

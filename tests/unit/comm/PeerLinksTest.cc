@@ -14,6 +14,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "core/Stopwatch.h"
 
@@ -227,6 +228,29 @@ TEST(PeerLinks, ARankThatNeverComesIsNamed) {
     EXPECT_STREQ(e.what(), "ranks 1, 2 did not connect within 0.5 s");
   }
   EXPECT_LT(waited.Seconds(), 2.0);
+}
+
+// The greeting of an accepted connection: only this group's key and a rank this rank accepts.
+std::vector<std::byte> Greeting(const std::string& magic, const std::string& key,
+                                std::uint32_t rank) {
+  std::vector<std::byte> hello(magic.size() + key.size() + sizeof(rank));
+  std::memcpy(hello.data(), magic.data(), magic.size());
+  std::memcpy(hello.data() + magic.size(), key.data(), key.size());
+  std::memcpy(hello.data() + magic.size() + key.size(), &rank, sizeof(rank));
+  return hello;
+}
+
+TEST(PeerLinks, HelloPeerAcceptsOnlyTheGroupsGreetingFromAHigherRank) {
+  const std::string key(32, 'k');
+  EXPECT_EQ(PeerLinks::HelloPeer(Greeting("SMLK", key, 2), key, 0, 3), 2);
+  EXPECT_EQ(PeerLinks::HelloPeer(Greeting("SMLK", key, 0), key, 0, 3), -1);  // not higher
+  EXPECT_EQ(PeerLinks::HelloPeer(Greeting("SMLK", key, 3), key, 0, 3), -1);  // not in the group
+  EXPECT_EQ(PeerLinks::HelloPeer(Greeting("SMLK", key, 0xffffffffu), key, 0, 3), -1);
+  EXPECT_EQ(PeerLinks::HelloPeer(Greeting("SMLX", key, 2), key, 0, 3), -1);  // magic
+  EXPECT_EQ(PeerLinks::HelloPeer(Greeting("SMLK", std::string(32, 'x'), 2), key, 0, 3), -1);
+  auto short_hello = Greeting("SMLK", key, 2);
+  short_hello.pop_back();
+  EXPECT_EQ(PeerLinks::HelloPeer(short_hello, key, 0, 3), -1);
 }
 
 }  // namespace
