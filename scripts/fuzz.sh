@@ -1,6 +1,6 @@
 #!/bin/bash
 # Builds the libFuzzer targets of fuzz/ with clang (build-fuzz/, -DSCALEML_FUZZ=ON) and runs each
-# for SECONDS (default 5: every target together in under a minute), starting from its seed corpus
+# for SECONDS (default 4: the nine targets together in under a minute), starting from its seed corpus
 # fuzz/corpus/TARGET (never written: new inputs go to build-fuzz/corpus/TARGET). A crash, a
 # sanitizer report, a timeout or an out-of-memory stops that target; its input is saved under
 # build-fuzz/artifacts/TARGET/ and the script exits 1 after the others have run.
@@ -9,7 +9,7 @@
 # Exit 77 when clang or its fuzzer runtime is missing (Debian: clang-14, libclang-rt-14-dev).
 set -u
 cd "$(dirname "$0")/.."
-seconds=${1:-5}
+seconds=${1:-4}
 shift $(($# > 0 ? 1 : 0))
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 cxx=${CXX:-clang++-14}
