@@ -43,8 +43,9 @@ TEST(ParamSchemaTest, ARepeatedParamIsAnError) {
 TEST(ParamSchemaTest, AFieldAndItsAliasTogetherAreAnError) {
   const auto schema = ToySchema();
   EXPECT_EQ(schema.Parse({{"max_leaves", "7"}}).leaves, 7);
-  const std::string message =
-      ErrorOf([&] { schema.Parse({{"num_leaves", "7"}, {"max_leaves", "9"}}); });
+  const std::string message = ErrorOf([&] {
+    schema.Parse({{"num_leaves", "7"}, {"max_leaves", "9"}});
+  });
   EXPECT_NE(message.find("same parameter"), std::string::npos) << message;
 }
 
