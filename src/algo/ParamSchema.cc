@@ -16,7 +16,11 @@ ParamMap ParseParamPairs(const std::vector<std::string>& pairs) {
     if (eq == std::string::npos || eq == 0) {
       throw InputError("--param '", pair, "': expected name=value, for example num_leaves=63");
     }
-    out[pair.substr(0, eq)] = pair.substr(eq + 1);
+    auto [it, fresh] = out.emplace(pair.substr(0, eq), pair.substr(eq + 1));
+    if (!fresh) {
+      throw InputError("--param ", it->first, " is given twice (", it->first, "=", it->second,
+                       " and ", pair, "); give each parameter once");
+    }
   }
   return out;
 }
@@ -104,6 +108,16 @@ void ThrowUnknownParam(const std::string& algorithm, const std::string& name,
                        const ParamSchemaBase& schema) {
   throw InputError(algorithm, ": unknown or invalid parameter ", name,
                    "; valid parameters: ", schema.NamesText());
+}
+
+}  // namespace scaleml
+
+namespace scaleml {
+
+void ThrowSameParamTwice(const std::string& algorithm, const std::string& first,
+                         const std::string& second) {
+  throw InputError(algorithm, ": parameters ", first, " and ", second,
+                   " are the same parameter; give it once");
 }
 
 }  // namespace scaleml

@@ -16,7 +16,8 @@ namespace scaleml {
 // Parameters as the user gave them: name -> text.
 using ParamMap = std::map<std::string, std::string>;
 
-// Parses "k=v" strings (from --param) into a map; an input error for text without '='.
+// Parses "k=v" strings (from --param) into a map; an input error for text without '=' and for a
+// name given twice (`--param C=1 --param C=2` would otherwise silently keep one of them).
 ParamMap ParseParamPairs(const std::vector<std::string>& pairs);
 
 // One field's description, independent of the struct type (for help and errors).
@@ -37,6 +38,10 @@ class ParamSchemaBase {
   std::string HelpText() const;
   // "a, b, c": for errors that list the valid names.
   std::string NamesText() const;
+  // The parameter called `name` (or one of its aliases); null when there is none.
+  virtual const ParamInfo* Find(const std::string& name) const = 0;
+  // An input error, as Parse would give, when `text` is not a valid value of `name`.
+  virtual void CheckValue(const std::string& name, const std::string& text) const = 0;
 };
 
 template <class P>
@@ -59,8 +64,11 @@ class ParamSchema final : public ParamSchemaBase {
   // Every field's current value as text (for reports and saved models).
   ParamMap ToMap(const P& params) const;
   const std::vector<ParamInfo>& Infos() const override { return infos_; }
+  const ParamInfo* Find(const std::string& name) const override;
+  void CheckValue(const std::string& name, const std::string& text) const override;
 
  private:
+  const std::string& CanonicalName(const std::string& name) const;
   // Setters get the schema they belong to, so a copied schema never refers to the original.
   using Setter = std::function<void(P&, const std::string&, const ParamSchema&)>;
   using Getter = std::function<std::string(const P&)>;
@@ -87,6 +95,8 @@ std::string ChoiceText(const std::vector<std::string>& options);
                                      const std::string& text, const std::string& range);
 [[noreturn]] void ThrowUnknownParam(const std::string& algorithm, const std::string& name,
                                     const ParamSchemaBase& schema);
+[[noreturn]] void ThrowSameParamTwice(const std::string& algorithm, const std::string& first,
+                                      const std::string& second);
 
 template <class P>
 void ParamSchema<P>::Add(ParamInfo info, Setter set, Getter get) {
@@ -162,13 +172,39 @@ ParamSchema<P>& ParamSchema<P>::Alias(const std::string& alias, const std::strin
 }
 
 template <class P>
+const std::string& ParamSchema<P>::CanonicalName(const std::string& name) const {
+  auto alias = aliases_.find(name);
+  return alias == aliases_.end() ? name : alias->second;
+}
+
+template <class P>
+const ParamInfo* ParamSchema<P>::Find(const std::string& name) const {
+  const std::string& canonical = CanonicalName(name);
+  for (const auto& info : infos_) {
+    if (info.name == canonical) return &info;
+  }
+  return nullptr;
+}
+
+template <class P>
+void ParamSchema<P>::CheckValue(const std::string& name, const std::string& text) const {
+  auto setter = setters_.find(CanonicalName(name));
+  if (setter == setters_.end()) ThrowUnknownParam(algorithm_, name, *this);
+  P scratch;
+  setter->second(scratch, text, *this);
+}
+
+template <class P>
 P ParamSchema<P>::Parse(const ParamMap& values) const {
   P params;
+  std::map<std::string, std::string> given_as;  // field -> the name the user gave it under
   for (const auto& [key, text] : values) {
-    auto alias = aliases_.find(key);
-    const std::string& name = alias == aliases_.end() ? key : alias->second;
+    const std::string& name = CanonicalName(key);
     auto setter = setters_.find(name);
     if (setter == setters_.end()) ThrowUnknownParam(algorithm_, key, *this);
+    // An alias and its field both given: which one wins would be an accident of map order.
+    auto [earlier, fresh] = given_as.emplace(name, key);
+    if (!fresh) ThrowSameParamTwice(algorithm_, earlier->second, key);
     setter->second(params, text, *this);
   }
   return params;

@@ -6,6 +6,7 @@
 #include "bench/BenchRunner.h"
 #include "bench/ReportWriter.h"
 #include "cli/Commands.h"
+#include "cli/OptionChecks.h"
 
 namespace scaleml::cli {
 
@@ -25,14 +26,18 @@ void RegisterBench(CLI::App& app) {
                    "Data sizes: 1GB (5,000,000 rows), 500MB, 100k or a row count")
       ->delimiter(',');
   command->add_option("--threads", options->threads, "Threads per run (0 = all cores)")
+      ->check(ThreadCount())
       ->capture_default_str();
   command->add_option("--ranks", options->ranks, "ddp ranks (0: quick 2, paper 3)")
+      ->check(CountIn(0, kMaxThreads))
       ->capture_default_str();
   command->add_option("--trials", options->trials, "tasks trials (the paper: 2)")
+      ->check(CountIn(1, kMaxThreads))
       ->capture_default_str();
   command
       ->add_option("--max-ranks", options->max_ranks,
                    "scaling: ranks and trials 1..N (0: the cores, at least 2)")
+      ->check(CountIn(0, kMaxThreads))
       ->capture_default_str();
   command->add_flag("--resume", options->resume, "Skip the runs already in results.jsonl");
   command

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/Commands.h"
+#include "cli/OptionChecks.h"
 #include "core/Memory.h"
 #include "core/Threads.h"
 #include "data/CsvReader.h"
@@ -78,7 +79,7 @@ void RegisterInspect(CLI::App& app) {
   command->add_flag("--allow-missing", args->allow_missing,
                     "Read empty, NaN and infinite feature values as missing (NaN)");
   command->add_option("--threads", args->threads, "Parser threads (0: all cores)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(ThreadCount())
       ->capture_default_str();
   command->add_flag("--no-cache", args->no_cache,
                     "Neither read nor write the binary cache FILE.scaleml beside the file");

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/Commands.h"
+#include "cli/OptionChecks.h"
 #include "core/Error.h"
 #include "core/TokenFile.h"
 #include "engine/ddp/Launcher.h"
@@ -23,6 +24,7 @@ void RegisterLaunch(CLI::App& app) {
   command
       ->add_option("--nproc-per-node,--nproc_per_node", options->nproc_per_node,
                    "Ranks started on this node")
+      ->check(CountIn(1, kMaxThreads))
       ->capture_default_str();
   command
       ->add_option("--master-addr,--master_addr", options->master_addr,

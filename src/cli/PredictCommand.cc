@@ -6,10 +6,13 @@
 #include "algo/Registry.h"
 #include "cli/Commands.h"
 #include "cli/CsvFlags.h"
+#include "cli/OptionChecks.h"
 #include "comm/LocalComm.h"
 #include "core/AtomicFile.h"
 #include "core/Error.h"
+#include "core/PathGuard.h"
 #include "core/Threads.h"
+#include "data/BinaryCache.h"
 #include "data/CsvReader.h"
 #include "data/CsvWriter.h"
 
@@ -66,6 +69,10 @@ void CheckFeatureNames(const Dataset& data, const Classifier& model, const Predi
 }
 
 void RunPredict(const PredictFlags& flags) {
+  RefuseOverwritingInputs({{"--out", flags.out_path}},
+                          {{"--data", flags.data_path},
+                           {"--model", flags.model_path},
+                           {"the binary cache of --data", CachePathFor(flags.data_path)}});
   SetThreads(flags.threads);
   auto model = LoadClassifier(flags.model_path);
   CsvOptions csv = flags.csv;
@@ -131,7 +138,7 @@ void RegisterPredict(CLI::App& app) {
   AddCsvFlags(command, &flags->csv);
   command->add_flag("--proba", flags->proba,
                     "Also write each class's probability, in columns proba_CLASSNAME");
-  command->add_option("--threads", flags->threads, "Threads (0 = all cores)");
+  command->add_option("--threads", flags->threads, "Threads (0 = all cores)")->check(ThreadCount());
   command->callback([flags] { RunPredict(*flags); });
 }
 

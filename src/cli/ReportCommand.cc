@@ -5,6 +5,7 @@
 
 #include "bench/ReportWriter.h"
 #include "cli/Commands.h"
+#include "core/PathGuard.h"
 
 namespace scaleml::cli {
 
@@ -13,7 +14,11 @@ void RegisterReport(CLI::App& app) {
   auto* command = app.add_subcommand(
       "report", "Rebuild DIR/report.md (tables and gnuplot figures) from DIR/results.jsonl");
   command->add_option("DIR", *dir, "The folder of a bench run")->required();
-  command->callback([dir] { std::printf("report: %s\n", bench::WriteReport(*dir).c_str()); });
+  command->callback([dir] {
+    RefuseOverwritingInputs({{"report.md", *dir + "/report.md"}},
+                            {{"DIR/results.jsonl", *dir + "/results.jsonl"}});
+    std::printf("report: %s\n", bench::WriteReport(*dir).c_str());
+  });
 }
 
 }  // namespace scaleml::cli

@@ -5,6 +5,7 @@
 
 #include "cli/ClusterToken.h"
 #include "cli/Commands.h"
+#include "cli/OptionChecks.h"
 #include "core/Error.h"
 #include "engine/tasks/ClusterLauncher.h"
 
@@ -25,6 +26,7 @@ void RegisterStart(CLI::App& app) {
   command->add_option("--port", options->port, "Head: Redis port (0 = any free port)")
       ->capture_default_str();
   command->add_option("--num-cpus", options->cpus, "CPUs this node offers (0 = all cores)")
+      ->check(ThreadCount())
       ->capture_default_str();
   command
       ->add_option("--object-store-memory", options->object_store_memory,

@@ -5,9 +5,12 @@
 #include "algo/Registry.h"
 #include "cli/Commands.h"
 #include "cli/CsvFlags.h"
+#include "cli/OptionChecks.h"
 #include "comm/LocalComm.h"
 #include "core/Error.h"
+#include "core/PathGuard.h"
 #include "core/Threads.h"
+#include "data/BinaryCache.h"
 #include "engine/TrainJob.h"
 #include "engine/ddp/DdpTrain.h"
 #include "engine/tune/TasksTrain.h"
@@ -53,6 +56,10 @@ void RunTrain(TrainFlags& flags) {
     return;
   }
   if (request.data_path.empty()) throw InputError("train: --data FILE.csv is required");
+  RefuseOverwritingInputs(
+      {{"--save-model", request.save_model}},
+      {{"--data", request.data_path},
+       {"the binary cache of --data", flags.no_cache ? "" : CachePathFor(request.data_path)}});
   if (request.engine != "local" && request.engine != "ddp" && request.engine != "tasks") {
     throw InputError("train: --engine ", request.engine,
                      " is not available in this build; use --engine local, ddp or tasks");
@@ -140,6 +147,7 @@ void RegisterTrain(CLI::App& app) {
   command->add_option("--seed", flags->request.split.seed, "Seed of the train/test split")
       ->capture_default_str();
   command->add_option("--threads", flags->request.threads, "Threads (0 = all cores)")
+      ->check(ThreadCount())
       ->capture_default_str();
   command->add_option("--target", flags->request.csv.target, "Name of the label column")
       ->capture_default_str();

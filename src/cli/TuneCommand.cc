@@ -6,6 +6,9 @@
 #include "cli/ClusterToken.h"
 #include "cli/Commands.h"
 #include "cli/CsvFlags.h"
+#include "cli/OptionChecks.h"
+#include "core/PathGuard.h"
+#include "data/BinaryCache.h"
 #include "engine/tune/SearchSpace.h"
 #include "engine/tune/TuneRunner.h"
 
@@ -24,6 +27,7 @@ void RegisterTune(CLI::App& app) {
                    "Trials per grid point (the paper: 2 of the default config)")
       ->capture_default_str();
   command->add_option("--cpus-per-trial", options->cpus_per_trial, "CPUs each trial reserves")
+      ->check(CountIn(1, kMaxThreads))
       ->capture_default_str();
   command
       ->add_option("--search-space", options->search_space,
@@ -53,6 +57,7 @@ void RegisterTune(CLI::App& app) {
       ->add_option("--num-cpus", options->local_cpus,
                    "CPUs of the local cluster started when none runs (0 = all cores), "
                    "as ray.init(num_cpus=N)")
+      ->check(ThreadCount())
       ->capture_default_str();
   auto token = std::make_shared<ClusterTokenFlags>();
   AddClusterTokenFlags(command, token.get());
@@ -70,12 +75,24 @@ void RegisterTune(CLI::App& app) {
   command
       ->add_option("--threads", options->load_threads,
                    "Threads to load the CSV with (0 = all cores)")
+      ->check(ThreadCount())
       ->capture_default_str();
   command->add_option("--target", options->csv.target, "Name of the label column")
       ->capture_default_str();
   AddCsvFlags(command, &options->csv);
   command->callback([options, token] {
     options->token = token->Resolve();
+    const std::string& storage = options->storage;
+    std::vector<OutputPath> outputs = {{"--storage", storage}};
+    if (!storage.empty()) {
+      for (const char* file : {"experiment_state.json", "summary.json", "summary.csv"}) {
+        outputs.push_back({"--storage", storage + "/" + file});
+      }
+    }
+    RefuseOverwritingInputs(outputs,
+                            {{"--data", options->data_path},
+                             {"the binary cache of --data",
+                              options->data_path.empty() ? "" : CachePathFor(options->data_path)}});
     tune::TuneResult result = tune::TuneRunner::Run(*options);
     int errors = 0;
     for (const auto& t : result.trials) errors += t.status == "ERROR" ? 1 : 0;

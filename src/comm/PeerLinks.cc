@@ -104,15 +104,9 @@ int AcceptedPeer(const net::Socket& socket, const std::string& link_key, int ran
       !net::RecvAll(socket.fd(), answer.data(), answer.size(), look).ok()) {
     return -1;
   }
-  std::uint32_t peer = 0;
-  std::memcpy(&peer, answer.data(), sizeof(peer));
-  if (peer <= static_cast<std::uint32_t>(rank) || peer >= static_cast<std::uint32_t>(size)) {
-    return -1;
-  }
-  net::Digest proof;
-  std::memcpy(proof.data(), answer.data() + sizeof(peer), proof.size());
-  const int from = static_cast<int>(peer);
-  if (!net::DigestsEqual(proof, LinkProof(link_key, nonce, from, rank))) return -1;
+  const int from = PeerLinks::AnswerPeer(std::as_bytes(std::span(answer)), link_key, nonce, rank,
+                                         size);
+  if (from < 0) return -1;
   const net::Digest accepted = LinkProof(link_key, nonce, from, rank, "accept");
   return net::SendAll(socket.fd(), accepted.data(), accepted.size(), look).ok() ? from : -1;
 }
@@ -233,6 +227,22 @@ std::unique_ptr<PeerLinks> PeerLinks::Connect(int rank, int size, const std::str
     --missing;
   }
   return result;
+}
+
+int PeerLinks::AnswerPeer(std::span<const std::byte> answer, const std::string& link_key,
+                          std::span<const std::uint8_t, 32> challenge, int rank, int size) {
+  if (answer.size() != kAnswerBytes) return -1;
+  std::uint32_t peer = 0;
+  std::memcpy(&peer, answer.data(), sizeof(peer));
+  if (peer <= static_cast<std::uint32_t>(rank) || peer >= static_cast<std::uint32_t>(size)) {
+    return -1;
+  }
+  net::Nonce nonce;
+  std::memcpy(nonce.data(), challenge.data(), nonce.size());
+  net::Digest proof;
+  std::memcpy(proof.data(), answer.data() + sizeof(peer), proof.size());
+  const int from = static_cast<int>(peer);
+  return net::DigestsEqual(proof, LinkProof(link_key, nonce, from, rank)) ? from : -1;
 }
 
 Status PeerLinks::Fail(std::string message) {

@@ -73,6 +73,13 @@ class PeerLinks {
   // Closes every connection: peers waiting on this rank fail at once instead of at their timeout.
   void Close();
 
+  // The rank an accepted connection's answer to `challenge` proves it is: a rank that `rank`
+  // accepts (above it, below `size`) with the HMAC of the challenge and both ranks under
+  // `link_key`; -1 for anything else. Pure: the check of the only bytes a stranger can send
+  // (fuzz/peer_links.cc).
+  static int AnswerPeer(std::span<const std::byte> answer, const std::string& link_key,
+                        std::span<const std::uint8_t, 32> challenge, int rank, int size);
+
  private:
   struct Link {
     int fd = -1;

@@ -5,6 +5,8 @@
 
 #include <thread>
 
+#include "core/Error.h"
+
 namespace scaleml {
 
 int HardwareThreads() {
@@ -18,6 +20,11 @@ int HardwareThreads() {
 }
 
 int SetThreads(int threads) {
+  if (threads > kMaxThreads) {
+    throw InputError("thread count ", threads, " is more than ", kMaxThreads,
+                     " (--threads, OMP_NUM_THREADS): give at most ", kMaxThreads,
+                     ", or 0 for all cores");
+  }
   if (threads <= 0) threads = HardwareThreads();
   omp_set_num_threads(threads);
   return threads;

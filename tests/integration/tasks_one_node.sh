@@ -23,7 +23,7 @@ expect_input_error() {  # expect_input_error "MESSAGE PART" ARGS...
   [ $rc = 2 ] || fail "scaleml $* exited $rc: $msg"
   echo "$msg" | grep -qF -- "$want" || fail "scaleml $*: expected '$want' in: $msg"
 }
-expect_input_error "--num-cpus must be >= 0" start --head --num-cpus -1
+expect_input_error "--num-cpus: '-1' is not a whole number from 0 to 1024" start --head --num-cpus -1
 expect_input_error "either --head or --address" start --head --address 127.0.0.1:1
 expect_input_error "expected HOST:PORT" start --address nowhere --token x
 expect_input_error "a cluster token is required" start --address 127.0.0.1:1

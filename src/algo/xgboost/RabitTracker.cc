@@ -21,14 +21,14 @@
 #include <vector>
 
 #include "algo/xgboost/RabitLinkMap.h"
+#include "algo/xgboost/RabitMessages.h"
 #include "core/Error.h"
 #include "core/Log.h"
 
 namespace scaleml {
 namespace {
 
-constexpr std::int32_t kMagic = 0xff99;
-constexpr std::int32_t kMaxStringBytes = 1 << 20;
+constexpr std::int32_t kMagic = kRabitMagic;
 // A worker retries the connections it could not make; one that keeps failing is stuck.
 constexpr int kMaxLinkRounds = 32;
 
@@ -46,10 +46,7 @@ int MillisecondsLeft(Clock::time_point deadline) {
 
 // A worker that broke the protocol or went away. Caught inside the tracker's thread and turned
 // into its Status.
-class LinkError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using LinkError = RabitLinkError;
 
 class OwnedFd {
  public:
@@ -93,21 +90,15 @@ class Channel {
   const std::string& host() const { return host_; }
   void set_deadline(Clock::time_point deadline) { deadline_ = deadline; }
 
-  std::int32_t RecvInt() {
-    std::int32_t value = 0;
-    Transfer(&value, sizeof(value), false);
-    return value;
-  }
+  // The decoders of RabitMessages.h, reading from this channel's socket.
+  struct Reader {
+    Channel* channel;
+    void operator()(void* data, std::size_t bytes) const { channel->Transfer(data, bytes, false); }
+  };
+  std::int32_t RecvInt() { return DecodeRabitInt(Reader{this}); }
   void SendInt(std::int32_t value) { Transfer(&value, sizeof(value), true); }
-  std::string RecvString() {
-    const std::int32_t length = RecvInt();
-    if (length < 0 || length > kMaxStringBytes) {
-      throw LinkError(StrCat("a string of ", length, " bytes"));
-    }
-    std::string text(static_cast<std::size_t>(length), '\0');
-    Transfer(text.data(), text.size(), false);
-    return text;
-  }
+  std::string RecvString() { return DecodeRabitString(Reader{this}); }
+  RabitWorkerHello RecvWorkerHello() { return DecodeRabitWorkerHello(Reader{this}); }
   void SendString(std::string_view text) {
     SendInt(static_cast<std::int32_t>(text.size()));
     Transfer(const_cast<char*>(text.data()), text.size(), true);  // only read
@@ -209,20 +200,20 @@ class RabitTracker::Session {
     if (fd < 0) return;  // the peer gave up already; the next poll goes on
     Channel channel(OwnedFd(fd), AddressText(peer), tracker_.stop_read_fd_,
                     After(tracker_.start_timeout_s_));
-    std::int32_t rank, world_size;
-    std::string task_id, command;
+    RabitWorkerHello hello;
     try {
       if (channel.RecvInt() != kMagic) throw LinkError("not rabit's magic number");
       channel.SendInt(kMagic);
-      rank = channel.RecvInt();
-      world_size = channel.RecvInt();
-      task_id = channel.RecvString();
-      command = channel.RecvString();
+      hello = channel.RecvWorkerHello();
     } catch (const LinkError& e) {
       // A stray connection (a port scan, a client of another service) is not a worker.
       LogWarning("xgboost tracker: ignoring a connection from ", channel.host(), ": ", e.what());
       return;
     }
+    std::int32_t rank = hello.rank;
+    const std::int32_t world_size = hello.world_size;
+    std::string task_id = std::move(hello.task_id);
+    const std::string& command = hello.command;
     if (command == "print") {
       LogInfo("xgboost: ", channel.RecvString());
     } else if (command == "shutdown") {
@@ -259,9 +250,11 @@ class RabitTracker::Session {
     std::vector<int> by_task;
     for (const auto& a : arrivals) {
       char* end = nullptr;
+      errno = 0;
       long id = std::strtol(a.task_id.c_str(), &end, 10);
-      if (a.task_id.empty() || *end != '\0' || !todo_.count(static_cast<int>(id)) ||
-          std::count(by_task.begin(), by_task.end(), id)) {
+      // "4294967296" is no rank: out of int's range, a cast would wrap it onto rank 0.
+      if (a.task_id.empty() || *end != '\0' || errno == ERANGE || id < 0 || id >= n_ ||
+          !todo_.count(static_cast<int>(id)) || std::count(by_task.begin(), by_task.end(), id)) {
         by_task.clear();
         break;
       }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 
 #include "core/Error.h"
 
@@ -106,19 +107,65 @@ return 1)";
 std::string TaskKey(const std::string& id) { return "sm:task:" + id; }
 std::string Num(double v) { return StrCat(std::fixed, v); }
 
-QueuedTask ParseMessage(const RedisReply& entry) {
+nlohmann::json ParseJsonField(const char* what, const std::string& text) {
+  auto parsed = nlohmann::json::parse(text, nullptr, false);
+  if (parsed.is_discarded()) throw Failure(what, " is not valid JSON: ", text.substr(0, 200));
+  return parsed;
+}
+
+// A stored number ("12.5"); a Failure for anything else but an empty field.
+double ParseNumberField(const char* what, const std::string& text) {
+  if (text.empty()) return 0.0;
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size()) throw Failure(what, " is not a number: ", text);
+  return value;
+}
+
+}  // namespace
+
+QueuedTask ParseQueuedTask(const RedisReply& entry) {
+  if (entry.elements.size() < 2 || entry.elements[0].type != RedisReply::Type::kString) {
+    throw Failure("task queue: malformed stream entry");
+  }
   QueuedTask task;
-  task.message_id = entry.elements.at(0).str;
-  const auto& fields = entry.elements.at(1).elements;
+  task.message_id = entry.elements[0].str;
+  const auto& fields = entry.elements[1].elements;
   for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-    if (fields[i].str == "attempt") task.attempt = static_cast<int>(fields[i + 1].AsInt());
-    if (fields[i].str == "spec")
-      task.spec = TaskSpec::FromJson(nlohmann::json::parse(fields[i + 1].str));
+    if (fields[i].str == "attempt") {
+      const long long attempt = fields[i + 1].AsInt();
+      if (attempt < 0 || attempt > 1'000'000) {
+        throw Failure("task queue: entry ", task.message_id, " has attempt ", attempt);
+      }
+      task.attempt = static_cast<int>(attempt);
+    }
+    if (fields[i].str == "spec") {
+      task.spec = TaskSpec::FromJson(ParseJsonField("task queue: a spec", fields[i + 1].str));
+    }
   }
   return task;
 }
 
-}  // namespace
+std::optional<TaskRecord> ParseTaskRecord(const std::string& task_id, const RedisReply& r) {
+  if (r.elements.empty() || r.elements[0].nil()) return std::nullopt;
+  if (r.elements.size() != 9) throw Failure("task ", task_id, ": malformed record");
+  TaskRecord record;
+  record.task_id = task_id;
+  record.state = ParseTaskState(r.elements[0].str);
+  const long long attempt = r.elements[1].AsInt();
+  if (attempt < 0 || attempt > 1'000'000) throw Failure("task ", task_id, ": attempt ", attempt);
+  record.attempt = static_cast<int>(attempt);
+  record.node = r.elements[2].str;
+  if (!r.elements[3].nil() && !r.elements[3].str.empty()) {
+    record.result = ParseJsonField("a task's result", r.elements[3].str);
+  }
+  record.error = r.elements[4].str;
+  record.history = r.elements[5].str;
+  record.submitted = ParseNumberField("a task's submit time", r.elements[6].str);
+  record.started = ParseNumberField("a task's start time", r.elements[7].str);
+  record.finished = ParseNumberField("a task's finish time", r.elements[8].str);
+  return record;
+}
 
 double UnixNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -173,7 +220,7 @@ std::vector<NodeStatus> ControlStore::Nodes() {
   std::vector<NodeStatus> nodes;
   for (size_t i = 0; i + 1 < all.elements.size(); i += 2) {
     NodeStatus status;
-    status.info = NodeInfo::FromJson(nlohmann::json::parse(all.elements[i + 1].str));
+    status.info = NodeInfo::FromJson(ParseJsonField("a node record", all.elements[i + 1].str));
     nodes.push_back(std::move(status));
   }
   if (nodes.empty()) return nodes;
@@ -224,7 +271,7 @@ int ControlStore::ReclaimTasksOf(const std::string& node_id, const std::string& 
         redis_->Command({"XACK", kQueue, kGroup, message_id});
         continue;
       }
-      QueuedTask task = ParseMessage(range.elements[0]);
+      QueuedTask task = ParseQueuedTask(range.elements[0]);
       if (Retry(task, reason)) ++reclaimed;
     }
   }
@@ -255,7 +302,8 @@ std::vector<QueuedTask> ControlStore::Take(const std::string& node_id, int count
   std::vector<QueuedTask> tasks;
   if (reply.nil()) return tasks;
   for (const auto& stream : reply.elements) {
-    for (const auto& entry : stream.elements.at(1).elements) tasks.push_back(ParseMessage(entry));
+    for (const auto& entry : stream.elements.at(1).elements)
+      tasks.push_back(ParseQueuedTask(entry));
   }
   return tasks;
 }
@@ -310,23 +358,9 @@ bool ControlStore::DriverAlive(const std::string& driver_id) {
 }
 
 std::optional<TaskRecord> ControlStore::Task(const std::string& task_id) {
-  RedisReply r = redis_->Command({"HMGET", TaskKey(task_id), "state", "attempt", "node", "result",
-                                  "error", "history", "submitted", "started", "finished"});
-  if (r.elements.empty() || r.elements[0].nil()) return std::nullopt;
-  TaskRecord record;
-  record.task_id = task_id;
-  record.state = ParseTaskState(r.elements[0].str);
-  record.attempt = static_cast<int>(r.elements[1].AsInt());
-  record.node = r.elements[2].str;
-  if (!r.elements[3].nil() && !r.elements[3].str.empty()) {
-    record.result = nlohmann::json::parse(r.elements[3].str);
-  }
-  record.error = r.elements[4].str;
-  record.history = r.elements[5].str;
-  record.submitted = std::atof(r.elements[6].str.c_str());
-  record.started = std::atof(r.elements[7].str.c_str());
-  record.finished = std::atof(r.elements[8].str.c_str());
-  return record;
+  return ParseTaskRecord(
+      task_id, redis_->Command({"HMGET", TaskKey(task_id), "state", "attempt", "node", "result",
+                                "error", "history", "submitted", "started", "finished"}));
 }
 
 std::vector<std::string> ControlStore::PopFinished(const std::string& driver_id, double timeout_s) {

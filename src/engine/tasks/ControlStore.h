@@ -17,6 +17,13 @@
 
 namespace scaleml::tasks {
 
+// A stream entry of the task queue (XREADGROUP / XRANGE): [message id, [field, value, ...]].
+// A Failure for anything else, a spec that is not valid JSON included. Pure (fuzzed).
+QueuedTask ParseQueuedTask(const RedisReply& entry);
+// A task record from HMGET state attempt node result error history submitted started finished;
+// nullopt when the task does not exist, a Failure when the reply is malformed. Pure (fuzzed).
+std::optional<TaskRecord> ParseTaskRecord(const std::string& task_id, const RedisReply& reply);
+
 class ControlStore {
  public:
   explicit ControlStore(std::unique_ptr<RedisClient> redis);

@@ -1,5 +1,6 @@
 #include "engine/tasks/DatasetObject.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -72,18 +73,27 @@ Dataset DatasetObject::View(std::unique_ptr<ObjectMapping> mapping) {
   Header h{};
   if (size < sizeof(Header)) throw Failure("object ", mapping->path(), " is not a dataset");
   std::memcpy(&h, base, sizeof(h));
-  const bool valid = std::memcmp(h.magic, kMagic, sizeof(kMagic)) == 0 &&
-                     h.names_offset + h.names_size <= size && h.features_offset % 64 == 0 &&
-                     h.labels_offset % 64 == 0 && h.row_ids_offset % 64 == 0 &&
-                     h.features < (1u << 20) && h.rows < (std::uint64_t{1} << 40) &&
-                     h.row_ids_offset + h.rows * sizeof(std::int64_t) <= size &&
-                     h.features_offset + h.rows * h.features * sizeof(float) <= h.labels_offset &&
-                     h.labels_offset + h.rows * sizeof(std::int32_t) <= h.row_ids_offset;
+  // Every bound checked without overflow: a sum or product of header fields could wrap around
+  // and pass a naive `offset + bytes <= size` with a huge offset.
+  const auto fits = [size](std::uint64_t offset, std::uint64_t bytes) {
+    return offset <= size && bytes <= size - offset;
+  };
+  const bool shape = std::memcmp(h.magic, kMagic, sizeof(kMagic)) == 0 && h.features < (1u << 20) &&
+                     h.rows < (std::uint64_t{1} << 40) && h.features_offset % 64 == 0 &&
+                     h.labels_offset % 64 == 0 && h.row_ids_offset % 64 == 0;
+  const bool valid = shape && fits(h.names_offset, h.names_size) &&
+                     h.features_offset <= h.labels_offset &&
+                     h.rows * h.features * sizeof(float) <= h.labels_offset - h.features_offset &&
+                     h.labels_offset <= h.row_ids_offset &&
+                     h.rows * sizeof(std::int32_t) <= h.row_ids_offset - h.labels_offset &&
+                     fits(h.row_ids_offset, h.rows * sizeof(std::int64_t));
   if (!valid) throw Failure("object ", mapping->path(), " is not a dataset (bad header)");
-  auto names = nlohmann::json::parse(std::string(base + h.names_offset, h.names_size));
-  if (!names.is_array() || names.size() != h.features + 1) {
-    throw Failure("object ", mapping->path(), " is not a dataset (bad column names)");
-  }
+  auto names = nlohmann::json::parse(std::string(base + h.names_offset, h.names_size), nullptr,
+                                     /*allow_exceptions=*/false);
+  const bool names_ok =
+      !names.is_discarded() && names.is_array() && names.size() == h.features + 1 &&
+      std::all_of(names.begin(), names.end(), [](const auto& n) { return n.is_string(); });
+  if (!names_ok) throw Failure("object ", mapping->path(), " is not a dataset (bad column names)");
   std::vector<std::string> feature_names;
   for (std::size_t i = 1; i < names.size(); ++i)
     feature_names.push_back(names[i].get<std::string>());

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <thread>
 
@@ -63,18 +64,17 @@ void ServeConnection(int fd, const ObjectStore& store, const std::string& token)
   SetTimeouts(fd, 30);
   std::string line;
   if (ReadLine(fd, &line)) {
-    char magic[16] = {0}, peer_token[128] = {0}, object_id[80] = {0};
-    const int fields = std::sscanf(line.c_str(), "%15s %127s %79s", magic, peer_token, object_id);
+    const std::optional<ObjectRequest> request = ParseObjectRequest(line);
     std::unique_ptr<ObjectMapping> mapping;
     std::string error;
-    if (fields != 3 || std::strcmp(magic, "SMOBJ1") != 0) {
+    if (!request) {
       error = "bad request";
-    } else if (!TokensEqual(peer_token, token)) {
+    } else if (!TokensEqual(request->token, token)) {
       error = "wrong token";
     } else {
       try {
-        mapping = store.Open(object_id);
-        if (mapping == nullptr) error = StrCat("no object ", object_id, " here");
+        mapping = store.Open(request->object_id);
+        if (mapping == nullptr) error = StrCat("no object ", request->object_id, " here");
       } catch (const std::exception& e) {
         error = e.what();
       }
@@ -90,7 +90,45 @@ void ServeConnection(int fd, const ObjectStore& store, const std::string& token)
   close(fd);
 }
 
+// The next field of `text` up to a space (or the end), removed from `text`.
+std::string_view NextField(std::string_view& text) {
+  const std::size_t space = text.find(' ');
+  const std::string_view field = text.substr(0, space);
+  text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+  return field;
+}
+
 }  // namespace
+
+std::optional<ObjectRequest> ParseObjectRequest(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  const std::string_view magic = NextField(line);
+  const std::string_view token = NextField(line);
+  const std::string_view object_id = line;
+  if (magic != "SMOBJ1" || token.empty() || token.size() > 127 || object_id.empty() ||
+      object_id.size() > 79 || object_id.find(' ') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return ObjectRequest{std::string(token), std::string(object_id)};
+}
+
+ObjectReply ParseObjectReply(std::string_view line, const std::string& peer) {
+  ObjectReply reply;
+  if (line.rfind("ERR ", 0) == 0) {
+    reply.error = std::string(line.substr(4));
+    return reply;
+  }
+  if (line.rfind("OK ", 0) == 0) {
+    const std::string_view number = line.substr(3);
+    const char* end = number.data() + number.size();
+    auto [at, ec] = std::from_chars(number.data(), end, reply.size);
+    if (ec == std::errc() && at == end && reply.size >= 0) {
+      reply.ok = true;
+      return reply;
+    }
+  }
+  throw Failure("object pull: ", peer, " sent a malformed reply '", line, "'");
+}
 
 int ObjectTransfer::Listen(const std::string& host, int* port) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -158,11 +196,11 @@ std::int64_t ObjectTransfer::Pull(const std::string& host, int port, const std::
   if (!SendAll(fd, request.data(), request.size()) || !ReadLine(fd, &line)) {
     throw Failure("object pull: no answer from ", peer);
   }
-  if (line.rfind("OK ", 0) != 0) {
-    throw Failure("object pull: ", peer, " refused object ", object.object_id, ": ",
-                  line.rfind("ERR ", 0) == 0 ? line.substr(4) : line);
+  const ObjectReply reply = ParseObjectReply(line, peer);
+  if (!reply.ok) {
+    throw Failure("object pull: ", peer, " refused object ", object.object_id, ": ", reply.error);
   }
-  const std::int64_t size = std::atoll(line.c_str() + 3);
+  const std::int64_t size = reply.size;
   if (size != object.size) {
     throw Failure("object pull: ", peer, " has ", size, " bytes of object ", object.object_id,
                   ", the directory says ", object.size);

@@ -7,12 +7,30 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "engine/tasks/ClusterTypes.h"
 #include "engine/tasks/ObjectStore.h"
 
 namespace scaleml::tasks {
+
+// The protocol's two lines, parsed by pure functions (fuzzed by fuzz/object_transfer.cc).
+// The request: "SMOBJ1 TOKEN OBJECT_ID"; nullopt for anything else.
+struct ObjectRequest {
+  std::string token;
+  std::string object_id;
+};
+std::optional<ObjectRequest> ParseObjectRequest(std::string_view line);
+// The reply: "OK SIZE" (then SIZE bytes) or "ERR TEXT". A Failure naming `peer` for anything
+// else, a size that is not a number included.
+struct ObjectReply {
+  bool ok = false;
+  std::int64_t size = 0;
+  std::string error;  // when !ok
+};
+ObjectReply ParseObjectReply(std::string_view line, const std::string& peer);
 
 class ObjectTransfer {
  public:

@@ -1,8 +1,11 @@
 #include "engine/tune/SearchSpace.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <map>
 
+#include "algo/ParamSchema.h"
 #include "core/Error.h"
 #include "core/Hash.h"
 
@@ -29,12 +32,83 @@ void CheckRange(const std::string& key, const char* kind, const nlohmann::json& 
   }
 }
 
+// nlohmann::json keeps the last of two equal keys; the search space refuses them instead.
+std::string FirstDuplicateKey(const std::string& json_text) {
+  std::vector<std::vector<std::string>> keys_by_depth;
+  std::string duplicate;
+  auto watch = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    const auto level = static_cast<std::size_t>(depth);
+    if (event == nlohmann::json::parse_event_t::object_start) {
+      if (keys_by_depth.size() <= level) keys_by_depth.resize(level + 1);
+      keys_by_depth[level].clear();
+    } else if (event == nlohmann::json::parse_event_t::key && duplicate.empty()) {
+      // A key event comes at depth d + 1 for an object that started at depth d.
+      auto& seen = keys_by_depth.at(level - 1);
+      const auto& key = parsed.get_ref<const std::string&>();
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) duplicate = key;
+      seen.push_back(key);
+    }
+    return true;
+  };
+  auto parsed = nlohmann::json::parse(json_text, watch, false);
+  return parsed.is_discarded() ? "" : duplicate;
+}
+
+void CheckValue(const ParamSchemaBase& schema, const std::string& key, const nlohmann::json& value,
+                const std::string& what) {
+  if (value.is_object() || value.is_array() || value.is_null()) {
+    throw InputError("search space: '", key, "': ", what, " ", value.dump(),
+                     " is not a number, string or boolean");
+  }
+  try {
+    schema.CheckValue(key, ParamText(value));
+  } catch (const Error& e) {
+    throw InputError("search space: '", key, "': ", what, " ", value.dump(), ": ", e.what());
+  }
+}
+
 }  // namespace
 
 SearchSpace SearchSpace::Parse(const std::string& json_text) {
-  auto space = nlohmann::json::parse(json_text.empty() ? "{}" : json_text, nullptr, false);
+  const std::string text = json_text.empty() ? "{}" : json_text;
+  auto space = nlohmann::json::parse(text, nullptr, false);
   if (space.is_discarded()) throw InputError("search space: not valid JSON: ", json_text);
+  const std::string duplicate = FirstDuplicateKey(text);
+  if (!duplicate.empty()) {
+    throw InputError("search space: key '", duplicate, "' is given twice; give it once");
+  }
   return FromJson(space);
+}
+
+void SearchSpace::CheckParams(const std::string& algorithm, const ParamSchemaBase& schema) const {
+  std::map<std::string, std::string> given_as;  // field -> the key naming it (aliases too)
+  for (const auto& [key, value] : space_.items()) {
+    const ParamInfo* info = schema.Find(key);
+    if (info == nullptr) ThrowUnknownParam(algorithm, key, schema);
+    auto [earlier, fresh] = given_as.emplace(info->name, key);
+    if (!fresh) ThrowSameParamTwice(algorithm, earlier->second, key);
+    if (!value.is_object()) {
+      CheckValue(schema, key, value, "value");
+      continue;
+    }
+    const std::string kind = value.begin().key();
+    const nlohmann::json& spec = value.begin().value();
+    if (kind == "grid_search" || kind == "choice") {
+      for (const auto& item : spec) CheckValue(schema, key, item, kind);
+      continue;
+    }
+    const bool integer_draws = kind == "randint";
+    if (info->type != "float" && !(info->type == "int" && integer_draws)) {
+      throw InputError("search space: '", key, "' is a ", info->type, " parameter (range ",
+                       info->range_text, "): ", kind, " cannot draw its values",
+                       info->type == "int" ? "; use randint or grid_search" : "; use choice");
+    }
+    // randint's high bound is exclusive: its largest draw is high - 1.
+    nlohmann::json high = spec[1];
+    if (integer_draws) high = spec[1].get<std::int64_t>() - 1;
+    CheckValue(schema, key, spec[0], kind + " low");
+    CheckValue(schema, key, high, kind + (integer_draws ? " high - 1" : " high"));
+  }
 }
 
 SearchSpace SearchSpace::FromJson(const nlohmann::json& space) {
@@ -64,7 +138,10 @@ SearchSpace SearchSpace::FromJson(const nlohmann::json& space) {
 std::size_t SearchSpace::GridSize() const {
   std::size_t size = 1;
   for (const auto& [key, value] : space_.items()) {
-    if (IsSpec(value, "grid_search")) size *= value["grid_search"].size();
+    if (!IsSpec(value, "grid_search")) continue;
+    const std::size_t points = value["grid_search"].size();
+    // Saturates instead of wrapping: Expand refuses a grid this large anyway.
+    size = points != 0 && size > kMaxTrials / points ? kMaxTrials + 1 : size * points;
   }
   return size;
 }
@@ -72,6 +149,11 @@ std::size_t SearchSpace::GridSize() const {
 std::vector<nlohmann::json> SearchSpace::Expand(int num_samples, std::uint64_t seed) const {
   if (num_samples < 1) throw InputError("tune: --num-samples must be at least 1");
   const std::size_t grid = GridSize();
+  if (grid > kMaxTrials / static_cast<std::size_t>(num_samples)) {
+    throw InputError("tune: the search space has ", grid > kMaxTrials ? "over " : "",
+                     std::min(grid, kMaxTrials), " grid points x --num-samples ", num_samples,
+                     ": more than ", kMaxTrials, " trials");
+  }
   std::vector<nlohmann::json> configs;
   for (int sample = 0; sample < num_samples; ++sample) {
     for (std::size_t point = 0; point < grid; ++point) {
@@ -96,8 +178,10 @@ std::vector<nlohmann::json> SearchSpace::Expand(int num_samples, std::uint64_t s
           config[key] = std::exp(lo + (hi - lo) * rng.Uniform());
         } else if (IsSpec(value, "randint")) {
           const std::int64_t lo = value["randint"][0], hi = value["randint"][1];
-          config[key] =
-              lo + static_cast<std::int64_t>(rng.Below(static_cast<std::uint64_t>(hi - lo)));
+          // In unsigned arithmetic: hi - lo may not fit an int64 (no overflow, no UB).
+          const std::uint64_t span =
+              static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+          config[key] = static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + rng.Below(span));
         } else {
           config[key] = value;
         }

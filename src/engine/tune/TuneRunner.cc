@@ -155,9 +155,16 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
     SearchSpace space = SearchSpace::Parse(options.search_space);
     nlohmann::json merged = space.json();
     for (const auto& [key, value] : ParseParamPairs(options.params)) {
-      if (!merged.contains(key)) merged[key] = value;
+      if (merged.contains(key)) {
+        throw InputError("tune: parameter ", key,
+                         " is given both by --param and by "
+                         "--search-space; give it once");
+      }
+      merged[key] = value;
     }
     space = SearchSpace::FromJson(merged);
+    // Before any data is loaded or trial submitted: a bad value would fail every trial.
+    space.CheckParams(options.algo, *FindAlgorithm(options.algo).schema);
     std::size_t index = 0;
     for (auto& config : space.Expand(options.num_samples, options.search_seed)) {
       Trial trial;

@@ -13,7 +13,9 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
+#include <array>
 #include <thread>
+#include <vector>
 
 #include "core/Stopwatch.h"
 
@@ -254,6 +256,24 @@ TEST(PeerLinks, ARankThatNeverComesIsNamed) {
     EXPECT_STREQ(e.what(), "ranks 1, 2 did not connect within 0.5 s");
   }
   EXPECT_LT(waited.Seconds(), 2.0);
+}
+
+TEST(PeerLinks, AnswerPeerAcceptsOnlyAProofOfTheKeyFromAHigherRank) {
+  const std::string key(32, 'k');
+  std::array<std::uint8_t, 32> challenge{};
+  challenge[0] = 7;
+  // Build a valid answer through a real exchange is not possible here; check the refusals.
+  std::vector<std::byte> answer(36, std::byte{0});
+  const auto as_rank = [&](std::uint32_t r) {
+    std::memcpy(answer.data(), &r, sizeof(r));
+    return PeerLinks::AnswerPeer(answer, key, challenge, 0, 3);
+  };
+  EXPECT_EQ(as_rank(2), -1);            // a rank in the group, but no proof
+  EXPECT_EQ(as_rank(0), -1);            // not higher
+  EXPECT_EQ(as_rank(3), -1);            // not in the group
+  EXPECT_EQ(as_rank(0xffffffffu), -1);  // garbage
+  answer.pop_back();
+  EXPECT_EQ(PeerLinks::AnswerPeer(answer, key, challenge, 0, 3), -1);  // cut short
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <functional>
 
 #include "core/Error.h"
 #include "data/DatasetMeta.h"
@@ -71,6 +73,35 @@ TEST_F(ObjectStoreTest, GarbageIsNotADataset) {
   EXPECT_THROW(DatasetObject::View(store.Open("cd")), Error);
   EXPECT_EQ(store.Open("ef"), nullptr);
   EXPECT_THROW(store.Open("../etc"), Error);
+}
+
+// Found by fuzz/dataset_object.cc: a header whose offsets wrap around, or column names that are
+// not a JSON list of strings, are a Failure, not a read outside the mapping or an uncaught
+// nlohmann exception.
+TEST_F(ObjectStoreTest, ACorruptHeaderOrNamesIsAFailure) {
+  ObjectStore store(dir_, ObjectStore::PrefixFor("s", "n1"), 64 << 20);
+  Dataset data = scaleml::testing::MakeBlobs(10, 2, 2, 2.0, 5);
+  const std::size_t size = DatasetObject::SizeOf(data);
+  auto put = [&](const std::string& id, const std::function<void(char*)>& corrupt) {
+    auto mapping = store.Create(id, static_cast<std::int64_t>(size), true, nullptr);
+    DatasetObject::Write(data, mapping->mutable_data());
+    corrupt(mapping->mutable_data());
+    mapping->Seal(store.SealPath(id, true));
+  };
+  put("a1", [](char*) {});
+  EXPECT_NO_THROW(DatasetObject::View(store.Open("a1")));
+  put("a2", [](char* bytes) {  // names: "[\"" and garbage
+    std::uint64_t names_offset = 0;
+    std::memcpy(&names_offset, bytes + 24, 8);
+    std::memcpy(bytes + names_offset, "[\"t\", 7", 8);
+  });
+  EXPECT_THROW(DatasetObject::View(store.Open("a2")), Error);
+  put("a3", [](char* bytes) {  // names_offset + names_size wraps around to a small number
+    const std::uint64_t offset = ~std::uint64_t{0} - 7, names_size = 16;
+    std::memcpy(bytes + 24, &offset, 8);
+    std::memcpy(bytes + 32, &names_size, 8);
+  });
+  EXPECT_THROW(DatasetObject::View(store.Open("a3")), Error);
 }
 
 TEST_F(ObjectStoreTest, EvictsOnlyUnusedCopiesOldestFirst) {

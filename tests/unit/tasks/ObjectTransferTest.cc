@@ -103,3 +103,34 @@ TEST_F(ObjectTransferTest, NoServerIsAClearFailure) {
 
 }  // namespace
 }  // namespace scaleml::tasks
+
+// The protocol's lines, parsed by pure functions: anything but the exact forms is refused.
+namespace scaleml::tasks {
+namespace {
+
+TEST(ObjectProtocolTest, RequestLine) {
+  auto request = ParseObjectRequest("SMOBJ1 tok3n 0a1b2c");
+  ASSERT_TRUE(request.has_value());
+  EXPECT_EQ(request->token, "tok3n");
+  EXPECT_EQ(request->object_id, "0a1b2c");
+  for (const char* bad : {"", "SMOBJ1", "SMOBJ1 tok", "SMOBJ2 tok id", "SMOBJ1  id",
+                          "SMOBJ1 tok id extra", "SMOBJ1 tok "}) {
+    EXPECT_FALSE(ParseObjectRequest(bad).has_value()) << bad;
+  }
+  EXPECT_FALSE(ParseObjectRequest("SMOBJ1 tok " + std::string(80, 'a')).has_value());
+}
+
+TEST(ObjectProtocolTest, ReplyLine) {
+  ObjectReply ok = ParseObjectReply("OK 1234", "peer");
+  EXPECT_TRUE(ok.ok);
+  EXPECT_EQ(ok.size, 1234);
+  ObjectReply refused = ParseObjectReply("ERR wrong token", "peer");
+  EXPECT_FALSE(refused.ok);
+  EXPECT_EQ(refused.error, "wrong token");
+  for (const char* bad : {"", "OK", "OK ", "OK -5", "OK 12x", "OK 99999999999999999999", "HELLO"}) {
+    EXPECT_THROW(ParseObjectReply(bad, "peer"), Error) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace scaleml::tasks

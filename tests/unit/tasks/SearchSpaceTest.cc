@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "algo/Registry.h"
 #include "core/Error.h"
 #include "engine/tune/SearchSpace.h"
 
@@ -92,6 +93,78 @@ TEST(SearchSpaceTest, ParamTextGivesWhatTheAlgorithmParserReads) {
   EXPECT_EQ(ParamText(nlohmann::json(31)), "31");
   EXPECT_EQ(ParamText(nlohmann::json(0.1)), "0.1");
   EXPECT_EQ(ParamText(nlohmann::json(true)), "true");
+}
+
+}  // namespace
+}  // namespace scaleml::tune
+
+// Checked against the algorithm's schema before any data is loaded: every grid value, every
+// constant and the bounds of every distribution (today a bad value failed every trial instead).
+namespace scaleml::tune {
+namespace {
+
+void ExpectRefused(const char* text, const std::string& expected) {
+  const ParamSchemaBase& schema = *FindAlgorithm("logreg").schema;
+  try {
+    SearchSpace::Parse(text).CheckParams("logreg", schema);
+    FAIL() << "accepted: " << text;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.ExitCode(), 2);
+    EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+  }
+}
+
+TEST(SearchSpaceSchemaTest, ValidSpacesPass) {
+  const ParamSchemaBase& schema = *FindAlgorithm("logreg").schema;
+  EXPECT_NO_THROW(SearchSpace::Parse(R"({"C": {"grid_search": [0.1, 1, 10]}, "max_iter": 50,
+      "tol": {"uniform": [0.0, 0.1]}, "solver": {"choice": ["newton", "lbfgs"]},
+      "fit_intercept": false})")
+                      .CheckParams("logreg", schema));
+  EXPECT_NO_THROW(SearchSpace::Parse(R"({"C": {"loguniform": [1e-3, 1e3]},
+      "max_iter": {"randint": [1, 1000001]}})")
+                      .CheckParams("logreg", schema));
+  EXPECT_NO_THROW(SearchSpace::Parse(R"({"c": 2.0})").CheckParams("logreg", schema));  // alias
+}
+
+TEST(SearchSpaceSchemaTest, OutOfRangeAndUnknownAreRefusedNamingTheParameter) {
+  ExpectRefused(R"({"C": -5})", "'C'");
+  ExpectRefused(R"({"C": {"grid_search": [1, -5]}})", "out of range");
+  ExpectRefused(R"({"C": {"choice": [1, "big"]}})", "'C'");
+  ExpectRefused(R"({"bogus": 1})", "bogus");
+  ExpectRefused(R"({"C": {"uniform": [-1, 1]}})", "uniform low");
+  ExpectRefused(R"({"tol": {"uniform": [0.5, 2]}})", "uniform high");
+  ExpectRefused(R"({"max_iter": {"randint": [1, 1000002]}})", "randint high - 1");
+  ExpectRefused(R"({"max_iter": {"uniform": [1, 10]}})", "use randint");
+  ExpectRefused(R"({"C": [1, 2]})", "is not a number");
+  ExpectRefused(R"({"C": 1, "c": 2})", "same parameter");
+}
+
+TEST(SearchSpaceSchemaTest, AKeyGivenTwiceIsRefused) {
+  try {
+    SearchSpace::Parse(R"({"C": 1, "C": 2})");
+    FAIL() << "accepted a duplicate key";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'C' is given twice"), std::string::npos) << e.what();
+  }
+  // The same name in two different objects is fine.
+  EXPECT_NO_THROW(SearchSpace::Parse(R"({"a": {"grid_search": [1]}, "b": {"grid_search": [2]}})"));
+}
+
+}  // namespace
+}  // namespace scaleml::tune
+
+namespace scaleml::tune {
+namespace {
+
+TEST(SearchSpaceSchemaTest, TooManyTrialsIsAnInputErrorNotAnOutOfMemory) {
+  std::string text = "{";
+  for (int i = 0; i < 12; ++i) {
+    text += (i ? ", " : "") + std::string("\"p") + std::to_string(i) +
+            "\": {\"grid_search\": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}";
+  }
+  text += "}";
+  EXPECT_THROW(SearchSpace::Parse(text).Expand(1, 0), Error);
+  EXPECT_THROW(SearchSpace::Parse(R"({"a": {"grid_search": [1, 2]}})").Expand(600000, 0), Error);
 }
 
 }  // namespace
