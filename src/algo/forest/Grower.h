@@ -1,0 +1,147 @@
+// One tree's growth (TreeBuilder.h), in stages that each live in their own file:
+// - Grower.cc: the records of the tree's rows, the node loop and the partition of records;
+// - GrowerHistogram.cc: class histograms of the prebinned features and their scans (large nodes);
+// - GrowerExact.cc: the exact stage, splits on raw values in a cache-sized buffer (small nodes).
+// Internal to the forest; Thread-safety: one Grower per thread.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <vector>
+
+#include "algo/forest/BinnedFeatures.h"
+#include "algo/forest/DecisionTree.h"
+#include "algo/forest/ForestParams.h"
+#include "algo/forest/SplitSearch.h"
+
+namespace scaleml::forest_growth {
+
+// One tree's growth: its rows, scratch space and random stream.
+class Grower {
+ public:
+  Grower(const BinnedFeatures& data, std::span<const std::int32_t> codes,
+         std::span<const std::uint16_t> weights, int classes, const ForestParams& params,
+         std::uint64_t seed, std::uint64_t tree_number)
+      : data_(data),
+        classes_(classes),
+        params_(params),
+        features_(data.features()),
+        stride_((8 + data.features() + 3) & ~std::size_t{3}),
+        per_split_(params.FeaturesPerSplit(data.features())),
+        row_counts_(params.min_samples_leaf > 1),
+        two_class_gini_(classes == 2 && !row_counts_ && params.criterion != "entropy"),
+        width_(classes + (row_counts_ ? 1 : 0)),
+        rng_(seed, tree_number),
+        draw_(data.features(), rng_),
+        score_(params.criterion == "entropy", classes),
+        tree_(classes),
+        totals_(classes),
+        left_(classes),
+        fractions_(classes) {
+    MakeRecords(codes, weights);
+  }
+
+  DecisionTree Grow();
+
+ private:
+  // A record: row index (uint32), class (uint16), bootstrap weight (uint16), then the bins.
+  std::uint32_t RecordRow(const std::uint8_t* r) const {
+    std::uint32_t row;
+    std::memcpy(&row, r, 4);
+    return row;
+  }
+  static std::uint16_t RecordClass(const std::uint8_t* r) {
+    std::uint16_t c;
+    std::memcpy(&c, r + 4, 2);
+    return c;
+  }
+  static std::uint16_t RecordWeight(const std::uint8_t* r) {
+    std::uint16_t w;
+    std::memcpy(&w, r + 6, 2);
+    return w;
+  }
+  // Records live in 32-bit words (so they can be swapped a word at a time) and are read bytewise.
+  std::uint8_t* Record(std::size_t i) {
+    return reinterpret_cast<std::uint8_t*>(records_.data()) + i * stride_;
+  }
+  std::uint32_t* RecordWords(std::size_t i) { return records_.data() + i * (stride_ / 4); }
+
+  void MakeRecords(std::span<const std::int32_t> codes, std::span<const std::uint16_t> weight);
+  // Class weights of the node's records into totals_.
+  void SumRecordClasses(std::size_t begin, std::size_t end);
+  bool IsLeaf(std::size_t n, int depth) const;
+  std::int32_t AddLeaf();
+  void Link(std::int32_t parent, std::int32_t node) {
+    if (parent >= 0) tree_.SetRightChild(parent, node);
+  }
+  double TotalWeight() const {
+    double w = 0.0;
+    for (double t : totals_) w += t;
+    return w;
+  }
+  std::size_t PartitionRecords(std::size_t begin, std::size_t end, const Split& split);
+
+  // Histogram stage (GrowerHistogram.cc).
+  std::uint32_t* SlotHistogram(int slot) {
+    return hist_.data() + static_cast<std::size_t>(slot) * kMaxBins * width_;
+  }
+  void BuildHistograms(std::size_t begin, std::size_t end, const int* features, int count,
+                       int first);
+  template <int Count>
+  void BuildTwoClassHistograms(std::size_t begin, std::size_t end, const int* features,
+                               std::uint32_t* const* hists);
+  bool ScanHistogram(int feature, int slot, std::size_t n, double w, Split* best);
+  bool ScanTwoClassGini(int feature, int slot, double w, Split* best);
+  Split FindHistogramSplit(std::size_t begin, std::size_t end);
+
+  // Exact stage (GrowerExact.cc).
+  void GrowExact(const Task& root);
+  // A key whose unsigned order is the value's order (no NaN here: they were made +inf), with
+  // the class and weight in its low bits.
+  static std::uint64_t SortKey(float value, std::uint16_t cls, std::uint16_t weight) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &value, 4);
+    bits = (bits & 0x80000000u) ? ~bits : bits | 0x80000000u;
+    return (std::uint64_t{bits} << 32) | (std::uint32_t{cls} << 16) | weight;
+  }
+  static Item KeyItem(std::uint64_t key) {
+    auto bits = static_cast<std::uint32_t>(key >> 32);
+    bits = (bits & 0x80000000u) ? bits & 0x7fffffffu : ~bits;
+    float value;
+    std::memcpy(&value, &bits, 4);
+    return {value, static_cast<std::uint16_t>(key >> 16), static_cast<std::uint16_t>(key)};
+  }
+  bool ScanValues(int feature, std::size_t begin, std::size_t end, double w, Split* best);
+  bool ScanTwoClassGiniKeys(int feature, double w, Split* best);
+  Split FindExactSplit(std::size_t begin, std::size_t end);
+  std::size_t PartitionValues(std::size_t begin, std::size_t end, const Split& split);
+
+  const BinnedFeatures& data_;
+  int classes_;
+  const ForestParams& params_;
+  int features_;
+  std::size_t stride_;
+  int per_split_;
+  bool row_counts_;      // histograms count rows too (only min_samples_leaf needs them)
+  bool two_class_gini_;  // the common case, with its own histogram scan
+  int width_;            // cells per histogram bin
+  Rng rng_;
+  FeatureDraw draw_;
+  SplitScore score_;
+  DecisionTree tree_;
+  std::vector<std::uint32_t> records_;
+  std::size_t record_count_ = 0;
+  std::vector<std::uint32_t> hist_;
+  std::vector<int> batch_;  // features drawn for the node, in order; slot = position
+  std::vector<double> bin_weight_;
+  // Exact stage: the subtree's rows (raw values row-major, class, weight) and a sort buffer.
+  std::vector<float> values_;
+  std::vector<std::uint16_t> classes_of_, weights_of_;
+  std::vector<Item> items_;
+  std::vector<std::uint64_t> keys_;
+  std::vector<double> totals_, left_;
+  std::vector<float> fractions_;
+};
+
+}  // namespace scaleml::forest_growth

@@ -1,0 +1,156 @@
+// The exact stage of a tree's growth: splits on raw values of small nodes (Grower.h).
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "algo/forest/Grower.h"
+
+namespace scaleml::forest_growth {
+
+// Grows the whole subtree of `root` on exact values, in a buffer small enough for the cache.
+void Grower::GrowExact(const Task& root) {
+  const std::size_t n = root.end - root.begin;
+  values_.resize(n * features_);
+  classes_of_.resize(n);
+  weights_of_.resize(n);
+  // The rows are scattered over the raw table: ask for them a few records ahead.
+  constexpr std::size_t kPrefetchAhead = 8;
+  for (std::size_t i = 0; i < std::min(n, kPrefetchAhead); ++i) {
+    __builtin_prefetch(data_.row_values(RecordRow(Record(root.begin + i))));
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kPrefetchAhead < n) {
+      __builtin_prefetch(data_.row_values(RecordRow(Record(root.begin + i + kPrefetchAhead))));
+    }
+    const std::uint8_t* rec = Record(root.begin + i);
+    float* dst = values_.data() + i * features_;
+    std::memcpy(dst, data_.row_values(RecordRow(rec)), features_ * sizeof(float));
+    // NaN sorts last and goes right, as `x <= threshold` sends it at prediction.
+    for (int f = 0; f < features_; ++f) {
+      if (std::isnan(dst[f])) dst[f] = std::numeric_limits<float>::infinity();
+    }
+    classes_of_[i] = RecordClass(rec);
+    weights_of_[i] = RecordWeight(rec);
+  }
+  std::vector<Task> stack;
+  stack.push_back({0, n, root.depth, root.parent});
+  while (!stack.empty()) {
+    const Task task = stack.back();
+    stack.pop_back();
+    std::fill(totals_.begin(), totals_.end(), 0.0);
+    for (std::size_t i = task.begin; i < task.end; ++i) totals_[classes_of_[i]] += weights_of_[i];
+    const std::size_t m = task.end - task.begin;
+    Split split;
+    if (!IsLeaf(m, task.depth)) split = FindExactSplit(task.begin, task.end);
+    if (split.feature < 0) {
+      Link(task.parent, AddLeaf());
+      continue;
+    }
+    const std::int32_t node = tree_.AddSplit(split.feature, split.threshold);
+    Link(task.parent, node);
+    const std::size_t mid = PartitionValues(task.begin, task.end, split);
+    stack.push_back({mid, task.end, task.depth + 1, node});
+    stack.push_back({task.begin, mid, task.depth + 1, -1});
+  }
+}
+
+// Best split of one feature on exact values; false if the feature is constant in the node.
+bool Grower::ScanValues(int feature, std::size_t begin, std::size_t end, double w, Split* best) {
+  const std::size_t m = end - begin;
+  keys_.resize(m);
+  for (std::size_t i = 0; i < m; ++i) {
+    keys_[i] = SortKey(values_[(begin + i) * features_ + feature], classes_of_[begin + i],
+                       weights_of_[begin + i]);
+  }
+  // Integer keys sort faster than float pairs with a comparator.
+  std::sort(keys_.begin(), keys_.end());
+  if (two_class_gini_) return ScanTwoClassGiniKeys(feature, w, best);
+  items_.resize(m);
+  for (std::size_t i = 0; i < m; ++i) items_[i] = KeyItem(keys_[i]);
+  if (items_.back().value <= items_.front().value + kFeatureThreshold) return false;
+  std::fill(left_.begin(), left_.end(), 0.0);
+  double wl = 0.0;
+  const std::size_t min_leaf = params_.min_samples_leaf;
+  for (std::size_t i = 0; i + 1 < m; ++i) {
+    left_[items_[i].cls] += items_[i].weight;
+    wl += items_[i].weight;
+    if (items_[i + 1].value <= items_[i].value + kFeatureThreshold) continue;
+    const std::size_t nl = i + 1;
+    if (nl < min_leaf || m - nl < min_leaf) continue;
+    const double score = score_(left_.data(), wl, totals_.data(), w);
+    if (score > best->score) {
+      best->score = score;
+      best->feature = feature;
+      best->threshold = Midpoint(items_[i].value, items_[i + 1].value);
+    }
+  }
+  return true;
+}
+
+// The rest of ScanValues for two classes, gini and no minimum leaf size, on the sorted keys
+// themselves: the same scores from the same sums.
+bool Grower::ScanTwoClassGiniKeys(int feature, double w, Split* best) {
+  const std::size_t m = keys_.size();
+  float value = KeyItem(keys_[0]).value;
+  if (KeyItem(keys_[m - 1]).value <= value + kFeatureThreshold) return false;
+  const double t0 = totals_[0], t1 = totals_[1];
+  double l0 = 0.0, l1 = 0.0;
+  for (std::size_t i = 0; i + 1 < m; ++i) {
+    const std::uint64_t key = keys_[i];
+    const double weight = static_cast<double>(key & 0xffff);
+    if ((key >> 16) & 0xffff) {
+      l1 += weight;
+    } else {
+      l0 += weight;
+    }
+    const float next = KeyItem(keys_[i + 1]).value;
+    if (next <= value + kFeatureThreshold) {
+      value = next;
+      continue;
+    }
+    const double wl = l0 + l1, r0 = t0 - l0, r1 = t1 - l1;
+    const double score = (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / (w - wl);
+    if (score > best->score) {
+      best->score = score;
+      best->feature = feature;
+      best->threshold = Midpoint(value, next);
+    }
+    value = next;
+  }
+  return true;
+}
+
+Split Grower::FindExactSplit(std::size_t begin, std::size_t end) {
+  const double w = TotalWeight();
+  Split best;
+  draw_.Reset();
+  int visited = 0, varying = 0;
+  while (!draw_.Exhausted() && (visited < per_split_ || varying == 0)) {
+    varying += ScanValues(draw_.Next(), begin, end, w, &best);
+    ++visited;
+  }
+  return best;
+}
+
+std::size_t Grower::PartitionValues(std::size_t begin, std::size_t end, const Split& split) {
+  const int f = split.feature;
+  const std::size_t nf = features_;
+  auto goes_left = [&](std::size_t i) { return values_[i * nf + f] <= split.threshold; };
+  std::size_t i = begin, j = end;
+  while (true) {
+    while (i < j && goes_left(i)) ++i;
+    while (i < j && !goes_left(j - 1)) --j;
+    if (i + 1 >= j) break;
+    std::swap_ranges(values_.begin() + i * nf, values_.begin() + (i + 1) * nf,
+                     values_.begin() + (j - 1) * nf);
+    std::swap(classes_of_[i], classes_of_[j - 1]);
+    std::swap(weights_of_[i], weights_of_[j - 1]);
+    ++i;
+    --j;
+  }
+  return i;
+}
+
+}  // namespace scaleml::forest_growth
