@@ -1,10 +1,18 @@
 // One fitted classification tree in compact form. Nodes are stored in depth-first pre-order, so a
-// split node's left child is the next node and only the right child's index is kept: 12 bytes a
+// split node's left child is the next node and only the right child's index is kept: 16 bytes a
 // node. A leaf keeps the index of its class distribution (fractions of the weighted rows that
 // reached it, as scikit-learn's predict_proba) in a flat leaf table.
+// A numeric split sends x <= threshold left, a categorical split the bins of its left set
+// (FeatureBins.h: a tree sees a categorical feature as its bin, 0..254, NaN when missing); both
+// send NaN, and a categorical split also the bins that no training row of the node had, in the
+// node's default direction, learnt from the missing rows (or the larger side when it had none).
+// A categorical split's set is two 256-bit bitsets in the tree's set table: the left bins, and
+// the bins its rows had.
 // Thread-safety: a built tree is read-only; prediction may run from any number of threads.
 #pragma once
 
+#include <array>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -13,14 +21,23 @@
 namespace scaleml {
 
 struct TreeNode {
-  float threshold;       // split: x[feature] <= threshold goes left
+  static constexpr std::uint32_t kDefaultLeft = 1u << 31;
+  static constexpr std::uint32_t kCategorical = 1u << 30;
+  static constexpr std::uint32_t kSetMask = kCategorical - 1;
+
+  float threshold;       // numeric split: x[feature] <= threshold goes left
   std::int32_t feature;  // -1 for a leaf
   std::int32_t target;   // split: the right child's index; leaf: its row in the leaf table
+  std::uint32_t info;    // split: kDefaultLeft | kCategorical | its set's index in the set table
 };
-static_assert(sizeof(TreeNode) == 12);
+static_assert(sizeof(TreeNode) == 16);
 
 class DecisionTree {
  public:
+  // Words of a categorical split's set: the left bins, then the bins its rows had.
+  static constexpr std::size_t kSetWords = 16;
+  using CategorySet = std::array<std::uint32_t, kSetWords>;
+
   DecisionTree() = default;
   explicit DecisionTree(int classes) : classes_(classes) {}
 
@@ -29,22 +46,31 @@ class DecisionTree {
   std::size_t leaf_count() const { return classes_ == 0 ? 0 : leaf_values_.size() / classes_; }
   const std::vector<TreeNode>& nodes() const { return nodes_; }
   const std::vector<float>& leaf_values() const { return leaf_values_; }
+  const std::vector<std::uint32_t>& category_sets() const { return category_sets_; }
 
   // Building, in pre-order. AddLeaf copies `classes()` fractions.
-  std::int32_t AddSplit(std::int32_t feature, float threshold);
+  std::int32_t AddSplit(std::int32_t feature, float threshold, bool default_left = false);
+  std::int32_t AddCategoricalSplit(std::int32_t feature, const CategorySet& set, bool default_left);
   std::int32_t AddLeaf(const float* fractions);
   void SetRightChild(std::int32_t split, std::int32_t right) { nodes_[split].target = right; }
   // The next node's index.
   std::int32_t next_index() const { return static_cast<std::int32_t>(nodes_.size()); }
 
   // The class fractions of the leaf that `row` (all features of one row) reaches.
+  // Categorical features are given as FeatureBins::CategoryValue (their bin).
   const float* LeafFractions(const float* row) const {
     std::int32_t i = 0;
     while (nodes_[i].feature >= 0) {
       const TreeNode& node = nodes_[i];
-      i = row[node.feature] <= node.threshold ? i + 1 : node.target;
+      i = GoesLeft(node, row[node.feature]) ? i + 1 : node.target;
     }
     return leaf_values_.data() + static_cast<std::size_t>(nodes_[i].target) * classes_;
+  }
+  bool GoesLeft(const TreeNode& node, float x) const {
+    if (node.info & TreeNode::kCategorical) [[unlikely]] {
+      return CategoryGoesLeft(node, x);
+    }
+    return x <= node.threshold || (std::isnan(x) && (node.info & TreeNode::kDefaultLeft) != 0);
   }
 
   void Save(BinaryWriter& out) const;
@@ -56,6 +82,17 @@ class DecisionTree {
   int classes_ = 0;
   std::vector<TreeNode> nodes_;
   std::vector<float> leaf_values_;
+  std::vector<std::uint32_t> category_sets_;  // kSetWords per categorical split
+
+  bool CategoryGoesLeft(const TreeNode& node, float x) const {
+    const bool default_left = (node.info & TreeNode::kDefaultLeft) != 0;
+    if (!(x >= 0.f && x < 256.f)) return default_left;  // NaN: missing
+    const auto bin = static_cast<std::uint32_t>(x);
+    const std::uint32_t* set = category_sets_.data() + (node.info & TreeNode::kSetMask) * kSetWords;
+    const std::uint32_t word = bin / 32, bit = 1u << (bin % 32);
+    if ((set[kSetWords / 2 + word] & bit) == 0) return default_left;  // not seen at the node
+    return (set[word] & bit) != 0;
+  }
 };
 
 }  // namespace scaleml

@@ -1,6 +1,7 @@
 // The node loop of a tree's growth and the records it partitions (Grower.h).
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -43,15 +44,10 @@ DecisionTree Grower::Grow() {
       }
       continue;
     }
-    const std::int32_t node = tree_.AddSplit(split.feature, split.threshold);
+    const std::int32_t node = AddSplitNode(split);
     Link(task.parent, node);
     const std::size_t mid = PartitionRecords(task.begin, task.end, split);
-    // Left child's class weights: the split feature's bins up to the split.
-    const std::uint32_t* hist = SlotHistogram(split.slot);
-    std::fill(left_.begin(), left_.end(), 0.0);
-    for (int b = 0; b <= split.bin; ++b) {
-      for (int k = 0; k < classes_; ++k) left_[k] += hist[b * width_ + k];
-    }
+    SumLeftClasses(split, SlotHistogram(split.slot));
     for (int k = 0; k < classes_; ++k) stacked_totals.push_back(totals_[k] - left_[k]);
     stacked_totals.insert(stacked_totals.end(), left_.begin(), left_.end());
     stack.push_back({mid, task.end, task.depth + 1, node});
@@ -106,14 +102,35 @@ std::int32_t Grower::AddLeaf() {
   return tree_.AddLeaf(fractions_.data());
 }
 
-std::size_t Grower::PartitionRecords(std::size_t begin, std::size_t end, const Split& split) {
-  const int f = split.feature;
-  const std::uint8_t limit = static_cast<std::uint8_t>(split.bin);
+std::int32_t Grower::AddSplitNode(const Split& split) {
+  if (split.categorical) {
+    return tree_.AddCategoricalSplit(split.feature, split.set, split.default_left);
+  }
+  return tree_.AddSplit(split.feature, split.threshold, split.default_left);
+}
+
+void Grower::SumLeftClasses(const Split& split, const std::uint32_t* hist) {
+  std::fill(left_.begin(), left_.end(), 0.0);
+  auto add = [&](int b) {
+    for (int k = 0; k < classes_; ++k) left_[k] += hist[b * width_ + k];
+  };
+  if (split.categorical) {
+    for (int b = 0; b < data_.value_bins(split.feature); ++b) {
+      if (split.set[b / 32] >> (b % 32) & 1u) add(b);
+    }
+  } else {
+    for (int b = 0; b <= split.bin; ++b) add(b);
+  }
+  if (split.default_left) add(FeatureBins::kMissingBin);
+}
+
+template <typename GoesLeft>
+std::size_t Grower::PartitionRecordsBy(std::size_t begin, std::size_t end, GoesLeft goes_left) {
   const std::size_t words = stride_ / 4;
   std::size_t i = begin, j = end;
   while (true) {
-    while (i < j && Record(i)[8 + f] <= limit) ++i;
-    while (i < j && Record(j - 1)[8 + f] > limit) --j;
+    while (i < j && goes_left(Record(i))) ++i;
+    while (i < j && !goes_left(Record(j - 1))) --j;
     if (i + 1 >= j) break;
     // Word by word: records are a few words long and a libc memcpy per record costs more.
     std::uint32_t* a = RecordWords(i);
@@ -123,6 +140,24 @@ std::size_t Grower::PartitionRecords(std::size_t begin, std::size_t end, const S
     --j;
   }
   return i;
+}
+
+std::size_t Grower::PartitionRecords(std::size_t begin, std::size_t end, const Split& split) {
+  const int at = 8 + split.feature;
+  if (split.categorical) {
+    std::array<std::uint8_t, kMaxBins> left{};
+    for (int b = 0; b < kMaxBins; ++b) left[b] = split.set[b / 32] >> (b % 32) & 1u;
+    left[FeatureBins::kMissingBin] = split.default_left ? 1 : 0;
+    return PartitionRecordsBy(begin, end, [&](const std::uint8_t* r) { return left[r[at]] != 0; });
+  }
+  const int limit = split.bin;  // at most 254: the missing bin (255) is above it
+  if (split.default_left) {
+    // The missing bin wraps to 0 and goes left too.
+    return PartitionRecordsBy(begin, end, [&](const std::uint8_t* r) {
+      return static_cast<std::uint8_t>(r[at] + 1) <= limit + 1;
+    });
+  }
+  return PartitionRecordsBy(begin, end, [&](const std::uint8_t* r) { return r[at] <= limit; });
 }
 
 }  // namespace scaleml::forest_growth

@@ -1,13 +1,19 @@
 // One tree's growth (TreeBuilder.h), in stages that each live in their own file:
 // - Grower.cc: the records of the tree's rows, the node loop and the partition of records;
 // - GrowerHistogram.cc: class histograms of the prebinned features and their scans (large nodes);
-// - GrowerExact.cc: the exact stage, splits on raw values in a cache-sized buffer (small nodes).
+// - GrowerExact.cc: the exact stage, splits on raw values in a cache-sized buffer (small nodes);
+// - GrowerCategorical.cc: subset splits of categorical features, in both stages.
+// Missing values: a numeric split tries the node's missing rows on each side of every cut (and
+// the cut "present left, missing right"); the better side is the node's default direction. A
+// node without missing rows keeps the plain scans, so numeric data without NaN grows the same
+// trees as before missing values were learnt.
 // Internal to the forest; Thread-safety: one Grower per thread.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "algo/forest/BinnedFeatures.h"
@@ -38,7 +44,12 @@ class Grower {
         tree_(classes),
         totals_(classes),
         left_(classes),
+        missing_(classes),
+        with_missing_(classes),
         fractions_(classes) {
+    for (int f = 0; f < features_; ++f) {
+      if (data.bins().IsCategorical(f)) categorical_features_.push_back(f);
+    }
     MakeRecords(codes, weights);
   }
 
@@ -81,6 +92,16 @@ class Grower {
     return w;
   }
   std::size_t PartitionRecords(std::size_t begin, std::size_t end, const Split& split);
+  template <typename GoesLeft>
+  std::size_t PartitionRecordsBy(std::size_t begin, std::size_t end, GoesLeft goes_left);
+  std::int32_t AddSplitNode(const Split& split);
+  // The left child's class weights into left_, from the split feature's histogram.
+  void SumLeftClasses(const Split& split, const std::uint32_t* hist);
+  // Whether a split leaves enough rows on each side (only min_samples_leaf > 1 needs counts).
+  bool Admissible(std::size_t left_rows, std::size_t right_rows) const {
+    return !row_counts_ || (left_rows >= static_cast<std::size_t>(params_.min_samples_leaf) &&
+                            right_rows >= static_cast<std::size_t>(params_.min_samples_leaf));
+  }
 
   // Histogram stage (GrowerHistogram.cc).
   std::uint32_t* SlotHistogram(int slot) {
@@ -94,11 +115,25 @@ class Grower {
   bool ScanHistogram(int feature, int slot, std::size_t n, double w, Split* best);
   bool ScanTwoClassGini(int feature, int slot, double w, Split* best);
   Split FindHistogramSplit(std::size_t begin, std::size_t end);
+  // The best split of one drawn feature into *best; false if it cannot split the node.
+  bool ScanFeature(int feature, int slot, std::size_t n, double w, Split* best);
+  bool HasMissing(const std::uint32_t* hist) const {
+    const std::uint32_t* cell = hist + FeatureBins::kMissingBin * width_;
+    std::uint32_t any = 0;
+    for (int k = 0; k < classes_; ++k) any |= cell[k];
+    return any != 0;
+  }
+  // The missing bin's class weights into missing_; returns their weight and row count.
+  std::pair<double, std::size_t> LoadMissing(const std::uint32_t* hist);
+  bool ScanWithMissing(int feature, int slot, const std::uint32_t* hist, std::size_t n, double w,
+                       Split* best);
+  bool ScanCategorical(int feature, int slot, const std::uint32_t* hist, std::size_t n, double w,
+                       Split* best);
 
   // Exact stage (GrowerExact.cc).
   void GrowExact(const Task& root);
-  // A key whose unsigned order is the value's order (no NaN here: they were made +inf), with
-  // the class and weight in its low bits.
+  // A key whose unsigned order is the value's order (NaN, made positive, after +inf), with the
+  // class and weight in its low bits.
   static std::uint64_t SortKey(float value, std::uint16_t cls, std::uint16_t weight) {
     std::uint32_t bits;
     std::memcpy(&bits, &value, 4);
@@ -114,6 +149,9 @@ class Grower {
   }
   bool ScanValues(int feature, std::size_t begin, std::size_t end, double w, Split* best);
   bool ScanTwoClassGiniKeys(int feature, double w, Split* best);
+  bool ScanValuesWithMissing(int feature, double w, Split* best);
+  bool ScanCategoricalValues(int feature, std::size_t begin, std::size_t end, double w,
+                             Split* best);
   Split FindExactSplit(std::size_t begin, std::size_t end);
   std::size_t PartitionValues(std::size_t begin, std::size_t end, const Split& split);
 
@@ -140,7 +178,11 @@ class Grower {
   std::vector<std::uint16_t> classes_of_, weights_of_;
   std::vector<Item> items_;
   std::vector<std::uint64_t> keys_;
+  std::vector<std::uint32_t> exact_hist_;  // a categorical feature's histogram in the exact stage
   std::vector<double> totals_, left_;
+  std::vector<double> missing_, with_missing_;  // the missing rows' class weights; left_ + them
+  std::vector<std::pair<double, int>> order_;   // categorical: (class statistic, bin)
+  std::vector<int> categorical_features_;
   std::vector<float> fractions_;
 };
 

@@ -27,9 +27,15 @@ void Grower::GrowExact(const Task& root) {
     const std::uint8_t* rec = Record(root.begin + i);
     float* dst = values_.data() + i * features_;
     std::memcpy(dst, data_.row_values(RecordRow(rec)), features_ * sizeof(float));
-    // NaN sorts last and goes right, as `x <= threshold` sends it at prediction.
+    // One NaN, positive, so that missing values sort after every number (SortKey).
     for (int f = 0; f < features_; ++f) {
-      if (std::isnan(dst[f])) dst[f] = std::numeric_limits<float>::infinity();
+      if (std::isnan(dst[f])) dst[f] = std::numeric_limits<float>::quiet_NaN();
+    }
+    // Categorical features hold their bin here, as prediction sees them (DecisionTree.h).
+    for (int f : categorical_features_) {
+      const std::uint8_t bin = rec[8 + f];
+      dst[f] = bin == FeatureBins::kMissingBin ? std::numeric_limits<float>::quiet_NaN()
+                                               : static_cast<float>(bin);
     }
     classes_of_[i] = RecordClass(rec);
     weights_of_[i] = RecordWeight(rec);
@@ -48,7 +54,7 @@ void Grower::GrowExact(const Task& root) {
       Link(task.parent, AddLeaf());
       continue;
     }
-    const std::int32_t node = tree_.AddSplit(split.feature, split.threshold);
+    const std::int32_t node = AddSplitNode(split);
     Link(task.parent, node);
     const std::size_t mid = PartitionValues(task.begin, task.end, split);
     stack.push_back({mid, task.end, task.depth + 1, node});
@@ -58,6 +64,8 @@ void Grower::GrowExact(const Task& root) {
 
 // Best split of one feature on exact values; false if the feature is constant in the node.
 bool Grower::ScanValues(int feature, std::size_t begin, std::size_t end, double w, Split* best) {
+  if (data_.bins().IsCategorical(feature))
+    return ScanCategoricalValues(feature, begin, end, w, best);
   const std::size_t m = end - begin;
   keys_.resize(m);
   for (std::size_t i = 0; i < m; ++i) {
@@ -66,6 +74,7 @@ bool Grower::ScanValues(int feature, std::size_t begin, std::size_t end, double 
   }
   // Integer keys sort faster than float pairs with a comparator.
   std::sort(keys_.begin(), keys_.end());
+  if (std::isnan(KeyItem(keys_.back()).value)) return ScanValuesWithMissing(feature, w, best);
   if (two_class_gini_) return ScanTwoClassGiniKeys(feature, w, best);
   items_.resize(m);
   for (std::size_t i = 0; i < m; ++i) items_[i] = KeyItem(keys_[i]);
@@ -80,10 +89,45 @@ bool Grower::ScanValues(int feature, std::size_t begin, std::size_t end, double 
     const std::size_t nl = i + 1;
     if (nl < min_leaf || m - nl < min_leaf) continue;
     const double score = score_(left_.data(), wl, totals_.data(), w);
-    if (score > best->score) {
-      best->score = score;
-      best->feature = feature;
-      best->threshold = Midpoint(items_[i].value, items_[i + 1].value);
+    best->TakeThreshold(score, feature, Midpoint(items_[i].value, items_[i + 1].value), false);
+  }
+  return true;
+}
+
+// The rest of ScanValues when some of the node's rows miss the feature (their keys sort last):
+// at every cut, the missing rows try each side; also the cut "present left, missing right".
+bool Grower::ScanValuesWithMissing(int feature, double w, Split* best) {
+  const std::size_t m = keys_.size();
+  std::size_t present = m;
+  while (present > 0 && std::isnan(KeyItem(keys_[present - 1]).value)) --present;
+  if (present == 0) return false;
+  std::fill(missing_.begin(), missing_.end(), 0.0);
+  double wm = 0.0;
+  for (std::size_t i = present; i < m; ++i) {
+    const Item item = KeyItem(keys_[i]);
+    missing_[item.cls] += item.weight;
+    wm += item.weight;
+  }
+  const std::size_t nm = m - present;
+  items_.resize(present);
+  for (std::size_t i = 0; i < present; ++i) items_[i] = KeyItem(keys_[i]);
+  std::fill(left_.begin(), left_.end(), 0.0);
+  double wl = 0.0;
+  for (std::size_t i = 0; i < present; ++i) {
+    left_[items_[i].cls] += items_[i].weight;
+    wl += items_[i].weight;
+    const bool last = i + 1 == present;
+    if (!last && items_[i + 1].value <= items_[i].value + kFeatureThreshold) continue;
+    const std::size_t nl = i + 1;
+    const float threshold = last ? std::numeric_limits<float>::infinity()
+                                 : Midpoint(items_[i].value, items_[i + 1].value);
+    if (Admissible(nl, m - nl)) {
+      best->TakeThreshold(score_(left_.data(), wl, totals_.data(), w), feature, threshold, false);
+    }
+    if (!last && Admissible(nl + nm, present - nl)) {
+      for (int k = 0; k < classes_; ++k) with_missing_[k] = left_[k] + missing_[k];
+      const double score = score_(with_missing_.data(), wl + wm, totals_.data(), w);
+      best->TakeThreshold(score, feature, threshold, true);
     }
   }
   return true;
@@ -112,11 +156,7 @@ bool Grower::ScanTwoClassGiniKeys(int feature, double w, Split* best) {
     }
     const double wl = l0 + l1, r0 = t0 - l0, r1 = t1 - l1;
     const double score = (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / (w - wl);
-    if (score > best->score) {
-      best->score = score;
-      best->feature = feature;
-      best->threshold = Midpoint(value, next);
-    }
+    best->TakeThreshold(score, feature, Midpoint(value, next), false);
     value = next;
   }
   return true;
@@ -137,7 +177,14 @@ Split Grower::FindExactSplit(std::size_t begin, std::size_t end) {
 std::size_t Grower::PartitionValues(std::size_t begin, std::size_t end, const Split& split) {
   const int f = split.feature;
   const std::size_t nf = features_;
-  auto goes_left = [&](std::size_t i) { return values_[i * nf + f] <= split.threshold; };
+  // Every bin of the node is in the split's set of seen bins: only NaN takes the default.
+  auto goes_left = [&](std::size_t i) {
+    const float x = values_[i * nf + f];
+    if (std::isnan(x)) return split.default_left;
+    if (!split.categorical) return x <= split.threshold;
+    const auto bin = static_cast<std::uint32_t>(x);
+    return (split.set[bin / 32] >> (bin % 32) & 1u) != 0;
+  };
   std::size_t i = begin, j = end;
   while (true) {
     while (i < j && goes_left(i)) ++i;

@@ -16,7 +16,8 @@ void Grower::BuildHistograms(std::size_t begin, std::size_t end, const int* feat
   std::uint32_t* hists[4];
   for (int j = 0; j < count; ++j) {
     hists[j] = SlotHistogram(first + j);
-    std::fill(hists[j], hists[j] + (data_.bounds(features[j]).size() + 1) * width_, 0u);
+    std::fill(hists[j], hists[j] + data_.value_bins(features[j]) * width_, 0u);
+    std::fill_n(hists[j] + FeatureBins::kMissingBin * width_, width_, 0u);
   }
   if (classes_ == 2 && !row_counts_) {
     switch (count) {  // the common case: a constant width and feature count the compiler sees
@@ -74,7 +75,7 @@ void Grower::BuildTwoClassHistograms(std::size_t begin, std::size_t end, const i
 // weight.)
 bool Grower::ScanHistogram(int feature, int slot, std::size_t n, double w, Split* best) {
   const std::uint32_t* hist = SlotHistogram(slot);
-  const int bins = static_cast<int>(data_.bounds(feature).size()) + 1;
+  const int bins = data_.value_bins(feature);
   bin_weight_.resize(bins);
   int occupied = 0;
   for (int b = 0; b < bins; ++b) {
@@ -104,7 +105,7 @@ bool Grower::ScanHistogram(int feature, int slot, std::size_t n, double w, Split
       if (nl < min_leaf || n - nl < min_leaf) continue;
     }
     const double score = score_(left_.data(), wl, totals_.data(), w);
-    if (best->TakeBins(score, feature, slot, b)) best_here = true;
+    if (best->TakeBins(score, feature, slot, b, false)) best_here = true;
   }
   return true;
 }
@@ -113,7 +114,7 @@ bool Grower::ScanHistogram(int feature, int slot, std::size_t n, double w, Split
 // scores from the same sums, without the general case's loops and bin weight table.
 bool Grower::ScanTwoClassGini(int feature, int slot, double w, Split* best) {
   const std::uint32_t* hist = SlotHistogram(slot);
-  const int bins = static_cast<int>(data_.bounds(feature).size()) + 1;
+  const int bins = data_.value_bins(feature);
   const double t0 = totals_[0], t1 = totals_[1];
   double l0 = 0.0, l1 = 0.0;
   int occupied = 0;
@@ -132,9 +133,56 @@ bool Grower::ScanTwoClassGini(int feature, int slot, double w, Split* best) {
     if (wl >= w) break;  // the last occupied bin
     const double r0 = t0 - l0, r1 = t1 - l1;
     const double score = (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / (w - wl);
-    if (best->TakeBins(score, feature, slot, b)) best_here = true;
+    if (best->TakeBins(score, feature, slot, b, false)) best_here = true;
   }
   return occupied >= 2;
+}
+
+bool Grower::ScanFeature(int feature, int slot, std::size_t n, double w, Split* best) {
+  const std::uint32_t* hist = SlotHistogram(slot);
+  if (data_.bins().IsCategorical(feature)) return ScanCategorical(feature, slot, hist, n, w, best);
+  if (HasMissing(hist)) return ScanWithMissing(feature, slot, hist, n, w, best);
+  return two_class_gini_ ? ScanTwoClassGini(feature, slot, w, best)
+                         : ScanHistogram(feature, slot, n, w, best);
+}
+
+// ScanHistogram for a node with missing rows: at every cut, the missing rows try each side.
+// Also the cut after the last bin: the present rows left, the missing right.
+bool Grower::ScanWithMissing(int feature, int slot, const std::uint32_t* hist, std::size_t n,
+                             double w, Split* best) {
+  const auto [wm, nm] = LoadMissing(hist);
+  const double wp = w - wm;
+  if (wp <= 0) return false;  // every row is missing
+  std::fill(left_.begin(), left_.end(), 0.0);
+  double wl = 0.0;
+  std::size_t nl = 0;
+  bool best_here = false;  // the best split so far is at the previous occupied bin
+  const int bins = data_.value_bins(feature);
+  for (int b = 0; b < bins; ++b) {
+    const std::uint32_t* cell = hist + b * width_;
+    double sum = 0.0;
+    for (int k = 0; k < classes_; ++k) sum += cell[k];
+    if (sum == 0) continue;
+    if (best_here) {
+      best->next_bin = b;
+      best_here = false;
+    }
+    for (int k = 0; k < classes_; ++k) left_[k] += cell[k];
+    wl += sum;
+    if (row_counts_) nl += cell[classes_];
+    const bool last = wl >= wp;
+    if (Admissible(nl, n - nl)) {
+      const double score = score_(left_.data(), wl, totals_.data(), w);
+      if (best->TakeBins(score, feature, slot, b, false)) best_here = true;
+    }
+    if (!last && Admissible(nl + nm, n - nl - nm)) {
+      for (int k = 0; k < classes_; ++k) with_missing_[k] = left_[k] + missing_[k];
+      const double score = score_(with_missing_.data(), wl + wm, totals_.data(), w);
+      if (best->TakeBins(score, feature, slot, b, true)) best_here = true;
+    }
+    if (last) break;
+  }
+  return true;
 }
 
 Split Grower::FindHistogramSplit(std::size_t begin, std::size_t end) {
@@ -151,16 +199,19 @@ Split Grower::FindHistogramSplit(std::size_t begin, std::size_t end) {
     for (int j = 0; j < count; ++j) batch_[visited + j] = draw_.Next();
     BuildHistograms(begin, end, batch_.data() + visited, count, visited);
     for (int j = 0; j < count; ++j) {
-      varying += two_class_gini_ ? ScanTwoClassGini(batch_[visited + j], visited + j, w, &best)
-                                 : ScanHistogram(batch_[visited + j], visited + j, n, w, &best);
+      varying += ScanFeature(batch_[visited + j], visited + j, n, w, &best);
     }
     visited += count;
   }
-  if (best.feature < 0) return best;
+  if (best.feature < 0 || best.categorical) return best;
   // The rows split the same way anywhere in the run of empty bins after the best bin: take
-  // its middle, as scikit-learn takes the midpoint between the two values.
+  // its middle, as scikit-learn takes the midpoint between the two values. Past the last
+  // bound (present rows left, missing right) every number goes left.
   best.bin = (best.bin + best.next_bin - 1) / 2;
-  best.threshold = data_.bounds(best.feature)[best.bin];
+  const auto& bounds = data_.bounds(best.feature);
+  best.threshold = static_cast<std::size_t>(best.bin) < bounds.size()
+                       ? bounds[best.bin]
+                       : std::numeric_limits<float>::infinity();
   return best;
 }
 

@@ -9,6 +9,7 @@
 #include <limits>
 #include <vector>
 
+#include "algo/forest/DecisionTree.h"
 #include "core/Hash.h"
 
 namespace scaleml::forest_growth {
@@ -60,18 +61,34 @@ class SplitScore {
 struct Split {
   int feature = -1;
   double score = -std::numeric_limits<double>::infinity();
-  int bin = 0;            // histogram split: bins <= bin go left
-  int next_bin = 0;       // histogram split: the next bin holding rows of the node
-  int slot = 0;           // histogram split: where its histogram is
-  float threshold = 0.f;  // x <= threshold goes left
+  int bin = 0;                // numeric histogram split: bins <= bin go left
+  int next_bin = 0;           // numeric histogram split: the next bin holding rows of the node
+  int slot = 0;               // histogram split: where its histogram is
+  float threshold = 0.f;      // numeric split: x <= threshold goes left
+  bool default_left = false;  // missing rows (and categories the node had not) go left
+  bool categorical = false;
+  DecisionTree::CategorySet set{};  // categorical: the left bins, then the bins the node had
 
-  // Takes the histogram split at `bin` if it scores better than the best so far.
-  bool TakeBins(double candidate, int at_feature, int at_slot, int at_bin) {
+  // Takes the numeric histogram split at `bin` if it scores better than the best so far.
+  bool TakeBins(double candidate, int at_feature, int at_slot, int at_bin, bool missing_left) {
     if (!(candidate > score)) return false;
     score = candidate;
     feature = at_feature;
     slot = at_slot;
     bin = at_bin;
+    next_bin = at_bin + 1;  // the caller moves it to the next bin holding rows, if any
+    default_left = missing_left;
+    categorical = false;
+    return true;
+  }
+  // Takes the numeric split at `at_threshold` if it scores better than the best so far.
+  bool TakeThreshold(double candidate, int at_feature, float at_threshold, bool missing_left) {
+    if (!(candidate > score)) return false;
+    score = candidate;
+    feature = at_feature;
+    threshold = at_threshold;
+    default_left = missing_left;
+    categorical = false;
     return true;
   }
 };
