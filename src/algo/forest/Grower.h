@@ -127,8 +127,18 @@ class Grower {
   std::pair<double, std::size_t> LoadMissing(const std::uint32_t* hist);
   bool ScanWithMissing(int feature, int slot, const std::uint32_t* hist, std::size_t n, double w,
                        Split* best);
+  // Categorical (GrowerCategorical.cc): the node's bins in order_, the scan of their prefixes
+  // and the best one's category set.
+  struct CategoryCut {
+    std::size_t prefix;  // order_[0..prefix] go left
+    bool missing_left;
+    double left_weight;
+  };
+  void OrderCategoryBins(int feature, const std::uint32_t* hist);
   bool ScanCategorical(int feature, int slot, const std::uint32_t* hist, std::size_t n, double w,
                        Split* best);
+  void TakeCategoryCut(int feature, int slot, const CategoryCut& cut, bool had_missing, double w,
+                       Split* best) const;
 
   // Exact stage (GrowerExact.cc).
   void GrowExact(const Task& root);

@@ -31,8 +31,7 @@ std::pair<double, std::size_t> Grower::LoadMissing(const std::uint32_t* hist) {
   return {wm, row_counts_ ? cell[classes_] : 0};
 }
 
-bool Grower::ScanCategorical(int feature, int slot, const std::uint32_t* hist, std::size_t n,
-                             double w, Split* best) {
+void Grower::OrderCategoryBins(int feature, const std::uint32_t* hist) {
   // The class whose fraction orders the bins (see above).
   int major = 1;
   if (classes_ != 2) {
@@ -47,17 +46,19 @@ bool Grower::ScanCategorical(int feature, int slot, const std::uint32_t* hist, s
     for (int k = 0; k < classes_; ++k) sum += cell[k];
     if (sum > 0) order_.push_back({cell[major] / sum, b});
   }
+  std::sort(order_.begin(), order_.end());
+}
+
+bool Grower::ScanCategorical(int feature, int slot, const std::uint32_t* hist, std::size_t n,
+                             double w, Split* best) {
+  OrderCategoryBins(feature, hist);
   const auto [wm, nm] = LoadMissing(hist);
   const std::size_t present = order_.size();
   if (present + (wm > 0 ? 1 : 0) < 2) return false;
-  std::sort(order_.begin(), order_.end());
-
   std::fill(left_.begin(), left_.end(), 0.0);
   double wl = 0.0;
   std::size_t nl = 0;
-  std::size_t best_prefix = present;  // none here yet
-  bool missing_left = false;
-  double best_wl = 0.0;
+  CategoryCut cut{present, false, 0.0};  // none here yet
   for (std::size_t i = 0; i < present; ++i) {
     const std::uint32_t* cell = hist + order_[i].second * width_;
     for (int k = 0; k < classes_; ++k) {
@@ -66,13 +67,12 @@ bool Grower::ScanCategorical(int feature, int slot, const std::uint32_t* hist, s
     }
     if (row_counts_) nl += cell[classes_];
     const bool last = i + 1 == present;
+    // The prefix left, the missing rows right (the whole prefix only when some are missing).
     if ((!last || wm > 0) && Admissible(nl, n - nl)) {
       const double score = score_(left_.data(), wl, totals_.data(), w);
       if (score > best->score) {
         best->score = score;
-        best_prefix = i;
-        missing_left = false;
-        best_wl = wl;
+        cut = {i, false, wl};
       }
     }
     if (!last && wm > 0 && Admissible(nl + nm, n - nl - nm)) {
@@ -80,26 +80,28 @@ bool Grower::ScanCategorical(int feature, int slot, const std::uint32_t* hist, s
       const double score = score_(with_missing_.data(), wl + wm, totals_.data(), w);
       if (score > best->score) {
         best->score = score;
-        best_prefix = i;
-        missing_left = true;
-        best_wl = wl + wm;
+        cut = {i, true, wl + wm};
       }
     }
   }
-  if (best_prefix == present) return true;
+  if (cut.prefix < present) TakeCategoryCut(feature, slot, cut, wm > 0, w, best);
+  return true;
+}
+
+void Grower::TakeCategoryCut(int feature, int slot, const CategoryCut& cut, bool had_missing,
+                             double w, Split* best) const {
   best->feature = feature;
   best->slot = slot;
   best->categorical = true;
   // Without missing rows here, missing and unseen categories follow the larger side.
-  best->default_left = wm > 0 ? missing_left : best_wl > w - best_wl;
+  best->default_left = had_missing ? cut.missing_left : cut.left_weight > w - cut.left_weight;
   best->set.fill(0);
   constexpr std::size_t kSeen = DecisionTree::kSetWords / 2;
-  for (std::size_t i = 0; i < present; ++i) {
+  for (std::size_t i = 0; i < order_.size(); ++i) {
     const auto bin = static_cast<std::uint32_t>(order_[i].second);
-    if (i <= best_prefix) best->set[bin / 32] |= 1u << (bin % 32);
+    if (i <= cut.prefix) best->set[bin / 32] |= 1u << (bin % 32);
     best->set[kSeen + bin / 32] |= 1u << (bin % 32);
   }
-  return true;
 }
 
 bool Grower::ScanCategoricalValues(int feature, std::size_t begin, std::size_t end, double w,
