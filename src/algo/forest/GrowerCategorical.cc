@@ -5,9 +5,9 @@
 //   subset for gini or entropy is a prefix of that order, so the scan is exact, in O(B log B)
 //   instead of 2^(B-1) subsets;
 // - more classes: by the fraction of the node's most frequent class. No order is exact there
-//   (the problem is NP-hard in general); this one puts the categories of the main class first,
-//   so its one-against-the-rest split is found exactly, and deeper nodes separate the other
-//   classes in turn. The principal-component order of Coppersmith, Hong and Hosking (1999) is
+//   (the problem is NP-hard in general); this one puts the categories richest in the main class
+//   first, so every split of them from the rest by that class's share is a candidate (Breiman's
+//   order for the main class against the others), and deeper nodes separate the other classes. The principal-component order of Coppersmith, Hong and Hosking (1999) is
 //   somewhat better but needs a K x K eigenvector per node and feature; this one costs nothing.
 // Ties are ordered by bin, so every thread and rank finds the same split.
 // In the histogram stage a categorical feature's histogram is the one BuildHistograms made; in
