@@ -7,8 +7,9 @@
 // - more classes: by the fraction of the node's most frequent class. No order is exact there
 //   (the problem is NP-hard in general); this one puts the categories richest in the main class
 //   first, so every split of them from the rest by that class's share is a candidate (Breiman's
-//   order for the main class against the others), and deeper nodes separate the other classes. The principal-component order of Coppersmith, Hong and Hosking (1999) is
-//   somewhat better but needs a K x K eigenvector per node and feature; this one costs nothing.
+//   order for the main class against the others), and deeper nodes separate the other classes. The
+//   principal-component order of Coppersmith, Hong and Hosking (1999) is somewhat better but needs
+//   a K x K eigenvector per node and feature; this one costs nothing.
 // Ties are ordered by bin, so every thread and rank finds the same split.
 // In the histogram stage a categorical feature's histogram is the one BuildHistograms made; in
 // the exact stage (where categorical features hold their bin as a float, NaN when missing) a
