@@ -67,10 +67,13 @@ class DecisionTree {
     return leaf_values_.data() + static_cast<std::size_t>(nodes_[i].target) * classes_;
   }
   bool GoesLeft(const TreeNode& node, float x) const {
-    if (node.info & TreeNode::kCategorical) [[unlikely]] {
-      return CategoryGoesLeft(node, x);
+    // A numeric split that sends missing values right (every split of numeric data without NaN)
+    // has info 0: one test more than `x <= threshold`.
+    if (node.info == 0) [[likely]] {
+      return x <= node.threshold;
     }
-    return x <= node.threshold || (std::isnan(x) && (node.info & TreeNode::kDefaultLeft) != 0);
+    if (node.info & TreeNode::kCategorical) return CategoryGoesLeft(node, x);
+    return x <= node.threshold || std::isnan(x);  // missing values left
   }
 
   void Save(BinaryWriter& out) const;

@@ -89,7 +89,10 @@ bool Grower::ScanValues(int feature, std::size_t begin, std::size_t end, double 
     const std::size_t nl = i + 1;
     if (nl < min_leaf || m - nl < min_leaf) continue;
     const double score = score_(left_.data(), wl, totals_.data(), w);
-    best->TakeThreshold(score, feature, Midpoint(items_[i].value, items_[i + 1].value), false);
+    // The midpoint only for a better score: this loop is the exact stage's hot path.
+    if (score > best->score) {
+      best->TakeThreshold(score, feature, Midpoint(items_[i].value, items_[i + 1].value), false);
+    }
   }
   return true;
 }
@@ -156,7 +159,7 @@ bool Grower::ScanTwoClassGiniKeys(int feature, double w, Split* best) {
     }
     const double wl = l0 + l1, r0 = t0 - l0, r1 = t1 - l1;
     const double score = (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / (w - wl);
-    best->TakeThreshold(score, feature, Midpoint(value, next), false);
+    if (score > best->score) best->TakeThreshold(score, feature, Midpoint(value, next), false);
     value = next;
   }
   return true;
