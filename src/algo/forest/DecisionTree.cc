@@ -1,11 +1,12 @@
 #include "algo/forest/DecisionTree.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace scaleml {
 
 std::int32_t DecisionTree::AddSplit(std::int32_t feature, float threshold, bool default_left) {
-  nodes_.push_back({threshold, feature, -1, default_left ? TreeNode::kDefaultLeft : 0u});
+  nodes_.push_back({threshold, feature | (default_left ? TreeNode::kDefaultLeft : 0), -1});
   return static_cast<std::int32_t>(nodes_.size() - 1);
 }
 
@@ -13,16 +14,17 @@ std::int32_t DecisionTree::AddCategoricalSplit(std::int32_t feature, const Categ
                                                bool default_left) {
   const auto index = static_cast<std::uint32_t>(category_sets_.size() / kSetWords);
   category_sets_.insert(category_sets_.end(), set.begin(), set.end());
-  const std::uint32_t info =
-      TreeNode::kCategorical | index | (default_left ? TreeNode::kDefaultLeft : 0u);
-  nodes_.push_back({0.0f, feature, -1, info});
+  float bits;
+  std::memcpy(&bits, &index, 4);
+  const std::int32_t flags = TreeNode::kCategorical | (default_left ? TreeNode::kDefaultLeft : 0);
+  nodes_.push_back({bits, feature | flags, -1});
   return static_cast<std::int32_t>(nodes_.size() - 1);
 }
 
 std::int32_t DecisionTree::AddLeaf(const float* fractions) {
   const auto leaf = static_cast<std::int32_t>(leaf_count());
   leaf_values_.insert(leaf_values_.end(), fractions, fractions + classes_);
-  nodes_.push_back({0.0f, -1, leaf, 0u});
+  nodes_.push_back({0.0f, -1, leaf});
   return static_cast<std::int32_t>(nodes_.size() - 1);
 }
 
@@ -47,9 +49,10 @@ DecisionTree DecisionTree::Load(BinaryReader& in, int classes, int features) {
     const TreeNode& node = tree.nodes_[i];
     if (node.feature >= 0) {
       // Children lie after their parent in pre-order: every path moves forward and ends.
-      if (node.feature >= features || i + 1 >= count || node.target <= i + 1 ||
-          node.target >= count || std::isnan(node.threshold) ||
-          ((node.info & TreeNode::kCategorical) && (node.info & TreeNode::kSetMask) >= sets)) {
+      const bool bad_split =
+          node.categorical() ? node.set_index() >= sets : std::isnan(node.threshold);
+      if (node.feature_index() >= features || i + 1 >= count || node.target <= i + 1 ||
+          node.target >= count || bad_split) {
         throw in.Corrupt("tree node " + std::to_string(i) + " is out of range");
       }
     } else if (node.feature != -1 || node.target < 0 || node.target >= leaves) {

@@ -1,5 +1,5 @@
 // One fitted classification tree in compact form. Nodes are stored in depth-first pre-order, so a
-// split node's left child is the next node and only the right child's index is kept: 16 bytes a
+// split node's left child is the next node and only the right child's index is kept: 12 bytes a
 // node. A leaf keeps the index of its class distribution (fractions of the weighted rows that
 // reached it, as scikit-learn's predict_proba) in a flat leaf table.
 // A numeric split sends x <= threshold left, a categorical split the bins of its left set
@@ -7,13 +7,16 @@
 // send NaN, and a categorical split also the bins that no training row of the node had, in the
 // node's default direction, learnt from the missing rows (or the larger side when it had none).
 // A categorical split's set is two 256-bit bitsets in the tree's set table: the left bins, and
-// the bins its rows had.
+// the bins its rows had. The kind of a split and its default direction are flag bits of its
+// feature number, so a numeric split that sends missing values right (every split of numeric
+// data without NaN) is a plain node, walked as before there were flags.
 // Thread-safety: a built tree is read-only; prediction may run from any number of threads.
 #pragma once
 
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "algo/BinaryIO.h"
@@ -21,16 +24,28 @@
 namespace scaleml {
 
 struct TreeNode {
-  static constexpr std::uint32_t kDefaultLeft = 1u << 31;
-  static constexpr std::uint32_t kCategorical = 1u << 30;
-  static constexpr std::uint32_t kSetMask = kCategorical - 1;
+  static constexpr std::int32_t kDefaultLeft = 1 << 30;
+  static constexpr std::int32_t kCategorical = 1 << 29;
+  static constexpr std::int32_t kFeatureMask = kCategorical - 1;
 
-  float threshold;       // numeric split: x[feature] <= threshold goes left
-  std::int32_t feature;  // -1 for a leaf
-  std::int32_t target;   // split: the right child's index; leaf: its row in the leaf table
-  std::uint32_t info;    // split: kDefaultLeft | kCategorical | its set's index in the set table
+  // Numeric split: x[feature] <= threshold goes left. Categorical split: the bits of its set's
+  // index in the set table (a small integer: a denormal float, never NaN).
+  float threshold;
+  // -1 for a leaf; a split: its feature's number | kDefaultLeft | kCategorical.
+  std::int32_t feature;
+  std::int32_t target;  // split: the right child's index; leaf: its row in the leaf table
+
+  bool is_leaf() const { return feature < 0; }
+  int feature_index() const { return feature & kFeatureMask; }
+  bool default_left() const { return (feature & kDefaultLeft) != 0; }
+  bool categorical() const { return (feature & kCategorical) != 0; }
+  std::uint32_t set_index() const {
+    std::uint32_t index;
+    std::memcpy(&index, &threshold, 4);
+    return index;
+  }
 };
-static_assert(sizeof(TreeNode) == 16);
+static_assert(sizeof(TreeNode) == 12);
 
 class DecisionTree {
  public:
@@ -62,18 +77,13 @@ class DecisionTree {
     std::int32_t i = 0;
     while (nodes_[i].feature >= 0) {
       const TreeNode& node = nodes_[i];
-      i = GoesLeft(node, row[node.feature]) ? i + 1 : node.target;
+      if (node.feature <= TreeNode::kFeatureMask) [[likely]] {  // numeric, missing right
+        i = row[node.feature] <= node.threshold ? i + 1 : node.target;
+      } else {
+        i = FlaggedGoesLeft(node, row[node.feature_index()]) ? i + 1 : node.target;
+      }
     }
     return leaf_values_.data() + static_cast<std::size_t>(nodes_[i].target) * classes_;
-  }
-  bool GoesLeft(const TreeNode& node, float x) const {
-    // A numeric split that sends missing values right (every split of numeric data without NaN)
-    // has info 0: one test more than `x <= threshold`.
-    if (node.info == 0) [[likely]] {
-      return x <= node.threshold;
-    }
-    if (node.info & TreeNode::kCategorical) return CategoryGoesLeft(node, x);
-    return x <= node.threshold || std::isnan(x);  // missing values left
   }
 
   void Save(BinaryWriter& out) const;
@@ -87,13 +97,14 @@ class DecisionTree {
   std::vector<float> leaf_values_;
   std::vector<std::uint32_t> category_sets_;  // kSetWords per categorical split
 
-  bool CategoryGoesLeft(const TreeNode& node, float x) const {
-    const bool default_left = (node.info & TreeNode::kDefaultLeft) != 0;
-    if (!(x >= 0.f && x < 256.f)) return default_left;  // NaN: missing
+  // A categorical split, or a numeric one that sends missing values left.
+  bool FlaggedGoesLeft(const TreeNode& node, float x) const {
+    if (!node.categorical()) return x <= node.threshold || std::isnan(x);
+    if (!(x >= 0.f && x < 256.f)) return node.default_left();  // NaN: missing
     const auto bin = static_cast<std::uint32_t>(x);
-    const std::uint32_t* set = category_sets_.data() + (node.info & TreeNode::kSetMask) * kSetWords;
+    const std::uint32_t* set = category_sets_.data() + node.set_index() * kSetWords;
     const std::uint32_t word = bin / 32, bit = 1u << (bin % 32);
-    if ((set[kSetWords / 2 + word] & bit) == 0) return default_left;  // not seen at the node
+    if ((set[kSetWords / 2 + word] & bit) == 0) return node.default_left();  // unseen here
     return (set[word] & bit) != 0;
   }
 };

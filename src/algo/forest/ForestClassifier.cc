@@ -119,10 +119,9 @@ void ForestClassifier::LoadModel(BinaryReader& in) {
   for (std::uint64_t t = 0; t < count; ++t) {
     trees.push_back(DecisionTree::Load(in, classes, features));
     for (const TreeNode& node : trees.back().nodes()) {
-      const bool categorical = (node.info & TreeNode::kCategorical) != 0;
-      if (node.feature >= 0 && categorical != maps.IsCategorical(node.feature)) {
+      if (!node.is_leaf() && node.categorical() != maps.IsCategorical(node.feature_index())) {
         throw in.Corrupt("a split of tree " + std::to_string(t) + " does not match the kind of " +
-                         "feature " + std::to_string(node.feature));
+                         "feature " + std::to_string(node.feature_index()));
       }
     }
   }

@@ -12,7 +12,7 @@
 // Model payload (after the registry's header): uint32 magic "RFT2", int32 features, int32
 // classes; uint64 features, then per feature uint8 categorical and, when 1, its category map
 // (uint64 count, uint8 bin per code); uint64 trees, then per tree its nodes (uint64 count,
-// 16-byte TreeNode each), its leaf table (uint64 count, float32 class fractions) and its
+// 12-byte TreeNode each), its leaf table (uint64 count, float32 class fractions) and its
 // category set table (uint64 count, uint32 words), all little-endian.
 // Thread-safety: Fit and LoadModel need exclusive access; prediction may run concurrently.
 #pragma once

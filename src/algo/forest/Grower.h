@@ -142,6 +142,7 @@ class Grower {
 
   // Exact stage (GrowerExact.cc).
   void GrowExact(const Task& root);
+  void LoadExactRows(const Task& root);
   // A key whose unsigned order is the value's order (NaN, made positive, after +inf), with the
   // class and weight in its low bits.
   static std::uint64_t SortKey(float value, std::uint16_t cls, std::uint16_t weight) {

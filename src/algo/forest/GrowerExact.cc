@@ -9,8 +9,8 @@
 
 namespace scaleml::forest_growth {
 
-// Grows the whole subtree of `root` on exact values, in a buffer small enough for the cache.
-void Grower::GrowExact(const Task& root) {
+// The raw values, classes and weights of `root`'s records into the exact stage's buffers.
+void Grower::LoadExactRows(const Task& root) {
   const std::size_t n = root.end - root.begin;
   values_.resize(n * features_);
   classes_of_.resize(n);
@@ -40,6 +40,12 @@ void Grower::GrowExact(const Task& root) {
     classes_of_[i] = RecordClass(rec);
     weights_of_[i] = RecordWeight(rec);
   }
+}
+
+// Grows the whole subtree of `root` on exact values, in a buffer small enough for the cache.
+void Grower::GrowExact(const Task& root) {
+  LoadExactRows(root);
+  const std::size_t n = root.end - root.begin;
   std::vector<Task> stack;
   stack.push_back({0, n, root.depth, root.parent});
   while (!stack.empty()) {

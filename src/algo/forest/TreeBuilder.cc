@@ -11,6 +11,9 @@ TreeBuilder::TreeBuilder(const BinnedFeatures& data, std::span<const std::int32_
                          int classes, const ForestParams& params)
     : data_(data), codes_(codes), classes_(classes), params_(params) {
   if (classes > 65535) throw InputError("rf: at most 65535 classes are supported");
+  if (data.features() > TreeNode::kFeatureMask) {
+    throw InputError("rf: at most ", TreeNode::kFeatureMask, " features are supported");
+  }
   if (data.rows() > std::numeric_limits<std::uint32_t>::max()) {
     throw InputError("rf: at most 2^32 rows per process are supported");
   }

@@ -99,8 +99,8 @@ TEST(ForestCategorical, SubsetOfCategoriesIsLearntInOneSplit) {
   EXPECT_EQ(native, 1.0);
   EXPECT_LT(as_numbers, native - 0.15);
   const TreeNode& root = FirstTree(*model).nodes()[0];
-  EXPECT_EQ(root.feature, 0);
-  EXPECT_NE(root.info & TreeNode::kCategorical, 0u);
+  EXPECT_EQ(root.feature_index(), 0);
+  EXPECT_TRUE(root.categorical());
 }
 
 TEST(ForestCategorical, SeveralClassesAreSeparatedByCategories) {
@@ -148,8 +148,8 @@ TEST(ForestMissing, DirectionOfMissingValuesIsLearnt) {
     // (A quantile bin may straddle the gap between the classes: a row or two of the test.)
     EXPECT_GE(ForestAccuracy(*model, split.test), 0.995) << "exact_split_rows " << exact;
     const TreeNode& root = FirstTree(*model).nodes()[0];
-    EXPECT_EQ(root.feature, 0);
-    EXPECT_NE(root.info & TreeNode::kDefaultLeft, 0u) << "exact_split_rows " << exact;
+    EXPECT_EQ(root.feature_index(), 0);
+    EXPECT_TRUE(root.default_left()) << "exact_split_rows " << exact;
   }
 }
 
@@ -277,9 +277,9 @@ TEST(ForestCategorical, SaveLoadRoundTripKeepsSetsAndDirections) {
   std::size_t categorical = 0, default_left = 0;
   for (const auto& tree : dynamic_cast<const ForestClassifier&>(*loaded).trees()) {
     for (const TreeNode& node : tree.nodes()) {
-      if (node.feature < 0) continue;
-      categorical += (node.info & TreeNode::kCategorical) != 0;
-      default_left += (node.info & TreeNode::kDefaultLeft) != 0;
+      if (node.is_leaf()) continue;
+      categorical += node.categorical();
+      default_left += node.default_left();
     }
   }
   EXPECT_GT(categorical, 0u);

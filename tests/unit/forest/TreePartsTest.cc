@@ -112,11 +112,12 @@ TEST(DecisionTree, CategoricalSplitsAndDefaultDirections) {
   BinaryReader in(out.bytes(), "tree");
   auto loaded = DecisionTree::Load(in, 2, 2);
   EXPECT_EQ(loaded.category_sets(), tree.category_sets());
-  EXPECT_EQ(loaded.nodes()[0].info, tree.nodes()[0].info);
+  EXPECT_EQ(loaded.nodes()[0].feature, tree.nodes()[0].feature);
+  EXPECT_EQ(loaded.nodes()[0].set_index(), 0u);
   // A set index past the set table.
   std::string bytes = out.bytes();
-  const std::uint32_t bad = TreeNode::kCategorical | 5u;
-  std::memcpy(bytes.data() + 8 + 12, &bad, 4);  // node count, then node 0's info
+  const std::uint32_t bad = 5;
+  std::memcpy(bytes.data() + 8, &bad, 4);  // after the node count: node 0's threshold
   BinaryReader corrupt(bytes, "tree");
   EXPECT_THROW(DecisionTree::Load(corrupt, 2, 2), Error);
 }
