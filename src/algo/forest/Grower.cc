@@ -104,7 +104,7 @@ std::int32_t Grower::AddLeaf() {
 
 std::int32_t Grower::AddSplitNode(const Split& split) {
   if (split.categorical) {
-    return tree_.AddCategoricalSplit(split.feature, split.set, split.default_left);
+    return tree_.AddCategoricalSplit(split.feature, category_set_, split.default_left);
   }
   return tree_.AddSplit(split.feature, split.threshold, split.default_left);
 }
@@ -116,7 +116,7 @@ void Grower::SumLeftClasses(const Split& split, const std::uint32_t* hist) {
   };
   if (split.categorical) {
     for (int b = 0; b < data_.value_bins(split.feature); ++b) {
-      if (split.set[b / 32] >> (b % 32) & 1u) add(b);
+      if (category_set_[b / 32] >> (b % 32) & 1u) add(b);
     }
   } else {
     for (int b = 0; b <= split.bin; ++b) add(b);
@@ -146,18 +146,20 @@ std::size_t Grower::PartitionRecords(std::size_t begin, std::size_t end, const S
   const int at = 8 + split.feature;
   if (split.categorical) {
     std::array<std::uint8_t, kMaxBins> left{};
-    for (int b = 0; b < kMaxBins; ++b) left[b] = split.set[b / 32] >> (b % 32) & 1u;
+    for (int b = 0; b < kMaxBins; ++b) left[b] = category_set_[b / 32] >> (b % 32) & 1u;
     left[FeatureBins::kMissingBin] = split.default_left ? 1 : 0;
-    return PartitionRecordsBy(begin, end, [&](const std::uint8_t* r) { return left[r[at]] != 0; });
+    return PartitionRecordsBy(begin, end,
+                              [&left, at](const std::uint8_t* r) { return left[r[at]] != 0; });
   }
   const int limit = split.bin;  // at most 254: the missing bin (255) is above it
   if (split.default_left) {
     // The missing bin wraps to 0 and goes left too.
-    return PartitionRecordsBy(begin, end, [&](const std::uint8_t* r) {
+    return PartitionRecordsBy(begin, end, [at, limit](const std::uint8_t* r) {
       return static_cast<std::uint8_t>(r[at] + 1) <= limit + 1;
     });
   }
-  return PartitionRecordsBy(begin, end, [&](const std::uint8_t* r) { return r[at] <= limit; });
+  return PartitionRecordsBy(begin, end,
+                            [at, limit](const std::uint8_t* r) { return r[at] <= limit; });
 }
 
 }  // namespace scaleml::forest_growth

@@ -26,6 +26,9 @@ namespace scaleml::forest_growth {
 // One tree's growth: its rows, scratch space and random stream.
 class Grower {
  public:
+  // How a feature is scanned: numeric data without NaN takes the scans of old, unchanged.
+  enum class ScanKind : std::uint8_t { kPlain, kMissing, kCategorical };
+
   Grower(const BinnedFeatures& data, std::span<const std::int32_t> codes,
          std::span<const std::uint16_t> weights, int classes, const ForestParams& params,
          std::uint64_t seed, std::uint64_t tree_number)
@@ -47,8 +50,12 @@ class Grower {
         missing_(classes),
         with_missing_(classes),
         fractions_(classes) {
+    kinds_.resize(features_);
     for (int f = 0; f < features_; ++f) {
-      if (data.bins().IsCategorical(f)) categorical_features_.push_back(f);
+      kinds_[f] = data.bins().IsCategorical(f) ? ScanKind::kCategorical
+                  : data.has_missing(f)        ? ScanKind::kMissing
+                                               : ScanKind::kPlain;
+      if (kinds_[f] == ScanKind::kCategorical) categorical_features_.push_back(f);
     }
     MakeRecords(codes, weights);
   }
@@ -138,7 +145,7 @@ class Grower {
   bool ScanCategorical(int feature, int slot, const std::uint32_t* hist, std::size_t n, double w,
                        Split* best);
   void TakeCategoryCut(int feature, int slot, const CategoryCut& cut, bool had_missing, double w,
-                       Split* best) const;
+                       Split* best);
 
   // Exact stage (GrowerExact.cc).
   void GrowExact(const Task& root);
@@ -165,6 +172,8 @@ class Grower {
                              Split* best);
   Split FindExactSplit(std::size_t begin, std::size_t end);
   std::size_t PartitionValues(std::size_t begin, std::size_t end, const Split& split);
+  template <typename GoesLeft>
+  std::size_t PartitionValuesBy(std::size_t begin, std::size_t end, GoesLeft goes_left);
 
   const BinnedFeatures& data_;
   int classes_;
@@ -193,7 +202,10 @@ class Grower {
   std::vector<double> totals_, left_;
   std::vector<double> missing_, with_missing_;  // the missing rows' class weights; left_ + them
   std::vector<std::pair<double, int>> order_;   // categorical: (class statistic, bin)
+  std::vector<ScanKind> kinds_;                 // per feature
   std::vector<int> categorical_features_;
+  // The best categorical split's set while a node is searched, until the node is split.
+  DecisionTree::CategorySet category_set_{};
   std::vector<float> fractions_;
 };
 

@@ -90,18 +90,18 @@ bool Grower::ScanCategorical(int feature, int slot, const std::uint32_t* hist, s
 }
 
 void Grower::TakeCategoryCut(int feature, int slot, const CategoryCut& cut, bool had_missing,
-                             double w, Split* best) const {
+                             double w, Split* best) {
   best->feature = feature;
   best->slot = slot;
   best->categorical = true;
   // Without missing rows here, missing and unseen categories follow the larger side.
   best->default_left = had_missing ? cut.missing_left : cut.left_weight > w - cut.left_weight;
-  best->set.fill(0);
+  category_set_.fill(0);
   constexpr std::size_t kSeen = DecisionTree::kSetWords / 2;
   for (std::size_t i = 0; i < order_.size(); ++i) {
     const auto bin = static_cast<std::uint32_t>(order_[i].second);
-    if (i <= cut.prefix) best->set[bin / 32] |= 1u << (bin % 32);
-    best->set[kSeen + bin / 32] |= 1u << (bin % 32);
+    if (i <= cut.prefix) category_set_[bin / 32] |= 1u << (bin % 32);
+    category_set_[kSeen + bin / 32] |= 1u << (bin % 32);
   }
 }
 

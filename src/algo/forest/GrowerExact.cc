@@ -70,8 +70,9 @@ void Grower::GrowExact(const Task& root) {
 
 // Best split of one feature on exact values; false if the feature is constant in the node.
 bool Grower::ScanValues(int feature, std::size_t begin, std::size_t end, double w, Split* best) {
-  if (data_.bins().IsCategorical(feature))
+  if (kinds_[feature] == ScanKind::kCategorical) [[unlikely]] {
     return ScanCategoricalValues(feature, begin, end, w, best);
+  }
   const std::size_t m = end - begin;
   keys_.resize(m);
   for (std::size_t i = 0; i < m; ++i) {
@@ -80,7 +81,9 @@ bool Grower::ScanValues(int feature, std::size_t begin, std::size_t end, double 
   }
   // Integer keys sort faster than float pairs with a comparator.
   std::sort(keys_.begin(), keys_.end());
-  if (std::isnan(KeyItem(keys_.back()).value)) return ScanValuesWithMissing(feature, w, best);
+  if (kinds_[feature] == ScanKind::kMissing && std::isnan(KeyItem(keys_.back()).value)) {
+    return ScanValuesWithMissing(feature, w, best);
+  }
   if (two_class_gini_) return ScanTwoClassGiniKeys(feature, w, best);
   items_.resize(m);
   for (std::size_t i = 0; i < m; ++i) items_[i] = KeyItem(keys_[i]);
@@ -183,21 +186,13 @@ Split Grower::FindExactSplit(std::size_t begin, std::size_t end) {
   return best;
 }
 
-std::size_t Grower::PartitionValues(std::size_t begin, std::size_t end, const Split& split) {
-  const int f = split.feature;
+template <typename GoesLeft>
+std::size_t Grower::PartitionValuesBy(std::size_t begin, std::size_t end, GoesLeft goes_left) {
   const std::size_t nf = features_;
-  // Every bin of the node is in the split's set of seen bins: only NaN takes the default.
-  auto goes_left = [&](std::size_t i) {
-    const float x = values_[i * nf + f];
-    if (std::isnan(x)) return split.default_left;
-    if (!split.categorical) return x <= split.threshold;
-    const auto bin = static_cast<std::uint32_t>(x);
-    return (split.set[bin / 32] >> (bin % 32) & 1u) != 0;
-  };
   std::size_t i = begin, j = end;
   while (true) {
-    while (i < j && goes_left(i)) ++i;
-    while (i < j && !goes_left(j - 1)) --j;
+    while (i < j && goes_left(values_.data() + i * nf)) ++i;
+    while (i < j && !goes_left(values_.data() + (j - 1) * nf)) --j;
     if (i + 1 >= j) break;
     std::swap_ranges(values_.begin() + i * nf, values_.begin() + (i + 1) * nf,
                      values_.begin() + (j - 1) * nf);
@@ -207,6 +202,29 @@ std::size_t Grower::PartitionValues(std::size_t begin, std::size_t end, const Sp
     --j;
   }
   return i;
+}
+
+std::size_t Grower::PartitionValues(std::size_t begin, std::size_t end, const Split& split) {
+  // goes_left gets a row of values_.
+  const std::size_t f = split.feature;
+  const float threshold = split.threshold;
+  if (split.categorical) {
+    // Every bin of the node is in the split's set of seen bins: only NaN takes the default.
+    const bool missing_left = split.default_left;
+    const DecisionTree::CategorySet& set = category_set_;
+    return PartitionValuesBy(begin, end, [&set, f, missing_left](const float* row) {
+      const float x = row[f];
+      if (std::isnan(x)) return missing_left;
+      const auto bin = static_cast<std::uint32_t>(x);
+      return (set[bin / 32] >> (bin % 32) & 1u) != 0;
+    });
+  }
+  if (split.default_left) {  // NaN compares false: !(x > threshold) sends it left
+    return PartitionValuesBy(begin, end,
+                             [f, threshold](const float* row) { return !(row[f] > threshold); });
+  }
+  return PartitionValuesBy(begin, end,
+                           [f, threshold](const float* row) { return row[f] <= threshold; });
 }
 
 }  // namespace scaleml::forest_growth

@@ -140,8 +140,12 @@ bool Grower::ScanTwoClassGini(int feature, int slot, double w, Split* best) {
 
 bool Grower::ScanFeature(int feature, int slot, std::size_t n, double w, Split* best) {
   const std::uint32_t* hist = SlotHistogram(slot);
-  if (data_.bins().IsCategorical(feature)) return ScanCategorical(feature, slot, hist, n, w, best);
-  if (HasMissing(hist)) return ScanWithMissing(feature, slot, hist, n, w, best);
+  if (kinds_[feature] != ScanKind::kPlain) [[unlikely]] {
+    if (kinds_[feature] == ScanKind::kCategorical) {
+      return ScanCategorical(feature, slot, hist, n, w, best);
+    }
+    if (HasMissing(hist)) return ScanWithMissing(feature, slot, hist, n, w, best);
+  }
   return two_class_gini_ ? ScanTwoClassGini(feature, slot, w, best)
                          : ScanHistogram(feature, slot, n, w, best);
 }
@@ -173,7 +177,10 @@ bool Grower::ScanWithMissing(int feature, int slot, const std::uint32_t* hist, s
     const bool last = wl >= wp;
     if (Admissible(nl, n - nl)) {
       const double score = score_(left_.data(), wl, totals_.data(), w);
-      if (best->TakeBins(score, feature, slot, b, false)) best_here = true;
+      if (best->TakeBins(score, feature, slot, b, false)) {
+        best->next_bin = b + 1;  // moved on to the next bin holding rows, if there is one
+        best_here = true;
+      }
     }
     if (!last && Admissible(nl + nm, n - nl - nm)) {
       for (int k = 0; k < classes_; ++k) with_missing_[k] = left_[k] + missing_[k];

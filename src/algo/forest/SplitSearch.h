@@ -66,8 +66,9 @@ struct Split {
   int slot = 0;               // histogram split: where its histogram is
   float threshold = 0.f;      // numeric split: x <= threshold goes left
   bool default_left = false;  // missing rows (and categories the node had not) go left
+  // Categorical: the left bins and the node's bins are in the grower's category_set_ (kept out
+  // of this struct, which every node creates and copies: the exact stage's nodes are many).
   bool categorical = false;
-  DecisionTree::CategorySet set{};  // categorical: the left bins, then the bins the node had
 
   // Takes the numeric histogram split at `bin` if it scores better than the best so far.
   bool TakeBins(double candidate, int at_feature, int at_slot, int at_bin, bool missing_left) {
@@ -76,7 +77,6 @@ struct Split {
     feature = at_feature;
     slot = at_slot;
     bin = at_bin;
-    next_bin = at_bin + 1;  // the caller moves it to the next bin holding rows, if any
     default_left = missing_left;
     categorical = false;
     return true;
