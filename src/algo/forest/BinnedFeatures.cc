@@ -34,14 +34,6 @@ void BinnedFeatures::SetBins(FeatureBins bins) {
   }
 }
 
-void BinnedFeatures::FindMissing() {
-  has_missing_.assign(features_, 0);
-  for (std::size_t r = 0; r < rows_; ++r) {
-    const std::uint8_t* bins = row_bins(r);
-    for (int f = 0; f < features_; ++f) has_missing_[f] |= bins[f] == FeatureBins::kMissingBin;
-  }
-}
-
 BinnedFeatures BinnedFeatures::FromRows(FeatureBins bins, std::vector<std::uint8_t> codes,
                                         std::vector<float> raw) {
   BinnedFeatures out;
@@ -53,7 +45,6 @@ BinnedFeatures BinnedFeatures::FromRows(FeatureBins bins, std::vector<std::uint8
   out.SetBins(std::move(bins));
   out.codes_ = std::move(codes);
   out.raw_ = std::move(raw);
-  out.FindMissing();
   return out;
 }
 
@@ -100,7 +91,6 @@ BinnedFeatures BinnedFeatures::Build(const Dataset& data, FeatureBins bins, bool
       }
     }
   }
-  out.FindMissing();
   return out;
 }
 

@@ -44,8 +44,8 @@ class BinnedFeatures {
   const FeatureBins& bins() const { return bins_; }
   // Bins of feature f that hold values (FeatureBins::ValueBins), kept at hand for the histograms.
   int value_bins(int f) const { return value_bins_[f]; }
-  // Whether some row here misses feature f (is in FeatureBins::kMissingBin).
-  bool has_missing(int f) const { return has_missing_[f] != 0; }
+  // Whether some training row of any rank misses numeric feature f (FeatureBins::has_missing).
+  bool has_missing(int f) const { return bins_.has_missing[f] != 0; }
 
   static std::vector<float> FindBounds(std::vector<float> sample, int max_bin) {
     return FeatureBins::FindBounds(std::move(sample), max_bin);
@@ -53,13 +53,11 @@ class BinnedFeatures {
 
  private:
   void SetBins(FeatureBins bins);
-  void FindMissing();
 
   std::size_t rows_ = 0;
   int features_ = 0;
   FeatureBins bins_;
   std::vector<int> value_bins_;
-  std::vector<std::uint8_t> has_missing_;
   std::vector<std::uint8_t> codes_;
   std::vector<float> raw_;
 };

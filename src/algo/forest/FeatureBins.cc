@@ -52,6 +52,18 @@ std::vector<std::int64_t> GlobalCategoryCounts(const Dataset& local, std::size_t
   return counts;
 }
 
+// Per feature, whether any rank's rows have NaN there.
+std::vector<std::uint8_t> GlobalHasMissing(const Dataset& local, Comm& comm) {
+  std::vector<std::int64_t> any(local.features(), 0);
+  for (std::size_t f = 0; f < local.features(); ++f) {
+    int nan = 0;
+    for (float x : local.column(f)) nan |= static_cast<int>(x != x);  // no branch: vectorized
+    any[f] = nan;
+  }
+  Allreduce(comm, std::span<std::int64_t>(any), ReduceOp::kMax);
+  return std::vector<std::uint8_t>(any.begin(), any.end());
+}
+
 }  // namespace
 
 int FeatureBins::ValueBins(std::size_t f) const {
@@ -149,6 +161,7 @@ FeatureBins FeatureBins::Global(const Dataset& local, int max_bin, std::uint64_t
     out.category_bins[f] = CategoryBins(counts, max_bin);
   }
 
+  out.has_missing = GlobalHasMissing(local, comm);
   const std::vector<float> all = GatherSample(local, seed, comm);
   const std::size_t sampled = nf == 0 ? 0 : all.size() / nf;
 #pragma omp parallel for schedule(dynamic, 1)
@@ -179,6 +192,7 @@ FeatureBins FeatureBins::LoadCategoryMaps(BinaryReader& in, int features) {
   out.bounds.resize(count);
   out.category_bins.resize(count);
   out.categorical.resize(count);
+  out.has_missing.assign(count, 1);
   for (std::size_t f = 0; f < count; ++f) {
     out.categorical[f] = in.Get<std::uint8_t>();
     if (out.categorical[f] > 1) throw in.Corrupt("feature kind of feature " + std::to_string(f));

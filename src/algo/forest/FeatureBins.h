@@ -38,6 +38,9 @@ struct FeatureBins {
   std::vector<std::vector<std::uint8_t>> category_bins;
   // Per feature: whether it is categorical.
   std::vector<std::uint8_t> categorical;
+  // Per feature: whether some training row (of any rank) has NaN there; only for training, where
+  // numeric features without NaN keep the plain scans.
+  std::vector<std::uint8_t> has_missing;
 
   std::size_t features() const { return bounds.size(); }
   bool IsCategorical(std::size_t f) const { return categorical[f] != 0; }
