@@ -1,11 +1,23 @@
 #include "algo/forest/DecisionTree.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace scaleml {
 
-std::int32_t DecisionTree::AddSplit(std::int32_t feature, float threshold) {
-  nodes_.push_back({threshold, feature, -1});
+std::int32_t DecisionTree::AddSplit(std::int32_t feature, float threshold, bool default_left) {
+  nodes_.push_back({threshold, feature | (default_left ? TreeNode::kDefaultLeft : 0), -1});
+  return static_cast<std::int32_t>(nodes_.size() - 1);
+}
+
+std::int32_t DecisionTree::AddCategoricalSplit(std::int32_t feature, const CategorySet& set,
+                                               bool default_left) {
+  const auto index = static_cast<std::uint32_t>(category_sets_.size() / kSetWords);
+  category_sets_.insert(category_sets_.end(), set.begin(), set.end());
+  float bits;
+  std::memcpy(&bits, &index, 4);
+  const std::int32_t flags = TreeNode::kCategorical | (default_left ? TreeNode::kDefaultLeft : 0);
+  nodes_.push_back({bits, feature | flags, -1});
   return static_cast<std::int32_t>(nodes_.size() - 1);
 }
 
@@ -19,22 +31,28 @@ std::int32_t DecisionTree::AddLeaf(const float* fractions) {
 void DecisionTree::Save(BinaryWriter& out) const {
   out.PutVector(nodes_);
   out.PutVector(leaf_values_);
+  out.PutVector(category_sets_);
 }
 
 DecisionTree DecisionTree::Load(BinaryReader& in, int classes, int features) {
   DecisionTree tree(classes);
   tree.nodes_ = in.GetVector<TreeNode>();
   tree.leaf_values_ = in.GetVector<float>();
+  tree.category_sets_ = in.GetVector<std::uint32_t>();
   const auto count = static_cast<std::int64_t>(tree.nodes_.size());
   if (count == 0) throw in.Corrupt("a tree without nodes");
   if (tree.leaf_values_.size() % classes != 0) throw in.Corrupt("a ragged leaf table");
+  if (tree.category_sets_.size() % kSetWords != 0) throw in.Corrupt("a ragged set table");
+  const auto sets = static_cast<std::uint32_t>(tree.category_sets_.size() / kSetWords);
   const auto leaves = static_cast<std::int64_t>(tree.leaf_count());
   for (std::int64_t i = 0; i < count; ++i) {
     const TreeNode& node = tree.nodes_[i];
     if (node.feature >= 0) {
       // Children lie after their parent in pre-order: every path moves forward and ends.
-      if (node.feature >= features || i + 1 >= count || node.target <= i + 1 ||
-          node.target >= count || std::isnan(node.threshold)) {
+      const bool bad_split =
+          node.categorical() ? node.set_index() >= sets : std::isnan(node.threshold);
+      if (node.feature_index() >= features || i + 1 >= count || node.target <= i + 1 ||
+          node.target >= count || bad_split) {
         throw in.Corrupt("tree node " + std::to_string(i) + " is out of range");
       }
     } else if (node.feature != -1 || node.target < 0 || node.target >= leaves) {

@@ -13,7 +13,8 @@
 namespace scaleml {
 namespace {
 
-constexpr std::uint32_t kForestMagic = 0x31544652;  // "RFT1"
+constexpr std::uint32_t kForestMagic = 0x32544652;     // "RFT2"
+constexpr std::uint32_t kOldForestMagic = 0x31544652;  // "RFT1": numeric splits only
 // Rows per prediction block: their features fit in L1 while every tree walks them.
 constexpr std::size_t kPredictBlock = 128;
 
@@ -37,9 +38,11 @@ void ForestClassifier::Fit(const Dataset& train, Comm& comm) {
   std::vector<float> prior(classes);
   for (int k = 0; k < classes; ++k) prior[k] = static_cast<float>(class_rows[k]) / total;
 
+  FeatureBins bins = FeatureBins::Global(train, params_.max_bin, seed, comm);
+  category_maps_ = bins;
+  category_maps_.bounds.assign(bins.features(), {});  // prediction needs only the categories
   const BinnedFeatures binned =
-      BinnedFeatures::Build(train, BinnedFeatures::GlobalBounds(train, params_.max_bin, seed, comm),
-                            params_.exact_split_rows > 0);
+      BinnedFeatures::Build(train, std::move(bins), params_.exact_split_rows > 0);
   const ForestRows rows{binned, train.row_ids(), codes, classes, prior};
   trees_ = GrowForest(rows, params_, seed, comm);
 }
@@ -63,7 +66,13 @@ std::vector<float> ForestClassifier::PredictProba(const Dataset& data, Comm&) co
       const std::size_t begin = b * kPredictBlock, count = std::min(kPredictBlock, n - begin);
       for (std::size_t f = 0; f < nf; ++f) {
         auto column = data.column(f);
-        for (std::size_t r = 0; r < count; ++r) rows[r * nf + f] = column[begin + r];
+        if (category_maps_.IsCategorical(f)) {
+          for (std::size_t r = 0; r < count; ++r) {
+            rows[r * nf + f] = category_maps_.CategoryValue(f, column[begin + r]);
+          }
+        } else {
+          for (std::size_t r = 0; r < count; ++r) rows[r * nf + f] = column[begin + r];
+        }
       }
       std::fill(sums.begin(), sums.end(), 0.0);
       for (const DecisionTree& tree : trees_) {
@@ -84,12 +93,17 @@ void ForestClassifier::SaveModel(BinaryWriter& out) const {
   out.Put<std::uint32_t>(kForestMagic);
   out.Put<std::int32_t>(features_);
   out.Put<std::int32_t>(static_cast<std::int32_t>(classes_.size()));
+  category_maps_.SaveCategoryMaps(out);
   out.Put<std::uint64_t>(trees_.size());
   for (const DecisionTree& tree : trees_) tree.Save(out);
 }
 
 void ForestClassifier::LoadModel(BinaryReader& in) {
-  if (in.Get<std::uint32_t>() != kForestMagic) throw in.Corrupt("not a random forest model");
+  const auto magic = in.Get<std::uint32_t>();
+  if (magic == kOldForestMagic) {
+    throw in.Corrupt("a random forest model of an older scaleml (RFT1); train it again");
+  }
+  if (magic != kForestMagic) throw in.Corrupt("not a random forest model");
   const auto features = in.Get<std::int32_t>();
   const auto classes = in.Get<std::int32_t>();
   if (features <= 0) throw in.Corrupt("feature count " + std::to_string(features));
@@ -97,13 +111,22 @@ void ForestClassifier::LoadModel(BinaryReader& in) {
     throw in.Corrupt("class count " + std::to_string(classes) + " does not match the header's " +
                      std::to_string(classes_.size()));
   }
+  FeatureBins maps = FeatureBins::LoadCategoryMaps(in, features);
   const auto count = in.Get<std::uint64_t>();
   if (count == 0 || count > 100000) throw in.Corrupt("tree count " + std::to_string(count));
   std::vector<DecisionTree> trees;
   trees.reserve(count);
-  for (std::uint64_t t = 0; t < count; ++t)
+  for (std::uint64_t t = 0; t < count; ++t) {
     trees.push_back(DecisionTree::Load(in, classes, features));
+    for (const TreeNode& node : trees.back().nodes()) {
+      if (!node.is_leaf() && node.categorical() != maps.IsCategorical(node.feature_index())) {
+        throw in.Corrupt("a split of tree " + std::to_string(t) + " does not match the kind of " +
+                         "feature " + std::to_string(node.feature_index()));
+      }
+    }
+  }
   features_ = features;
+  category_maps_ = std::move(maps);
   trees_ = std::move(trees);
 }
 

@@ -6,9 +6,14 @@
 // seed, and tree t is grown on rank t % size from its sample's rows sent there by every rank
 // (ForestGrowth.h). Trees are grown in parallel with OpenMP (omp_get_max_threads() at a time).
 //
-// Model payload (after the registry's header): uint32 magic "RFT1", int32 features, int32
-// classes, uint64 trees, then per tree its nodes (uint64 count, 12-byte TreeNode each) and its
-// leaf table (uint64 count, float32 class fractions), all little-endian.
+// Categorical features (Schema::IsCategorical) are split natively on subsets of categories and
+// missing values (NaN) on a learnt default direction (FeatureBins.h, Grower.h, DecisionTree.h).
+//
+// Model payload (after the registry's header): uint32 magic "RFT2", int32 features, int32
+// classes; uint64 features, then per feature uint8 categorical and, when 1, its category map
+// (uint64 count, uint8 bin per code); uint64 trees, then per tree its nodes (uint64 count,
+// 12-byte TreeNode each), its leaf table (uint64 count, float32 class fractions) and its
+// category set table (uint64 count, uint32 words), all little-endian.
 // Thread-safety: Fit and LoadModel need exclusive access; prediction may run concurrently.
 #pragma once
 
@@ -16,6 +21,7 @@
 
 #include "algo/Classifier.h"
 #include "algo/forest/DecisionTree.h"
+#include "algo/forest/FeatureBins.h"
 #include "algo/forest/ForestParams.h"
 
 namespace scaleml {
@@ -37,6 +43,7 @@ class ForestClassifier final : public Classifier {
  private:
   ForestParams params_;
   int features_ = 0;
+  FeatureBins category_maps_;  // the categorical features' code -> bin maps (no numeric bounds)
   std::vector<DecisionTree> trees_;
 };
 

@@ -105,7 +105,7 @@ std::vector<DecisionTree> GrowAcrossRanks(const ForestRows& rows, const ForestPa
       received[rank] = std::move(pack);
       const std::vector<std::span<const std::byte>> packs(received.begin(), received.end());
       // From the parameters, not from has_raw(): a rank without rows has no raw values.
-      sample = UnpackSampleRows(packs, owned.size(), rows.binned.bounds(),
+      sample = UnpackSampleRows(packs, owned.size(), rows.binned.bins(),
                                 params.exact_split_rows > 0, rows.classes);
       round_mine = owned;
     }

@@ -103,8 +103,8 @@ std::vector<std::byte> PackSampleRows(const BinnedFeatures& local,
 }
 
 SampleRows UnpackSampleRows(std::span<const std::span<const std::byte>> packs, std::size_t trees,
-                            const BinnedFeatures::Bounds& bounds, bool has_raw, int classes) {
-  const std::size_t nf = bounds.size();
+                            const FeatureBins& bins, bool has_raw, int classes) {
+  const std::size_t nf = bins.features();
   const std::size_t row_bytes = RowBytes(nf, trees, has_raw);
   std::size_t rows = 0;
   for (std::size_t rank = 0; rank < packs.size(); ++rank) {
@@ -120,7 +120,7 @@ SampleRows UnpackSampleRows(std::span<const std::span<const std::byte>> packs, s
     rows += count;
   }
   SampleRows sample;
-  std::vector<std::uint8_t> bins(rows * nf);
+  std::vector<std::uint8_t> codes(rows * nf);
   std::vector<float> raw(has_raw ? rows * nf : 0);
   sample.codes.resize(rows);
   sample.weights.assign(trees, std::vector<std::uint16_t>(rows));
@@ -139,11 +139,11 @@ SampleRows UnpackSampleRows(std::span<const std::span<const std::byte>> packs, s
       for (std::size_t t = 0; t < trees; ++t) {
         sample.weights[t][row] = static_cast<std::uint16_t>(at[2 + t]);
       }
-      std::memcpy(bins.data() + row * nf, at + 2 + trees, nf);
+      std::memcpy(codes.data() + row * nf, at + 2 + trees, nf);
       if (has_raw) std::memcpy(raw.data() + row * nf, at + 2 + trees + nf, 4 * nf);
     }
   }
-  sample.rows = BinnedFeatures::FromRows(bounds, std::move(bins), std::move(raw));
+  sample.rows = BinnedFeatures::FromRows(bins, std::move(codes), std::move(raw));
   return sample;
 }
 

@@ -42,9 +42,9 @@ std::vector<std::byte> PackSampleRows(const BinnedFeatures& local,
                                       std::span<const std::int32_t> codes,
                                       std::span<const std::vector<std::uint16_t>> weights);
 
-// The rows of the packs of all ranks (pack i from rank i) for `trees` trees, with `bounds` the
-// bounds the packs' codes were made with.
+// The rows of the packs of all ranks (pack i from rank i) for `trees` trees, with `bins` the
+// bins the packs' codes were made with.
 SampleRows UnpackSampleRows(std::span<const std::span<const std::byte>> packs, std::size_t trees,
-                            const BinnedFeatures::Bounds& bounds, bool has_raw, int classes);
+                            const FeatureBins& bins, bool has_raw, int classes);
 
 }  // namespace scaleml

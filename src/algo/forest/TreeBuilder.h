@@ -4,6 +4,8 @@
 // prebinned features, with the node's rows kept as compact records that are partitioned in place;
 // nodes below `exact_split_rows` rows copy their rows' raw values into a small local buffer and are
 // split on exact values from there down, so deep splits are as precise as scikit-learn's.
+// Unlike scikit-learn 1.2, categorical features split on subsets of categories and missing values
+// go to a learnt side (Grower.h, GrowerCategorical.cc).
 // Thread-safety: a TreeBuilder is immutable after construction; Build() may run concurrently
 // from several threads (each call has its own scratch space).
 #pragma once

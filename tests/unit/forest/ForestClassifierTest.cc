@@ -134,9 +134,10 @@ TEST(ForestClassifier, CorruptTreeIsRejectedOnLoad) {
   BinaryWriter out;
   model->SaveModel(out);
   std::string bytes = out.Take();
-  // The first node's right child (magic, features, classes, tree count, node count, then the
-  // node: threshold, feature, target) pointed back at the root would loop forever.
-  const std::size_t target_at = 4 + 4 + 4 + 8 + 8 + 4 + 4;
+  // The first node's right child (magic, features, classes, the kinds of the 4 features, tree
+  // count, node count, then the node: threshold, feature, target) pointed back at the root would
+  // loop forever.
+  const std::size_t target_at = 4 + 4 + 4 + (8 + 4) + 8 + 8 + 4 + 4;
   const std::int32_t root = 0;
   std::memcpy(bytes.data() + target_at, &root, 4);
   auto fresh = MakeForestClassifier({});

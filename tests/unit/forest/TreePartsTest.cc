@@ -51,7 +51,7 @@ TEST(BinnedFeatures, BinAtMostBIsValueAtMostBound) {
       }
     }
   }
-  EXPECT_EQ(binned.row_bins(7)[1], binned.bounds(1).size());  // NaN: the last bin
+  EXPECT_EQ(binned.row_bins(7)[1], FeatureBins::kMissingBin);  // NaN: its own bin
 }
 
 TEST(DecisionTree, WalksPreOrderNodes) {
@@ -78,6 +78,48 @@ TEST(DecisionTree, WalksPreOrderNodes) {
   // A feature the model does not have.
   BinaryReader narrow(out.bytes(), "tree");
   EXPECT_THROW(DecisionTree::Load(narrow, 2, 1), Error);
+}
+
+TEST(DecisionTree, CategoricalSplitsAndDefaultDirections) {
+  DecisionTree tree(2);
+  const float left[] = {1.f, 0.f}, other_left[] = {0.25f, 0.75f}, other_right[] = {0.75f, 0.25f};
+  // Root: bins {1, 40} left of the seen bins {1, 3, 40}; missing and unseen bins go left.
+  DecisionTree::CategorySet set{};
+  for (std::uint32_t bin : {1u, 40u}) set[bin / 32] |= 1u << (bin % 32);
+  for (std::uint32_t bin : {1u, 3u, 40u}) set[8 + bin / 32] |= 1u << (bin % 32);
+  const auto root = tree.AddCategoricalSplit(0, set, true);
+  tree.AddLeaf(left);
+  // Right subtree: numeric, missing values left.
+  const auto inner = tree.AddSplit(1, 0.5f, true);
+  tree.SetRightChild(root, inner);
+  tree.AddLeaf(other_left);
+  tree.SetRightChild(inner, tree.AddLeaf(other_right));
+  auto leaf = [&](float a, float b) {
+    const float row[] = {a, b};
+    return tree.LeafFractions(row)[0];
+  };
+  EXPECT_EQ(leaf(1.f, 9.f), 1.f);
+  EXPECT_EQ(leaf(40.f, 9.f), 1.f);
+  EXPECT_EQ(leaf(3.f, 0.f), 0.25f);
+  EXPECT_EQ(leaf(3.f, 9.f), 0.75f);
+  EXPECT_EQ(leaf(3.f, NAN), 0.25f);  // default left
+  EXPECT_EQ(leaf(2.f, 9.f), 1.f);    // a bin the node did not see: default left
+  EXPECT_EQ(leaf(NAN, 9.f), 1.f);
+  EXPECT_EQ(leaf(300.f, 9.f), 1.f);
+
+  BinaryWriter out;
+  tree.Save(out);
+  BinaryReader in(out.bytes(), "tree");
+  auto loaded = DecisionTree::Load(in, 2, 2);
+  EXPECT_EQ(loaded.category_sets(), tree.category_sets());
+  EXPECT_EQ(loaded.nodes()[0].feature, tree.nodes()[0].feature);
+  EXPECT_EQ(loaded.nodes()[0].set_index(), 0u);
+  // A set index past the set table.
+  std::string bytes = out.bytes();
+  const std::uint32_t bad = 5;
+  std::memcpy(bytes.data() + 8, &bad, 4);  // after the node count: node 0's threshold
+  BinaryReader corrupt(bytes, "tree");
+  EXPECT_THROW(DecisionTree::Load(corrupt, 2, 2), Error);
 }
 
 }  // namespace
