@@ -248,7 +248,7 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
             os.unlink(path)
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # Python 3.11's object.__getstate__: the __dict__
         if "_model" in state:
             state["_model"] = self._model_bytes()
         return state

@@ -99,7 +99,7 @@ class _Column:
                 if value is pd.NA or value is pd.NaT:
                     continue
                 out[i] = codes.get(_category_text(value), np.nan)
-            return out
+            return [out]
         values = self._naive(pd.to_datetime(series))
         nanoseconds = values.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
         missing = values.isna().to_numpy()
