@@ -24,6 +24,7 @@ ALL = [
 
 
 def small(cls, **params):
+    params.setdefault("n_jobs", 1)
     if cls is scaleml.GBDTClassifier:
         params.setdefault("num_iterations", 20)
     if cls in (scaleml.XGBoostClassifier, scaleml.RandomForestClassifier):
