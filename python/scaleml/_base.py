@@ -79,6 +79,17 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
                 )
             self._check_values(features)
             return features
+        if not reset and self._plain_array(X):
+            # Prediction's fast path (one row in tens of microseconds): the checks
+            # _validate_data makes for a numeric ndarray, without its generic machinery.
+            if X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                    f"{self.n_features_in_} features as input."
+                )
+            features = np.asarray(X, dtype=np.float32, order="F")
+            self._check_values(features)
+            return features
         if reset:
             self._encoder = None
         features = self._validate_data(
@@ -89,10 +100,23 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
         )
         return np.asarray(features, dtype=np.float32, order="F")
 
+    def _plain_array(self, X):
+        return (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.shape[0] > 0
+            and X.dtype in (np.float32, np.float64)
+            and getattr(self, "_encoder", None) is None
+            and not hasattr(self, "feature_names_in_")
+            and hasattr(self, "n_features_in_")
+        )
+
     def _check_values(self, features):
+        if np.isfinite(features).all():
+            return
         if np.isinf(features).any():
             raise ValueError("Input X contains infinity or a value too large for dtype('float32').")
-        if not self._allow_nan and np.isnan(features).any():
+        if not self._allow_nan:
             raise ValueError(f"Input X contains NaN; {type(self).__name__} does not accept missing "
                              "values (GBDTClassifier, XGBoostClassifier and "
                              "RandomForestClassifier do).")
@@ -160,6 +184,7 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
 
     def _set_fitted(self, model, labels):
         self._model = model
+        labels.bind(model.classes)
         self._labels = labels
         self.classes_ = labels.classes
         self.n_classes_ = len(labels.classes)
@@ -177,7 +202,8 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
         return np.arange(features)
 
     def _predict_features(self, X):
-        check_is_fitted(self)
+        if "_model" not in self.__dict__:
+            check_is_fitted(self)  # raises NotFittedError with scikit-learn's message
         return self._features(X, reset=False)
 
     def predict_proba(self, X):
@@ -190,7 +216,7 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
         """The most probable class of each row (the C++ model's own prediction)."""
         features = self._predict_features(X)
         labels = self._model.predict(features, _threads(self.n_jobs))
-        return self._labels.decode(labels, self._model.classes)
+        return self._labels.decode(labels)
 
     # ---- model files and pickling -------------------------------------------------------------
     def save_model(self, path):

@@ -202,7 +202,15 @@ class LabelEncoding:
             return []
         return [_category_text(c) for c in self.classes]
 
-    def decode(self, labels, model_classes):
+    def bind(self, model_classes):
+        """Records the C++ model's classes (its labels' values) once, for decode."""
+        self.model_classes = np.asarray(model_classes)
+        self.identity = self.raw and np.array_equal(self.model_classes, self.classes)
+
+    def decode(self, labels):
         """The original labels of the C++ model's predicted labels."""
-        index = np.searchsorted(np.asarray(model_classes), labels)
-        return self.classes[index]
+        if not self.raw:
+            return self.classes[labels]  # labels are codes, indices into classes
+        if self.identity:
+            return labels.astype(self.classes.dtype, copy=False)
+        return self.classes[np.searchsorted(self.model_classes, labels)]
