@@ -8,6 +8,7 @@
 
 from . import _core
 from ._core import __version__
+from . import tune
 from .data import make_classification, read_csv
 from .estimators import (
     GBDTClassifier,
@@ -51,4 +52,5 @@ __all__ = [
     "make_classification",
     "load_model",
     "algorithms",
+    "tune",
 ]
