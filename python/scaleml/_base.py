@@ -148,7 +148,8 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
                 f"Found input variables with inconsistent numbers of samples: "
                 f"[{len(features)}, {len(y)}]"
             )
-        check_classification_targets(y)
+        if y.dtype.kind not in "iu":  # integer labels are always classes; this check sorts y
+            check_classification_targets(y)
         if sample_weight is not None:
             features, y = self._repeat_rows(features, y, sample_weight)
         labels = LabelEncoding(y)
