@@ -179,7 +179,8 @@ class Model {
     std::size_t first = 0;
     if (model_->classes().size() == 2 && vectors == 2) first = 1;
     std::size_t kept = vectors - first;
-    py::array_t<double> coef_out({static_cast<py::ssize_t>(kept), static_cast<py::ssize_t>(features)});
+    py::array_t<double> coef_out(
+        {static_cast<py::ssize_t>(kept), static_cast<py::ssize_t>(features)});
     py::array_t<double> intercept_out(static_cast<py::ssize_t>(kept));
     for (std::size_t v = 0; v < kept; ++v) {
       for (std::size_t f = 0; f < features; ++f) {
@@ -208,10 +209,10 @@ py::tuple DatasetToPython(Dataset dataset) {
   auto columns = static_cast<py::ssize_t>(shared->features());
   py::capsule owner = OwnerCapsule(shared);
   const float* data = shared->feature_data().data();
-  py::array_t<float> features({rows, columns},
-                              {static_cast<py::ssize_t>(sizeof(float)),
-                               static_cast<py::ssize_t>(sizeof(float)) * rows},
-                              data, owner);
+  py::array_t<float> features(
+      {rows, columns},
+      {static_cast<py::ssize_t>(sizeof(float)), static_cast<py::ssize_t>(sizeof(float)) * rows},
+      data, owner);
   py::array_t<std::int32_t> labels(rows, shared->labels().data(), owner);
   return py::make_tuple(features, labels, shared->feature_names(), shared->schema());
 }
@@ -347,8 +348,7 @@ PYBIND11_MODULE(_core, m) {
         "The fast reader: (X float32 Fortran order, y int32, feature names, schema)");
 
   py::class_<Model>(m, "Model")
-      .def(py::init<const std::string&, const ParamMap&>(), py::arg("algorithm"),
-           py::arg("params"))
+      .def(py::init<const std::string&, const ParamMap&>(), py::arg("algorithm"), py::arg("params"))
       .def_property_readonly("name", &Model::name)
       .def_property_readonly("params", &Model::params)
       .def_property_readonly("classes", &Model::classes)
