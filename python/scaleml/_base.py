@@ -61,6 +61,21 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
     # ---- input -------------------------------------------------------------------------------
     def _features(self, X, reset):
         """X as Fortran-order float32 (no copy when it already is), and its Schema on reset."""
+        encoder = getattr(self, "_encoder", None)
+        if not reset and encoder is not None and not encoder.plain:
+            if not isinstance(X, pd.DataFrame):
+                # Rows without column names for a model of typed columns: the columns are taken
+                # by position and encoded as in training.
+                self._check_feature_names(X, reset=False)
+                X = pd.DataFrame(np.asarray(X, dtype=object))
+                if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+                    raise ValueError(
+                        f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                        f"{self.n_features_in_} features as input."
+                    )
+                features = encoder.encode(X)
+                self._check_values(features)
+                return features
         if isinstance(X, pd.DataFrame):
             self._check_feature_names(X, reset=reset)
             if reset:

@@ -164,6 +164,9 @@ def test_dataframe_fit_keeps_feature_names_and_importances():
     assert forest.feature_importances_.shape == (2,)
     with pytest.raises(ValueError, match="feature names"):
         model.predict(frame[["colour", "noise"]])
+    # Rows without names are taken column by column and encoded as in training.
+    with pytest.warns(UserWarning, match="feature names"):
+        np.testing.assert_array_equal(model.predict(frame.to_numpy()), model.predict(frame))
 
 
 def test_logistic_regression_coefficients_match_sklearn(data):
