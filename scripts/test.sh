@@ -1,6 +1,7 @@
 #!/bin/sh
-# Installs dependencies, builds, and runs every test: the Release build with all tests, then the
-# unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Installs dependencies, builds, and runs every test: the Release build with all tests (Python
+# included), then the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer, then
+# a short run of every fuzz target.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
@@ -14,4 +15,8 @@ cmake --build build-asan --parallel "$jobs"
 # Sanitized runs: unit tests only (the CLI tests run the Release binary above).
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure --timeout 900 -j "$jobs" -L unit)
+# Every parser of outside input under libFuzzer (clang, ASan+UBSan), a few seconds each.
+rc=0
+bash scripts/fuzz.sh 4 || rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then exit "$rc"; fi
 echo "scaleml: all tests passed"
