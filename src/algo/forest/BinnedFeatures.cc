@@ -21,12 +21,12 @@ std::uint8_t BinOf(const float* padded, float x) {
     at += static_cast<std::size_t>(padded[at + half - 1] < x) * half;
   }
   const std::size_t below = at + static_cast<std::size_t>(padded[at] < x);
-  return std::isnan(x) ? FeatureBins::kMissingBin : static_cast<std::uint8_t>(below);
+  return std::isnan(x) ? ForestBins::kMissingBin : static_cast<std::uint8_t>(below);
 }
 
 }  // namespace
 
-void BinnedFeatures::SetBins(FeatureBins bins) {
+void BinnedFeatures::SetBins(ForestBins bins) {
   bins_ = std::move(bins);
   value_bins_.resize(bins_.features());
   for (std::size_t f = 0; f < bins_.features(); ++f) {
@@ -34,7 +34,7 @@ void BinnedFeatures::SetBins(FeatureBins bins) {
   }
 }
 
-BinnedFeatures BinnedFeatures::FromRows(FeatureBins bins, std::vector<std::uint8_t> codes,
+BinnedFeatures BinnedFeatures::FromRows(ForestBins bins, std::vector<std::uint8_t> codes,
                                         std::vector<float> raw) {
   BinnedFeatures out;
   out.features_ = static_cast<int>(bins.features());
@@ -48,7 +48,7 @@ BinnedFeatures BinnedFeatures::FromRows(FeatureBins bins, std::vector<std::uint8
   return out;
 }
 
-BinnedFeatures BinnedFeatures::Build(const Dataset& data, FeatureBins bins, bool keep_raw) {
+BinnedFeatures BinnedFeatures::Build(const Dataset& data, ForestBins bins, bool keep_raw) {
   BinnedFeatures out;
   out.rows_ = data.rows();
   out.features_ = static_cast<int>(data.features());

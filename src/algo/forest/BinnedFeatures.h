@@ -1,8 +1,8 @@
 // The training rows of a forest, prepared once for every tree: each feature cut into at most 255
-// bins (FeatureBins.h: quantile bins of numeric features, category bins of categorical ones,
+// bins (ForestBins.h: quantile bins of numeric features, category bins of categorical ones,
 // kMissingBin for missing values) stored row-major as one byte per feature, so a tree's node
 // histogram reads one cache line per row; and, for exact splits of small nodes, the raw values
-// row-major. The bins come from the whole training set (FeatureBins::Global), so one process and
+// row-major. The bins come from the whole training set (ForestBins::Global), so one process and
 // any number of ranks bin every row identically.
 // Thread-safety: GlobalBounds is collective (the rank's thread); the built object is read-only
 // and shareable.
@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "algo/forest/FeatureBins.h"
+#include "algo/forest/ForestBins.h"
 #include "comm/Comm.h"
 #include "data/Dataset.h"
 
@@ -20,16 +20,16 @@ namespace scaleml {
 
 class BinnedFeatures {
  public:
-  // The bins of every feature from the whole training set (FeatureBins::Global). Collective.
-  static FeatureBins GlobalBounds(const Dataset& local, int max_bin, std::uint64_t seed,
-                                  Comm& comm) {
-    return FeatureBins::Global(local, max_bin, seed, comm);
+  // The bins of every feature from the whole training set (ForestBins::Global). Collective.
+  static ForestBins GlobalBounds(const Dataset& local, int max_bin, std::uint64_t seed,
+                                 Comm& comm) {
+    return ForestBins::Global(local, max_bin, seed, comm);
   }
   // `data` binned by `bins`; `keep_raw`: also keep the raw values row-major (for exact splits).
-  static BinnedFeatures Build(const Dataset& data, FeatureBins bins, bool keep_raw);
+  static BinnedFeatures Build(const Dataset& data, ForestBins bins, bool keep_raw);
   // Rows already binned elsewhere: `codes` row-major (rows x features bytes) and, when not empty,
   // `raw` row-major (rows x features floats).
-  static BinnedFeatures FromRows(FeatureBins bins, std::vector<std::uint8_t> codes,
+  static BinnedFeatures FromRows(ForestBins bins, std::vector<std::uint8_t> codes,
                                  std::vector<float> raw);
 
   std::size_t rows() const { return rows_; }
@@ -41,22 +41,22 @@ class BinnedFeatures {
   bool has_raw() const { return !raw_.empty(); }
   // Upper bounds of the bins of numeric feature f (one fewer than the bins).
   const std::vector<float>& bounds(int f) const { return bins_.bounds[f]; }
-  const FeatureBins& bins() const { return bins_; }
-  // Bins of feature f that hold values (FeatureBins::ValueBins), kept at hand for the histograms.
+  const ForestBins& bins() const { return bins_; }
+  // Bins of feature f that hold values (ForestBins::ValueBins), kept at hand for the histograms.
   int value_bins(int f) const { return value_bins_[f]; }
-  // Whether some training row of any rank misses numeric feature f (FeatureBins::has_missing).
+  // Whether some training row of any rank misses numeric feature f (ForestBins::has_missing).
   bool has_missing(int f) const { return bins_.has_missing[f] != 0; }
 
   static std::vector<float> FindBounds(std::vector<float> sample, int max_bin) {
-    return FeatureBins::FindBounds(std::move(sample), max_bin);
+    return ForestBins::FindBounds(std::move(sample), max_bin);
   }
 
  private:
-  void SetBins(FeatureBins bins);
+  void SetBins(ForestBins bins);
 
   std::size_t rows_ = 0;
   int features_ = 0;
-  FeatureBins bins_;
+  ForestBins bins_;
   std::vector<int> value_bins_;
   std::vector<std::uint8_t> codes_;
   std::vector<float> raw_;

@@ -3,7 +3,7 @@
 // node. A leaf keeps the index of its class distribution (fractions of the weighted rows that
 // reached it, as scikit-learn's predict_proba) in a flat leaf table.
 // A numeric split sends x <= threshold left, a categorical split the bins of its left set
-// (FeatureBins.h: a tree sees a categorical feature as its bin, 0..254, NaN when missing); both
+// (ForestBins.h: a tree sees a categorical feature as its bin, 0..254, NaN when missing); both
 // send NaN, and a categorical split also the bins that no training row of the node had, in the
 // node's default direction, learnt from the missing rows (or the larger side when it had none).
 // A categorical split's set is two 256-bit bitsets in the tree's set table: the left bins, and
@@ -72,7 +72,7 @@ class DecisionTree {
   std::int32_t next_index() const { return static_cast<std::int32_t>(nodes_.size()); }
 
   // The class fractions of the leaf that `row` (all features of one row) reaches.
-  // Categorical features are given as FeatureBins::CategoryValue (their bin).
+  // Categorical features are given as ForestBins::CategoryValue (their bin).
   const float* LeafFractions(const float* row) const {
     std::int32_t i = 0;
     while (nodes_[i].feature >= 0) {

@@ -38,7 +38,7 @@ void ForestClassifier::Fit(const Dataset& train, Comm& comm) {
   std::vector<float> prior(classes);
   for (int k = 0; k < classes; ++k) prior[k] = static_cast<float>(class_rows[k]) / total;
 
-  FeatureBins bins = FeatureBins::Global(train, params_.max_bin, seed, comm);
+  ForestBins bins = ForestBins::Global(train, params_.max_bin, seed, comm);
   category_maps_ = bins;
   category_maps_.bounds.assign(bins.features(), {});  // prediction needs only the categories
   const BinnedFeatures binned =
@@ -111,7 +111,7 @@ void ForestClassifier::LoadModel(BinaryReader& in) {
     throw in.Corrupt("class count " + std::to_string(classes) + " does not match the header's " +
                      std::to_string(classes_.size()));
   }
-  FeatureBins maps = FeatureBins::LoadCategoryMaps(in, features);
+  ForestBins maps = ForestBins::LoadCategoryMaps(in, features);
   const auto count = in.Get<std::uint64_t>();
   if (count == 0 || count > 100000) throw in.Corrupt("tree count " + std::to_string(count));
   std::vector<DecisionTree> trees;

@@ -7,7 +7,7 @@
 // (ForestGrowth.h). Trees are grown in parallel with OpenMP (omp_get_max_threads() at a time).
 //
 // Categorical features (Schema::IsCategorical) are split natively on subsets of categories and
-// missing values (NaN) on a learnt default direction (FeatureBins.h, Grower.h, DecisionTree.h).
+// missing values (NaN) on a learnt default direction (ForestBins.h, Grower.h, DecisionTree.h).
 //
 // Model payload (after the registry's header): uint32 magic "RFT2", int32 features, int32
 // classes; uint64 features, then per feature uint8 categorical and, when 1, its category map
@@ -21,7 +21,7 @@
 
 #include "algo/Classifier.h"
 #include "algo/forest/DecisionTree.h"
-#include "algo/forest/FeatureBins.h"
+#include "algo/forest/ForestBins.h"
 #include "algo/forest/ForestParams.h"
 
 namespace scaleml {
@@ -43,7 +43,7 @@ class ForestClassifier final : public Classifier {
  private:
   ForestParams params_;
   int features_ = 0;
-  FeatureBins category_maps_;  // the categorical features' code -> bin maps (no numeric bounds)
+  ForestBins category_maps_;  // the categorical features' code -> bin maps (no numeric bounds)
   std::vector<DecisionTree> trees_;
 };
 

@@ -132,7 +132,7 @@ void Grower::SumLeftClasses(const Split& split, const std::uint32_t* hist) {
   } else {
     for (int b = 0; b <= split.bin; ++b) add(b);
   }
-  if (split.default_left) add(FeatureBins::kMissingBin);
+  if (split.default_left) add(ForestBins::kMissingBin);
 }
 
 template <typename GoesLeft>
@@ -158,7 +158,7 @@ std::size_t Grower::PartitionRecords(std::size_t begin, std::size_t end, const S
   if (split.categorical) {
     std::array<std::uint8_t, kMaxBins> left{};
     for (int b = 0; b < kMaxBins; ++b) left[b] = category_set_[b / 32] >> (b % 32) & 1u;
-    left[FeatureBins::kMissingBin] = split.default_left ? 1 : 0;
+    left[ForestBins::kMissingBin] = split.default_left ? 1 : 0;
     return PartitionRecordsBy(begin, end,
                               [&left, at](const std::uint8_t* r) { return left[r[at]] != 0; });
   }

@@ -125,7 +125,7 @@ class Grower {
   // The best split of one drawn feature into *best; false if it cannot split the node.
   bool ScanFeature(int feature, int slot, std::size_t n, double w, Split* best);
   bool HasMissing(const std::uint32_t* hist) const {
-    const std::uint32_t* cell = hist + FeatureBins::kMissingBin * width_;
+    const std::uint32_t* cell = hist + ForestBins::kMissingBin * width_;
     std::uint32_t any = 0;
     for (int k = 0; k < classes_; ++k) any |= cell[k];
     return any != 0;

@@ -23,7 +23,7 @@
 namespace scaleml::forest_growth {
 
 std::pair<double, std::size_t> Grower::LoadMissing(const std::uint32_t* hist) {
-  const std::uint32_t* cell = hist + FeatureBins::kMissingBin * width_;
+  const std::uint32_t* cell = hist + ForestBins::kMissingBin * width_;
   double wm = 0.0;
   for (int k = 0; k < classes_; ++k) {
     missing_[k] = cell[k];
@@ -109,11 +109,11 @@ bool Grower::ScanCategoricalValues(int feature, std::size_t begin, std::size_t e
                                    Split* best) {
   exact_hist_.resize(static_cast<std::size_t>(kMaxBins) * width_);
   std::fill(exact_hist_.begin(), exact_hist_.begin() + data_.value_bins(feature) * width_, 0u);
-  std::fill_n(exact_hist_.begin() + FeatureBins::kMissingBin * width_, width_, 0u);
+  std::fill_n(exact_hist_.begin() + ForestBins::kMissingBin * width_, width_, 0u);
   for (std::size_t i = begin; i < end; ++i) {
     const float value = values_[i * features_ + feature];
     const std::size_t bin =
-        std::isnan(value) ? FeatureBins::kMissingBin : static_cast<std::size_t>(value);
+        std::isnan(value) ? ForestBins::kMissingBin : static_cast<std::size_t>(value);
     std::uint32_t* cell = exact_hist_.data() + bin * width_;
     cell[classes_of_[i]] += weights_of_[i];
     if (row_counts_) cell[classes_] += 1;

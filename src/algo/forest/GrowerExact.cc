@@ -34,8 +34,8 @@ void Grower::LoadExactRows(const Task& root) {
     // Categorical features hold their bin here, as prediction sees them (DecisionTree.h).
     for (int f : categorical_features_) {
       const std::uint8_t bin = rec[8 + f];
-      dst[f] = bin == FeatureBins::kMissingBin ? std::numeric_limits<float>::quiet_NaN()
-                                               : static_cast<float>(bin);
+      dst[f] = bin == ForestBins::kMissingBin ? std::numeric_limits<float>::quiet_NaN()
+                                              : static_cast<float>(bin);
     }
     classes_of_[i] = RecordClass(rec);
     weights_of_[i] = RecordWeight(rec);

@@ -17,7 +17,7 @@ void Grower::BuildHistograms(std::size_t begin, std::size_t end, const int* feat
   for (int j = 0; j < count; ++j) {
     hists[j] = SlotHistogram(first + j);
     std::fill(hists[j], hists[j] + data_.value_bins(features[j]) * width_, 0u);
-    std::fill_n(hists[j] + FeatureBins::kMissingBin * width_, width_, 0u);
+    std::fill_n(hists[j] + ForestBins::kMissingBin * width_, width_, 0u);
   }
   if (classes_ == 2 && !row_counts_) {
     switch (count) {  // the common case: a constant width and feature count the compiler sees

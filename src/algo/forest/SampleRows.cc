@@ -103,7 +103,7 @@ std::vector<std::byte> PackSampleRows(const BinnedFeatures& local,
 }
 
 SampleRows UnpackSampleRows(std::span<const std::span<const std::byte>> packs, std::size_t trees,
-                            const FeatureBins& bins, bool has_raw, int classes) {
+                            const ForestBins& bins, bool has_raw, int classes) {
   const std::size_t nf = bins.features();
   const std::size_t row_bytes = RowBytes(nf, trees, has_raw);
   std::size_t rows = 0;

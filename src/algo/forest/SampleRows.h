@@ -45,6 +45,6 @@ std::vector<std::byte> PackSampleRows(const BinnedFeatures& local,
 // The rows of the packs of all ranks (pack i from rank i) for `trees` trees, with `bins` the
 // bins the packs' codes were made with.
 SampleRows UnpackSampleRows(std::span<const std::span<const std::byte>> packs, std::size_t trees,
-                            const FeatureBins& bins, bool has_raw, int classes);
+                            const ForestBins& bins, bool has_raw, int classes);
 
 }  // namespace scaleml

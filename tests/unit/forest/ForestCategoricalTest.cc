@@ -74,14 +74,14 @@ const DecisionTree& FirstTree(const Classifier& model) {
   return dynamic_cast<const ForestClassifier&>(model).trees()[0];
 }
 
-TEST(FeatureBins, CategoriesGetTheirOwnBinsOrTheMostFrequentDo) {
+TEST(ForestBins, CategoriesGetTheirOwnBinsOrTheMostFrequentDo) {
   // Seen categories numbered in code order; unseen ones are missing.
-  EXPECT_EQ(FeatureBins::CategoryBins({5, 0, 2, 7}, 255),
-            (std::vector<std::uint8_t>{0, FeatureBins::kMissingBin, 1, 2}));
+  EXPECT_EQ(ForestBins::CategoryBins({5, 0, 2, 7}, 255),
+            (std::vector<std::uint8_t>{0, ForestBins::kMissingBin, 1, 2}));
   // Three bins for five seen categories: the two most frequent (codes 1 and 4) keep a bin each,
   // in code order; the others (0, 2, 3) share the last; code 5 was never seen.
-  const auto bins = FeatureBins::CategoryBins({4, 9, 1, 4, 8, 0}, 3);
-  EXPECT_EQ(bins, (std::vector<std::uint8_t>{2, 0, 2, 2, 1, FeatureBins::kMissingBin}));
+  const auto bins = ForestBins::CategoryBins({4, 9, 1, 4, 8, 0}, 3);
+  EXPECT_EQ(bins, (std::vector<std::uint8_t>{2, 0, 2, 2, 1, ForestBins::kMissingBin}));
 }
 
 TEST(ForestCategorical, SubsetOfCategoriesIsLearntInOneSplit) {

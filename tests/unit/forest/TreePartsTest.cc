@@ -51,7 +51,7 @@ TEST(BinnedFeatures, BinAtMostBIsValueAtMostBound) {
       }
     }
   }
-  EXPECT_EQ(binned.row_bins(7)[1], FeatureBins::kMissingBin);  // NaN: its own bin
+  EXPECT_EQ(binned.row_bins(7)[1], ForestBins::kMissingBin);  // NaN: its own bin
 }
 
 TEST(DecisionTree, WalksPreOrderNodes) {

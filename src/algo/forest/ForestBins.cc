@@ -1,4 +1,4 @@
-#include "algo/forest/FeatureBins.h"
+#include "algo/forest/ForestBins.h"
 
 #include <algorithm>
 #include <cmath>
@@ -66,7 +66,7 @@ std::vector<std::uint8_t> GlobalHasMissing(const Dataset& local, Comm& comm) {
 
 }  // namespace
 
-int FeatureBins::ValueBins(std::size_t f) const {
+int ForestBins::ValueBins(std::size_t f) const {
   if (!IsCategorical(f)) return static_cast<int>(bounds[f].size()) + 1;
   int bins = 0;
   for (std::uint8_t bin : category_bins[f]) {
@@ -75,7 +75,7 @@ int FeatureBins::ValueBins(std::size_t f) const {
   return bins;
 }
 
-std::vector<float> FeatureBins::FindBounds(std::vector<float> sample, int max_bin) {
+std::vector<float> ForestBins::FindBounds(std::vector<float> sample, int max_bin) {
   sample.erase(std::remove_if(sample.begin(), sample.end(), [](float x) { return std::isnan(x); }),
                sample.end());
   std::sort(sample.begin(), sample.end());
@@ -110,8 +110,8 @@ std::vector<float> FeatureBins::FindBounds(std::vector<float> sample, int max_bi
   return bounds;
 }
 
-std::vector<std::uint8_t> FeatureBins::CategoryBins(const std::vector<std::int64_t>& counts,
-                                                    int max_bin) {
+std::vector<std::uint8_t> ForestBins::CategoryBins(const std::vector<std::int64_t>& counts,
+                                                   int max_bin) {
   std::vector<std::uint32_t> seen;
   for (std::size_t code = 0; code < counts.size(); ++code) {
     if (counts[code] > 0) seen.push_back(static_cast<std::uint32_t>(code));
@@ -134,10 +134,10 @@ std::vector<std::uint8_t> FeatureBins::CategoryBins(const std::vector<std::int64
   return bins;
 }
 
-FeatureBins FeatureBins::Global(const Dataset& local, int max_bin, std::uint64_t seed, Comm& comm) {
+ForestBins ForestBins::Global(const Dataset& local, int max_bin, std::uint64_t seed, Comm& comm) {
   const std::size_t nf = local.features();
   const Schema& schema = local.schema();
-  FeatureBins out;
+  ForestBins out;
   out.bounds.resize(nf);
   out.category_bins.resize(nf);
   out.categorical.resize(nf);
@@ -174,7 +174,7 @@ FeatureBins FeatureBins::Global(const Dataset& local, int max_bin, std::uint64_t
   return out;
 }
 
-void FeatureBins::SaveCategoryMaps(BinaryWriter& out) const {
+void ForestBins::SaveCategoryMaps(BinaryWriter& out) const {
   out.Put<std::uint64_t>(features());
   for (std::size_t f = 0; f < features(); ++f) {
     out.Put<std::uint8_t>(categorical[f]);
@@ -182,13 +182,13 @@ void FeatureBins::SaveCategoryMaps(BinaryWriter& out) const {
   }
 }
 
-FeatureBins FeatureBins::LoadCategoryMaps(BinaryReader& in, int features) {
+ForestBins ForestBins::LoadCategoryMaps(BinaryReader& in, int features) {
   const auto count = in.Get<std::uint64_t>();
   if (count != static_cast<std::uint64_t>(features)) {
     throw in.Corrupt("category maps for " + std::to_string(count) + " features, not " +
                      std::to_string(features));
   }
-  FeatureBins out;
+  ForestBins out;
   out.bounds.resize(count);
   out.category_bins.resize(count);
   out.categorical.resize(count);

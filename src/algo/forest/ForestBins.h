@@ -27,7 +27,7 @@
 
 namespace scaleml {
 
-struct FeatureBins {
+struct ForestBins {
   // Bin of missing values; value bins are 0..254 (max_bin is at most 255).
   static constexpr std::uint8_t kMissingBin = 255;
 
@@ -62,7 +62,7 @@ struct FeatureBins {
   // id) picks them, about 100,000), and categorical maps from the counts of all rows: they depend
   // only on the whole training set and the seed, not on the rank count or the partition.
   // Collective.
-  static FeatureBins Global(const Dataset& local, int max_bin, std::uint64_t seed, Comm& comm);
+  static ForestBins Global(const Dataset& local, int max_bin, std::uint64_t seed, Comm& comm);
   // Upper bounds for the values of one feature: midpoints between distinct sample values, at
   // most max_bin - 1 of them, chosen at quantiles when there are more distinct values.
   static std::vector<float> FindBounds(std::vector<float> sample, int max_bin);
@@ -72,7 +72,7 @@ struct FeatureBins {
 
   // Only the categorical maps travel with a model (prediction needs no numeric bounds).
   void SaveCategoryMaps(BinaryWriter& out) const;
-  static FeatureBins LoadCategoryMaps(BinaryReader& in, int features);
+  static ForestBins LoadCategoryMaps(BinaryReader& in, int features);
 };
 
 }  // namespace scaleml
