@@ -82,10 +82,10 @@ expect_error 2 "flip.model: checksum mismatch: the file is damaged or was change
   "$BIN" predict --model "$DIR/flip.model" --data "$DIR/d.csv" --out "$DIR/x.pred"
 # A file whose columns are not the model's.
 sed '1s/feature_3/speed/' "$DIR/d.csv" > "$DIR/renamed.csv"
-expect_error 2 "feature 4 is 'speed' but the model" \
+expect_error 2 "no column 'feature_3', which the model was trained with" \
   "$BIN" predict --model "$DIR/knn.model" --data "$DIR/renamed.csv" --out "$DIR/x.pred"
 cut -d, -f1-9 "$DIR/d.csv" > "$DIR/nine.csv"
-expect_error 2 "has 9 feature columns but the model" \
+expect_error 2 "no column 'feature_9', which the model was trained with" \
   "$BIN" predict --model "$DIR/knn.model" --data "$DIR/nine.csv" --out "$DIR/x.pred"
 [ ! -e "$DIR/x.pred" ] || fail "a failed predict left its output"
 "$BIN" train --algo gbdt --list-params | grep -q "num_leaves" || fail "--list-params"

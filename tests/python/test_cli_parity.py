@@ -46,7 +46,7 @@ def test_same_model_as_the_cli(algo, csv_file, tmp_path, run_cli):
     predictions; each side reads the other's model file."""
     params = PARAMS[algo]
     cli_model = tmp_path / "cli.model"
-    args = ["train", "--algo", algo, "--data", csv_file, "--test-size", "0", "--threads", "2",
+    args = ["train", "--algo", algo, "--data", csv_file, "--test-data", csv_file, "--threads", "2",
             "--no-cache", "--save-model", cli_model]
     for name, value in params.items():
         args += ["--param", f"{name}={value}"]
@@ -75,7 +75,7 @@ def test_same_model_as_the_cli(algo, csv_file, tmp_path, run_cli):
 
 def test_load_model_into_an_estimator(csv_file, tmp_path, run_cli):
     model_path = tmp_path / "m.model"
-    run_cli("train", "--algo", "logreg", "--data", csv_file, "--test-size", "0", "--no-cache",
+    run_cli("train", "--algo", "logreg", "--data", csv_file, "--test-data", csv_file, "--no-cache",
             "--save-model", model_path)
     model = scaleml.LogisticRegression().load_model(model_path)
     assert model.coef_.shape == (1, 10)
