@@ -71,8 +71,10 @@ std::string CvText(const std::vector<CvFoldReport>& folds) {
                   MetricText(m.f1).c_str(), MetricText(m.balanced_accuracy).c_str());
     out << line;
   }
-  for (const auto& [label, values] :
+  for (const auto& row :
        {std::pair{"mean", MetricsMean(metrics)}, std::pair{"std", MetricsStd(metrics)}}) {
+    const char* label = row.first;
+    const auto& values = row.second;  // a plain name: clang cannot capture a structured binding
     auto value = [&values](const char* key) { return MetricText(values[key].get<double>()); };
     std::snprintf(line, sizeof(line), format, label, "", value("accuracy").c_str(),
                   value("logloss").c_str(), value("roc_auc").c_str(), value("f1").c_str(),
