@@ -15,7 +15,7 @@ namespace scaleml::testing {
 // Sorted category names c00000, c00001, ... (codes are their indices).
 inline std::vector<std::string> CategoryNames(std::size_t count) {
   std::vector<std::string> names;
-  char name[16];
+  char name[32];  // room for any size_t
   for (std::size_t c = 0; c < count; ++c) {
     std::snprintf(name, sizeof(name), "c%06zu", c);
     names.emplace_back(name);
