@@ -2,10 +2,10 @@
 // (PeerLinks::AnswerPeer), the only bytes a stranger on the network can send before the mesh
 // forms. The first two bytes pick this rank and the group size; the rest is the answer.
 // AnswerPeer must answer a rank this rank accepts or -1, whatever the bytes.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <array>
 #include <span>
 #include <string>
 

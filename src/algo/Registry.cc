@@ -86,16 +86,30 @@ void CheckEnvelope(std::string_view bytes, const std::string& path) {
 const std::vector<AlgorithmInfo>& Algorithms() {
   static const std::vector<AlgorithmInfo> algorithms = [] {
     std::vector<AlgorithmInfo> list;
-    list.push_back({"gbdt", {"lightgbm"}, "gradient-boosted trees, LightGBM's algorithm",
-                    &GbdtParamSchema(), &MakeGbdtClassifier});
-    list.push_back({"xgboost", {"xgb"}, "XGBoost through libxgboost's C API",
-                    &XgboostParamSchema(), &MakeXgboostClassifier});
-    list.push_back({"logreg", {"logistic_regression"},
+    list.push_back({"gbdt",
+                    {"lightgbm"},
+                    "gradient-boosted trees, LightGBM's algorithm",
+                    &GbdtParamSchema(),
+                    &MakeGbdtClassifier});
+    list.push_back({"xgboost",
+                    {"xgb"},
+                    "XGBoost through libxgboost's C API",
+                    &XgboostParamSchema(),
+                    &MakeXgboostClassifier});
+    list.push_back({"logreg",
+                    {"logistic_regression"},
                     "L2-regularised logistic regression (scikit-learn's defaults)",
-                    &LogregParamSchema(), &MakeLogregClassifier});
-    list.push_back({"rf", {"random_forest", "forest"}, "random forest (scikit-learn's defaults)",
-                    &ForestParamSchema(), &MakeForestClassifier});
-    list.push_back({"knn", {}, "exact k-nearest neighbours on a kd-tree", &KnnParamSchema(),
+                    &LogregParamSchema(),
+                    &MakeLogregClassifier});
+    list.push_back({"rf",
+                    {"random_forest", "forest"},
+                    "random forest (scikit-learn's defaults)",
+                    &ForestParamSchema(),
+                    &MakeForestClassifier});
+    list.push_back({"knn",
+                    {},
+                    "exact k-nearest neighbours on a kd-tree",
+                    &KnnParamSchema(),
                     &MakeKnnClassifier});
     return list;
   }();

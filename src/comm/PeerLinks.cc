@@ -104,8 +104,8 @@ int AcceptedPeer(const net::Socket& socket, const std::string& link_key, int ran
       !net::RecvAll(socket.fd(), answer.data(), answer.size(), look).ok()) {
     return -1;
   }
-  const int from = PeerLinks::AnswerPeer(std::as_bytes(std::span(answer)), link_key, nonce, rank,
-                                         size);
+  const int from =
+      PeerLinks::AnswerPeer(std::as_bytes(std::span(answer)), link_key, nonce, rank, size);
   if (from < 0) return -1;
   const net::Digest accepted = LinkProof(link_key, nonce, from, rank, "accept");
   return net::SendAll(socket.fd(), accepted.data(), accepted.size(), look).ok() ? from : -1;

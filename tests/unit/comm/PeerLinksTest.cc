@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -13,7 +14,6 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
-#include <array>
 #include <thread>
 #include <vector>
 
