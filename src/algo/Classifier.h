@@ -17,6 +17,7 @@
 
 #include "algo/BinaryIO.h"
 #include "algo/ParamSchema.h"
+#include "algo/TrainingMonitor.h"
 #include "comm/Comm.h"
 #include "data/Dataset.h"
 
@@ -53,6 +54,11 @@ class Classifier {
     feature_names_ = std::move(feature_names);
   }
 
+  // Per-round reports during the next Fit (algo/TrainingMonitor.h); algorithms that do not
+  // iterate ignore it. The pointers must outlive Fit.
+  void set_monitoring(FitMonitoring monitoring) { monitoring_ = monitoring; }
+  const FitMonitoring& monitoring() const { return monitoring_; }
+
   // The algorithm's own part of a model file (the header is written by ModelFile).
   virtual void SaveModel(BinaryWriter& out) const = 0;
   virtual void LoadModel(BinaryReader& in) = 0;
@@ -61,6 +67,7 @@ class Classifier {
   std::vector<std::int32_t> classes_;
 
  private:
+  FitMonitoring monitoring_;
   Schema schema_;
   std::vector<std::string> feature_names_;
 };
