@@ -14,6 +14,7 @@ PACKAGES="
   clang-14 libclang-rt-14-dev
   pybind11-dev python3-pybind11 python3-pytest
   openmpi-bin slurm-wlm munge
+  libcpp-httplib-dev chromium fonts-dejavu-core
 "
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
