@@ -58,6 +58,12 @@ class Classifier {
   // iterate ignore it. The pointers must outlive Fit.
   void set_monitoring(FitMonitoring monitoring) { monitoring_ = monitoring; }
   const FitMonitoring& monitoring() const { return monitoring_; }
+  // scikit-learn's warm_start: when set and the model already holds rounds (from an earlier Fit
+  // or LoadModel, e.g. a checkpoint), gbdt and xgboost's next Fit adds rounds up to
+  // n_estimators instead of starting over (LightGBM's init_model, XGBoost's xgb_model); the
+  // other algorithms start over. Off by default: a second Fit retrains from scratch.
+  void set_warm_start(bool warm_start) { warm_start_ = warm_start; }
+  bool warm_start() const { return warm_start_; }
 
   // The algorithm's own part of a model file (the header is written by ModelFile).
   virtual void SaveModel(BinaryWriter& out) const = 0;
@@ -68,6 +74,7 @@ class Classifier {
 
  private:
   FitMonitoring monitoring_;
+  bool warm_start_ = false;
   Schema schema_;
   std::vector<std::string> feature_names_;
 };
