@@ -169,6 +169,49 @@ def load_split(args):
     return x_all[~test], x_all[test], y_all[~test], y_all[test]
 
 
+def string_columns(frame):
+    return [c for c in frame.columns if frame[c].dtype == object]
+
+
+def with_categoricals(algo, model, frame):
+    """The estimator set up for a table with string columns, as a user of each library would:
+    gbdt: HistGradientBoosting's native categorical_features on ordinal codes (its limit is
+    max_bins categories per column, 255; a column with more goes in as its ordinal code);
+    xgboost: pandas category dtype with enable_categorical; the others: one-hot encoding of the
+    string columns (sparse, unknown categories ignored) and mean imputation of the numeric ones."""
+    import numpy as np
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+    strings = string_columns(frame)
+    if not strings:
+        return model
+    numeric = [c for c in frame.columns if c not in strings]
+    if algo in ("gbdt", "lightgbm"):
+        encode = ColumnTransformer(
+            [("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan,
+                                    encoded_missing_value=np.nan), strings)],
+            remainder="passthrough")
+        max_bins = model.get_params()["max_bins"]
+        native = [frame[c].nunique() <= max_bins for c in strings] + [False] * len(numeric)
+        model.set_params(categorical_features=np.array(native))
+        return make_pipeline(encode, model)
+    if algo == "xgboost":
+        model.set_params(enable_categorical=True)
+        return model
+    encode = ColumnTransformer(
+        [("cat", OneHotEncoder(handle_unknown="ignore"), strings),
+         ("num", SimpleImputer(strategy="mean"), numeric)])
+    return make_pipeline(encode, model)
+
+
+def as_categories(frame, strings):
+    for c in strings:
+        frame[c] = frame[c].astype("category")
+    return frame
+
+
 def fit_predict(model, x_train, y_train, x_test, y_test):
     """Fits and scores. Returns (fit_s, predict_s, accuracy, classes)."""
     import numpy as np
@@ -198,7 +241,13 @@ def main(argv):
     model, library, version = make_model(args.algo, args.params, args.threads)
     start = time.perf_counter()
     x_train, x_test, y_train, y_test = load_split(args)
+    strings = string_columns(x_train)
+    if strings and args.algo == "xgboost":
+        import pandas as pd
+        x_all = as_categories(pd.concat([x_train, x_test]), strings)
+        x_train, x_test = x_all.iloc[:len(x_train)], x_all.iloc[len(x_train):]
     load_s = time.perf_counter() - start
+    model = with_categoricals(args.algo, model, x_train)
     fit_s, predict_s, accuracy, classes = fit_predict(model, x_train, y_train, x_test, y_test)
     total_s = time.perf_counter() - start
 
@@ -209,7 +258,7 @@ def main(argv):
         "load_s": load_s, "fit_s": fit_s, "predict_s": predict_s, "total_s": total_s,
         "peak_rss_bytes": peak_rss_bytes(),
         "threads": args.threads, "test_size": args.test_size, "seed": args.seed,
-        "params": params_text(model),
+        "params": params_text(model.steps[-1][1] if hasattr(model, "steps") else model),
     }
     print(json.dumps(record))
 

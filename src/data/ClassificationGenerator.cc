@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <limits>
 #include <memory>
+#include <numeric>
 #include <string>
 
 #include "core/AtomicFile.h"
@@ -61,7 +62,11 @@ ClassificationGenerator::ClassificationGenerator(const GeneratorParams& params)
 }
 
 std::string ClassificationGenerator::CategoryName(int level, int levels) {
-  const std::string digits = std::to_string(level);
+  // A multiplier near levels / golden ratio, coprime to levels, so the map is a permutation.
+  std::int64_t multiplier = std::max<std::int64_t>(1, static_cast<std::int64_t>(levels * 0.618));
+  while (std::gcd(multiplier, static_cast<std::int64_t>(levels)) != 1) ++multiplier;
+  const std::int64_t shuffled = levels > 0 ? level * multiplier % levels : level;
+  const std::string digits = std::to_string(shuffled);
   const std::size_t width = std::to_string(std::max(levels - 1, 0)).size();
   std::string name(1, 'c');
   if (digits.size() < width) name.append(width - digits.size(), '0');
@@ -452,19 +457,24 @@ Dataset GenerateDataset(const GeneratorParams& params) {
       }
       continue;
     }
-    // The dictionary is the sorted names of the levels present; names sort as their levels.
+    // The dictionary is the sorted names of the levels present.
     std::vector<int> code(levels, -1);
     for (std::int64_t r = 0; r < all.rows; ++r) {
       const double level = all.values[r * all.features + f];
       if (!std::isnan(level)) code[static_cast<std::size_t>(level)] = 0;
     }
+    std::vector<std::pair<std::string, int>> present;  // (name, level)
+    for (int level = 0; level < levels; ++level) {
+      if (code[level] >= 0)
+        present.emplace_back(ClassificationGenerator::CategoryName(level, levels), level);
+    }
+    std::sort(present.begin(), present.end());
     FeatureInfo& info = schema.features[f];
     info.kind = FeatureKind::kCategorical;
     schema.columns[f].type = ColumnType::kCategorical;
-    for (int level = 0; level < levels; ++level) {
-      if (code[level] < 0) continue;
+    for (const auto& [name, level] : present) {
       code[level] = static_cast<int>(info.categories.size());
-      info.categories.push_back(ClassificationGenerator::CategoryName(level, levels));
+      info.categories.push_back(name);
     }
     for (std::int64_t r = 0; r < all.rows; ++r) {
       const double level = all.values[r * all.features + f];

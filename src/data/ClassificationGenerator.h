@@ -53,9 +53,13 @@ class ClassificationGenerator {
   // problem categorical, with levels spread geometrically from 10 to 10,000 (N = 5: 10, 56, 316,
   // 1778, 10000). A value's level is floor(levels * F(x)) with F the feature's distribution in
   // the chunk (a mixture of one normal per cluster), so levels are about equally frequent and
-  // ordered as the values: the label stays as learnable as from the numbers.
+  // ordered as the values: the label stays as learnable as from the numbers. The names written
+  // for the levels are shuffled (CategoryName), so a category's name says nothing of its order,
+  // as with real categories: ordinal codes of the names do not recover the numeric feature.
   const std::vector<int>& column_levels() const { return column_levels_; }
-  // "c" + the level, zero-padded to the width of levels - 1, so byte order is level order.
+  // "c" + a fixed permutation of the level (level * m mod levels, m coprime to levels), zero-padded
+  // to the width of levels - 1: every level has its own name, and neighbouring levels get names
+  // far apart in byte order.
   static std::string CategoryName(int level, int levels);
 
   // Rows [begin, end) of chunk `chunk`, in file order: `values` gets (end - begin) x features

@@ -522,8 +522,18 @@ TEST(ClassificationGeneratorTest, CategoricalAndMissingAreTheSameBytesForAnyThre
   EXPECT_NEAR(static_cast<double>(empty) / (rows.rows * 10.0), 0.07, 0.003);
   // Levels of (about) equal probability: each of ten holds about a tenth of the present cells.
   for (std::int64_t n : count_of_level) EXPECT_NEAR(n / (rows.rows * 0.93), 0.1, 0.02);
-  EXPECT_EQ(ClassificationGenerator::CategoryName(7, 10000), "c0007");
-  EXPECT_EQ(ClassificationGenerator::CategoryName(7, 10), "c7");
+  // Names are a permutation of the levels that does not keep their order.
+  for (int levels : {10, 56, 316, 10000}) {
+    std::vector<std::string> names;
+    for (int level = 0; level < levels; ++level) {
+      names.push_back(ClassificationGenerator::CategoryName(level, levels));
+      EXPECT_EQ(names.back().size(), std::to_string(levels - 1).size() + 1);
+    }
+    EXPECT_FALSE(std::is_sorted(names.begin(), names.end()));
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(std::unique(names.begin(), names.end()), names.end()) << levels;
+  }
+  EXPECT_EQ(ClassificationGenerator::CategoryName(0, 10), "c0");
 
   const auto json = nlohmann::json::parse(ReadWholeFile(JsonPath(dir.File("t1"))));
   EXPECT_EQ(json["parameters"]["categorical"], 5);
