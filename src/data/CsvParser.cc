@@ -394,23 +394,19 @@ std::vector<std::string> MergeSlot(std::vector<CsvRowParser::PieceResult>& resul
                                    bool class_names, std::vector<std::vector<float>>& remap) {
   std::vector<std::string> merged;
   for (const auto& result : results) {
-    const auto& values = result.dictionaries[static_cast<std::size_t>(slot)].values;
+    const auto& values = result.dictionaries[static_cast<std::size_t>(slot)].values();
     merged.insert(merged.end(), values.begin(), values.end());
   }
   std::sort(merged.begin(), merged.end());
   merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
   if (class_names) SortClassNames(merged);
-  CodeMap global;
-  global.reserve(merged.size());
-  for (std::size_t i = 0; i < merged.size(); ++i) {
-    global.emplace(merged[i], static_cast<std::int32_t>(i));
-  }
+  const StringCodes global(merged);
   remap.resize(results.size());
   for (std::size_t piece = 0; piece < results.size(); ++piece) {
-    const auto& values = results[piece].dictionaries[static_cast<std::size_t>(slot)].values;
+    const auto& values = results[piece].dictionaries[static_cast<std::size_t>(slot)].values();
     remap[piece].resize(values.size());
     for (std::size_t code = 0; code < values.size(); ++code) {
-      remap[piece][code] = static_cast<float>(global.find(values[code])->second);
+      remap[piece][code] = static_cast<float>(global.Find(values[code]));
     }
   }
   return merged;

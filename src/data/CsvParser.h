@@ -6,16 +6,15 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "data/CsvReader.h"
 #include "data/CsvText.h"
 #include "data/Dataset.h"
 #include "data/Schema.h"
+#include "data/StringCodes.h"
 
 namespace scaleml {
 
@@ -47,12 +46,6 @@ enum class FieldAction : std::uint8_t {
   kFixedClassLabel,   // the target as one of a given schema's classes
 };
 
-struct TransparentHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-using CodeMap = std::unordered_map<std::string, std::int32_t, TransparentHash, std::equal_to<>>;
-
 struct ColumnPlan {
   FieldAction action = FieldAction::kNumeric;
   int feature = -1;       // first feature it fills (-1 for kSkip and labels)
@@ -68,7 +61,7 @@ struct CsvPlan {
   Schema schema;                           // types and features (dictionaries empty)
   int dictionaries = 0;                    // piece dictionary slots
   int class_slot = -1;                     // the slot of kClassLabel, -1 when none
-  std::vector<CodeMap> fixed;              // kFixed*: value -> code
+  std::vector<StringCodes> fixed;          // kFixed*: value -> code
   bool plain = true;  // only numeric features and raw integer labels (the paper's files)
 };
 

@@ -49,12 +49,7 @@ const char* SkipPlus(const char* begin, const char* end) {
 }
 
 std::int32_t CodeOf(CsvRowParser::PieceDictionary& dictionary, std::string_view value) {
-  auto it = dictionary.index.find(value);
-  if (it != dictionary.index.end()) return it->second;
-  const auto code = static_cast<std::int32_t>(dictionary.values.size());
-  dictionary.values.emplace_back(value);
-  dictionary.index.emplace(dictionary.values.back(), code);
-  return code;
+  return dictionary.FindOrInsert(value);
 }
 
 }  // namespace
@@ -209,13 +204,13 @@ const char* CsvRowParser::ParseField(const char* p, const char* end, int column,
       break;
     }
     case FieldAction::kFixedCategorical: {
-      const CodeMap& codes = plan_.fixed[static_cast<std::size_t>(plan.dictionary)];
-      auto it = codes.find(field.value);
-      if (it == codes.end()) {
+      const StringCodes& codes = plan_.fixed[static_cast<std::size_t>(plan.dictionary)];
+      const std::int32_t code = codes.Find(field.value);
+      if (code < 0) {
         out[row] = kNaN;  // a category the model never saw: missing, not an error
         result.has_missing = true;
       } else {
-        out[row] = static_cast<float>(it->second);
+        out[row] = static_cast<float>(code);
       }
       break;
     }
@@ -392,13 +387,13 @@ const char* CsvRowParser::ParseLabelSlow(const char* p, const char* end, std::in
     return field.after;
   }
   if (plan.action == FieldAction::kFixedClassLabel) {
-    const CodeMap& codes = plan_.fixed[static_cast<std::size_t>(plan.dictionary)];
-    auto it = codes.find(text);
-    if (it == codes.end()) {
+    const StringCodes& codes = plan_.fixed[static_cast<std::size_t>(plan.dictionary)];
+    const std::int32_t code = codes.Find(text);
+    if (code < 0) {
       ThrowRowError(DescribeColumn(column), ": label ", Quote(text),
                     " is not one of the model's classes");
     }
-    *out = it->second;
+    *out = code;
     return field.after;
   }
   const char* begin = text.data();

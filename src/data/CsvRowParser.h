@@ -25,10 +25,7 @@ namespace scaleml {
 
 class CsvRowParser {
  public:
-  struct PieceDictionary {
-    CodeMap index;                    // value -> local code
-    std::vector<std::string> values;  // by local code
-  };
+  using PieceDictionary = StringCodes;  // value -> local code, in the order first seen
   struct PieceResult {
     std::string error;  // empty when the piece parsed; else "file:line: what"
     Error::Kind error_kind = Error::Kind::kInput;

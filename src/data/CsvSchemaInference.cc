@@ -204,10 +204,7 @@ CsvPlan PlanFixed(const CsvText& text, const CsvLayout& layout, const Schema& fi
     if (source.type == ColumnType::kCategorical) {
       const auto& categories = fixed.features[static_cast<std::size_t>(column.feature)].categories;
       plan.schema.features[static_cast<std::size_t>(column.feature)].categories = categories;
-      CodeMap codes;
-      for (std::size_t i = 0; i < categories.size(); ++i) {
-        codes.emplace(categories[i], static_cast<std::int32_t>(i));
-      }
+      StringCodes codes(categories);
       column.action = FieldAction::kFixedCategorical;
       column.dictionary = static_cast<int>(plan.fixed.size());
       plan.fixed.push_back(std::move(codes));
@@ -222,10 +219,7 @@ CsvPlan PlanFixed(const CsvText& text, const CsvLayout& layout, const Schema& fi
     if (fixed.classes.empty()) {
       target.action = FieldAction::kIntLabel;
     } else {
-      CodeMap codes;
-      for (std::size_t i = 0; i < fixed.classes.size(); ++i) {
-        codes.emplace(fixed.classes[i], static_cast<std::int32_t>(i));
-      }
+      StringCodes codes(fixed.classes);
       target.action = FieldAction::kFixedClassLabel;
       target.dictionary = static_cast<int>(plan.fixed.size());
       plan.fixed.push_back(std::move(codes));
