@@ -10,7 +10,7 @@ jobs="$(nproc)"
 (cd build && ctest --output-on-failure --timeout 600 -j "$jobs")
 
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSCALEML_WERROR=ON \
-  -DSCALEML_SANITIZE=ON -DSCALEML_BENCHMARKS=OFF >/dev/null
+  -DSCALEML_SANITIZE=ON -DSCALEML_BENCHMARKS=OFF -DSCALEML_PYTHON=OFF >/dev/null
 cmake --build build-asan --parallel "$jobs"
 # Sanitized runs: unit tests only (the CLI tests run the Release binary above).
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
