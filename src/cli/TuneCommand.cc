@@ -31,9 +31,10 @@ void RegisterTune(CLI::App& app) {
       ->capture_default_str();
   command
       ->add_option("--memory-per-trial", options->memory_per_trial,
-                   "Bytes of memory each trial reserves on its node (suffixes KB, MB, GB; 0 = "
+                   "Bytes of memory each trial reserves on its node (KB/MB/GB powers of 1000, "
+                   "KiB/MiB/GiB of 1024; 0 = "
                    "estimated from the dataset's size and the algorithm)")
-      ->transform(CLI::AsSizeValue(false))
+      ->transform(CLI::AsSizeValue(true))
       ->capture_default_str();
   command
       ->add_option("--search-space", options->search_space,
