@@ -1,6 +1,7 @@
-// The memory a trial is given when tune is not told (--memory-per-trial): the dataset object's
-// bytes times a per-algorithm factor, plus a fixed base for the process, both measured from the
-// peak RSS of `scaleml train` on generated data (the table and the command are in
+// The memory a trial is given when tune is not told (--memory-per-trial): its own memory beyond
+// the dataset object it maps (that object is the store's, shared by the node's trials), the
+// object's bytes times a per-algorithm factor plus a fixed base for the process, both measured
+// from the peak RSS of `scaleml train` on generated data (the table and the command are in
 // MemoryEstimate.cc). A trial reserves this much on its node, so trials wait for memory rather
 // than meet the OOM killer together.
 // Thread-safety: pure functions.
