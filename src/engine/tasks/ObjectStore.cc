@@ -239,6 +239,9 @@ bool ObjectStore::Remove(const std::string& object_id) {
 }
 
 int ObjectStore::RemoveAll() {
+  // The prefix may come from a node file: one that is not a store's (empty, say) would match
+  // every file of /dev/shm and of the spill folder.
+  if (prefix_.rfind("scaleml_", 0) != 0 || prefix_.size() <= 8) return 0;
   int removed = 0;
   for (const std::string& dir : Dirs()) {
     std::error_code ec;

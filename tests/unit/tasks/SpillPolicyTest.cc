@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "core/Error.h"
 #include "engine/tasks/ObjectStore.h"
@@ -111,6 +112,18 @@ TEST_F(SpillingStoreTest, OverTheLimitSpillsAndComesBackOnAccess) {
   EXPECT_EQ(store.RemoveAll(), 2);
   EXPECT_TRUE(std::filesystem::is_empty(spill_));
   EXPECT_TRUE(std::filesystem::is_empty(shm_));
+}
+
+TEST_F(SpillingStoreTest, RemoveAllNeverTakesFilesThatAreNotAStores) {
+  ObjectStore store(shm_, ObjectStore::PrefixFor("s", "n1"), 10000, spill_);
+  Put(store, "a1", 100, 'a');
+  std::filesystem::create_directories(spill_);
+  for (const std::string& dir : {shm_, spill_}) std::ofstream(dir + "/someone_elses_file") << "x";
+  EXPECT_EQ(ObjectStore(shm_, "", 0, spill_).RemoveAll(), 0);  // a planted node file's prefix
+  EXPECT_EQ(ObjectStore(shm_, "scaleml_", 0, spill_).RemoveAll(), 0);
+  EXPECT_EQ(store.RemoveAll(), 1);
+  EXPECT_TRUE(std::filesystem::exists(shm_ + "/someone_elses_file"));
+  EXPECT_TRUE(std::filesystem::exists(spill_ + "/someone_elses_file"));
 }
 
 TEST_F(SpillingStoreTest, UnusedCopiesAreEvictedBeforeAnythingSpills) {
