@@ -54,7 +54,8 @@ int main() {
   std::printf("put %.1f MB dataset: %.3f s (%.0f MB/s, incl. xxh3 checksum)\n", mb, put_s,
               mb / put_s);
   const NodeFile& node = driver.LocalNode();
-  ObjectStore store("/dev/shm", node.shm_prefix, node.store_limit);
+  ObjectStore store("/dev/shm", node.shm_prefix, node.store_limit,
+                    ObjectStore::SpillDirIn(ScalemlHome()));
   sw.Restart();
   Dataset view = DatasetObject::View(store.Open(ref.id));
   double get_s = sw.Seconds();
@@ -66,18 +67,27 @@ int main() {
       "sum=%g owned=%d\n",
       get_s, read_s, mb / read_s, sum, (int)view.owned());
   // Transfer over loopback TCP: server in a child process
-  int port = 0;
-  int fd = ObjectTransfer::Listen("127.0.0.1", &port);
+  net::Listener listener;
+  if (Status s = ObjectTransfer::Listen("127.0.0.1", 0, &listener); !s.ok()) {
+    std::fprintf(stderr, "object server: %s\n", s.message().c_str());
+    return 1;
+  }
+  const int port = listener.port;
   pid_t child = fork();
-  if (child == 0) ObjectTransfer::Serve(fd, store, cluster.cluster().token);
-  close(fd);
+  if (child == 0) ObjectTransfer::Serve(std::move(listener.socket), store, cluster.cluster().token);
+  listener.socket.Close();
   ObjectStore other("/dev/shm", "scaleml_benchcopy_", 1LL << 31);
   auto info = *driver.control().Object(ref.id);
   for (int k = 0; k < 3; ++k) {
     sw.Restart();
-    std::int64_t bytes =
-        ObjectTransfer::Pull("127.0.0.1", port, cluster.cluster().token, info, other, nullptr);
+    std::int64_t bytes = 0;
+    const Status pulled = ObjectTransfer::Pull("127.0.0.1", port, cluster.cluster().token, info,
+                                               other, nullptr, &bytes);
     double s = sw.Seconds();
+    if (!pulled.ok()) {
+      std::fprintf(stderr, "pull: %s\n", pulled.message().c_str());
+      break;
+    }
     std::printf("pull over loopback TCP (checksummed): %.1f MB in %.3f s = %.0f MB/s\n",
                 bytes / 1e6, s, bytes / 1e6 / s);
     other.RemoveAll();

@@ -30,6 +30,13 @@ void RegisterTune(CLI::App& app) {
       ->check(CountIn(1, kMaxThreads))
       ->capture_default_str();
   command
+      ->add_option("--memory-per-trial", options->memory_per_trial,
+                   "Bytes of memory each trial reserves on its node (KB/MB/GB powers of 1000, "
+                   "KiB/MiB/GiB of 1024; 0 = "
+                   "estimated from the dataset's size and the algorithm)")
+      ->transform(CLI::AsSizeValue(true))
+      ->capture_default_str();
+  command
       ->add_option("--search-space", options->search_space,
                    "JSON: {\"param\": constant | {\"grid_search\"|\"choice\": [...]} | "
                    "{\"uniform\"|\"loguniform\"|\"randint\": [lo, hi]}}")

@@ -107,6 +107,7 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
   agent.store_limit =
       options.object_store_memory > 0 ? options.object_store_memory : DefaultStoreMemory();
   agent.head = options.head;
+  agent.spill_dir = ObjectStore::SpillDirIn(ScalemlHome());
   agent.node_name = !options.node_name.empty() ? options.node_name
                     : options.head             ? "head"
                                                : StrCat("node-", getpid());
@@ -117,7 +118,7 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
                        "); pick another --node-name");
     }
     // A crashed agent of that name: its objects would be orphaned once its file is replaced.
-    ObjectStore("/dev/shm", file.shm_prefix, 0).RemoveAll();
+    ObjectStore("/dev/shm", file.shm_prefix, 0, ObjectStore::SpillDirIn(ScalemlHome())).RemoveAll();
     RemoveNodeFile(file.name);
   }
   StartResult result;
@@ -204,7 +205,8 @@ int ClusterLauncher::Supervise(const StartResult& started, bool head) {
   }
   FollowLog(log_path, &offset);
   StopProcess(started.node.pid, "scaleml", 10.0);
-  ObjectStore("/dev/shm", started.node.shm_prefix, 0).RemoveAll();
+  ObjectStore("/dev/shm", started.node.shm_prefix, 0, ObjectStore::SpillDirIn(ScalemlHome()))
+      .RemoveAll();
   RemoveNodeFile(started.node.name);
   if (head) {
     StopProcess(started.cluster.redis_pid, "redis-server", 5.0);
@@ -223,7 +225,7 @@ std::string ClusterLauncher::StopLocal() {
   std::string report;
   for (const auto& node : ReadNodeFiles()) {
     const bool stopped = StopProcess(node.pid, "scaleml", 10.0);
-    ObjectStore("/dev/shm", node.shm_prefix, 0).RemoveAll();
+    ObjectStore("/dev/shm", node.shm_prefix, 0, ObjectStore::SpillDirIn(ScalemlHome())).RemoveAll();
     RemoveNodeFile(node.name);
     report += StrCat(stopped ? "stopped" : "could not stop", " node agent ", node.name, " (pid ",
                      node.pid, ")\n");

@@ -13,16 +13,20 @@ nlohmann::json ClusterStatus::Collect(ControlStore& control, const std::string& 
   int alive = 0, lost = 0, cpus = 0, used = 0;
   nlohmann::json nodes = nlohmann::json::array();
   for (const auto& node : control.Nodes()) {
-    nodes.push_back({{"name", node.info.name},
-                     {"node_id", node.info.node_id},
-                     {"host", node.info.host},
-                     {"state", node.alive ? "ALIVE" : "LOST"},
-                     {"cpus", node.info.cpus},
-                     {"used_cpus", node.used_cpus},
-                     {"running", node.running},
-                     {"objects", node.objects},
-                     {"object_bytes", node.object_bytes},
-                     {"store_limit", node.info.store_limit}});
+    nlohmann::json entry = {{"name", node.info.name},
+                            {"node_id", node.info.node_id},
+                            {"host", node.info.host},
+                            {"state", node.alive ? "ALIVE" : "LOST"},
+                            {"cpus", node.info.cpus},
+                            {"used_cpus", node.used_cpus},
+                            {"running", node.running},
+                            {"objects", node.objects},
+                            {"object_bytes", node.object_bytes},
+                            {"store_limit", node.info.store_limit},
+                            {"memory_bytes", node.info.memory},
+                            {"used_memory_bytes", node.used_memory}};
+    node.store.AddTo(&entry);
+    nodes.push_back(std::move(entry));
     if (node.alive) {
       ++alive;
       cpus += node.info.cpus;
@@ -51,16 +55,18 @@ std::string ClusterStatus::Format(const nlohmann::json& status) {
                 status["nodes_lost"].get<int>(), " lost; CPUs ", status["cpus_used"].get<int>(),
                 "/", status["cpus_total"].get<int>(), " used\n");
   char line[256];
-  std::snprintf(line, sizeof(line), "  %-16s %-12s %-15s %-6s %9s %7s %12s\n", "NODE", "ID", "HOST",
-                "STATE", "CPUS", "OBJECTS", "OBJECT MB");
+  std::snprintf(line, sizeof(line), "  %-16s %-12s %-15s %-6s %9s %7s %12s %11s\n", "NODE", "ID",
+                "HOST", "STATE", "CPUS", "OBJECTS", "OBJECT MB", "SPILLED MB");
   out += line;
   for (const auto& n : status["nodes"]) {
     const std::string cpus = StrCat(n["used_cpus"].get<int>(), "/", n["cpus"].get<int>());
-    std::snprintf(line, sizeof(line), "  %-16s %-12s %-15s %-6s %9s %7lld %12.1f\n",
-                  n["name"].get<std::string>().c_str(), n["node_id"].get<std::string>().c_str(),
-                  n["host"].get<std::string>().c_str(), n["state"].get<std::string>().c_str(),
-                  cpus.c_str(), static_cast<long long>(n["objects"].get<std::int64_t>()),
-                  static_cast<double>(n["object_bytes"].get<std::int64_t>()) / 1e6);
+    std::snprintf(
+        line, sizeof(line), "  %-16s %-12s %-15s %-6s %9s %7lld %12.1f %11.1f\n",
+        n["name"].get<std::string>().c_str(), n["node_id"].get<std::string>().c_str(),
+        n["host"].get<std::string>().c_str(), n["state"].get<std::string>().c_str(), cpus.c_str(),
+        static_cast<long long>(n["objects"].get<std::int64_t>()),
+        static_cast<double>(n["object_bytes"].get<std::int64_t>()) / 1e6,
+        static_cast<double>(n.value("object_store_spilled_bytes", std::int64_t{0})) / 1e6);
     out += line;
   }
   const auto& t = status["tasks"];

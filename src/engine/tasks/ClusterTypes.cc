@@ -55,6 +55,7 @@ nlohmann::json NodeInfo::ToJson() const {
           {"cpus", cpus},
           {"object_port", object_port},
           {"store_limit", store_limit},
+          {"memory_bytes", memory},
           {"pid", pid},
           {"started", started}};
 }
@@ -68,14 +69,33 @@ NodeInfo NodeInfo::FromJson(const nlohmann::json& j) {
   n.cpus = IntField(record, j, "cpus", 1);
   n.object_port = IntField(record, j, "object_port", 0);
   n.store_limit = IntField<std::int64_t>(record, j, "store_limit", 0);
+  n.memory = IntField<std::int64_t>(record, j, "memory_bytes", 0);
   n.pid = IntField(record, j, "pid", 0);
   n.started = NumberField(record, j, "started");
   return n;
 }
 
+void StoreUse::AddTo(nlohmann::json* j) const {
+  (*j)["object_store_shm_bytes"] = shm_bytes;
+  (*j)["object_store_shm_objects"] = shm_objects;
+  (*j)["object_store_spilled_bytes"] = spilled_bytes;
+  (*j)["object_store_spilled_objects"] = spilled_objects;
+}
+
+StoreUse StoreUse::FromJson(const nlohmann::json& j) {
+  const char* record = "node heartbeat";
+  StoreUse use;
+  use.shm_bytes = IntField<std::int64_t>(record, j, "object_store_shm_bytes", 0);
+  use.shm_objects = IntField<std::int64_t>(record, j, "object_store_shm_objects", 0);
+  use.spilled_bytes = IntField<std::int64_t>(record, j, "object_store_spilled_bytes", 0);
+  use.spilled_objects = IntField<std::int64_t>(record, j, "object_store_spilled_objects", 0);
+  return use;
+}
+
 nlohmann::json TaskSpec::ToJson() const {
-  return {{"task_id", task_id}, {"function", function},       {"args", args},    {"refs", refs},
-          {"cpus", cpus},       {"max_retries", max_retries}, {"driver", driver}};
+  return {{"task_id", task_id}, {"function", function}, {"args", args},
+          {"refs", refs},       {"cpus", cpus},         {"max_retries", max_retries},
+          {"driver", driver},   {"memory", memory}};
 }
 
 TaskSpec TaskSpec::FromJson(const nlohmann::json& j) {
@@ -92,6 +112,8 @@ TaskSpec TaskSpec::FromJson(const nlohmann::json& j) {
     }
   }
   s.cpus = IntField(record, j, "cpus", 1);
+  s.memory = IntField<std::int64_t>(record, j, "memory", 0);
+  if (s.memory < 0) throw Failure(record, ": 'memory' is negative");
   s.max_retries = IntField(record, j, "max_retries", 3);
   s.driver = StringField(record, j, "driver");
   return s;

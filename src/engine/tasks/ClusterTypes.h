@@ -18,10 +18,23 @@ struct NodeInfo {
   int cpus = 1;
   int object_port = 0;
   std::int64_t store_limit = 0;  // bytes of shared memory for objects
+  std::int64_t memory = 0;       // bytes of memory tasks may reserve here ("memory_bytes")
   int pid = 0;
   double started = 0;  // unix seconds
   nlohmann::json ToJson() const;
   static NodeInfo FromJson(const nlohmann::json& j);
+};
+
+// What a node's object store holds, as its heartbeat reports it (field names in Redis and in
+// `scaleml status --json`: object_store_shm_bytes, object_store_shm_objects,
+// object_store_spilled_bytes, object_store_spilled_objects).
+struct StoreUse {
+  std::int64_t shm_bytes = 0;
+  std::int64_t shm_objects = 0;
+  std::int64_t spilled_bytes = 0;
+  std::int64_t spilled_objects = 0;
+  void AddTo(nlohmann::json* j) const;
+  static StoreUse FromJson(const nlohmann::json& j);
 };
 
 struct NodeStatus {
@@ -31,6 +44,9 @@ struct NodeStatus {
   int running = 0;
   std::int64_t objects = 0;
   std::int64_t object_bytes = 0;
+  // From the heartbeat: memory reserved by running tasks, and the node's object store.
+  std::int64_t used_memory = 0;
+  StoreUse store;
 };
 
 struct TaskSpec {
@@ -39,6 +55,7 @@ struct TaskSpec {
   nlohmann::json args = nlohmann::json::object();
   std::vector<std::string> refs;  // object ids the task reads
   int cpus = 1;
+  std::int64_t memory = 0;  // bytes reserved on the node while it runs (0: none declared)
   int max_retries = 3;
   std::string driver;  // the submitting driver: its tasks are cancelled when it is gone
   nlohmann::json ToJson() const;

@@ -202,9 +202,11 @@ void ControlStore::RegisterNode(const NodeInfo& node) {
   redis_->Command({"SREM", "sm:lost", node.node_id});
 }
 
-void ControlStore::Heartbeat(const std::string& node_id, int used_cpus, int running,
-                             int timeout_ms) {
-  nlohmann::json load = {{"used_cpus", used_cpus}, {"running", running}};
+void ControlStore::Heartbeat(const std::string& node_id, int used_cpus, int running, int timeout_ms,
+                             std::int64_t used_memory, const StoreUse& store) {
+  nlohmann::json load = {
+      {"used_cpus", used_cpus}, {"running", running}, {"used_memory_bytes", used_memory}};
+  store.AddTo(&load);
   redis_->Command({"SET", "sm:hb:" + node_id, load.dump(), "PX", std::to_string(timeout_ms)});
 }
 
@@ -237,6 +239,8 @@ std::vector<NodeStatus> ControlStore::Nodes() {
       auto load = nlohmann::json::parse(hb.str);
       nodes[i].used_cpus = load.value("used_cpus", 0);
       nodes[i].running = load.value("running", 0);
+      nodes[i].used_memory = load.value("used_memory_bytes", std::int64_t{0});
+      nodes[i].store = StoreUse::FromJson(load);
     }
     for (const auto& id : replies[2 * i + 1].elements) {
       auto object = Object(id.str);

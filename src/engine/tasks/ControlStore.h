@@ -39,7 +39,9 @@ class ControlStore {
 
   // Nodes.
   void RegisterNode(const NodeInfo& node);
-  void Heartbeat(const std::string& node_id, int used_cpus, int running, int timeout_ms);
+  // The node's live record (sm:hb:ID): its load, memory reserved by its tasks, its object store.
+  void Heartbeat(const std::string& node_id, int used_cpus, int running, int timeout_ms,
+                 std::int64_t used_memory = 0, const StoreUse& store = {});
   void DeregisterNode(const std::string& node_id);
   std::vector<NodeStatus> Nodes();
   // Nodes whose heartbeat expired and that this caller is the first to mark lost.

@@ -77,7 +77,9 @@ const NodeFile& Driver::LocalNode() {
 
 ObjectRef Driver::Put(const Dataset& data) {
   const NodeFile& node = LocalNode();
-  ObjectStore store("/dev/shm", node.shm_prefix, node.store_limit);
+  // The agents this machine started spill into the home they share with this driver.
+  ObjectStore store("/dev/shm", node.shm_prefix, node.store_limit,
+                    ObjectStore::SpillDirIn(ScalemlHome()));
   ObjectInfo info;
   info.object_id = RandomHex(8);
   info.size = static_cast<std::int64_t>(DatasetObject::SizeOf(data));
@@ -89,7 +91,7 @@ ObjectRef Driver::Put(const Dataset& data) {
   try {
     DatasetObject::Write(data, mapping->mutable_data());
     info.checksum = ChecksumOf(mapping->data(), mapping->size());
-    mapping->Seal(store.SealPath(info.object_id, true));
+    mapping->Seal();
   } catch (...) {
     std::remove(temp.c_str());
     throw;
@@ -101,9 +103,11 @@ ObjectRef Driver::Put(const Dataset& data) {
 void Driver::Free(const ObjectRef& ref) { control_.FreeObject(ref.id); }
 
 TaskRef Driver::Submit(const std::string& function, const nlohmann::json& args,
-                       const std::vector<ObjectRef>& refs, int cpus, int max_retries) {
+                       const std::vector<ObjectRef>& refs, int cpus, int max_retries,
+                       std::int64_t memory) {
   if (cpus < 1) throw InputError("submit ", function, ": cpus must be at least 1");
   if (max_retries < 0) throw InputError("submit ", function, ": max_retries must be >= 0");
+  if (memory < 0) throw InputError("submit ", function, ": memory must be >= 0 bytes");
   TaskSpec spec;
   spec.task_id = StrCat(driver_id_, std::hex, ++next_task_);
   spec.function = function;
@@ -111,6 +115,7 @@ TaskRef Driver::Submit(const std::string& function, const nlohmann::json& args,
   for (const auto& ref : refs) spec.refs.push_back(ref.id);
   spec.cpus = cpus;
   spec.max_retries = max_retries;
+  spec.memory = memory;
   control_.Submit(spec, driver_id_);
   return TaskRef{spec.task_id};
 }

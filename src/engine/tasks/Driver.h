@@ -51,8 +51,10 @@ class Driver {
   ObjectRef Put(const Dataset& data);
   // Removes the object from every node (agents drop their copies within a heartbeat).
   void Free(const ObjectRef& ref);
+  // `memory`: bytes the task reserves on its node while it runs (0: none).
   TaskRef Submit(const std::string& function, const nlohmann::json& args,
-                 const std::vector<ObjectRef>& refs = {}, int cpus = 1, int max_retries = 3);
+                 const std::vector<ObjectRef>& refs = {}, int cpus = 1, int max_retries = 3,
+                 std::int64_t memory = 0);
   // Stops a task that has not finished (FAILED with `reason`); false when it had finished.
   bool Cancel(const TaskRef& ref, const std::string& reason = "cancelled by its driver");
   // The final record (DONE or FAILED) of the task; a Failure after timeout_s.

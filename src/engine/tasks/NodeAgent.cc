@@ -14,6 +14,7 @@
 #include "engine/tasks/ClusterFiles.h"
 #include "engine/tasks/Daemon.h"
 #include "engine/tasks/ObjectTransfer.h"
+#include "engine/tasks/SpillPolicy.h"
 
 namespace scaleml::tasks {
 namespace {
@@ -25,6 +26,14 @@ void OnSignal(int) { g_stop = 1; }
 }  // namespace
 
 void NodeAgent::RequestStop() { g_stop = 1; }
+
+NodeResources NodeAgent::Resources() const {
+  return NodeResources{options_.cpus, used_cpus_, info_.memory, used_memory_};
+}
+
+Admission NodeAgent::Fits(const TaskSpec& spec) const {
+  return Admit(spec.cpus, spec.memory, Resources());
+}
 
 NodeAgent::NodeAgent(NodeAgentOptions options, const TaskRegistry& registry)
     : options_(std::move(options)), registry_(registry) {}
@@ -48,12 +57,19 @@ int NodeAgent::Run() {
   info_.store_limit = options_.store_limit;
   info_.pid = getpid();
   info_.started = UnixNow();
-  store_ = std::make_unique<ObjectStore>(
-      options_.shm_dir, ObjectStore::PrefixFor(session, info_.node_id), options_.store_limit);
+  info_.memory = options_.memory > 0
+                     ? options_.memory
+                     : DefaultNodeMemory(options_.store_limit, FreeBytesAt(options_.shm_dir));
+  store_ = std::make_unique<ObjectStore>(options_.shm_dir,
+                                         ObjectStore::PrefixFor(session, info_.node_id),
+                                         options_.store_limit, options_.spill_dir);
 
   // The object server: a child process forked before any worker, serving until we die.
-  int port = 0;
-  const int listen_fd = ObjectTransfer::Listen(options_.host, &port);
+  net::Listener listener;
+  if (Status s = ObjectTransfer::Listen(options_.host, 0, &listener); !s.ok()) {
+    throw Failure("object server: ", s.message());
+  }
+  const int port = listener.port;
   info_.object_port = port;
   const pid_t parent = getpid();
   server_pid_ = fork();
@@ -64,9 +80,9 @@ int NodeAgent::Run() {
     prctl(PR_SET_NAME, "scaleml-objsrv");
     signal(SIGTERM, SIG_DFL);
     close(control_->redis().fd());
-    ObjectTransfer::Serve(listen_fd, *store_, options_.token);
+    ObjectTransfer::Serve(std::move(listener.socket), *store_, options_.token);
   }
-  close(listen_fd);
+  listener.socket.Close();
 
   const int redis_fd = control_->redis().fd();
   pool_ = std::make_unique<WorkerPool>(registry_, *store_, info_.node_id, options_.cpus,
@@ -85,8 +101,8 @@ int NodeAgent::Run() {
     file.head = options_.head;
     WriteNodeFile(file);
   }
-  LogInfo("node ", info_.name, " (", info_.node_id, ") up: ", info_.cpus, " CPUs, objects on ",
-          info_.host, ":", port);
+  LogInfo("node ", info_.name, " (", info_.node_id, ") up: ", info_.cpus, " CPUs, ",
+          Megabytes(info_.memory), " of memory for tasks, objects on ", info_.host, ":", port);
 
   int idle_rounds = 0;
   int code = 0;
@@ -99,7 +115,7 @@ int NodeAgent::Run() {
         last_tick_ = now;
       }
       // Tasks taken earlier that now fit.
-      while (!waiting_.empty() && waiting_.front().spec.cpus <= FreeCpus()) {
+      while (!waiting_.empty() && Fits(waiting_.front().spec) == Admission::kRun) {
         QueuedTask task = std::move(waiting_.front());
         waiting_.erase(waiting_.begin());
         Dispatch(task);
@@ -113,15 +129,16 @@ int NodeAgent::Run() {
         if (taken.empty()) break;
         took = true;
         QueuedTask& task = taken.front();
-        if (task.spec.cpus > options_.cpus) {
+        const Admission admission = Fits(task.spec);
+        if (admission == Admission::kNever) {
           // Never fits here: hand it back for a bigger node.
-          LogInfo("task ", task.spec.task_id, " needs ", task.spec.cpus, " CPUs; node has ",
-                  options_.cpus);
+          LogInfo("task ", task.spec.task_id, " ",
+                  NeverFitsMessage(task.spec.cpus, task.spec.memory, Resources(), info_.name));
           control_->Bounce(task);
           std::this_thread::sleep_for(std::chrono::milliseconds(200));
           break;
         }
-        if (task.spec.cpus <= FreeCpus()) {
+        if (admission == Admission::kRun) {
           Dispatch(task);
         } else {
           waiting_.push_back(std::move(task));
@@ -142,7 +159,7 @@ int NodeAgent::Run() {
 
 void NodeAgent::Tick() {
   control_->Heartbeat(info_.node_id, used_cpus_, static_cast<int>(running_.size()),
-                      control_->NodeTimeoutMs());
+                      control_->NodeTimeoutMs(), used_memory_, store_->Usage());
   for (const auto& lost : control_->ClaimLostNodes()) {
     const int n = control_->ReclaimTasksOf(lost, "node " + lost + " lost (no heartbeat)");
     for (const auto& object_id : control_->ObjectsOn(lost))
@@ -186,20 +203,20 @@ bool NodeAgent::EnsureLocal(const std::string& object_id, std::string* error) {
   for (const auto& location : control_->Locations(object_id)) {
     auto it = nodes.find(location);
     if (it == nodes.end() || location == info_.node_id) continue;
-    try {
-      std::vector<std::string> evicted;
-      const auto start = UnixNow();
-      const std::int64_t bytes = ObjectTransfer::Pull(it->second.host, it->second.object_port,
-                                                      options_.token, *object, *store_, &evicted);
-      for (const auto& id : evicted) control_->RemoveLocation(id, info_.node_id);
+    std::vector<std::string> evicted;
+    std::int64_t bytes = 0;
+    const auto start = UnixNow();
+    const Status pulled = ObjectTransfer::Pull(it->second.host, it->second.object_port,
+                                               options_.token, *object, *store_, &evicted, &bytes);
+    for (const auto& id : evicted) control_->RemoveLocation(id, info_.node_id);
+    if (pulled.ok()) {
       control_->AddLocation(object_id, info_.node_id);
       LogInfo("pulled object ", object_id, " (", bytes, " bytes) from ", it->second.name, " in ",
               UnixNow() - start, " s");
       return true;
-    } catch (const Error& e) {
-      *error = e.what();
-      LogWarning(e.what());
     }
+    *error = pulled.message();
+    LogWarning(pulled.message());
   }
   if (error->empty()) *error = "object " + object_id + " has no live copy";
   return false;
@@ -228,6 +245,7 @@ void NodeAgent::Dispatch(const QueuedTask& task) {
   }
   running_[slot] = Running{task, slot};
   used_cpus_ += task.spec.cpus;
+  used_memory_ += task.spec.memory;
 }
 
 void NodeAgent::HandleEvent(const WorkerEvent& event) {
@@ -236,6 +254,7 @@ void NodeAgent::HandleEvent(const WorkerEvent& event) {
   const QueuedTask task = it->second.task;
   running_.erase(it);
   used_cpus_ -= task.spec.cpus;
+  used_memory_ -= task.spec.memory;
   if (event.died) {
     LogWarning("task ", task.spec.task_id, " attempt ", task.attempt, ": ", event.reason);
     control_->Retry(task, event.reason + " on node " + info_.name);

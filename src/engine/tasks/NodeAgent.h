@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/tasks/Admission.h"
 #include "engine/tasks/ClusterTypes.h"
 #include "engine/tasks/ControlStore.h"
 #include "engine/tasks/ObjectStore.h"
@@ -28,7 +29,9 @@ struct NodeAgentOptions {
   std::string host = "127.0.0.1";  // this node's address for object transfer
   int cpus = 1;
   std::int64_t store_limit = std::int64_t{1} << 30;
+  std::int64_t memory = 0;  // bytes tasks may reserve (0: DefaultNodeMemory)
   std::string shm_dir = "/dev/shm";
+  std::string spill_dir;  // where objects go when shared memory is short (empty: nowhere)
   bool head = false;
   bool write_node_file = true;  // false in tests that run agents in-process
   double heartbeat_s = 0.5;
@@ -54,6 +57,8 @@ class NodeAgent {
   void HandleEvent(const WorkerEvent& event);
   void Shutdown();
   int FreeCpus() const { return options_.cpus - used_cpus_; }
+  NodeResources Resources() const;
+  Admission Fits(const TaskSpec& spec) const;
 
   NodeAgentOptions options_;
   const TaskRegistry& registry_;
@@ -64,6 +69,7 @@ class NodeAgent {
   std::map<int, Running> running_;   // by worker slot
   std::vector<QueuedTask> waiting_;  // taken, waiting for CPUs
   int used_cpus_ = 0;
+  std::int64_t used_memory_ = 0;  // declared by the running tasks
   int server_pid_ = -1;
   double last_tick_ = 0;
 };

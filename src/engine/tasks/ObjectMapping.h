@@ -26,12 +26,16 @@ class ObjectMapping : public DatasetStorage {
   const std::string& path() const { return path_; }
   // Renames a freshly written object to its final name, so readers never see it half-written.
   void Seal(const std::string& final_path);
+  // The same, to the name its store chose when it created the object (shared memory or spill).
+  void Seal() { Seal(final_path_); }
+  void set_final_path(std::string path) { final_path_ = std::move(path); }
 
  private:
   int fd_ = -1;
   char* data_ = nullptr;
   std::size_t size_ = 0;
   std::string path_;
+  std::string final_path_;
 };
 
 }  // namespace scaleml::tasks

@@ -1,57 +1,28 @@
 #include "engine/tasks/ObjectTransfer.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <list>
 #include <thread>
 
 #include "core/Error.h"
 #include "data/DatasetMeta.h"
+#include "net/PeerLimits.h"
 
 namespace scaleml::tasks {
 namespace {
 
 constexpr std::size_t kChunk = 4 << 20;
-constexpr int kMaxConnections = 64;
-
-bool SendAll(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = send(fd, data, std::min(size, kChunk), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-// One line up to '\n' (bounded); false on timeout or a closed peer.
-bool ReadLine(int fd, std::string* line) {
-  line->clear();
-  char c = 0;
-  while (line->size() < 512) {
-    const ssize_t n = recv(fd, &c, 1, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    if (c == '\n') return true;
-    *line += c;
-  }
-  return false;
-}
-
-void SetTimeouts(int fd, int seconds) {
-  timeval tv{seconds, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
+constexpr std::size_t kMaxLine = 512;
+// A chunk of an object (or a reply line) must move within this long.
+constexpr double kChunkDeadlineS = 30.0;
+constexpr double kConnectDeadlineS = 10.0;
 
 bool TokensEqual(const std::string& a, const std::string& b) {
   if (a.size() != b.size()) return false;
@@ -60,34 +31,119 @@ bool TokensEqual(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
-void ServeConnection(int fd, const ObjectStore& store, const std::string& token) {
-  SetTimeouts(fd, 30);
-  std::string line;
-  if (ReadLine(fd, &line)) {
-    const std::optional<ObjectRequest> request = ParseObjectRequest(line);
-    std::unique_ptr<ObjectMapping> mapping;
-    std::string error;
-    if (!request) {
-      error = "bad request";
-    } else if (!TokensEqual(request->token, token)) {
-      error = "wrong token";
-    } else {
-      try {
-        mapping = store.Open(request->object_id);
-        if (mapping == nullptr) error = StrCat("no object ", request->object_id, " here");
-      } catch (const std::exception& e) {
-        error = e.what();
-      }
-    }
-    if (!error.empty()) {
-      const std::string reply = "ERR " + error + "\n";
-      SendAll(fd, reply.data(), reply.size());
-    } else {
-      const std::string reply = StrCat("OK ", mapping->size(), "\n");
-      if (SendAll(fd, reply.data(), reply.size())) SendAll(fd, mapping->data(), mapping->size());
-    }
+// One line up to '\n' (bounded), a byte at a time so nothing after it is consumed.
+Status ReadLine(int fd, std::string* line, net::Deadline deadline) {
+  line->clear();
+  char c = 0;
+  while (line->size() < kMaxLine) {
+    if (Status s = net::RecvAll(fd, &c, 1, deadline); !s.ok()) return s;
+    if (c == '\n') return Status::Ok();
+    *line += c;
   }
-  close(fd);
+  return Status::Fail(StatusCode::kInvalid, "a line longer than 512 bytes");
+}
+
+void SendLine(int fd, const std::string& line, double seconds) {
+  const std::string text = line + "\n";
+  (void)net::SendAll(fd, text.data(), text.size(), net::DeadlineIn(seconds));
+}
+
+// A connection accepted and not yet authenticated: what it has sent so far.
+struct Pending {
+  net::Socket socket;
+  std::string peer;
+  net::Deadline deadline;
+  std::string line;
+};
+
+// An authenticated request served on its own thread: the object streamed chunk by chunk.
+void ServeObject(net::Socket socket, std::string object_id, const ObjectStore& store) {
+  std::unique_ptr<ObjectMapping> mapping;
+  std::string error;
+  try {
+    mapping = store.Open(object_id);
+    if (mapping == nullptr) error = StrCat("no object ", object_id, " here");
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (!error.empty()) {
+    SendLine(socket.fd(), "ERR " + error, kChunkDeadlineS);
+    return;
+  }
+  const std::string header = StrCat("OK ", mapping->size(), "\n");
+  if (!net::SendAll(socket.fd(), header.data(), header.size(), net::DeadlineIn(kChunkDeadlineS))
+           .ok()) {
+    return;
+  }
+  for (std::size_t sent = 0; sent < mapping->size();) {
+    const std::size_t n = std::min(kChunk, mapping->size() - sent);
+    if (!net::SendAll(socket.fd(), mapping->data() + sent, n, net::DeadlineIn(kChunkDeadlineS))
+             .ok()) {
+      return;  // the puller sees a short object and fails it
+    }
+    sent += n;
+  }
+}
+
+// What a pending connection's complete request line leads to: a transfer thread, or an error
+// reply and the connection closed.
+void Answer(Pending pending, const ObjectStore& store, const std::string& token,
+            net::PeerLimits& serving) {
+  const std::optional<ObjectRequest> request = ParseObjectRequest(pending.line);
+  if (!request) return SendLine(pending.socket.fd(), "ERR invalid: bad request", 0.5);
+  if (!TokensEqual(request->token, token)) {
+    return SendLine(pending.socket.fd(), "ERR denied: wrong token", 0.5);
+  }
+  if (!serving.TryAcquire(pending.peer)) {
+    return SendLine(pending.socket.fd(),
+                    StrCat("ERR busy: ", serving.Count(pending.peer), " transfers to ",
+                           pending.peer, " and ", serving.Total(), " in all are running"),
+                    0.5);
+  }
+  std::thread([socket = std::move(pending.socket), peer = pending.peer,
+               object_id = request->object_id, &store, &serving]() mutable {
+    ServeObject(std::move(socket), object_id, store);
+    serving.Release(peer);
+  }).detach();
+}
+
+// Admits a new connection to the pending list: a peer at its cap loses its oldest pending
+// connection, the list at its cap loses its oldest, so new honest requests always get a turn.
+void Admit(net::Socket socket, std::list<Pending>* pending) {
+  Pending entry;
+  entry.peer = net::PeerAddressOf(socket.fd());
+  entry.socket = std::move(socket);
+  entry.deadline = net::DeadlineIn(kAuthDeadlineS);
+  int from_peer = 0;
+  for (const auto& p : *pending) from_peer += p.peer == entry.peer ? 1 : 0;
+  if (from_peer >= kMaxPendingPerPeer) {
+    pending->erase(std::find_if(pending->begin(), pending->end(),
+                                [&](const Pending& p) { return p.peer == entry.peer; }));
+  } else if (static_cast<int>(pending->size()) >= kMaxPending) {
+    pending->pop_front();
+  }
+  pending->push_back(std::move(entry));
+}
+
+// Reads what a pending connection has sent; true when it is done with (answered or dropped).
+bool ReadPending(Pending& p, const ObjectStore& store, const std::string& token,
+                 net::PeerLimits& serving) {
+  char buffer[256];
+  for (;;) {
+    const ssize_t n = recv(p.socket.fd(), buffer, sizeof(buffer), MSG_PEEK);
+    if (n == 0) return true;  // closed
+    if (n < 0) return !(errno == EAGAIN || errno == EINTR);
+    // Consume up to the newline only: the request line is all a puller sends.
+    const auto* newline = static_cast<const char*>(std::memchr(buffer, '\n', n));
+    const std::size_t take = newline ? static_cast<std::size_t>(newline - buffer) + 1 : n;
+    if (recv(p.socket.fd(), buffer, take, 0) != static_cast<ssize_t>(take)) return true;
+    p.line.append(buffer, newline ? take - 1 : take);
+    if (newline) {
+      Answer(std::move(p), store, token, serving);
+      return true;
+    }
+    if (p.line.size() > kMaxLine) return true;
+  }
 }
 
 // The next field of `text` up to a space (or the end), removed from `text`.
@@ -116,6 +172,12 @@ ObjectReply ParseObjectReply(std::string_view line, const std::string& peer) {
   ObjectReply reply;
   if (line.rfind("ERR ", 0) == 0) {
     reply.error = std::string(line.substr(4));
+    const std::pair<const char*, StatusCode> kinds[] = {{"denied:", StatusCode::kDenied},
+                                                        {"busy:", StatusCode::kRefused},
+                                                        {"invalid:", StatusCode::kInvalid}};
+    for (const auto& [prefix, code] : kinds) {
+      if (reply.error.rfind(prefix, 0) == 0) reply.code = code;
+    }
     return reply;
   }
   if (line.rfind("OK ", 0) == 0) {
@@ -130,105 +192,111 @@ ObjectReply ParseObjectReply(std::string_view line, const std::string& peer) {
   throw Failure("object pull: ", peer, " sent a malformed reply '", line, "'");
 }
 
-int ObjectTransfer::Listen(const std::string& host, int* port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw Failure("object server: socket failed");
-  const int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(*port));
-  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
-    close(fd);
-    throw InputError("object server: '", host, "' is not an IPv4 address");
-  }
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(fd, 64) != 0) {
-    close(fd);
-    throw Failure("object server: cannot listen on ", host, ":", *port, ": ", std::strerror(errno));
-  }
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  *port = ntohs(addr.sin_port);
-  return fd;
+Status ObjectTransfer::Listen(const std::string& host, int port, net::Listener* out) {
+  return net::Listen(host, port, 128, out);
 }
 
-void ObjectTransfer::Serve(int listen_fd, const ObjectStore& store, const std::string& token) {
-  static std::atomic<int> active{0};
+void ObjectTransfer::Serve(net::Socket listener, const ObjectStore& store,
+                           const std::string& token) {
+  net::PeerLimits serving(kMaxServingPerPeer, kMaxServing);
+  std::list<Pending> pending;
+  std::vector<pollfd> fds;
   for (;;) {
-    const int fd = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED) continue;
-      _exit(1);
+    fds.assign(1, pollfd{listener.fd(), POLLIN, 0});
+    int wait_ms = 1000;
+    for (const auto& p : pending) {
+      fds.push_back(pollfd{p.socket.fd(), POLLIN, 0});
+      wait_ms = std::min(wait_ms, net::RemainingMs(p.deadline));
     }
-    if (active.load() >= kMaxConnections) {
-      close(fd);
-      continue;
+    if (poll(fds.data(), fds.size(), wait_ms) < 0 && errno != EINTR) _exit(1);
+    // Existing connections first (the new ones were not polled).
+    std::size_t i = 1;
+    for (auto it = pending.begin(); it != pending.end(); ++i) {
+      const bool ready = fds[i].revents != 0;
+      const bool done =
+          (ready && ReadPending(*it, store, token, serving)) || net::RemainingMs(it->deadline) == 0;
+      it = done ? pending.erase(it) : std::next(it);
     }
-    ++active;
-    std::thread([fd, &store, token] {
-      ServeConnection(fd, store, token);
-      --active;
-    }).detach();
+    if (fds[0].revents != 0) {
+      for (int accepted = 0; accepted < 64; ++accepted) {
+        net::Socket socket = net::AcceptPending(listener);
+        if (!socket.valid()) break;
+        Admit(std::move(socket), &pending);
+      }
+    }
   }
 }
 
-std::int64_t ObjectTransfer::Pull(const std::string& host, int port, const std::string& token,
-                                  const ObjectInfo& object, ObjectStore& store,
-                                  std::vector<std::string>* evicted) {
+Status ObjectTransfer::Pull(const std::string& host, int port, const std::string& token,
+                            const ObjectInfo& object, ObjectStore& store,
+                            std::vector<std::string>* evicted, std::int64_t* bytes) {
   const std::string peer = StrCat(host, ":", port);
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw Failure("object pull: socket failed");
-  SetTimeouts(fd, 30);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
-  struct Closer {
-    int fd;
-    ~Closer() { close(fd); }
-  } closer{fd};
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    throw Failure("object pull: cannot reach the object server at ", peer, ": ",
-                  std::strerror(errno));
+  const auto fail = [&](StatusCode code, const std::string& what) {
+    return Status::Fail(code,
+                        StrCat("object pull of ", object.object_id, " from ", peer, ": ", what));
+  };
+  net::Socket socket;
+  if (Status s = net::ConnectBefore(host, port, net::DeadlineIn(kConnectDeadlineS), &socket);
+      !s.ok()) {
+    return fail(s.code(), "cannot reach the object server: " + s.message());
   }
   const std::string request = StrCat("SMOBJ1 ", token, " ", object.object_id, "\n");
   std::string line;
-  if (!SendAll(fd, request.data(), request.size()) || !ReadLine(fd, &line)) {
-    throw Failure("object pull: no answer from ", peer);
+  if (Status s = net::SendAll(socket.fd(), request.data(), request.size(),
+                              net::DeadlineIn(kChunkDeadlineS));
+      !s.ok()) {
+    return fail(s.code(), "no answer: " + s.message());
   }
-  const ObjectReply reply = ParseObjectReply(line, peer);
-  if (!reply.ok) {
-    throw Failure("object pull: ", peer, " refused object ", object.object_id, ": ", reply.error);
+  if (Status s = ReadLine(socket.fd(), &line, net::DeadlineIn(kChunkDeadlineS)); !s.ok()) {
+    return fail(s.code(), "no answer: " + s.message());
   }
-  const std::int64_t size = reply.size;
-  if (size != object.size) {
-    throw Failure("object pull: ", peer, " has ", size, " bytes of object ", object.object_id,
-                  ", the directory says ", object.size);
-  }
-  auto mapping = store.Create(object.object_id, size, false, evicted);
-  const std::string temp_path = mapping->path();
+  ObjectReply reply;
   try {
-    Checksum checksum;
-    std::int64_t received = 0;
-    while (received < size) {
-      const std::size_t want =
-          std::min<std::size_t>(kChunk, static_cast<std::size_t>(size - received));
-      const ssize_t n = recv(fd, mapping->mutable_data() + received, want, 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0)
-        throw Failure("object pull: ", peer, " closed after ", received, " of ", size, " bytes");
-      checksum.Update(mapping->data() + received, static_cast<std::size_t>(n));
-      received += n;
-    }
-    if (checksum.Digest() != object.checksum) {
-      throw Failure("object pull: checksum mismatch for object ", object.object_id, " from ", peer);
-    }
-    mapping->Seal(store.SealPath(object.object_id, false));
-  } catch (...) {
-    unlink(temp_path.c_str());
-    throw;
+    reply = ParseObjectReply(line, peer);
+  } catch (const Error& e) {
+    return fail(StatusCode::kInvalid, e.what());
   }
-  return size;
+  if (!reply.ok) return fail(reply.code, "refused: " + reply.error);
+  if (reply.size != object.size) {
+    return fail(StatusCode::kInvalid,
+                StrCat("the server has ", reply.size, " bytes, the directory says ", object.size));
+  }
+  std::unique_ptr<ObjectMapping> mapping;
+  try {
+    mapping = store.Create(object.object_id, reply.size, false, evicted);
+  } catch (const Error& e) {
+    return fail(StatusCode::kFailed, e.what());
+  }
+  Checksum checksum;
+  Status received = Status::Ok();
+  for (std::int64_t at = 0; at < reply.size && received.ok();) {
+    const std::size_t n = std::min<std::size_t>(kChunk, static_cast<std::size_t>(reply.size - at));
+    received = net::RecvAll(socket.fd(), mapping->mutable_data() + at, n,
+                            net::DeadlineIn(kChunkDeadlineS));
+    if (!received.ok()) {
+      received = fail(received.code(), StrCat("stopped after ", at, " of ", reply.size,
+                                              " bytes: ", received.message()));
+      break;
+    }
+    checksum.Update(mapping->data() + at, n);
+    at += static_cast<std::int64_t>(n);
+  }
+  if (received.ok() && checksum.Digest() != object.checksum) {
+    received = fail(StatusCode::kInvalid, "checksum mismatch");
+  }
+  if (received.ok()) {
+    try {
+      mapping->Seal();
+    } catch (const Error& e) {
+      received = fail(StatusCode::kFailed, e.what());
+    }
+  }
+  if (!received.ok()) {
+    unlink(mapping->path().c_str());
+    return received;
+  }
+  *bytes = reply.size;
+  return Status::Ok();
 }
 
 }  // namespace scaleml::tasks

@@ -21,8 +21,11 @@
 #include "engine/Metrics.h"
 #include "engine/tasks/ClusterLauncher.h"
 #include "engine/tasks/Daemon.h"
+#include "engine/tasks/DatasetObject.h"
 #include "engine/tasks/Driver.h"
+#include "engine/tasks/SpillPolicy.h"
 #include "engine/tune/ExperimentStorage.h"
+#include "engine/tune/MemoryEstimate.h"
 #include "engine/tune/SearchSpace.h"
 #include "engine/tune/TrialTable.h"
 
@@ -131,6 +134,7 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
   }
   if (options.cv_folds == 0) CheckTestSize({options.test_size, options.split_seed});
   if (options.cpus_per_trial < 1) throw InputError("tune: --cpus-per-trial must be at least 1");
+  if (options.memory_per_trial < 0) throw InputError("tune: --memory-per-trial must be >= 0");
   if (options.max_failures < 0) throw InputError("tune: --max-failures must be >= 0");
   const bool maximize = mode == "max";
   const std::string name = options.name.empty() ? options.algo : options.name;
@@ -194,6 +198,7 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
 
   TrialTable table(options.metric, options.quiet);
   double load_s = 0, put_s = 0;
+  std::int64_t memory_per_trial = options.memory_per_trial;
   std::string address = options.address;
   std::unique_ptr<LocalCluster> local;
   // The summary as it stands, written after every trial so an interrupted run leaves one.
@@ -213,6 +218,7 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
                               {"mode", mode},
                               {"num_samples", options.num_samples},
                               {"cpus_per_trial", options.cpus_per_trial},
+                              {"memory_per_trial", memory_per_trial},
                               {"load_s", load_s},
                               {"put_s", put_s},
                               {"total_s", clock.Seconds()},
@@ -247,6 +253,11 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
     phase.Restart();
     tasks::ObjectRef object = driver->Put(data);
     put_s = phase.Seconds();
+    const std::int64_t dataset_bytes =
+        static_cast<std::int64_t>(tasks::DatasetObject::SizeOf(data));
+    memory_per_trial = options.memory_per_trial > 0
+                           ? options.memory_per_trial
+                           : EstimateTrialMemory(FindAlgorithm(options.algo).name, dataset_bytes);
     data = Dataset();
 
     std::map<std::string, std::size_t> by_task;
@@ -259,7 +270,7 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
                              {"test_size", options.test_size}, {"seed", options.split_seed},
                              {"cv_folds", options.cv_folds},   {"data_path", options.data_path}};
       tasks::TaskRef ref = driver->Submit("train_trial", args, {object}, options.cpus_per_trial,
-                                          options.max_failures);
+                                          options.max_failures, memory_per_trial);
       trials[i].task_id = ref.id;
       trials[i].status = "PENDING";
       by_task[ref.id] = i;
@@ -279,9 +290,26 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
         if (clock.Seconds() - last_check >= 1.0) {
           last_check = clock.Seconds();
           int largest = 0;
-          for (const auto& node : driver->Nodes()) {
+          const tasks::NodeInfo* roomiest = nullptr;  // the live node with the most memory
+          const auto nodes = driver->Nodes();
+          for (const auto& node : nodes) {
             node_names[node.info.node_id] = node.info.name;
-            if (node.alive) largest = std::max(largest, node.info.cpus);
+            if (!node.alive) continue;
+            largest = std::max(largest, node.info.cpus);
+            if (roomiest == nullptr || node.info.memory > roomiest->memory) roomiest = &node.info;
+          }
+          // A trial larger than every node's memory would wait for ever: fail with the numbers.
+          if (roomiest != nullptr && memory_per_trial > roomiest->memory) {
+            for (const auto& ref : active) driver->Cancel(ref, "cancelled: no node has the memory");
+            throw Failure("tune: a trial needs ", tasks::Megabytes(memory_per_trial),
+                          " of memory (",
+                          options.memory_per_trial > 0
+                              ? "--memory-per-trial"
+                              : StrCat("estimated for ", options.algo, " on a dataset of ",
+                                       tasks::Megabytes(dataset_bytes)),
+                          "); the live node with the most, ", roomiest->name, ", has ",
+                          tasks::Megabytes(roomiest->memory),
+                          " for tasks (give --memory-per-trial, or add a node with more memory)");
           }
           // Follow the running ones for the table.
           for (const auto& ref : active) {

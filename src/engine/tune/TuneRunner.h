@@ -22,6 +22,9 @@ struct TuneOptions {
   std::string data_path;
   int num_samples = 1;
   int cpus_per_trial = 1;
+  // Bytes of memory each trial reserves on its node; 0: estimated from the dataset's size and
+  // the algorithm (MemoryEstimate.h).
+  std::int64_t memory_per_trial = 0;
   std::string search_space = "{}";
   std::vector<std::string> params;  // constants, name=value
   std::string metric = "accuracy";  // a report metric (engine/Metrics.h, ScalarMetricNames)

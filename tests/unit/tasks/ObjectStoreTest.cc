@@ -29,7 +29,7 @@ class ObjectStoreTest : public ::testing::Test {
                 char fill, std::vector<std::string>* evicted = nullptr) {
     auto mapping = store.Create(id, size, primary, evicted);
     std::memset(mapping->mutable_data(), fill, static_cast<size_t>(size));
-    mapping->Seal(store.SealPath(id, primary));
+    mapping->Seal();
   }
 
   std::string dir_;
@@ -43,7 +43,7 @@ TEST_F(ObjectStoreTest, DatasetRoundTripIsAZeroCopyView) {
     auto mapping = store.Create("ab12", static_cast<std::int64_t>(size), true, nullptr);
     DatasetObject::Write(data, mapping->mutable_data());
     EXPECT_FALSE(store.Contains("ab12"));  // not visible before it is sealed
-    mapping->Seal(store.SealPath("ab12", true));
+    mapping->Seal();
   }
   ASSERT_TRUE(store.Contains("ab12"));
   auto mapping = store.Open("ab12");
@@ -86,7 +86,7 @@ TEST_F(ObjectStoreTest, ACorruptHeaderOrNamesIsAFailure) {
     auto mapping = store.Create(id, static_cast<std::int64_t>(size), true, nullptr);
     DatasetObject::Write(data, mapping->mutable_data());
     corrupt(mapping->mutable_data());
-    mapping->Seal(store.SealPath(id, true));
+    mapping->Seal();
   };
   put("a1", [](char*) {});
   EXPECT_NO_THROW(DatasetObject::View(store.Open("a1")));

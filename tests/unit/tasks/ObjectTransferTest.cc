@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "data/DatasetMeta.h"
 #include "engine/tasks/ObjectStore.h"
 #include "engine/tasks/ObjectTransfer.h"
+#include "net/Socket.h"
 
 namespace scaleml::tasks {
 namespace {
@@ -33,11 +35,12 @@ class ObjectTransferTest : public ::testing::Test {
       mapping->mutable_data()[i] = static_cast<char>((i * 2654435761u) >> 13);
     }
     object_.checksum = ChecksumOf(mapping->data(), mapping->size());
-    mapping->Seal(source_->SealPath(object_.object_id, true));
-    const int listen_fd = ObjectTransfer::Listen("127.0.0.1", &port_);
+    mapping->Seal();
+    net::Listener listener;
+    ASSERT_TRUE(ObjectTransfer::Listen("127.0.0.1", 0, &listener).ok());
+    port_ = listener.port;
     server_ = fork();
-    if (server_ == 0) ObjectTransfer::Serve(listen_fd, *source_, "the-token");
-    close(listen_fd);
+    if (server_ == 0) ObjectTransfer::Serve(std::move(listener.socket), *source_, "the-token");
   }
   void TearDown() override {
     StopServer();
@@ -49,13 +52,13 @@ class ObjectTransferTest : public ::testing::Test {
     waitpid(server_, nullptr, 0);
     server_ = -1;
   }
+  Status PullStatus(const std::string& token, const ObjectInfo& object) {
+    std::int64_t bytes = -1;
+    return ObjectTransfer::Pull("127.0.0.1", port_, token, object, *target_, nullptr, &bytes);
+  }
   std::string PullError(const std::string& token, const ObjectInfo& object) {
-    try {
-      ObjectTransfer::Pull("127.0.0.1", port_, token, object, *target_, nullptr);
-    } catch (const Error& e) {
-      return e.what();
-    }
-    return "no error";
+    const Status s = PullStatus(token, object);
+    return s.ok() ? "no error" : s.message();
   }
 
   std::string dir_;
@@ -66,8 +69,11 @@ class ObjectTransferTest : public ::testing::Test {
 };
 
 TEST_F(ObjectTransferTest, PullCopiesTheBytesAndPublishesAVerifiedCopy) {
-  EXPECT_EQ(ObjectTransfer::Pull("127.0.0.1", port_, "the-token", object_, *target_, nullptr),
-            object_.size);
+  std::int64_t bytes = 0;
+  ASSERT_TRUE(
+      ObjectTransfer::Pull("127.0.0.1", port_, "the-token", object_, *target_, nullptr, &bytes)
+          .ok());
+  EXPECT_EQ(bytes, object_.size);
   auto copy = target_->Open(object_.object_id);
   ASSERT_NE(copy, nullptr);
   auto original = source_->Open(object_.object_id);
@@ -80,7 +86,9 @@ TEST_F(ObjectTransferTest, PullCopiesTheBytesAndPublishesAVerifiedCopy) {
 }
 
 TEST_F(ObjectTransferTest, WrongTokenIsRefused) {
-  EXPECT_NE(PullError("not-the-token", object_).find("wrong token"), std::string::npos);
+  const Status refused = PullStatus("not-the-token", object_);
+  EXPECT_EQ(refused.code(), StatusCode::kDenied);
+  EXPECT_NE(refused.message().find("wrong token"), std::string::npos);
   EXPECT_EQ(target_->Used(), 0);
 }
 
@@ -90,15 +98,57 @@ TEST_F(ObjectTransferTest, MissingObjectAndBadChecksumLeaveNothing) {
   EXPECT_NE(PullError("the-token", missing).find("no object abc"), std::string::npos);
   ObjectInfo corrupt = object_;
   corrupt.checksum ^= 1;
-  EXPECT_NE(PullError("the-token", corrupt).find("checksum mismatch"), std::string::npos);
+  const Status mismatch = PullStatus("the-token", corrupt);
+  EXPECT_EQ(mismatch.code(), StatusCode::kInvalid);
+  EXPECT_NE(mismatch.message().find("checksum mismatch"), std::string::npos);
   EXPECT_FALSE(target_->Contains(object_.object_id));
   EXPECT_EQ(target_->Used(), 0);  // no temporary left either
 }
 
 TEST_F(ObjectTransferTest, NoServerIsAClearFailure) {
   StopServer();
-  EXPECT_NE(PullError("the-token", object_).find("cannot reach the object server"),
-            std::string::npos);
+  const Status s = PullStatus("the-token", object_);
+  EXPECT_EQ(s.code(), StatusCode::kRefused);
+  EXPECT_NE(s.message().find("cannot reach the object server"), std::string::npos);
+}
+
+// The attack of issue 13: 70 idle TCP connections with no token made every pull from the node
+// fail until they were released. Now honest pulls get through while they are open, and the
+// server drops them after its authentication deadline.
+TEST_F(ObjectTransferTest, IdleUnauthenticatedConnectionsDoNotLockPullsOut) {
+  std::vector<net::Socket> idle;
+  for (int i = 0; i < 70; ++i) {
+    net::Socket socket;
+    ASSERT_TRUE(net::ConnectBefore("127.0.0.1", port_, net::DeadlineIn(5), &socket).ok());
+    idle.push_back(std::move(socket));
+  }
+  const auto start = net::Clock::now();
+  for (int pull = 0; pull < 3; ++pull) {
+    const Status s = PullStatus("the-token", object_);
+    ASSERT_TRUE(s.ok()) << "pull " << pull << " with 70 idle sockets open: " << s.message();
+    ASSERT_TRUE(target_->Remove(object_.object_id));
+  }
+  EXPECT_LT(std::chrono::duration<double>(net::Clock::now() - start).count(), kAuthDeadlineS)
+      << "pulls must not wait for the idle sockets to time out";
+  // Every idle socket is closed by the server within the deadline (and a little slack).
+  for (auto& socket : idle) {
+    char byte = 0;
+    const Status s = net::RecvAll(socket.fd(), &byte, 1, net::DeadlineIn(kAuthDeadlineS + 3));
+    EXPECT_EQ(s.code(), StatusCode::kPeerLost) << s.message();
+  }
+}
+
+// A peer that sends half a request and stalls is dropped at the deadline too.
+TEST_F(ObjectTransferTest, AHalfSentRequestIsDroppedAtTheDeadline) {
+  net::Socket socket;
+  ASSERT_TRUE(net::ConnectBefore("127.0.0.1", port_, net::DeadlineIn(5), &socket).ok());
+  const std::string half = "SMOBJ1 the-tok";
+  ASSERT_TRUE(net::SendAll(socket.fd(), half.data(), half.size(), net::DeadlineIn(5)).ok());
+  char byte = 0;
+  const auto start = net::Clock::now();
+  EXPECT_EQ(net::RecvAll(socket.fd(), &byte, 1, net::DeadlineIn(kAuthDeadlineS + 3)).code(),
+            StatusCode::kPeerLost);
+  EXPECT_LT(std::chrono::duration<double>(net::Clock::now() - start).count(), kAuthDeadlineS + 1);
 }
 
 }  // namespace

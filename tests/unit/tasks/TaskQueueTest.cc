@@ -98,6 +98,27 @@ TEST_F(TaskQueueTest, KilledWorkerMidTaskIsRetriedAndFinishesOnce) {
   EXPECT_EQ(driver.control().Counts().done, 1);
 }
 
+// Memory admission: two tasks that each declare 600 MB on a node that offers 1 GB run one after
+// the other although the node has CPUs for both; with no memory declared they run together.
+TEST_F(TaskQueueTest, TasksWaitForDeclaredMemory) {
+  TestCluster cluster;
+  cluster.StartAgent("a", 2, 64 << 20, /*memory=*/1000 * 1000 * 1000);
+  Driver driver(cluster.cluster());
+  auto overlap = [&](std::int64_t memory) {
+    std::vector<TaskRef> refs;
+    for (int i = 0; i < 2; ++i) {
+      refs.push_back(driver.Submit("sleep", {{"seconds", 0.5}}, {}, 1, 0, memory));
+    }
+    std::vector<TaskRecord> records;
+    for (const auto& ref : refs) records.push_back(driver.Get(ref, 20));
+    for (const auto& r : records) EXPECT_EQ(r.state, TaskState::kDone) << r.error;
+    return std::min(records[0].finished, records[1].finished) -
+           std::max(records[0].started, records[1].started);
+  };
+  EXPECT_LT(overlap(600 * 1000 * 1000), 0.05) << "the second started before the first finished";
+  EXPECT_GT(overlap(0), 0.2) << "without memory declared both run at once";
+}
+
 TEST_F(TaskQueueTest, TasksOfALostNodeRunElsewhere) {
   TestCluster cluster(/*node_timeout_ms=*/800);
   const pid_t doomed = cluster.StartAgent("doomed", 4);

@@ -56,13 +56,15 @@ class TestCluster {
   }
 
   // Forks a node agent; returns its PID once it is registered.
-  pid_t StartAgent(const std::string& name, int cpus, std::int64_t store_limit = 64 << 20) {
+  pid_t StartAgent(const std::string& name, int cpus, std::int64_t store_limit = 64 << 20,
+                   std::int64_t memory = 0) {
     NodeAgentOptions options;
     options.address = cluster_.address;
     options.token = cluster_.token;
     options.node_name = name;
     options.cpus = cpus;
     options.store_limit = store_limit;
+    options.memory = memory;
     options.heartbeat_s = 0.2;
     const pid_t pid = fork();
     if (pid == 0) {
