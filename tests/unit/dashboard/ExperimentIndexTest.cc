@@ -1,0 +1,122 @@
+#include "dashboard/ExperimentIndex.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+
+#include "dashboard/BenchmarkIndex.h"
+#include "dashboard/PrometheusExporter.h"
+
+namespace scaleml::dashboard {
+namespace {
+
+const std::string kData = std::string(SCALEML_TEST_DATA) + "/dashboard";
+
+TEST(ExperimentIndexTest, ListsTrialsWithStatusCurvesAndTheBest) {
+  ExperimentIndex index({kData + "/experiments"});
+  auto list = index.List()["experiments"];
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["name"], "small_exp");
+  EXPECT_EQ(list[0]["trials"], 5);
+  EXPECT_EQ(list[0]["counts"]["TERMINATED"], 2);
+  EXPECT_EQ(list[0]["counts"]["RUNNING"], 1);
+  EXPECT_EQ(list[0]["counts"]["PENDING"], 1);
+  EXPECT_EQ(list[0]["counts"]["ERROR"], 1);
+  TrialQuery query;
+  query.curve_points = 5;
+  auto page = index.Trials("small_exp", query);
+  ASSERT_TRUE(page);
+  ASSERT_EQ((*page)["rows"].size(), 5u);
+  const auto& running = (*page)["rows"][2];
+  EXPECT_EQ(running["status"], "RUNNING");
+  EXPECT_EQ(running["iteration"], 9);  // the last reported round
+  EXPECT_LE(running["curve"].size(), 6u);
+  int best = 0;
+  for (const auto& row : (*page)["rows"]) best += row["best"].get<bool>();
+  EXPECT_EQ(best, 1);
+  EXPECT_EQ((*page)["best"]["trial_id"], list[0]["best"]["trial_id"]);
+}
+
+TEST(ExperimentIndexTest, RefusesUnknownAndTraversingNames) {
+  ExperimentIndex index({kData + "/experiments"});
+  for (const char* name : {"..", "../experiments", "nope", "small_exp/.."}) {
+    EXPECT_FALSE(index.Trials(name, {})) << name;
+  }
+  EXPECT_FALSE(index.Trial("small_exp", "../small_exp_00000"));
+  EXPECT_FALSE(index.TrialLog("small_exp", "..", ""));
+  auto log = index.TrialLog("small_exp", "small_exp_00000", "");
+  ASSERT_TRUE(log);
+  EXPECT_EQ((*log)["lines"][0], "fixture log line 1 of small_exp_00000");
+}
+
+TEST(ExperimentIndexTest, PagesAThousandTrialsQuickly) {
+  const auto dir = std::filesystem::temp_directory_path() / "scaleml_dashboard_big";
+  std::filesystem::remove_all(dir);
+  const std::string command = "python3 " + kData + "/make_fixtures.py --trials 1000 " + dir.string();
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  ExperimentIndex index({dir.string()});
+  TrialQuery query;
+  query.limit = 100;
+  query.sort = "metric";
+  query.descending = true;
+  query.curve_points = 60;
+  ASSERT_TRUE(index.Trials("big_exp", query));  // first read: parses every file
+  double slowest_ms = 0;
+  for (int i = 0; i < 5; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    auto page = index.Trials("big_exp", query);
+    slowest_ms = std::max(slowest_ms, std::chrono::duration<double, std::milli>(
+                                          std::chrono::steady_clock::now() - start).count());
+    ASSERT_TRUE(page);
+    EXPECT_EQ((*page)["total"], 1000);
+    EXPECT_EQ((*page)["rows"].size(), 100u);
+    EXPECT_TRUE((*page)["rows"][0]["best"].get<bool>());  // sorted by metric, descending
+  }
+  query.offset = 950;
+  EXPECT_EQ(index.Trials("big_exp", query)->at("rows").size(), 50u);
+  std::printf("1,000 trials, a page of 100 with curves: %.1f ms (slowest of 5)\n", slowest_ms);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(BenchmarkIndexTest, RecordsReportAndOnlyListedFigures) {
+  BenchmarkIndex index({kData + "/results"});
+  auto list = index.List()["benchmarks"];
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["name"], "bench_demo");
+  EXPECT_EQ(list[0]["runs"], 13);
+  auto bench = index.Benchmark("bench_demo");
+  ASSERT_TRUE(bench);
+  EXPECT_NE((*bench)["report_md"].get<std::string>().find("| algo |"), std::string::npos);
+  EXPECT_TRUE(index.FigureFile("bench_demo", "accuracy.svg"));
+  EXPECT_FALSE(index.FigureFile("bench_demo", "../report.md"));
+  EXPECT_FALSE(index.FigureFile("bench_demo", "report.md"));
+  EXPECT_FALSE(index.Benchmark(".."));
+}
+
+TEST(PrometheusExporterTest, TextFormat) {
+  nlohmann::json status = {{"address", "127.0.0.1:1"},
+                           {"cpus_total", 4},
+                           {"cpus_used", 1},
+                           {"nodes",
+                            {{{"name", "he\"ad"}, {"node_id", "n1"}, {"state", "ALIVE"},
+                              {"object_bytes", 10}, {"store_limit", 100}, {"spilled_bytes", 0},
+                              {"used_cpus", 1}}}},
+                           {"tasks", {{"pending", 1}, {"running", 2}, {"done", 3}, {"failed", 0}}}};
+  LatencyHistogram latencies;
+  latencies.Add(0.2);
+  latencies.Add(7);
+  const std::string text = PrometheusExporter::Render(status, latencies, {{"RUNNING", 2}});
+  EXPECT_NE(text.find("scaleml_nodes{state=\"alive\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("scaleml_object_store_bytes{node=\"he\\\"ad\",node_id=\"n1\"} 10\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("scaleml_tasks{state=\"running\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("scaleml_trials{state=\"RUNNING\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("scaleml_task_run_seconds_bucket{le=\"0.25\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("scaleml_task_run_seconds_bucket{le=\"+Inf\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("scaleml_task_run_seconds_count 2\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace scaleml::dashboard
