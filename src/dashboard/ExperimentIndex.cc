@@ -113,9 +113,13 @@ ExperimentIndex::ExperimentView* ExperimentIndex::Refresh(const std::string& nam
   }
   experiment.best = -1;
   const bool maximize = experiment.mode != "min";
+  const auto now = std::chrono::steady_clock::now();
+  const bool check_finished = now - experiment.finished_checked >= std::chrono::seconds(2);
+  if (check_finished) experiment.finished_checked = now;
   for (std::size_t i = 0; i < experiment.trials.size(); ++i) {
     TrialView& trial = experiment.trials[i];
-    RefreshTrial(dir, trial);
+    const bool finished = trial.status == "TERMINATED" || trial.status == "ERROR";
+    if (check_finished || !finished) RefreshTrial(dir, trial);
     if (trial.status != "TERMINATED" || !trial.metric) continue;
     if (experiment.best < 0) {
       experiment.best = static_cast<int>(i);

@@ -4,11 +4,12 @@
 // per trial: result.json (status, node, final metrics; written when a trial starts running and
 // when it ends) and result.jsonl (one line per reported round: {"iteration", "metric",
 // "metric_name", "time_s"}), the trial's curve. Files are parsed again only when their size or
-// mtime changed, and result.jsonl is read from where the last read stopped, so listing 1,000
-// trials of a live experiment costs stat calls. Names from URLs are checked (SafeName.h) and
+// mtime changed (finished trials' files at most every 2 s), and result.jsonl is read from where
+// the last read stopped, so listing 1,000 trials of a live experiment costs a few stat calls. Names from URLs are checked (SafeName.h) and
 // looked up in what was scanned. Thread-safety: all methods may be called from several threads.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -71,6 +72,9 @@ class ExperimentIndex {
     std::string algo, metric, mode = "max";
     std::vector<TrialView> trials;
     int best = -1;
+    // When the files of finished trials were last checked: they change rarely (a --resume), so
+    // they are checked at most every 2 s; running and pending ones at every call.
+    std::chrono::steady_clock::time_point finished_checked{};
   };
 
   std::map<std::string, std::string> ScanFolders() const;
