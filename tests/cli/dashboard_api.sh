@@ -22,6 +22,9 @@ msg=$("$B" dashboard --results "$T/missing" --token-file "$T/token" 2>&1); rc=$?
 set -e
 [ $rc = 2 ] && echo "$msg" | grep -q "no such folder" || fail "missing --results: $rc $msg"
 
+# A ddp group whose rank 1 fails: the launcher's state file names it.
+"$B" launch --nproc-per-node 2 -- sh -c 'test "$RANK" = 0 || exit 3' 2>/dev/null \
+  && fail "the failing launch succeeded"
 "$B" dashboard --port 0 --address none --token-file "$T/token" --results "$D/dashboard/results" \
   --experiments "$D/dashboard/experiments" --experiments "$T/big" >"$T/out" 2>&1 &
 pid=$!

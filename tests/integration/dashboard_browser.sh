@@ -24,6 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+alive() { [ -e "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
 field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
 browser() {  # browser OUTPUT_FLAG URL: one headless shot; the profile is thrown away
   timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
@@ -43,7 +44,7 @@ curl -sf "${url}healthz" >/dev/null || fail "/healthz"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "${url}api/nodes")" = 401 ] || fail "/api/nodes without the token"
 
 # Three slow trials on one CPU: one runs while the others wait.
-"$B" tune --algo gbdt --data "$T/d.csv" --num-samples 3 --cpus-per-trial 1 --quiet \
+"$B" tune --algo gbdt --data "$T/d.csv" --num-samples 3 --cpus-per-trial 1 \
   --param num_iterations=4000 --search-space '{"learning_rate": {"uniform": [0.01, 0.1]}}' \
   --name live_exp --storage "$SCALEML_HOME/experiments/live_exp" >"$T/tune.out" 2>&1 &
 tune_pid=$!
@@ -54,12 +55,12 @@ done
 grep -qs '"status": "RUNNING"' "$SCALEML_HOME"/experiments/live_exp/*/result.json \
   || fail "no trial started running: $(cat "$T/tune.out")"
 
-browser --dump-dom "${url}?token=$token#experiments/live_exp" >"$T/dom.html"
+browser --dump-dom "${url}?token=$token#cluster" >"$T/dom.html"
 grep -q 'class="node-row" data-state="ALIVE"' "$T/dom.html" || fail "the DOM shows no live node"
 grep -q '<tr class="clickable trial-row[^"]*" data-status="RUNNING" data-trial="live_exp_' "$T/dom.html" \
   || fail "the DOM shows no running trial of live_exp"
 grep -q "$token" "$T/dom.html" && fail "the token is in the page"
-browser --screenshot="$T/dashboard_cluster.png" "${url}?token=$token#experiments/live_exp"
+browser --screenshot="$T/dashboard_cluster.png" "${url}?token=$token#cluster"
 browser --screenshot="$T/dashboard_curves.png" "${url}?token=$token#experiments/small_exp"
 browser --screenshot="$T/dashboard_benchmarks.png" "${url}?token=$token#benchmarks/bench_demo"
 for png in dashboard_cluster dashboard_curves dashboard_benchmarks; do
@@ -90,6 +91,6 @@ PY
 kill -INT "$tune_pid"; wait "$tune_pid" 2>/dev/null || true; tune_pid=
 "$B" stop >"$T/stop.out"
 grep -q "stopped dashboard (pid $dashboard_pid)" "$T/stop.out" || fail "stop: $(cat "$T/stop.out")"
-[ -e "/proc/$dashboard_pid" ] && fail "the dashboard outlived scaleml stop"
+alive "$dashboard_pid" && fail "the dashboard outlived scaleml stop"
 curl -s -o /dev/null "${url}healthz" && fail "the dashboard port still answers"
 echo "dashboard_browser: ok"

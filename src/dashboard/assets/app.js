@@ -134,7 +134,7 @@ async function renderTrials() {
     const row = el('tr', { class: 'clickable trial-row' + (r.trial_id === state.trial ? ' selected' : ''), 'data-status': r.status, 'data-trial': r.trial_id },
       el('td', { class: r.best ? 'best' : '' }, (r.best ? '★ ' : '') + r.trial_id),
       el('td', { class: 'state-' + r.status, title: r.error || '' }, r.status), el('td', {}, config), el('td', {}, r.node),
-      el('td', {}, fmt(r.iteration)), el('td', {}, fmt(r.metric)), el('td', {}, fmt(r.time_s, 1)),
+      el('td', {}, fmt(r.iteration)), el('td', {}, fmt(r.metric)), el('td', {}, r.time_s ? fmt(r.time_s, 1) : ''),
       el('td', {}, r.curve && r.curve.length ? lineChart([{ points: r.curve, color: r.best ? '#b8860b' : '#3d7be0' }], 120, 28) : ''));
     row.onclick = () => { state.trial = r.trial_id; renderTrial(); };
     return row;

@@ -118,7 +118,12 @@ log = get_json("/api/experiments/small_exp/trials/small_exp_00000/log")
 keys(log, ["lines", "sources", "task_id"], "a trial log")
 if "fixture log line 2" not in log["lines"]:
     fail("the trial log: %s" % log)
-keys(get_json("/api/ddp"), ["groups"], "/api/ddp")
+groups = get_json("/api/ddp")["groups"]
+if len(groups) != 1 or groups[0]["state"] != "failed" or groups[0]["failed_rank"] != 1:
+    fail("ddp groups: %s" % groups)
+keys(groups[0], ["launcher_pid", "started", "ranks", "message", "command"], "a ddp group")
+if [r["state"] for r in groups[0]["ranks"]] != ["succeeded", "failed"]:
+    fail("ddp ranks: %s" % groups[0]["ranks"])
 benchmarks = get_json("/api/benchmarks")["benchmarks"]
 if [b["name"] for b in benchmarks] != ["bench_demo"] or benchmarks[0]["runs"] != 13:
     fail("benchmarks: %s" % benchmarks)
