@@ -49,8 +49,7 @@ void RegisterDashboard(CLI::App& app) {
                       "Tune storage folders (tune --storage), or folders holding several");
   command->add_option("--port", flags->options.port, "Port (0 = any free port)")
       ->capture_default_str();
-  command->add_option("--host", flags->options.host, "Address to listen on")
-      ->capture_default_str();
+  command->add_option("--host", flags->options.host, "Address to listen on")->capture_default_str();
   command
       ->add_option("--address", flags->address,
                    "The cluster whose nodes to show: auto (this machine's, if any), HOST:PORT, "
@@ -90,8 +89,8 @@ void RegisterDashboard(CLI::App& app) {
     token.assign(token.size(), '*');
     dashboard::DashboardServer server(std::move(options));
     server.RunUntilSignal([&](const std::string& url) {
-      std::printf("dashboard at %s: open %s?token=TOKEN with %s; stop with Ctrl-C\n",
-                  url.c_str(), url.c_str(), token_hint.c_str());
+      std::printf("dashboard at %s: open %s?token=TOKEN with %s; stop with Ctrl-C\n", url.c_str(),
+                  url.c_str(), token_hint.c_str());
       std::fflush(stdout);
     });
   });

@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "cli/ClusterToken.h"
-#include "cli/HeadDashboard.h"
 #include "cli/Commands.h"
+#include "cli/HeadDashboard.h"
 #include "cli/OptionChecks.h"
 #include "core/Error.h"
 #include "engine/tasks/ClusterLauncher.h"

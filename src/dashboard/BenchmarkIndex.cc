@@ -81,7 +81,8 @@ const BenchmarkIndex::Cached& BenchmarkIndex::Records(const std::string& name,
     return cached;
   }
   try {
-    for (auto& record : bench::ResultsFile(path).ReadAll()) cached.records.push_back(std::move(record));
+    for (auto& record : bench::ResultsFile(path).ReadAll())
+      cached.records.push_back(std::move(record));
   } catch (const Error& e) {
     cached.error = e.what();
   }
@@ -114,11 +115,11 @@ std::optional<nlohmann::json> BenchmarkIndex::Benchmark(const std::string& name)
   auto it = folders.find(name);
   if (it == folders.end()) return std::nullopt;
   const Cached& cached = Records(name, it->second);
-  nlohmann::json j = {{"name", name},
-                      {"records", cached.records},
-                      {"report_md", ReadSmallFile(it->second + "/report.md", kMaxReportBytes)
-                                        .value_or("")},
-                      {"figures", Figures(it->second)}};
+  nlohmann::json j = {
+      {"name", name},
+      {"records", cached.records},
+      {"report_md", ReadSmallFile(it->second + "/report.md", kMaxReportBytes).value_or("")},
+      {"figures", Figures(it->second)}};
   if (!cached.error.empty()) j["error"] = cached.error;
   return j;
 }

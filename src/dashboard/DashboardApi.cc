@@ -10,17 +10,21 @@ namespace {
 
 ApiResponse Json(const nlohmann::json& j, int status = 200) {
   // Replace invalid UTF-8 from files rather than failing the whole answer.
-  return {status, "application/json", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  return {status, "application/json",
+          j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
-ApiResponse NotFound(const std::string& what) { return Json({{"error", what + ": not found"}}, 404); }
+ApiResponse NotFound(const std::string& what) {
+  return Json({{"error", what + ": not found"}}, 404);
+}
 
 std::size_t SizeParam(const std::map<std::string, std::string>& query, const char* key,
                       std::size_t fallback) {
   auto it = query.find(key);
   if (it == query.end()) return fallback;
   std::size_t value = 0;
-  const auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
+  const auto [end, ec] =
+      std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
   return ec == std::errc() && end == it->second.data() + it->second.size() ? value : fallback;
 }
 

@@ -68,8 +68,10 @@ void DashboardServer::Routes() {
   httplib::Server& s = *server_;
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     SecurityHeaders(res);
-    if (req.path == "/healthz" || req.path == "/login") return httplib::Server::HandlerResponse::Unhandled;
-    if (req.path == "/" && req.has_param("token")) return httplib::Server::HandlerResponse::Unhandled;
+    if (req.path == "/healthz" || req.path == "/login")
+      return httplib::Server::HandlerResponse::Unhandled;
+    if (req.path == "/" && req.has_param("token"))
+      return httplib::Server::HandlerResponse::Unhandled;
     if (auth_.Authorized(req.get_header_value("Authorization"), req.get_header_value("Cookie"))) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
@@ -95,8 +97,8 @@ void DashboardServer::Routes() {
     }
   });
   s.Get("/logout", [this](const httplib::Request& req, httplib::Response& res) {
-    auth_.EndSession(SessionAuth::CookieValue(req.get_header_value("Cookie"),
-                                              SessionAuth::kCookieName));
+    auth_.EndSession(
+        SessionAuth::CookieValue(req.get_header_value("Cookie"), SessionAuth::kCookieName));
     res.set_header("Set-Cookie", StrCat(SessionAuth::kCookieName,
                                         "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"));
     res.status = 303;
@@ -112,7 +114,8 @@ void DashboardServer::Routes() {
     res.status = answer.status;
     if (answer.content_type.starts_with("image/")) {
       // A figure from a results folder (an SVG may hold script): never run it in our origin.
-      res.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+      res.set_header("Content-Security-Policy",
+                     "default-src 'none'; style-src 'unsafe-inline'; sandbox");
     }
     res.set_content(std::move(answer.body), answer.content_type.c_str());
   });

@@ -1,11 +1,11 @@
 // The dashboard's HTTP server (cpp-httplib): the page and its assets, the JSON API, /metrics and
 // /healthz, behind the cluster token (SessionAuth). Hardening: a bounded pool of connection
-// threads (BoundedTaskQueue), read and write timeouts of 3 s per socket operation, keep-alive connections idle at most 3 s, request bodies
-// capped at 16 KiB (only the login form has one), headers and URIs capped by the library
-// (8 KiB), keep-alive limited, no access log (tokens are never logged), and on every answer a
-// Content-Security-Policy that allows only the dashboard's own scripts, nosniff, no referrer,
-// no framing and no caching.
-// Thread-safety: Start, Stop and Wait from one thread; handlers run on the pool's threads.
+// threads (BoundedTaskQueue), read and write timeouts of 3 s per socket operation, keep-alive
+// connections idle at most 3 s, request bodies capped at 16 KiB (only the login form has one),
+// headers and URIs capped by the library (8 KiB), keep-alive limited, no access log (tokens are
+// never logged), and on every answer a Content-Security-Policy that allows only the dashboard's own
+// scripts, nosniff, no referrer, no framing and no caching. Thread-safety: Start, Stop and Wait
+// from one thread; handlers run on the pool's threads.
 #pragma once
 
 #include <functional>

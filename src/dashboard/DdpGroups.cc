@@ -36,9 +36,8 @@ nlohmann::json DdpGroups::List() const {
     // A launcher killed with SIGKILL never writes its final state.
     const auto pid_field = group.find("launcher_pid");
     const auto state = group.find("state");
-    const int pid = pid_field != group.end() && pid_field->is_number_integer()
-                        ? pid_field->get<int>()
-                        : 0;
+    const int pid =
+        pid_field != group.end() && pid_field->is_number_integer() ? pid_field->get<int>() : 0;
     const bool running = state != group.end() && state->is_string() && *state == "running";
     if (running && pid > 0 && kill(pid, 0) != 0 && errno == ESRCH) {
       group["state"] = "lost";

@@ -179,8 +179,9 @@ void ExperimentIndex::RefreshTrial(const std::string& dir, TrialView& trial) {
           begin = end + 1;
           if (line.is_discarded() || !line.is_object() || !line["metric"].is_number()) continue;
           if (trial.curve.size() >= kMaxCurvePoints) continue;
-          trial.curve.push_back({NumberOr(line, "iteration", static_cast<double>(trial.curve.size())),
-                                 line["metric"].get<double>(), NumberOr(line, "time_s", 0)});
+          trial.curve.push_back(
+              {NumberOr(line, "iteration", static_cast<double>(trial.curve.size())),
+               line["metric"].get<double>(), NumberOr(line, "time_s", 0)});
           const std::string metric_name = StringOr(line, "metric_name");
           if (!metric_name.empty()) trial.curve_metric = metric_name;
         }
@@ -207,8 +208,8 @@ nlohmann::json ExperimentIndex::TrialRow(const ExperimentView& experiment, std::
       {"status", t.status},
       {"config", t.config},
       {"node", t.node},
-      {"iteration", t.curve.empty() ? nlohmann::json(nullptr)
-                                    : nlohmann::json(t.curve.back().iteration)},
+      {"iteration",
+       t.curve.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.curve.back().iteration)},
       {"metric", NullableNumber(metric)},
       {"time_s", t.time_s > 0 ? t.time_s : (t.curve.empty() ? 0.0 : t.curve.back().time_s)},
       {"best", static_cast<int>(index) == experiment.best},
@@ -221,7 +222,8 @@ nlohmann::json ExperimentIndex::TrialRow(const ExperimentView& experiment, std::
     for (std::size_t i = 0; i < n; i += step) {
       curve.push_back({t.curve[i].iteration, t.curve[i].metric});
     }
-    if (n > 0 && (n - 1) % step != 0) curve.push_back({t.curve[n - 1].iteration, t.curve[n - 1].metric});
+    if (n > 0 && (n - 1) % step != 0)
+      curve.push_back({t.curve[n - 1].iteration, t.curve[n - 1].metric});
     row["curve"] = std::move(curve);
     row["curve_metric"] = t.curve_metric.empty() ? experiment.metric : t.curve_metric;
   }
@@ -238,9 +240,12 @@ nlohmann::json ExperimentIndex::Summary(const ExperimentView& experiment) const 
     const TrialView& t = experiment.trials[experiment.best];
     best = {{"trial_id", t.trial_id}, {"metric", *t.metric}, {"config", t.config}};
   }
-  return {{"name", experiment.name},   {"algo", experiment.algo},
-          {"metric", experiment.metric}, {"mode", experiment.mode},
-          {"trials", experiment.trials.size()}, {"counts", counts},
+  return {{"name", experiment.name},
+          {"algo", experiment.algo},
+          {"metric", experiment.metric},
+          {"mode", experiment.mode},
+          {"trials", experiment.trials.size()},
+          {"counts", counts},
           {"best", best}};
 }
 
@@ -270,7 +275,9 @@ std::optional<nlohmann::json> ExperimentIndex::Trials(const std::string& name,
     return std::nullopt;
   };
   const bool desc = query.descending;
-  auto by_id = [&](std::size_t a, std::size_t b) { return trials[a].trial_id < trials[b].trial_id; };
+  auto by_id = [&](std::size_t a, std::size_t b) {
+    return trials[a].trial_id < trials[b].trial_id;
+  };
   std::stable_sort(order.begin(), order.end(), by_id);
   if (query.sort == "status") {
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -348,7 +355,8 @@ std::optional<nlohmann::json> ExperimentIndex::TrialLog(const std::string& name,
       if (end == std::string::npos) end = text.size();
       std::string line = text.substr(begin, end - begin);
       begin = end + 1;
-      if (filter.empty() || line.find(filter) != std::string::npos) lines.push_back(std::move(line));
+      if (filter.empty() || line.find(filter) != std::string::npos)
+        lines.push_back(std::move(line));
     }
   };
   std::error_code ec;
@@ -379,8 +387,11 @@ std::optional<nlohmann::json> ExperimentIndex::TrialLog(const std::string& name,
     }
   }
   if (lines.size() > kMaxLines) lines.erase(lines.begin(), lines.end() - kMaxLines);
-  return nlohmann::json{{"experiment", name}, {"trial_id", trial_id}, {"task_id", task_id},
-                        {"sources", sources}, {"lines", lines}};
+  return nlohmann::json{{"experiment", name},
+                        {"trial_id", trial_id},
+                        {"task_id", task_id},
+                        {"sources", sources},
+                        {"lines", lines}};
 }
 
 std::map<std::string, std::int64_t> ExperimentIndex::CountsByStatus() {

@@ -5,8 +5,9 @@
 // when it ends) and result.jsonl (one line per reported round: {"iteration", "metric",
 // "metric_name", "time_s"}), the trial's curve. Files are parsed again only when their size or
 // mtime changed (finished trials' files at most every 2 s), and result.jsonl is read from where
-// the last read stopped, so listing 1,000 trials of a live experiment costs a few stat calls. Names from URLs are checked (SafeName.h) and
-// looked up in what was scanned. Thread-safety: all methods may be called from several threads.
+// the last read stopped, so listing 1,000 trials of a live experiment costs a few stat calls. Names
+// from URLs are checked (SafeName.h) and looked up in what was scanned. Thread-safety: all methods
+// may be called from several threads.
 #pragma once
 
 #include <chrono>
@@ -25,11 +26,11 @@ namespace scaleml::dashboard {
 
 struct TrialQuery {
   std::size_t offset = 0;
-  std::size_t limit = 100;  // capped at 1000
+  std::size_t limit = 100;        // capped at 1000
   std::string sort = "trial_id";  // trial_id, status, metric, iteration, time_s
   bool descending = false;
-  std::string status;             // only trials with this status; empty: all
-  std::size_t curve_points = 0;   // > 0: each row carries its curve, thinned to this many points
+  std::string status;            // only trials with this status; empty: all
+  std::size_t curve_points = 0;  // > 0: each row carries its curve, thinned to this many points
 };
 
 class ExperimentIndex {

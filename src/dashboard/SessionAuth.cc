@@ -31,8 +31,7 @@ SessionAuth::Digest SessionAuth::Sha256(std::string_view text) {
 }
 
 double SessionAuth::Now() const {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 bool SessionAuth::TokenMatches(std::string_view candidate) const {
@@ -56,8 +55,9 @@ std::string SessionAuth::NewSession() {
   std::lock_guard lock(mutex_);
   std::erase_if(sessions_, [&](const auto& entry) { return entry.second <= now; });
   if (sessions_.size() >= max_sessions_) {
-    auto oldest = std::min_element(sessions_.begin(), sessions_.end(),
-                                   [](const auto& a, const auto& b) { return a.second < b.second; });
+    auto oldest =
+        std::min_element(sessions_.begin(), sessions_.end(),
+                         [](const auto& a, const auto& b) { return a.second < b.second; });
     sessions_.erase(oldest);
   }
   sessions_[Sha256(id)] = now + lifetime_s_;
@@ -86,8 +86,7 @@ void SessionAuth::EndSession(std::string_view session_id) {
 
 bool SessionAuth::Authorized(std::string_view authorization, std::string_view cookies) {
   constexpr std::string_view kBearer = "Bearer ";
-  if (authorization.size() > kBearer.size() &&
-      authorization.substr(0, kBearer.size()) == kBearer) {
+  if (authorization.size() > kBearer.size() && authorization.substr(0, kBearer.size()) == kBearer) {
     return TokenMatches(authorization.substr(kBearer.size()));
   }
   const std::string_view session = CookieValue(cookies, kCookieName);

@@ -15,8 +15,8 @@
 #include <map>
 #include <thread>
 
-#include <nlohmann/json.hpp>
 #include <sys/stat.h>
+#include <nlohmann/json.hpp>
 
 #include "core/AtomicFile.h"
 #include "core/Error.h"
@@ -58,9 +58,9 @@ class LaunchStateFile {
     gethostname(host, sizeof(host) - 1);
     base_ = {{"launcher_pid", getpid()},
              {"host", host},
-             {"started", std::chrono::duration<double>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count()},
+             {"started",
+              std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                  .count()},
              {"nnodes", options.nnodes},
              {"node_rank", options.node_rank},
              {"nproc_per_node", options.nproc_per_node},
@@ -82,8 +82,8 @@ class LaunchStateFile {
         rank_state = "running";
       } else if (r.pid > 0) {
         rank_state = WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 ? "succeeded"
-                     : r.rank == failed_rank                          ? "failed"
-                                                                      : "stopped";
+                     : r.rank == failed_rank                           ? "failed"
+                                                                       : "stopped";
       }
       j["ranks"].push_back(
           {{"rank", r.rank}, {"local_rank", r.local_rank}, {"pid", r.pid}, {"state", rank_state}});
@@ -101,11 +101,13 @@ class LaunchStateFile {
     std::vector<std::pair<std::filesystem::file_time_type, std::filesystem::path>> files;
     std::error_code ec;
     for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->path().extension() == ".json") files.emplace_back(it->last_write_time(ec), it->path());
+      if (it->path().extension() == ".json")
+        files.emplace_back(it->last_write_time(ec), it->path());
     }
     if (files.size() < 50) return;
     std::sort(files.begin(), files.end());
-    for (std::size_t i = 0; i + 49 < files.size(); ++i) std::filesystem::remove(files[i].second, ec);
+    for (std::size_t i = 0; i + 49 < files.size(); ++i)
+      std::filesystem::remove(files[i].second, ec);
   }
 
   std::string path_;
@@ -318,7 +320,10 @@ LaunchOutcome RunLocalRanks(const LaunchOptions& options) {
         }
         begin_stop(SIGTERM);
       }
-      state_file.Write(ranks, failed_rank >= 0 ? "failing" : stopping ? "stopping" : "running",
+      state_file.Write(ranks,
+                       failed_rank >= 0 ? "failing"
+                       : stopping       ? "stopping"
+                                        : "running",
                        failed_rank, outcome.message);
     }
     if (stopping && !killed && since_stop.Seconds() >= options.stop_grace_s) {
@@ -351,7 +356,7 @@ LaunchOutcome RunLocalRanks(const LaunchOptions& options) {
         StrCat("interrupted by ", SignalName(interrupted_by), "; the local ranks were stopped");
   }
   state_file.Write(ranks,
-                   outcome.exit_code == 0 ? "succeeded"
+                   outcome.exit_code == 0                   ? "succeeded"
                    : interrupted_by != 0 && failed_rank < 0 ? "interrupted"
                                                             : "failed",
                    failed_rank, outcome.message);

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <unistd.h>
+#include <chrono>
 
 #include <cstdio>
 #include <filesystem>
@@ -94,8 +94,10 @@ TEST(ExperimentIndexTest, PagesAThousandTrialsQuickly) {
   for (int i = 0; i < 5; ++i) {
     const auto start = std::chrono::steady_clock::now();
     auto page = index.Trials("big_exp", query);
-    slowest_ms = std::max(slowest_ms, std::chrono::duration<double, std::milli>(
-                                          std::chrono::steady_clock::now() - start).count());
+    slowest_ms =
+        std::max(slowest_ms,
+                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count());
     ASSERT_TRUE(page);
     EXPECT_EQ((*page)["total"], 1000);
     EXPECT_EQ((*page)["rows"].size(), 100u);
@@ -127,8 +129,12 @@ TEST(PrometheusExporterTest, TextFormat) {
                            {"cpus_total", 4},
                            {"cpus_used", 1},
                            {"nodes",
-                            {{{"name", "he\"ad"}, {"node_id", "n1"}, {"state", "ALIVE"},
-                              {"object_bytes", 10}, {"store_limit", 100}, {"spilled_bytes", 0},
+                            {{{"name", "he\"ad"},
+                              {"node_id", "n1"},
+                              {"state", "ALIVE"},
+                              {"object_bytes", 10},
+                              {"store_limit", 100},
+                              {"spilled_bytes", 0},
                               {"used_cpus", 1}}}},
                            {"tasks", {{"pending", 1}, {"running", 2}, {"done", 3}, {"failed", 0}}}};
   LatencyHistogram latencies;
