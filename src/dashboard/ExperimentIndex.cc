@@ -135,7 +135,13 @@ ExperimentIndex::ExperimentView* ExperimentIndex::Refresh(const std::string& nam
 
 void ExperimentIndex::RefreshTrial(const std::string& dir, TrialView& trial) {
   const std::string trial_dir = dir + "/" + trial.trial_id;
-  const FileStamp result_stamp = FileStamp::Of(trial_dir + "/result.json");
+  // result.json marks a finished trial; running.json one that started (tune writes it).
+  std::string result_path = trial_dir + "/result.json";
+  FileStamp result_stamp = FileStamp::Of(result_path);
+  if (!result_stamp.exists) {
+    result_path = trial_dir + "/running.json";
+    result_stamp = FileStamp::Of(result_path);
+  }
   if (result_stamp != trial.result_stamp) {
     trial.result_stamp = result_stamp;
     trial.result = nullptr;
@@ -143,7 +149,7 @@ void ExperimentIndex::RefreshTrial(const std::string& dir, TrialView& trial) {
     trial.status = "PENDING";
     trial.node.clear();
     trial.error.clear();
-    if (auto j = ReadJsonFile(trial_dir + "/result.json")) {
+    if (auto j = ReadJsonFile(result_path)) {
       const std::string status = StringOr(*j, "status");
       if (!status.empty()) trial.status = status;
       trial.node = StringOr(*j, "node");

@@ -49,10 +49,10 @@ curl -sf "${url}healthz" >/dev/null || fail "/healthz"
   --name live_exp --storage "$SCALEML_HOME/experiments/live_exp" >"$T/tune.out" 2>&1 &
 tune_pid=$!
 for _ in $(seq 1 200); do
-  grep -qs '"status": "RUNNING"' "$SCALEML_HOME"/experiments/live_exp/*/result.json && break
+  grep -qs '"status": "RUNNING"' "$SCALEML_HOME"/experiments/live_exp/*/running.json && break
   sleep 0.1
 done
-grep -qs '"status": "RUNNING"' "$SCALEML_HOME"/experiments/live_exp/*/result.json \
+grep -qs '"status": "RUNNING"' "$SCALEML_HOME"/experiments/live_exp/*/running.json \
   || fail "no trial started running: $(cat "$T/tune.out")"
 
 browser --dump-dom "${url}?token=$token#cluster" >"$T/dom.html"

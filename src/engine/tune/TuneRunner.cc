@@ -294,7 +294,7 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
               trial.node = node_names[record->node];
               trial.started = record->started;
               // The dashboard shows running trials from the storage folder.
-              if (started_now) storage.SaveTrial(trial);
+              if (started_now) storage.SaveRunning(trial);
             } else if (record->state == tasks::TaskState::kPending) {
               trial.status = "PENDING";
             }
