@@ -2,12 +2,12 @@
 // dashboard's --experiments folders (a folder that is an experiment, or that holds several).
 // Per experiment: experiment_state.json (every trial and its config, the metric and its mode);
 // per trial: result.json (status, node, final metrics; written when it ends), running.json
-// (written by tune when it starts running) and result.jsonl (one line per reported round: {"iteration", "metric",
-// "metric_name", "time_s"}), the trial's curve. Files are parsed again only when their size or
-// mtime changed (finished trials' files at most every 2 s), and result.jsonl is read from where
-// the last read stopped, so listing 1,000 trials of a live experiment costs a few stat calls. Names
-// from URLs are checked (SafeName.h) and looked up in what was scanned. Thread-safety: all methods
-// may be called from several threads.
+// (written by tune when it starts running) and result.jsonl (one line per reported round:
+// {"iteration", "metric", "metric_name", "time_s"}), the trial's curve. Files are parsed again only
+// when their size or mtime changed (finished trials' files at most every 2 s), and result.jsonl is
+// read from where the last read stopped, so listing 1,000 trials of a live experiment costs a few
+// stat calls. Names from URLs are checked (SafeName.h) and looked up in what was scanned.
+// Thread-safety: all methods may be called from several threads.
 #pragma once
 
 #include <chrono>

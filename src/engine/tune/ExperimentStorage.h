@@ -1,8 +1,8 @@
 // An experiment's folder (--storage): experiment_state.json (what was asked: the algorithm, the
 // data and every trial's config, so --resume reruns exactly the unfinished ones), a folder per
-// trial with params.json and result.json (running.json while it runs), and summary.json / summary.csv over all trials. Every
-// file is written atomically, so an interrupted experiment never leaves a half-written one.
-// Thread-safety: one writer per folder.
+// trial with params.json and result.json (running.json while it runs), and summary.json /
+// summary.csv over all trials. Every file is written atomically, so an interrupted experiment never
+// leaves a half-written one. Thread-safety: one writer per folder.
 #pragma once
 
 #include <optional>

@@ -89,7 +89,11 @@ TEST(ExperimentIndexTest, PagesAThousandTrialsQuickly) {
   query.sort = "metric";
   query.descending = true;
   query.curve_points = 60;
+  const auto cold_start = std::chrono::steady_clock::now();
   ASSERT_TRUE(index.Trials("big_exp", query));  // first read: parses every file
+  const double cold_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - cold_start)
+          .count();
   double slowest_ms = 0;
   for (int i = 0; i < 5; ++i) {
     const auto start = std::chrono::steady_clock::now();
@@ -105,7 +109,10 @@ TEST(ExperimentIndexTest, PagesAThousandTrialsQuickly) {
   }
   query.offset = 950;
   EXPECT_EQ(index.Trials("big_exp", query)->at("rows").size(), 50u);
-  std::printf("1,000 trials, a page of 100 with curves: %.1f ms (slowest of 5)\n", slowest_ms);
+  std::printf(
+      "1,000 trials, a page of 100 with curves: first read (2,000 files parsed) %.1f ms, then "
+      "%.1f ms (slowest of 5)\n",
+      cold_ms, slowest_ms);
   std::filesystem::remove_all(dir.parent_path());
 }
 
