@@ -1,6 +1,6 @@
 #!/bin/bash
 # Builds the libFuzzer targets of fuzz/ with clang (build-fuzz/, -DSCALEML_FUZZ=ON) and runs each
-# for SECONDS (default 4: the nine targets together in under a minute), starting from its seed corpus
+# for SECONDS (default 4: the ten targets together in about a minute), starting from its seed corpus
 # fuzz/corpus/TARGET (never written: new inputs go to build-fuzz/corpus/TARGET). A crash, a
 # sanitizer report, a timeout or an out-of-memory stops that target; its input is saved under
 # build-fuzz/artifacts/TARGET/ and the script exits 1 after the others have run.

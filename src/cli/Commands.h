@@ -17,5 +17,6 @@ void RegisterStatus(CLI::App& app);
 void RegisterTune(CLI::App& app);
 void RegisterBench(CLI::App& app);
 void RegisterReport(CLI::App& app);
+void RegisterDashboard(CLI::App& app);
 
 }  // namespace scaleml::cli

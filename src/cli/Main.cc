@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   scaleml::cli::RegisterTune(app);
   scaleml::cli::RegisterBench(app);
   scaleml::cli::RegisterReport(app);
+  scaleml::cli::RegisterDashboard(app);
   // CLI11 parses a copy (its vector form takes the arguments in reverse), so the token can be
   // blanked in argv, where ps reads it, before any subcommand forks a daemon.
   std::vector<std::string> args(argv + 1, argv + argc);

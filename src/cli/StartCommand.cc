@@ -5,6 +5,7 @@
 
 #include "cli/ClusterToken.h"
 #include "cli/Commands.h"
+#include "cli/HeadDashboard.h"
 #include "cli/OptionChecks.h"
 #include "core/Error.h"
 #include "engine/tasks/ClusterLauncher.h"
@@ -15,6 +16,7 @@ void RegisterStart(CLI::App& app) {
   auto options = std::make_shared<tasks::StartOptions>();
   auto token = std::make_shared<ClusterTokenFlags>();
   auto block = std::make_shared<bool>(false);
+  auto dashboard = std::make_shared<HeadDashboardFlags>();
   auto* command = app.add_subcommand(
       "start", "Start a node of a tasks-engine cluster (the head, or a worker joining one)");
   command->add_flag("--head", options->head, "Start the head: Redis and the head's node agent");
@@ -40,9 +42,24 @@ void RegisterStart(CLI::App& app) {
       ->add_option("--node-timeout-ms", options->node_timeout_ms,
                    "Head: a node without heartbeat this long is lost and its tasks rerun")
       ->capture_default_str();
-  command->callback([options, token, block] {
+  command
+      ->add_option("--dashboard-port", dashboard->port,
+                   "Head: the dashboard's port (0 = no dashboard)")
+      ->capture_default_str();
+  command
+      ->add_option("--dashboard-host", dashboard->host,
+                   "Head: the address the dashboard listens on (it needs the cluster token)")
+      ->capture_default_str();
+  command->add_option("--dashboard-experiments", dashboard->experiments,
+                      "Head: tune storage folders the dashboard shows (besides "
+                      "$SCALEML_HOME/experiments)");
+  command->add_option("--dashboard-results", dashboard->results,
+                      "Head: benchmark folders (scaleml bench --out) the dashboard shows");
+  command->callback([options, token, block, dashboard] {
     options->token = token->Resolve();
     tasks::StartResult result = tasks::ClusterLauncher::Start(*options);
+    const std::string dashboard_url =
+        options->head ? StartHeadDashboard(*dashboard, &result) : std::string();
     std::printf("node %s (%s) is up; logs in %s/logs\n", result.node.name.c_str(),
                 result.node.node_id.c_str(), result.cluster.session_dir.c_str());
     if (options->head) {
@@ -52,6 +69,12 @@ void RegisterStart(CLI::App& app) {
         std::printf(
             "(bound to loopback: only nodes on this machine can join; give "
             "--node-ip-address to accept other hosts)\n");
+      }
+      if (!dashboard_url.empty()) {
+        std::printf(
+            "dashboard at %s (open %s?token=TOKEN with the cluster token, or send "
+            "Authorization: Bearer TOKEN)\n",
+            dashboard_url.c_str(), dashboard_url.c_str());
       }
       std::printf("to stop: scaleml stop; to see it: scaleml status\n");
     }

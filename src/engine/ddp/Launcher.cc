@@ -11,9 +11,14 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <thread>
 
+#include <sys/stat.h>
+#include <nlohmann/json.hpp>
+
+#include "core/AtomicFile.h"
 #include "core/Error.h"
 #include "core/Log.h"
 #include "core/Stopwatch.h"
@@ -29,6 +34,84 @@ struct LocalRank {
   pid_t pid = -1;  // also the id of the rank's process group
   bool running = false;
   int status = 0;
+};
+
+// The group's state for the dashboard (docs/dashboard.md): $SCALEML_HOME/ddp/launch-PID.json,
+// rewritten atomically at every change of a rank. Best effort: a launch never fails because the
+// file cannot be written, and nothing is written into a home that is not private to this user.
+class LaunchStateFile {
+ public:
+  explicit LaunchStateFile(const LaunchOptions& options) {
+    const char* env = std::getenv("SCALEML_HOME");
+    const std::string home = env != nullptr && *env != '\0' ? env : "/tmp/scaleml";
+    mkdir(home.c_str(), 0700);
+    struct stat st {};
+    if (lstat(home.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+      return;
+    }
+    const std::string dir = home + "/ddp";
+    mkdir(dir.c_str(), 0700);
+    Prune(dir);
+    path_ = StrCat(dir, "/launch-", getpid(), ".json");
+    char host[256] = {};
+    gethostname(host, sizeof(host) - 1);
+    base_ = {{"launcher_pid", getpid()},
+             {"host", host},
+             {"started",
+              std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                  .count()},
+             {"nnodes", options.nnodes},
+             {"node_rank", options.node_rank},
+             {"nproc_per_node", options.nproc_per_node},
+             {"master", StrCat(options.master_addr, ":", options.master_port)},
+             {"command", options.command}};
+  }
+
+  void Write(const std::vector<LocalRank>& ranks, const std::string& state, int failed_rank,
+             const std::string& message) {
+    if (path_.empty()) return;
+    nlohmann::json j = base_;
+    j["state"] = state;
+    j["failed_rank"] = failed_rank >= 0 ? nlohmann::json(failed_rank) : nlohmann::json(nullptr);
+    j["message"] = message;
+    j["ranks"] = nlohmann::json::array();
+    for (const auto& r : ranks) {
+      std::string rank_state = "starting";
+      if (r.running) {
+        rank_state = "running";
+      } else if (r.pid > 0) {
+        rank_state = WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 ? "succeeded"
+                     : r.rank == failed_rank                           ? "failed"
+                                                                       : "stopped";
+      }
+      j["ranks"].push_back(
+          {{"rank", r.rank}, {"local_rank", r.local_rank}, {"pid", r.pid}, {"state", rank_state}});
+    }
+    try {
+      WriteFileAtomically(path_, j.dump() + "\n");
+    } catch (const Error&) {
+      path_.clear();  // not writable: stop trying
+    }
+  }
+
+ private:
+  // Keeps the newest 50 files: one is left per launch.
+  static void Prune(const std::string& dir) {
+    std::vector<std::pair<std::filesystem::file_time_type, std::filesystem::path>> files;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->path().extension() == ".json")
+        files.emplace_back(it->last_write_time(ec), it->path());
+    }
+    if (files.size() < 50) return;
+    std::sort(files.begin(), files.end());
+    for (std::size_t i = 0; i + 49 < files.size(); ++i)
+      std::filesystem::remove(files[i].second, ec);
+  }
+
+  std::string path_;
+  nlohmann::json base_;
 };
 
 std::string DescribeExit(int status) {
@@ -194,6 +277,11 @@ LaunchOutcome RunLocalRanks(const LaunchOptions& options) {
     }
   }
 
+  LaunchStateFile state_file(options);
+  int failed_rank = -1;
+  state_file.Write(ranks, outcome.exit_code == 0 ? "running" : "failed", failed_rank,
+                   outcome.message);
+
   auto any_running = [&] {
     return std::any_of(ranks.begin(), ranks.end(), [](const LocalRank& r) { return r.running; });
   };
@@ -219,6 +307,7 @@ LaunchOutcome RunLocalRanks(const LaunchOptions& options) {
       r.running = false;
       r.status = status;
       bool failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+      if (failed && !stopping) failed_rank = r.rank;
       if (failed && !stopping) {
         int others = static_cast<int>(std::count_if(ranks.begin(), ranks.end(),
                                                     [](const LocalRank& x) { return x.running; }));
@@ -231,6 +320,11 @@ LaunchOutcome RunLocalRanks(const LaunchOptions& options) {
         }
         begin_stop(SIGTERM);
       }
+      state_file.Write(ranks,
+                       failed_rank >= 0 ? "failing"
+                       : stopping       ? "stopping"
+                                        : "running",
+                       failed_rank, outcome.message);
     }
     if (stopping && !killed && since_stop.Seconds() >= options.stop_grace_s) {
       SignalRunning(ranks, SIGKILL);
@@ -261,6 +355,11 @@ LaunchOutcome RunLocalRanks(const LaunchOptions& options) {
     outcome.message =
         StrCat("interrupted by ", SignalName(interrupted_by), "; the local ranks were stopped");
   }
+  state_file.Write(ranks,
+                   outcome.exit_code == 0                   ? "succeeded"
+                   : interrupted_by != 0 && failed_rank < 0 ? "interrupted"
+                                                            : "failed",
+                   failed_rank, outcome.message);
   return outcome;
 }
 

@@ -18,7 +18,9 @@ nlohmann::json ClusterFile::ToJson() const {
           {"token", token},
           {"session", session},
           {"session_dir", session_dir},
-          {"redis_pid", redis_pid}};
+          {"redis_pid", redis_pid},
+          {"dashboard_pid", dashboard_pid},
+          {"dashboard_url", dashboard_url}};
 }
 
 ClusterFile ClusterFile::FromJson(const nlohmann::json& j) {
@@ -28,6 +30,8 @@ ClusterFile ClusterFile::FromJson(const nlohmann::json& j) {
   f.session = j.value("session", "");
   f.session_dir = j.value("session_dir", "");
   f.redis_pid = j.value("redis_pid", 0);
+  f.dashboard_pid = j.value("dashboard_pid", 0);
+  f.dashboard_url = j.value("dashboard_url", "");
   return f;
 }
 

@@ -18,7 +18,9 @@ struct ClusterFile {
   std::string token;
   std::string session;
   std::string session_dir;
-  int redis_pid = 0;  // on the head only
+  int redis_pid = 0;          // on the head only
+  int dashboard_pid = 0;      // the head's dashboard (0: none), stopped with the cluster
+  std::string dashboard_url;  // where it listens (no token in it)
   nlohmann::json ToJson() const;
   static ClusterFile FromJson(const nlohmann::json& j);
 };

@@ -209,6 +209,10 @@ int ClusterLauncher::Supervise(const StartResult& started, bool head) {
       .RemoveAll();
   RemoveNodeFile(started.node.name);
   if (head) {
+    // The dashboard started after Start returned: its pid is in the cluster file.
+    if (auto cluster = ReadClusterFile(); cluster && cluster->dashboard_pid > 0) {
+      StopProcess(cluster->dashboard_pid, "scaleml", 5.0);
+    }
     StopProcess(started.cluster.redis_pid, "redis-server", 5.0);
     RemoveClusterFile();
   }
@@ -231,6 +235,11 @@ std::string ClusterLauncher::StopLocal() {
                      node.pid, ")\n");
   }
   if (auto cluster = ReadClusterFile()) {
+    if (cluster->dashboard_pid > 0) {
+      const bool stopped = StopProcess(cluster->dashboard_pid, "scaleml", 5.0);
+      report += StrCat(stopped ? "stopped" : "could not stop", " dashboard (pid ",
+                       cluster->dashboard_pid, ") at ", cluster->dashboard_url, "\n");
+    }
     if (cluster->redis_pid > 0) {
       const bool stopped = StopProcess(cluster->redis_pid, "redis-server", 5.0);
       report += StrCat(stopped ? "stopped" : "could not stop", " redis-server (pid ",

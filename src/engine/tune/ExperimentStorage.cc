@@ -46,6 +46,15 @@ void ExperimentStorage::SaveTrial(const Trial& trial) const {
   fs::create_directories(trial_dir);
   WriteFileAtomically(trial_dir + "/params.json", trial.config.dump(2) + "\n");
   WriteFileAtomically(trial_dir + "/result.json", trial.ToJson().dump(2) + "\n");
+  std::error_code ec;
+  fs::remove(trial_dir + "/running.json", ec);
+}
+
+void ExperimentStorage::SaveRunning(const Trial& trial) const {
+  if (dir_.empty()) return;
+  const std::string trial_dir = dir_ + "/" + trial.trial_id;
+  fs::create_directories(trial_dir);
+  WriteFileAtomically(trial_dir + "/running.json", trial.ToJson().dump(2) + "\n");
 }
 
 void ExperimentStorage::SaveSummary(const nlohmann::json& summary,

@@ -317,9 +317,12 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
             if (!record) continue;
             Trial& trial = trials[by_task[ref.id]];
             if (record->state == tasks::TaskState::kRunning) {
+              const bool started_now = trial.status != "RUNNING";
               trial.status = "RUNNING";
               trial.node = node_names[record->node];
               trial.started = record->started;
+              // The dashboard shows running trials from the storage folder.
+              if (started_now) storage.SaveRunning(trial);
             } else if (record->state == tasks::TaskState::kPending) {
               trial.status = "PENDING";
             }

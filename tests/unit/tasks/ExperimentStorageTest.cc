@@ -42,6 +42,18 @@ Trial MakeTrial(const std::string& id, const std::string& status, double accurac
   return t;
 }
 
+TEST_F(ExperimentStorageTest, RunningTrialIsNotFinishedAndItsMarkGoesWhenItEnds) {
+  ExperimentStorage storage(dir_);
+  Trial running = MakeTrial("t_running", "RUNNING", 0);
+  storage.SaveRunning(running);
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/t_running/running.json"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/t_running/result.json"));
+  EXPECT_FALSE(storage.LoadFinishedTrial("t_running"));  // --resume runs it again
+  storage.SaveTrial(MakeTrial("t_running", "TERMINATED", 0.75));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/t_running/running.json"));
+  EXPECT_TRUE(storage.LoadFinishedTrial("t_running"));
+}
+
 TEST_F(ExperimentStorageTest, OnlyFinishedTrialsAreFoundForResume) {
   ExperimentStorage storage(dir_);
   storage.SaveTrial(MakeTrial("x_00000", "TERMINATED", 0.75));
