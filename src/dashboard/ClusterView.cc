@@ -30,8 +30,9 @@ nlohmann::json ClusterView::Status() {
   if (!cached_.is_null() && now - cached_at_ < std::chrono::seconds(1)) return cached_;
   try {
     nlohmann::json status = tasks::ClusterStatus::Collect(Control(), address_);
-    // This object store does not spill to disk (a put beyond its limit fails): always 0.
-    for (auto& node : status["nodes"]) node["spilled_bytes"] = 0;
+    for (auto& node : status["nodes"]) {
+      node["spilled_bytes"] = node.value("object_store_spilled_bytes", std::int64_t{0});
+    }
     cached_ = std::move(status);
   } catch (const Error& e) {
     control_.reset();  // reconnect next time

@@ -74,7 +74,7 @@ std::string PrometheusExporter::Render(const nlohmann::json& status,
   per_node("scaleml_object_store_bytes", "Bytes of objects in a node's object store",
            "object_bytes");
   per_node("scaleml_object_store_limit_bytes", "A node's object store size", "store_limit");
-  per_node("scaleml_object_store_spilled_bytes", "Bytes spilled to disk (the store never spills)",
+  per_node("scaleml_object_store_spilled_bytes", "Bytes of objects spilled to disk",
            "spilled_bytes");
   per_node("scaleml_node_cpus_used", "CPUs in use on a node", "used_cpus");
 

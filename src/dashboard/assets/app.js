@@ -97,6 +97,7 @@ function renderCluster(c) {
     el('td', {}, n.name, ' ', el('span', { class: 'muted' }, n.node_id)),
     el('td', { class: 'state-' + n.state }, n.state), el('td', {}, n.host),
     el('td', {}, bar(n.used_cpus, n.cpus), `${n.used_cpus} / ${n.cpus}`), el('td', {}, n.running),
+    el('td', {}, bar(n.used_memory_bytes || 0, n.memory_bytes || 0), `${bytes(n.used_memory_bytes || 0)} / ${bytes(n.memory_bytes || 0)}`),
     el('td', {}, bar(n.object_bytes, n.store_limit), `${bytes(n.object_bytes)} of ${bytes(n.store_limit)} (${n.objects} objects)`),
     el('td', {}, bytes(n.spilled_bytes)))));
 }
