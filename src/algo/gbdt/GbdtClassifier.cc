@@ -207,7 +207,8 @@ RoundDecision GbdtClassifier::Report(FitContext& fit) const {
   if (fit.valid_trees == 0) {
     fit.valid_raw.resize(rows * per_iteration);
     for (std::size_t r = 0; r < rows; ++r) {
-      for (int k = 0; k < per_iteration; ++k) fit.valid_raw[r * per_iteration + k] = init_scores_[k];
+      for (int k = 0; k < per_iteration; ++k)
+        fit.valid_raw[r * per_iteration + k] = init_scores_[k];
     }
   }
   // Each new tree once over the validation rows, in tree order as PredictRaw sums them.

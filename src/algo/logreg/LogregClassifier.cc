@@ -89,8 +89,11 @@ void LogregClassifier::Fit(const Dataset& data, Comm& comm) {
   } else {
     kind_ = num_classes == 2 ? Kind::kSigmoid : Kind::kOneVsRest;
   }
-  const bool monitored = Monitored(data, comm);
-  Solve(train, comm, monitored);
+  SolverOptions options;
+  options.max_iter = params_.max_iter;
+  options.tol = params_.tol;
+  options.samples = std::max(1.0, AllreduceSum(comm, static_cast<double>(train.rows())));
+  Solve(train, options, comm, Monitored(data, comm));
   LogInfo("logreg: ", iterations_, " iterations, converged=", converged_);
 }
 
@@ -109,13 +112,10 @@ bool LogregClassifier::Monitored(const Dataset& train, const Comm& comm) const {
   return true;
 }
 
-void LogregClassifier::Solve(const Dataset& train, Comm& comm, bool monitored) {
+void LogregClassifier::Solve(const Dataset& train, SolverOptions options, Comm& comm,
+                             bool monitored) {
   const int num_classes = static_cast<int>(classes_.size());
   const std::vector<std::int32_t> codes = EncodeLabels(train, classes_);
-  SolverOptions options;
-  options.max_iter = params_.max_iter;
-  options.tol = params_.tol;
-  options.samples = std::max(1.0, AllreduceSum(comm, static_cast<double>(train.rows())));
   // One problem per sigmoid of one-vs-rest; one otherwise.
   const int problems = kind_ == Kind::kOneVsRest ? num_classes : 1;
   const int vectors_per_problem = kind_ == Kind::kSoftmax ? num_classes : 1;

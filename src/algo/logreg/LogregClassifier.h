@@ -16,6 +16,7 @@
 #include "algo/Classifier.h"
 #include "algo/FeatureEncoder.h"
 #include "algo/logreg/LogregParams.h"
+#include "algo/logreg/LogregSolver.h"
 
 namespace scaleml {
 
@@ -49,7 +50,7 @@ class LogregClassifier final : public Classifier {
   // Whether Fit reports to the monitor (one process, validation rows with our input features).
   bool Monitored(const Dataset& train, const Comm& comm) const;
   // The solver(s) on the encoded training rows: coef_, intercept_, iterations_, converged_.
-  void Solve(const Dataset& train, Comm& comm, bool monitored);
+  void Solve(const Dataset& train, SolverOptions options, Comm& comm, bool monitored);
   // Weight vectors first_vector.. from a solver's weights (vectors x (features + intercept)).
   void SetWeights(int first_vector, int vectors, const std::vector<double>& weights);
   void CentreIntercepts();

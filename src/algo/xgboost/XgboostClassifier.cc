@@ -86,8 +86,8 @@ void XgboostClassifier::Fit(const Dataset& train, Comm& comm) {
            "setting the labels");
   DMatrixPtr validation;
   if (Monitored(train, comm)) {
-    validation = MakeTrainMatrix(*monitoring().validation, false, params_.max_bin, Threads(),
-                                 feature_types);
+    validation =
+        MakeTrainMatrix(*monitoring().validation, false, params_.max_bin, Threads(), feature_types);
   }
   const int first = continuing ? rounds() : 0;
   // Set before boosting, so that a monitor sees (and may save) the rounds so far.
@@ -103,9 +103,9 @@ void XgboostClassifier::Fit(const Dataset& train, Comm& comm) {
 void XgboostClassifier::CheckContinuable(const std::vector<std::int32_t>& kept_classes,
                                          const Dataset& train) const {
   if (kept_classes != classes_ || num_features_ != train.features()) {
-    throw InputError("xgboost: warm start: the model holds ", kept_classes.size(),
-                     " classes and ", num_features_, " features, the training data has ",
-                     classes_.size(), " classes and ", train.features(),
+    throw InputError("xgboost: warm start: the model holds ", kept_classes.size(), " classes and ",
+                     num_features_, " features, the training data has ", classes_.size(),
+                     " classes and ", train.features(),
                      " features; continue a model on data like the one it was trained on, or "
                      "turn warm start off");
   }
@@ -175,9 +175,8 @@ RoundDecision XgboostClassifier::Report(void* validation, int iteration) const {
   const bst_ulong* shape = nullptr;
   bst_ulong dims = 0;
   const float* result = nullptr;
-  CheckXgb(
-      XGBoosterPredictFromDMatrix(booster_.get(), validation, config, &shape, &dims, &result),
-      "predicting the validation rows");
+  CheckXgb(XGBoosterPredictFromDMatrix(booster_.get(), validation, config, &shape, &dims, &result),
+           "predicting the validation rows");
   const std::vector<float> proba =
       ProbabilitiesOf(result, shape, dims, monitoring().validation->rows(), classes_.size());
   return monitoring().monitor->OnRound(iteration, proba, *this);

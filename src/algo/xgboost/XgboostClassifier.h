@@ -49,8 +49,7 @@ class XgboostClassifier final : public Classifier {
  private:
   int Threads() const;
   // Warm start: throws unless the new training data has the kept model's classes and features.
-  void CheckContinuable(const std::vector<std::int32_t>& kept_classes,
-                        const Dataset& train) const;
+  void CheckContinuable(const std::vector<std::int32_t>& kept_classes, const Dataset& train) const;
   // Whether Fit reports to the monitor (one process, validation rows with our features).
   bool Monitored(const Dataset& train, const Comm& comm) const;
   // A booster over the training matrix with this fit's parameters, holding the kept model's

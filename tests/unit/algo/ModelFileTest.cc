@@ -214,7 +214,8 @@ TEST(ModelFile, LoadWithOverriddenParametersKeepsTheModel) {
     LocalComm comm;
     FitModel(*model, data, comm);
     SaveClassifier(*model, path);
-    for (const std::string key : {"n_estimators", algo == "gbdt" ? "num_iterations" : "n_estimators"}) {
+    for (const std::string key :
+         {"n_estimators", algo == "gbdt" ? "num_iterations" : "n_estimators"}) {
       auto loaded = LoadClassifier(path, {{key, "9"}});
       EXPECT_EQ(loaded->params().at(algo == "gbdt" ? "num_iterations" : "n_estimators"), "9");
       EXPECT_EQ(loaded->PredictProba(data, comm), model->PredictProba(data, comm)) << algo;

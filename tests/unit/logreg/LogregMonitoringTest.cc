@@ -32,10 +32,7 @@ const LogregClassifier& AsLogreg(const Classifier& model) {
 // Newton (few parameters), L-BFGS, softmax and one-vs-rest all report.
 TEST(LogregMonitoring, ReportsEveryIterationAndTheLastWithTheModelsProbabilities) {
   const std::vector<std::pair<int, ParamMap>> cases = {
-      {2, {}},
-      {2, {{"solver", "lbfgs"}}},
-      {3, {}},
-      {3, {{"multi_class", "ovr"}}}};
+      {2, {}}, {2, {{"solver", "lbfgs"}}}, {3, {}}, {3, {{"multi_class", "ovr"}}}};
   for (const auto& [classes, params] : cases) {
     Split split = MakeSplit(classes, 3);
     auto model = MakeLogregClassifier(params);

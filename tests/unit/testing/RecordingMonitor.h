@@ -44,9 +44,8 @@ class RecordingMonitor final : public TrainingMonitor {
       max_difference = INFINITY;
     } else {
       for (std::size_t i = 0; i < expected.size(); ++i) {
-        max_difference =
-            std::max(max_difference, static_cast<double>(std::fabs(expected[i] -
-                                                                    validation_proba[i])));
+        max_difference = std::max(
+            max_difference, static_cast<double>(std::fabs(expected[i] - validation_proba[i])));
       }
     }
     if (iteration == checkpoint_at_) {

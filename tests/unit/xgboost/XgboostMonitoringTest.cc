@@ -36,7 +36,9 @@ std::vector<float> Proba(const Classifier& model, const Dataset& data) {
   return model.PredictProba(data, comm);
 }
 
-int Rounds(const Classifier& model) { return dynamic_cast<const XgboostClassifier&>(model).rounds(); }
+int Rounds(const Classifier& model) {
+  return dynamic_cast<const XgboostClassifier&>(model).rounds();
+}
 
 TEST(XgboostMonitoring, ReportsEveryKRoundsAndTheLastWithTheModelsProbabilities) {
   for (int classes : {2, 3}) {
