@@ -158,6 +158,10 @@ void SaveClassifier(const Classifier& model, const std::string& path) {
 }
 
 std::unique_ptr<Classifier> LoadClassifier(const std::string& path) {
+  return LoadClassifier(path, ParamMap{});
+}
+
+std::unique_ptr<Classifier> LoadClassifier(const std::string& path, const ParamMap& overrides) {
   const std::string file = ReadWholeFile(path);
   CheckEnvelope(file, path);
   const std::string_view body = std::string_view(file).substr(0, file.size() - kChecksumBytes);
@@ -172,6 +176,11 @@ std::unique_ptr<Classifier> LoadClassifier(const std::string& path) {
   for (std::uint64_t i = 0; i < count; ++i) {
     std::string key = in.GetString();
     params[key] = in.GetString();
+  }
+  for (const auto& [key, value] : overrides) {
+    // Under the name the file uses (an alias beside it would be two values for one field).
+    const ParamInfo* info = FindAlgorithm(name).schema->Find(key);
+    params[info != nullptr ? info->name : key] = value;
   }
   auto classes = in.GetVector<std::int32_t>(1 << 20);
   Schema schema = ReadModelSchema(in);

@@ -31,5 +31,9 @@ std::unique_ptr<Classifier> MakeClassifier(const std::string& name, const ParamM
 // and one of an older version are input errors naming the file.
 void SaveClassifier(const Classifier& model, const std::string& path);
 std::unique_ptr<Classifier> LoadClassifier(const std::string& path);
+// The same with `overrides` in place of the file's parameters of those names (checked as
+// MakeClassifier checks them): a checkpoint continued with warm start to more rounds
+// (n_estimators / num_iterations) than it was saved with.
+std::unique_ptr<Classifier> LoadClassifier(const std::string& path, const ParamMap& overrides);
 
 }  // namespace scaleml

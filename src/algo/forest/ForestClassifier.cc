@@ -1,5 +1,7 @@
 #include "algo/forest/ForestClassifier.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cstring>
 #include <string_view>
@@ -9,6 +11,7 @@
 #include "algo/forest/ForestGrowth.h"
 #include "comm/CommOps.h"
 #include "core/Error.h"
+#include "core/Log.h"
 
 namespace scaleml {
 namespace {
@@ -44,7 +47,78 @@ void ForestClassifier::Fit(const Dataset& train, Comm& comm) {
   const BinnedFeatures binned =
       BinnedFeatures::Build(train, std::move(bins), params_.exact_split_rows > 0);
   const ForestRows rows{binned, train.row_ids(), codes, classes, prior};
-  trees_ = GrowForest(rows, params_, seed, comm);
+  if (Monitored(train, comm)) {
+    GrowMonitored(rows, seed);
+  } else {
+    trees_ = GrowForest(rows, params_, seed, comm);
+  }
+}
+
+bool ForestClassifier::Monitored(const Dataset& train, const Comm& comm) const {
+  const FitMonitoring& monitoring = this->monitoring();
+  if (!monitoring.enabled()) return false;
+  if (comm.size() > 1) {
+    LogWarning("rf: per-tree reports need one process; training ", comm.size(),
+               " ranks without them");
+    return false;
+  }
+  if (monitoring.validation->features() != train.features()) {
+    throw InputError("rf: the validation rows have ", monitoring.validation->features(),
+                     " features, the training data ", train.features());
+  }
+  return true;
+}
+
+void ForestClassifier::GrowMonitored(const ForestRows& rows, std::uint64_t seed) {
+  const int every = std::max(1, monitoring().report_every), total = params_.n_estimators;
+  // A batch of whole report intervals that keeps every thread busy; trees grown past a kStop
+  // are dropped (each tree depends only on its number, so the forest is the same).
+  const int batch = every * std::max(1, (omp_get_max_threads() + every - 1) / every);
+  const std::vector<float> valid_rows = RowMajor(*monitoring().validation);
+  std::vector<double> sums(monitoring().validation->rows() * classes_.size(), 0.0);
+  trees_.clear();
+  for (int first = 0; first < total; first += batch) {
+    std::vector<DecisionTree> grown =
+        GrowTreesHere(rows, params_, seed, first, std::min(batch, total - first));
+    for (DecisionTree& tree : grown) {
+      AddLeafFractions(tree, valid_rows, sums);
+      trees_.push_back(std::move(tree));
+      const int count = static_cast<int>(trees_.size());
+      if (count % every != 0 && count != total) continue;
+      // As PredictProba: the sums in tree order, times 1/trees.
+      const double scale = 1.0 / static_cast<double>(count);
+      std::vector<float> proba(sums.size());
+      for (std::size_t i = 0; i < sums.size(); ++i) proba[i] = static_cast<float>(sums[i] * scale);
+      if (monitoring().monitor->OnRound(count, proba, *this) == RoundDecision::kStop) {
+        LogInfo("rf: stopped by the monitor after ", count, " trees");
+        return;
+      }
+    }
+  }
+}
+
+std::vector<float> ForestClassifier::RowMajor(const Dataset& data) const {
+  const std::size_t n = data.rows(), nf = data.features();
+  std::vector<float> rows(n * nf);
+  for (std::size_t f = 0; f < nf; ++f) {
+    auto column = data.column(f);
+    const bool categorical = category_maps_.IsCategorical(f);
+    for (std::size_t r = 0; r < n; ++r) {
+      rows[r * nf + f] = categorical ? category_maps_.CategoryValue(f, column[r]) : column[r];
+    }
+  }
+  return rows;
+}
+
+void ForestClassifier::AddLeafFractions(const DecisionTree& tree, const std::vector<float>& rows,
+                                        std::vector<double>& sums) const {
+  const std::size_t k = classes_.size(), nf = static_cast<std::size_t>(features_);
+  const auto n = static_cast<std::int64_t>(sums.size() / k);
+#pragma omp parallel for schedule(static) if (n >= 16384)
+  for (std::int64_t r = 0; r < n; ++r) {
+    const float* fractions = tree.LeafFractions(rows.data() + r * nf);
+    for (std::size_t c = 0; c < k; ++c) sums[r * k + c] += fractions[c];
+  }
 }
 
 std::vector<float> ForestClassifier::PredictProba(const Dataset& data, Comm&) const {

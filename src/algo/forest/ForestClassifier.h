@@ -14,6 +14,9 @@
 // (uint64 count, uint8 bin per code); uint64 trees, then per tree its nodes (uint64 count,
 // 12-byte TreeNode each), its leaf table (uint64 count, float32 class fractions) and its
 // category set table (uint64 count, uint32 words), all little-endian.
+// With monitoring set (Classifier::set_monitoring) and one process, Fit reports every
+// report_every trees on the monitor's validation rows (the running sums of the trees' leaf
+// fractions); warm_start does not apply (every Fit grows a new forest).
 // Thread-safety: Fit and LoadModel need exclusive access; prediction may run concurrently.
 #pragma once
 
@@ -22,6 +25,7 @@
 #include "algo/Classifier.h"
 #include "algo/forest/DecisionTree.h"
 #include "algo/forest/ForestBins.h"
+#include "algo/forest/ForestGrowth.h"
 #include "algo/forest/ForestParams.h"
 
 namespace scaleml {
@@ -41,6 +45,16 @@ class ForestClassifier final : public Classifier {
   int features() const { return features_; }
 
  private:
+  // Whether Fit reports to the monitor (one process, validation rows with our features).
+  bool Monitored(const Dataset& train, const Comm& comm) const;
+  // The trees a batch at a time, reporting every report_every trees.
+  void GrowMonitored(const ForestRows& rows, std::uint64_t seed);
+  // The rows of `data` row-major, categorical codes mapped as prediction maps them.
+  std::vector<float> RowMajor(const Dataset& data) const;
+  // Adds each row's leaf fractions in `tree` to its class sums (rows x classes).
+  void AddLeafFractions(const DecisionTree& tree, const std::vector<float>& rows,
+                        std::vector<double>& sums) const;
+
   ForestParams params_;
   int features_ = 0;
   ForestBins category_maps_;  // the categorical features' code -> bin maps (no numeric bounds)

@@ -18,22 +18,26 @@ DecisionTree PriorLeaf(const ForestRows& rows) {
   return tree;
 }
 
-// Every tree on this process's rows, omp threads growing one tree each.
-std::vector<DecisionTree> GrowAllHere(const ForestRows& rows, const ForestParams& params,
-                                      std::uint64_t seed) {
+}  // namespace
+
+std::vector<DecisionTree> GrowTreesHere(const ForestRows& rows, const ForestParams& params,
+                                        std::uint64_t seed, int first, int count) {
   const TreeBuilder builder(rows.binned, rows.codes, rows.classes, params);
-  std::vector<DecisionTree> trees(params.n_estimators);
+  std::vector<DecisionTree> trees(count);
 #pragma omp parallel
   {
     std::vector<std::uint16_t> weights;
 #pragma omp for schedule(dynamic, 1)
-    for (int t = 0; t < params.n_estimators; ++t) {
+    for (int i = 0; i < count; ++i) {
+      const int t = first + i;
       const std::size_t kept = BootstrapWeights(rows.ids, seed, t, params.bootstrap, &weights);
-      trees[t] = kept == 0 ? PriorLeaf(rows) : builder.Build(seed, t, weights);
+      trees[i] = kept == 0 ? PriorLeaf(rows) : builder.Build(seed, t, weights);
     }
   }
   return trees;
 }
+
+namespace {
 
 // Trees of all ranks, each tagged with its number, in one byte buffer.
 std::vector<DecisionTree> GatherTrees(Comm& comm, const std::vector<DecisionTree>& mine,
@@ -139,7 +143,7 @@ std::vector<int> TreesOfRound(int round, int owner, int size, int round_trees, i
 
 std::vector<DecisionTree> GrowForest(const ForestRows& rows, const ForestParams& params,
                                      std::uint64_t seed, Comm& comm) {
-  if (comm.size() == 1) return GrowAllHere(rows, params, seed);
+  if (comm.size() == 1) return GrowTreesHere(rows, params, seed, 0, params.n_estimators);
   return GrowAcrossRanks(rows, params, seed, comm);
 }
 

@@ -41,6 +41,10 @@ struct ForestRows {
 // `round_trees` at a time (of `trees` in all): tree t belongs to rank t % size.
 std::vector<int> TreesOfRound(int round, int owner, int size, int round_trees, int trees);
 
+// Trees first..first+count-1 on this process's rows, omp threads growing one tree each.
+std::vector<DecisionTree> GrowTreesHere(const ForestRows& rows, const ForestParams& params,
+                                        std::uint64_t seed, int first, int count);
+
 // All params.n_estimators trees, in tree order, on every rank. Collective.
 std::vector<DecisionTree> GrowForest(const ForestRows& rows, const ForestParams& params,
                                      std::uint64_t seed, Comm& comm);

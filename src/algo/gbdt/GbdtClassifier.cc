@@ -90,6 +90,7 @@ struct GbdtClassifier::FitContext {
   Comm& comm;
   const GbdtObjective& objective;
   std::uint64_t seed;
+  bool continuing = false;  // warm start: the model's trees stay and boosting goes on from them
   std::size_t rows = 0;
   std::vector<std::int32_t> labels;
   std::span<const std::int64_t> row_ids;
@@ -102,15 +103,28 @@ struct GbdtClassifier::FitContext {
   std::vector<GradientPair> gradients;
   std::optional<HistogramTreeLearner> learner;
   std::vector<std::uint32_t> bag;
+  std::int64_t bag_draw = -1;        // the draw `bag` holds
   std::vector<std::uint8_t> in_bag;  // rows whose scores the leaf ranges update
   double best_loss = std::numeric_limits<double>::infinity();
   int best_iteration = -1;
+  // Per-round reports: the monitor's validation rows' raw scores with the first valid_trees
+  // trees (row-major, as PredictRaw), and the iteration reported last.
+  bool monitored = false;
+  std::vector<double> valid_raw;
+  std::size_t valid_trees = 0;
+  int last_reported = 0;
 };
 
 void GbdtClassifier::Fit(const Dataset& local, Comm& comm) {
   const std::int64_t calls_before = comm.stats().calls;
   const std::int64_t bytes_before = comm.stats().bytes_sent;
+  // Warm start keeps the trees (and initial scores) of the model held now.
+  const bool continuing = warm_start() && !init_scores_.empty();
+  const std::vector<std::int32_t> kept_classes = classes_;
+  const int kept_features = features_;
+  const GbdtObjective::Kind kept_objective = objective_;
   SetUpClassesAndFeatures(local, comm);
+  if (continuing) CheckContinuable(kept_classes, kept_features, kept_objective);
   const GbdtObjective objective(objective_, static_cast<int>(classes_.size()));
   const std::uint64_t seed = static_cast<std::uint64_t>(params_.seed);
 
@@ -128,21 +142,92 @@ void GbdtClassifier::Fit(const Dataset& local, Comm& comm) {
   FitContext fit(exchange ? exchanged : local, comm, objective, seed);
   ChooseTrainingRows(fit);
   FindBins(fit);
+  fit.continuing = continuing;
   InitScores(fit);
 
   fit_stats_ = GbdtFitStats{};
   fit_stats_.setup_collectives = comm.stats().calls - calls_before;
   fit_stats_.setup_bytes = comm.stats().bytes_sent - bytes_before;
-  trees_.clear();
-  for (int it = 0; it < params_.num_iterations; ++it) {
-    ++fit_stats_.rounds;
-    if (!BoostOneRound(fit, it)) break;
-  }
+  if (!continuing) trees_.clear();
+  fit.monitored = Monitored(comm);
+  BoostRounds(fit, iterations());
   fit_stats_.training_collectives =
       comm.stats().calls - calls_before - fit_stats_.setup_collectives;
   fit_stats_.training_bytes = comm.stats().bytes_sent - bytes_before - fit_stats_.setup_bytes;
   fit_stats_.histograms = fit.learner->histogram_stats();
   if (comm.size() > 1) LogCommunication(comm, fit_stats_);
+}
+
+void GbdtClassifier::CheckContinuable(const std::vector<std::int32_t>& kept_classes,
+                                      int kept_features, GbdtObjective::Kind kept_objective) const {
+  if (kept_classes != classes_ || kept_features != features_ || kept_objective != objective_) {
+    throw InputError("gbdt: warm start: the model holds ", kept_classes.size(), " classes and ",
+                     kept_features, " features, the training data has ", classes_.size(),
+                     " classes and ", features_,
+                     " features (or another objective); continue a model on data like the one it "
+                     "was trained on, or turn warm start off");
+  }
+}
+
+void GbdtClassifier::BoostRounds(FitContext& fit, int first) {
+  const int every = std::max(1, monitoring().report_every);
+  fit.last_reported = first;
+  for (int it = first; it < params_.num_iterations; ++it) {
+    ++fit_stats_.rounds;
+    if (!BoostOneRound(fit, it)) break;
+    if (fit.monitored && (it + 1) % every == 0 && Report(fit) == RoundDecision::kStop) {
+      LogInfo("gbdt: stopped by the monitor after round ", it + 1);
+      return;
+    }
+  }
+  // The last round, or the best one where early stopping dropped the rounds after it.
+  if (fit.monitored && fit.last_reported != iterations()) Report(fit);
+}
+
+bool GbdtClassifier::Monitored(const Comm& comm) const {
+  const FitMonitoring& monitoring = this->monitoring();
+  if (!monitoring.enabled()) return false;
+  if (comm.size() > 1) {
+    LogWarning("gbdt: per-round reports need one process; training ", comm.size(),
+               " ranks without them");
+    return false;
+  }
+  if (static_cast<int>(monitoring.validation->features()) != features_) {
+    throw InputError("gbdt: the validation rows have ", monitoring.validation->features(),
+                     " features, the training data ", features_);
+  }
+  return true;
+}
+
+RoundDecision GbdtClassifier::Report(FitContext& fit) const {
+  const Dataset& valid = *monitoring().validation;
+  const std::size_t rows = valid.rows();
+  const int per_iteration = trees_per_iteration_;
+  if (fit.valid_trees > trees_.size()) fit.valid_trees = 0;  // early stopping dropped trees
+  if (fit.valid_trees == 0) {
+    fit.valid_raw.resize(rows * per_iteration);
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (int k = 0; k < per_iteration; ++k)
+        fit.valid_raw[r * per_iteration + k] = init_scores_[k];
+    }
+  }
+  // Each new tree once over the validation rows, in tree order as PredictRaw sums them.
+  const auto n = static_cast<std::int64_t>(rows);
+#pragma omp parallel for schedule(static) if (n >= kParallelMinRows)
+  for (std::int64_t r = 0; r < n; ++r) {
+    for (std::size_t t = fit.valid_trees; t < trees_.size(); ++t) {
+      const int leaf = trees_[t].LeafOf([&](int f) { return valid.column(f)[r]; });
+      fit.valid_raw[r * per_iteration + t % per_iteration] += trees_[t].leaf_value(leaf);
+    }
+  }
+  fit.valid_trees = trees_.size();
+  std::vector<float> proba(rows * classes_.size());
+  for (std::size_t r = 0; r < rows; ++r) {
+    fit.objective.Probabilities(fit.valid_raw.data() + r * per_iteration,
+                                proba.data() + r * classes_.size());
+  }
+  fit.last_reported = iterations();
+  return monitoring().monitor->OnRound(fit.last_reported, proba, *this);
 }
 
 void GbdtClassifier::SetUpClassesAndFeatures(const Dataset& local, Comm& comm) {
@@ -197,25 +282,42 @@ void GbdtClassifier::FindBins(FitContext& fit) const {
 }
 
 void GbdtClassifier::InitScores(FitContext& fit) {
-  std::vector<std::int64_t> class_counts(classes_.size(), 0);
-  for (std::uint32_t r : fit.train_rows) ++class_counts[fit.labels[r]];
-  AllreduceSum(fit.comm, std::span<std::int64_t>(class_counts));
-  init_scores_ = fit.objective.InitScores(class_counts);
   const std::size_t rows = fit.rows;
   fit.scores.resize(static_cast<std::size_t>(trees_per_iteration_) * rows);
-  for (int k = 0; k < trees_per_iteration_; ++k) {
-    std::fill(fit.scores.begin() + k * rows, fit.scores.begin() + (k + 1) * rows, init_scores_[k]);
+  if (fit.continuing) {
+    InitScoresFromModel(fit);
+  } else {
+    std::vector<std::int64_t> class_counts(classes_.size(), 0);
+    for (std::uint32_t r : fit.train_rows) ++class_counts[fit.labels[r]];
+    AllreduceSum(fit.comm, std::span<std::int64_t>(class_counts));
+    init_scores_ = fit.objective.InitScores(class_counts);
+    for (int k = 0; k < trees_per_iteration_; ++k) {
+      std::fill(fit.scores.begin() + k * rows, fit.scores.begin() + (k + 1) * rows,
+                init_scores_[k]);
+    }
   }
   fit.gradients.resize(static_cast<std::size_t>(trees_per_iteration_) * rows);
   fit.learner.emplace(*fit.matrix, *fit.bins, params_, fit.comm);
 }
 
+void GbdtClassifier::InitScoresFromModel(FitContext& fit) const {
+  const std::vector<double> raw = PredictRaw(fit.train);  // row-major; scores are class-major
+  const std::size_t rows = fit.rows;
+  for (int k = 0; k < trees_per_iteration_; ++k) {
+    for (std::size_t r = 0; r < rows; ++r) {
+      fit.scores[k * rows + r] = raw[r * trees_per_iteration_ + k];
+    }
+  }
+}
+
 const std::vector<std::uint32_t>& GbdtClassifier::DrawBag(FitContext& fit, int it) const {
   const bool bagging = params_.bagging_freq > 0 && params_.bagging_fraction < 1.0;
   if (!bagging) return fit.train_rows;
-  if (it % params_.bagging_freq == 0) {
+  // A new bag every bagging_freq rounds (and at the first round of a continued fit).
+  const auto draw = static_cast<std::uint64_t>(it / params_.bagging_freq);
+  if (fit.bag_draw != static_cast<std::int64_t>(draw)) {
+    fit.bag_draw = static_cast<std::int64_t>(draw);
     fit.bag.clear();
-    const auto draw = static_cast<std::uint64_t>(it / params_.bagging_freq);
     for (std::uint32_t r : fit.train_rows) {
       const double u =
           HashToUnit(HashKey(fit.seed ^ (draw * 0x9e3779b97f4a7c15ULL),

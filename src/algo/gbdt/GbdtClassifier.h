@@ -2,7 +2,10 @@
 // row sample, leaf-wise trees grown on fixed-point gradient histograms (summed over the ranks of
 // the Comm, so every rank ends with the same model, and that model is the one a single process
 // trains on all the rows), binary logloss or multiclass softmax, bagging, feature sampling and
-// early stopping on validation rows picked by a hash of the global row id. Categorical features
+// early stopping on validation rows picked by a hash of the global row id. With monitoring set
+// (Classifier::set_monitoring) it reports every report_every rounds on the monitor's validation
+// rows, whose raw scores it keeps round by round; with warm_start a fitted or loaded model
+// continues from its last round (LightGBM's init_model). Categorical features
 // (the Dataset's schema) get one bin per frequent category and LightGBM's categorical splits;
 // missing values of numeric features get a bin of their own and every split learns their side
 // (FeatureBins, SplitFinder). With exchange_rows and several ranks the training rows are first
@@ -63,10 +66,21 @@ class GbdtClassifier final : public Classifier {
   // training and validation rows; the bins and the binned rows; the initial scores; then one
   // boosting round at a time (false: stop).
   void SetUpClassesAndFeatures(const Dataset& local, Comm& comm);
+  // Warm start: throws unless the new training data has the kept model's classes and features.
+  void CheckContinuable(const std::vector<std::int32_t>& kept_classes, int kept_features,
+                        GbdtObjective::Kind kept_objective) const;
   void ChooseTrainingRows(FitContext& fit) const;
   void FindBins(FitContext& fit) const;
+  // The initial scores (from the labels), or when continuing the kept model's raw predictions.
   void InitScores(FitContext& fit);
+  void InitScoresFromModel(FitContext& fit) const;
+  // Rounds first..num_iterations-1 (fewer on early stopping or a monitor's kStop).
+  void BoostRounds(FitContext& fit, int first);
   bool BoostOneRound(FitContext& fit, int it);
+  // Whether Fit reports to the monitor (one process, validation rows with our features).
+  bool Monitored(const Comm& comm) const;
+  // One report: the validation rows' probabilities with the trees so far.
+  RoundDecision Report(FitContext& fit) const;
   // The rows this round's trees fit (a bag, or all training rows).
   const std::vector<std::uint32_t>& DrawBag(FitContext& fit, int it) const;
   // Adds a tree's leaf values to the scores of the rows (class k's scores).

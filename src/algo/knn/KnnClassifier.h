@@ -5,6 +5,8 @@
 // Distances are over the encoded columns (algo/FeatureEncoder.h): categorical features one-hot,
 // numeric NaN imputed with the training mean, numeric columns standardised when the table has
 // categorical features (parameter scale).
+// Fit does not iterate (it indexes the rows), so it makes no per-round reports: a monitor set
+// with Classifier::set_monitoring is never called, and warm_start does not apply.
 // Thread-safety: Fit and LoadModel need exclusive access; prediction is const and reentrant
 // (collective when the Comm has several ranks).
 #pragma once

@@ -107,8 +107,12 @@ SolverResult MinimizeLbfgs(const LogisticObjective& objective, std::vector<doubl
     }
     result.weights = std::move(candidate);
     current = std::move(trial);
+    if (options.after_iteration && !options.after_iteration(result.iterations, result.weights)) {
+      result.stopped = true;
+      break;
+    }
   }
-  if (!result.converged) {
+  if (!result.converged && !result.stopped) {
     LogWarning("logreg: L-BFGS stopped after ", result.iterations, " iterations with gradient ",
                result.gradient_max, " above tol ", options.tol, " (raise max_iter or tol)");
   }

@@ -21,9 +21,9 @@ constexpr std::size_t kPredictBlock = 256;
 // Newton on a large dataset starts from the optimum of a sample of its rows, which is close
 // enough for quadratic convergence: two or three full passes instead of six or seven. The
 // sample is chosen by a hash of the global row id, so every partitioning samples the same rows.
-constexpr double kWarmStartMinRows = 262144;
-constexpr double kWarmStartFraction = 1.0 / 16;
-constexpr std::uint64_t kWarmStartSeed = 0x5ca1e10915;
+constexpr double kSampleStartRows = 262144;
+constexpr double kSampleStartFraction = 1.0 / 16;
+constexpr std::uint64_t kSampleStartSeed = 0x5ca1e10915;
 
 struct RowSample {
   Dataset data;
@@ -35,8 +35,8 @@ RowSample SampleRows(const Dataset& train, const std::vector<std::int32_t>& code
   std::vector<std::size_t> rows;
   const auto ids = train.row_ids();
   for (std::size_t r = 0; r < train.rows(); ++r) {
-    if (HashToUnit(HashKey(kWarmStartSeed, static_cast<std::uint64_t>(ids[r]))) <
-        kWarmStartFraction) {
+    if (HashToUnit(HashKey(kSampleStartSeed, static_cast<std::uint64_t>(ids[r]))) <
+        kSampleStartFraction) {
       rows.push_back(r);
     }
   }
@@ -44,6 +44,21 @@ RowSample SampleRows(const Dataset& train, const std::vector<std::int32_t>& code
   for (std::size_t r : rows) sample.codes.push_back(codes[r]);
   sample.rows = AllreduceSum(comm, static_cast<double>(rows.size()));
   return sample;
+}
+
+// The optimum on the sample, Newton's start on all rows.
+std::vector<double> SampleOptimum(const RowSample& sample, const SolverOptions& options,
+                                  int positive, int vectors, const LogregParams& params,
+                                  Comm& comm) {
+  // The sample's penalty shrinks with it, so its optimum estimates the full one.
+  LogisticObjective coarse(sample.data, sample.codes, vectors, positive, params.fit_intercept,
+                           sample.rows / options.samples / params.C);
+  SolverOptions coarse_options;
+  coarse_options.max_iter = options.max_iter;
+  coarse_options.samples = std::max(1.0, sample.rows);
+  coarse_options.tol = std::max(options.tol, 1e-6);
+  return MinimizeNewton(coarse, std::vector<double>(coarse.size(), 0.0), coarse_options, comm)
+      .weights;
 }
 
 double Sigmoid(double z) {
@@ -69,17 +84,38 @@ void LogregClassifier::Fit(const Dataset& data, Comm& comm) {
   const Dataset& train = encoder_.FitEncode(data, {params_.min_frequency, params_.standardize},
                                             "logreg", comm, encoded);
   features_ = static_cast<int>(train.features());
-  const std::vector<std::int32_t> codes = EncodeLabels(train, classes_);
-  SolverOptions options;
-  options.max_iter = params_.max_iter;
-  options.tol = params_.tol;
-  options.samples = std::max(1.0, AllreduceSum(comm, static_cast<double>(train.rows())));
-
   if (params_.multi_class == "multinomial" || (params_.multi_class == "auto" && num_classes > 2)) {
     kind_ = Kind::kSoftmax;
   } else {
     kind_ = num_classes == 2 ? Kind::kSigmoid : Kind::kOneVsRest;
   }
+  SolverOptions options;
+  options.max_iter = params_.max_iter;
+  options.tol = params_.tol;
+  options.samples = std::max(1.0, AllreduceSum(comm, static_cast<double>(train.rows())));
+  Solve(train, options, comm, Monitored(data, comm));
+  LogInfo("logreg: ", iterations_, " iterations, converged=", converged_);
+}
+
+bool LogregClassifier::Monitored(const Dataset& train, const Comm& comm) const {
+  const FitMonitoring& monitoring = this->monitoring();
+  if (!monitoring.enabled()) return false;
+  if (comm.size() > 1) {
+    LogWarning("logreg: per-iteration reports need one process; training ", comm.size(),
+               " ranks without them");
+    return false;
+  }
+  if (monitoring.validation->features() != train.features()) {
+    throw InputError("logreg: the validation rows have ", monitoring.validation->features(),
+                     " features, the training data ", train.features());
+  }
+  return true;
+}
+
+void LogregClassifier::Solve(const Dataset& train, SolverOptions options, Comm& comm,
+                             bool monitored) {
+  const int num_classes = static_cast<int>(classes_.size());
+  const std::vector<std::int32_t> codes = EncodeLabels(train, classes_);
   // One problem per sigmoid of one-vs-rest; one otherwise.
   const int problems = kind_ == Kind::kOneVsRest ? num_classes : 1;
   const int vectors_per_problem = kind_ == Kind::kSoftmax ? num_classes : 1;
@@ -91,39 +127,63 @@ void LogregClassifier::Fit(const Dataset& data, Comm& comm) {
   intercept_.assign(static_cast<std::size_t>(problems) * vectors_per_problem, 0.0);
   iterations_ = 0;
   converged_ = true;
-  const bool warm_start = newton && params_.sample_start && options.samples >= kWarmStartMinRows;
-  const RowSample sample = warm_start ? SampleRows(train, codes, comm) : RowSample{};
-  for (int problem = 0; problem < problems; ++problem) {
+  const bool sample_start = newton && params_.sample_start && options.samples >= kSampleStartRows;
+  const RowSample sample = sample_start ? SampleRows(train, codes, comm) : RowSample{};
+  // Reports count iterations over one-vs-rest's sigmoids, one after another.
+  const int every = std::max(1, monitoring().report_every);
+  int done = 0, last_reported = 0;
+  bool stopped = false;
+  for (int problem = 0; problem < problems && !stopped; ++problem) {
     const int positive = kind_ == Kind::kOneVsRest ? problem : 1;
     LogisticObjective objective(train, codes, vectors_per_problem, positive, params_.fit_intercept,
                                 1.0 / params_.C);
     std::vector<double> start(objective.size(), 0.0);
-    if (warm_start) {
-      // The sample's penalty shrinks with it, so its optimum estimates the full one.
-      LogisticObjective coarse(sample.data, sample.codes, vectors_per_problem, positive,
-                               params_.fit_intercept, sample.rows / options.samples / params_.C);
-      SolverOptions coarse_options = options;
-      coarse_options.samples = std::max(1.0, sample.rows);
-      coarse_options.tol = std::max(options.tol, 1e-6);
-      start = MinimizeNewton(coarse, std::move(start), coarse_options, comm).weights;
+    if (sample_start) {
+      start = SampleOptimum(sample, options, positive, vectors_per_problem, params_, comm);
+    }
+    if (monitored) {
+      options.after_iteration = [&](int iteration, const std::vector<double>& weights) {
+        if ((done + iteration) % every != 0) return true;
+        SetWeights(problem * vectors_per_problem, vectors_per_problem, weights);
+        last_reported = done + iteration;
+        return Report(last_reported) == RoundDecision::kContinue;
+      };
     }
     SolverResult result = newton ? MinimizeNewton(objective, std::move(start), options, comm)
                                  : MinimizeLbfgs(objective, std::move(start), options, comm);
+    SetWeights(problem * vectors_per_problem, vectors_per_problem, result.weights);
     iterations_ = std::max(iterations_, result.iterations);
     converged_ = converged_ && result.converged;
-    for (int m = 0; m < vectors_per_problem; ++m) {
-      const int row = problem * vectors_per_problem + m;
-      for (int f = 0; f < features_; ++f) coef_[row * features_ + f] = result.weights[m * dim + f];
-      if (params_.fit_intercept) intercept_[row] = result.weights[m * dim + features_];
-    }
+    done += result.iterations;
+    stopped = result.stopped;
   }
-  if (kind_ == Kind::kSoftmax && params_.fit_intercept) {
-    // Only differences of softmax intercepts matter; report them centred, as scikit-learn's.
-    double mean = 0.0;
-    for (double b : intercept_) mean += b / num_classes;
-    for (double& b : intercept_) b -= mean;
+  CentreIntercepts();
+  // The last iteration (a solver at its optimum from the start reports once, as iteration 1).
+  if (monitored && !stopped && (last_reported != done || done == 0)) Report(std::max(done, 1));
+}
+
+void LogregClassifier::SetWeights(int first_vector, int vectors,
+                                  const std::vector<double>& weights) {
+  const int dim = features_ + (params_.fit_intercept ? 1 : 0);
+  for (int m = 0; m < vectors; ++m) {
+    const int row = first_vector + m;
+    for (int f = 0; f < features_; ++f) coef_[row * features_ + f] = weights[m * dim + f];
+    if (params_.fit_intercept) intercept_[row] = weights[m * dim + features_];
   }
-  LogInfo("logreg: ", iterations_, " iterations, converged=", converged_);
+}
+
+void LogregClassifier::CentreIntercepts() {
+  if (kind_ != Kind::kSoftmax || !params_.fit_intercept) return;
+  // Only differences of softmax intercepts matter; report them centred, as scikit-learn's.
+  double mean = 0.0;
+  for (double b : intercept_) mean += b / static_cast<double>(intercept_.size());
+  for (double& b : intercept_) b -= mean;
+}
+
+RoundDecision LogregClassifier::Report(int iteration) const {
+  LocalComm local;
+  const std::vector<float> proba = PredictProba(*monitoring().validation, local);
+  return monitoring().monitor->OnRound(iteration, proba, *this);
 }
 
 const Dataset& LogregClassifier::Predictable(const Dataset& data, Dataset& storage) const {

@@ -4,6 +4,9 @@
 // the same coefficients as one process. Categorical features and missing values are encoded
 // inside the model (one-hot with rare categories pooled, mean imputation, optional
 // standardisation: algo/FeatureEncoder.h); coefficients are over the encoded columns.
+// With monitoring set (Classifier::set_monitoring) Fit reports every report_every solver
+// iterations (one-vs-rest: counted over its sigmoids, one after another) on the monitor's
+// validation rows; warm_start does not apply (every Fit starts from zero weights).
 // Thread-safety: Fit and LoadModel need exclusive access; prediction is const and reentrant.
 #pragma once
 
@@ -13,6 +16,7 @@
 #include "algo/Classifier.h"
 #include "algo/FeatureEncoder.h"
 #include "algo/logreg/LogregParams.h"
+#include "algo/logreg/LogregSolver.h"
 
 namespace scaleml {
 
@@ -43,6 +47,15 @@ class LogregClassifier final : public Classifier {
 
  private:
   int vectors() const { return static_cast<int>(intercept_.size()); }
+  // Whether Fit reports to the monitor (one process, validation rows with our input features).
+  bool Monitored(const Dataset& train, const Comm& comm) const;
+  // The solver(s) on the encoded training rows: coef_, intercept_, iterations_, converged_.
+  void Solve(const Dataset& train, SolverOptions options, Comm& comm, bool monitored);
+  // Weight vectors first_vector.. from a solver's weights (vectors x (features + intercept)).
+  void SetWeights(int first_vector, int vectors, const std::vector<double>& weights);
+  void CentreIntercepts();
+  // One report: the validation rows' probabilities with the weights so far.
+  RoundDecision Report(int iteration) const;
   // The rows of `data` encoded as the model's columns (in `storage` unless unchanged).
   const Dataset& Predictable(const Dataset& data, Dataset& storage) const;
   // Calls consume(begin, count, z) for blocks of rows, in parallel; z holds each weight

@@ -5,6 +5,7 @@
 // Thread-safety: the functions are reentrant; each call uses its own Comm.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "algo/logreg/LogisticObjective.h"
@@ -18,6 +19,9 @@ struct SolverOptions {
   // tol in absolute value.
   double tol = 1e-8;
   double samples = 1.0;  // rows over all ranks
+  // Called after each iteration's accepted step with the iteration (1-based) and the weights;
+  // false stops the solver there (a monitor's kStop). Empty: not called.
+  std::function<bool(int iteration, const std::vector<double>& weights)> after_iteration;
 };
 
 struct SolverResult {
@@ -27,6 +31,7 @@ struct SolverResult {
   // Of the mean objective at the returned weights; after a final Newton step taken without a
   // confirming pass, the quadratic-convergence prediction (a hundred times below tol).
   double gradient_max = 0.0;
+  bool stopped = false;  // after_iteration returned false
 };
 
 // Newton with a backtracking (Armijo) line search. For a softmax with intercepts the intercepts

@@ -116,6 +116,7 @@ SolverResult MinimizeNewton(const LogisticObjective& objective, std::vector<doub
       result.gradient_max = predicted;
       result.converged = true;
       LogDebug("logreg: last Newton step taken; predicted largest mean gradient ", predicted);
+      if (options.after_iteration) options.after_iteration(result.iterations, result.weights);
       break;
     }
     double slope = 0.0;
@@ -139,8 +140,12 @@ SolverResult MinimizeNewton(const LogisticObjective& objective, std::vector<doub
     previous_gradient = result.gradient_max;
     result.weights = candidate;
     current = std::move(trial);
+    if (options.after_iteration && !options.after_iteration(result.iterations, result.weights)) {
+      result.stopped = true;
+      break;
+    }
   }
-  if (!result.converged) {
+  if (!result.converged && !result.stopped) {
     LogWarning("logreg: Newton stopped after ", result.iterations, " iterations with gradient ",
                result.gradient_max, " above tol ", options.tol, " (raise max_iter or tol)");
   }

@@ -19,6 +19,27 @@ namespace {
 constexpr std::string_view kPayloadTag = "scaleml-xgboost";
 constexpr std::uint32_t kPayloadVersion = 1;
 
+// Class probabilities (rows x k) from libxgboost's prediction of `rows` rows.
+std::vector<float> ProbabilitiesOf(const float* result, const bst_ulong* shape, bst_ulong dims,
+                                   std::size_t rows, std::size_t k) {
+  const std::size_t outputs = dims == 2 ? shape[1] : 0;
+  if (dims != 2 || shape[0] != rows || (outputs != k && !(k == 2 && outputs == 1))) {
+    throw Failure("xgboost: prediction has an unexpected shape for ", rows, " rows and ", k,
+                  " classes");
+  }
+  std::vector<float> proba(rows * k);
+  if (outputs == 1) {
+    // binary:logistic gives P(class 1) only.
+    for (std::size_t r = 0; r < rows; ++r) {
+      proba[2 * r] = 1.0f - result[r];
+      proba[2 * r + 1] = result[r];
+    }
+  } else {
+    std::copy(result, result + proba.size(), proba.begin());
+  }
+  return proba;
+}
+
 }  // namespace
 
 std::uint64_t XgboostClassifier::BoosterChecksum(std::string_view bytes) {
@@ -40,9 +61,12 @@ int XgboostClassifier::Threads() const {
 
 void XgboostClassifier::Fit(const Dataset& train, Comm& comm) {
   if (comm.size() > 1) CheckDistributable(params_);
+  // Warm start continues the booster held now (XGBoost's xgb_model).
+  const bool continuing = warm_start() && booster_ != nullptr;
+  const std::vector<std::int32_t> kept_classes = classes_;
   classes_ = GlobalClasses(train, comm);
+  if (continuing) CheckContinuable(kept_classes, train);
   const int num_classes = static_cast<int>(classes_.size());
-  const auto booster_params = XgboostBoosterParams(params_, num_classes, Threads());
   const std::vector<std::int32_t> codes = EncodeLabels(train, classes_);
 
   // Across ranks libxgboost's own collective sums the sketches and histograms: it must be
@@ -60,27 +84,102 @@ void XgboostClassifier::Fit(const Dataset& train, Comm& comm) {
   CheckXgb(XGDMatrixSetInfoFromInterface(matrix.get(), "label",
                                          Int32ArrayInterface(codes.data(), codes.size()).c_str()),
            "setting the labels");
+  DMatrixPtr validation;
+  if (Monitored(train, comm)) {
+    validation =
+        MakeTrainMatrix(*monitoring().validation, false, params_.max_bin, Threads(), feature_types);
+  }
+  const int first = continuing ? rounds() : 0;
+  // Set before boosting, so that a monitor sees (and may save) the rounds so far.
+  booster_ = CreateBooster(matrix.get(), XgboostBoosterParams(params_, num_classes, Threads()));
+  num_features_ = train.features();
+  BoostRounds(matrix.get(), validation.get(), first);
+  if (collective) {
+    collective->Finish();
+    CheckRanksAgree(booster_.get(), comm);
+  }
+}
 
-  DMatrixHandle cache[] = {matrix.get()};
+void XgboostClassifier::CheckContinuable(const std::vector<std::int32_t>& kept_classes,
+                                         const Dataset& train) const {
+  if (kept_classes != classes_ || num_features_ != train.features()) {
+    throw InputError("xgboost: warm start: the model holds ", kept_classes.size(), " classes and ",
+                     num_features_, " features, the training data has ", classes_.size(),
+                     " classes and ", train.features(),
+                     " features; continue a model on data like the one it was trained on, or "
+                     "turn warm start off");
+  }
+}
+
+bool XgboostClassifier::Monitored(const Dataset& train, const Comm& comm) const {
+  const FitMonitoring& monitoring = this->monitoring();
+  if (!monitoring.enabled()) return false;
+  if (comm.size() > 1) {
+    LogWarning("xgboost: per-round reports need one process; training ", comm.size(),
+               " ranks without them");
+    return false;
+  }
+  if (monitoring.validation->features() != train.features()) {
+    throw InputError("xgboost: the validation rows have ", monitoring.validation->features(),
+                     " features, the training data ", train.features());
+  }
+  return true;
+}
+
+BoosterPtr XgboostClassifier::CreateBooster(
+    void* train, const std::vector<std::pair<std::string, std::string>>& booster_params) const {
+  DMatrixHandle cache[] = {train};
   BoosterHandle handle = nullptr;
   CheckXgb(XGBoosterCreate(cache, 1, &handle), "creating the booster");
   BoosterPtr booster(handle);
+  if (warm_start() && booster_) {
+    // As xgboost.train(xgb_model=...): the kept model first, then this fit's parameters.
+    bst_ulong length = 0;
+    const char* bytes = nullptr;
+    CheckXgb(XGBoosterSaveModelToBuffer(booster_.get(), "{\"format\": \"ubj\"}", &length, &bytes),
+             "serialising the model to continue");
+    CheckXgb(XGBoosterLoadModelFromBuffer(handle, bytes, length), "loading the model to continue");
+  }
   for (const auto& [key, value] : booster_params) {
     CheckXgb(XGBoosterSetParam(handle, key.c_str(), value.c_str()),
              StrCat("setting parameter ", key, "=", value).c_str(), Error::Kind::kInput);
   }
-  for (int round = 0; round < params_.n_estimators; ++round) {
+  return booster;
+}
+
+void XgboostClassifier::BoostRounds(void* train, void* validation, int first) {
+  const int every = std::max(1, monitoring().report_every);
+  int last_reported = first;
+  for (int round = first; round < params_.n_estimators; ++round) {
     // The first round validates the parameter combination (max_depth=0 with depthwise, ...).
-    CheckXgb(XGBoosterUpdateOneIter(handle, round, matrix.get()),
+    CheckXgb(XGBoosterUpdateOneIter(booster_.get(), round, train),
              StrCat("boosting round ", round + 1).c_str(),
-             round == 0 ? Error::Kind::kInput : Error::Kind::kFailure);
+             round == first ? Error::Kind::kInput : Error::Kind::kFailure);
+    if (validation != nullptr && (round + 1) % every == 0) {
+      last_reported = round + 1;
+      if (Report(validation, last_reported) == RoundDecision::kStop) {
+        LogInfo("xgboost: stopped by the monitor after round ", last_reported);
+        return;
+      }
+    }
   }
-  if (collective) {
-    collective->Finish();
-    CheckRanksAgree(handle, comm);
-  }
-  booster_ = std::move(booster);
-  num_features_ = train.features();
+  if (validation != nullptr && last_reported != rounds()) Report(validation, rounds());
+}
+
+RoundDecision XgboostClassifier::Report(void* validation, int iteration) const {
+  // A matrix the booster has predicted before keeps its predictions in the booster's cache, so
+  // each report adds only the trees since the last one.
+  const char* config =
+      "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, "
+      "\"strict_shape\": true}";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dims = 0;
+  const float* result = nullptr;
+  CheckXgb(XGBoosterPredictFromDMatrix(booster_.get(), validation, config, &shape, &dims, &result),
+           "predicting the validation rows");
+  const std::vector<float> proba =
+      ProbabilitiesOf(result, shape, dims, monitoring().validation->rows(), classes_.size());
+  return monitoring().monitor->OnRound(iteration, proba, *this);
 }
 
 void XgboostClassifier::CheckCategorical(const XgboostParams& params) {
@@ -135,8 +234,7 @@ std::vector<float> XgboostClassifier::PredictProba(const Dataset& data, Comm&) c
                      " features, the data has ", data.features());
   }
   const std::size_t k = classes_.size();
-  std::vector<float> proba(data.rows() * k);
-  if (data.rows() == 0) return proba;
+  if (data.rows() == 0) return {};
 
   const std::string interface = FeatureArrayInterface(data);
   const std::string config =
@@ -148,21 +246,7 @@ std::vector<float> XgboostClassifier::PredictProba(const Dataset& data, Comm&) c
   CheckXgb(XGBoosterPredictFromDense(booster_.get(), interface.c_str(), config.c_str(), nullptr,
                                      &shape, &dims, &result),
            "predicting");
-  const std::size_t outputs = dims == 2 ? shape[1] : 0;
-  if (dims != 2 || shape[0] != data.rows() || (outputs != k && !(k == 2 && outputs == 1))) {
-    throw Failure("xgboost: prediction has an unexpected shape for ", data.rows(), " rows and ", k,
-                  " classes");
-  }
-  if (outputs == 1) {
-    // binary:logistic gives P(class 1) only.
-    for (std::size_t r = 0; r < data.rows(); ++r) {
-      proba[2 * r] = 1.0f - result[r];
-      proba[2 * r + 1] = result[r];
-    }
-  } else {
-    std::copy(result, result + proba.size(), proba.begin());
-  }
-  return proba;
+  return ProbabilitiesOf(result, shape, dims, data.rows(), k);
 }
 
 int XgboostClassifier::rounds() const {

@@ -5,6 +5,9 @@
 // libxgboost's parser, which trusts the lengths inside them.
 // Categorical features of the schema are passed with feature type "c" (native categorical
 // splits, XGBClassifier's enable_categorical=True), missing values as NaN.
+// With monitoring set (Classifier::set_monitoring) Fit reports every report_every rounds on the
+// monitor's validation rows (a DMatrix whose predictions libxgboost caches between rounds); with
+// warm_start a fitted or loaded booster goes on from its last round (XGBoost's xgb_model).
 // Thread-safety: Fit and LoadModel need exclusive access; PredictProba may run from several
 // threads at once.
 #pragma once
@@ -12,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "algo/Classifier.h"
@@ -44,6 +48,17 @@ class XgboostClassifier final : public Classifier {
 
  private:
   int Threads() const;
+  // Warm start: throws unless the new training data has the kept model's classes and features.
+  void CheckContinuable(const std::vector<std::int32_t>& kept_classes, const Dataset& train) const;
+  // Whether Fit reports to the monitor (one process, validation rows with our features).
+  bool Monitored(const Dataset& train, const Comm& comm) const;
+  // A booster over the training matrix with this fit's parameters, holding the kept model's
+  // rounds when warm-starting.
+  BoosterPtr CreateBooster(
+      void* train, const std::vector<std::pair<std::string, std::string>>& booster_params) const;
+  // Rounds first..n_estimators-1 on booster_, reporting on `validation` (null: no reports).
+  void BoostRounds(void* train, void* validation, int first);
+  RoundDecision Report(void* validation, int iteration) const;
   // An input error for the parameters that cannot split categorical features natively.
   static void CheckCategorical(const XgboostParams& params);
   // An input error for the parameters libxgboost cannot train across ranks.

@@ -200,3 +200,33 @@ TEST(ModelFile, DamagedBodyNamesTheChecksum) {
 
 }  // namespace
 }  // namespace scaleml
+
+namespace scaleml {
+namespace {
+
+// A checkpoint continued to more rounds: the file's parameters with the round count replaced
+// (by its name or an alias), the rounds kept.
+TEST(ModelFile, LoadWithOverriddenParametersKeepsTheModel) {
+  const Dataset data = MakeBlobs(400, 4, 2, 1.0, 5);
+  const std::string path = ::testing::TempDir() + "checkpoint.model";
+  for (const std::string algo : {"gbdt", "xgboost"}) {
+    auto model = MakeClassifier(algo, {{"n_estimators", "4"}});
+    LocalComm comm;
+    FitModel(*model, data, comm);
+    SaveClassifier(*model, path);
+    for (const std::string key :
+         {"n_estimators", algo == "gbdt" ? "num_iterations" : "n_estimators"}) {
+      auto loaded = LoadClassifier(path, {{key, "9"}});
+      EXPECT_EQ(loaded->params().at(algo == "gbdt" ? "num_iterations" : "n_estimators"), "9");
+      EXPECT_EQ(loaded->PredictProba(data, comm), model->PredictProba(data, comm)) << algo;
+      loaded->set_warm_start(true);
+      FitModel(*loaded, data, comm);
+      EXPECT_NE(loaded->PredictProba(data, comm), model->PredictProba(data, comm)) << algo;
+    }
+    EXPECT_THROW(LoadClassifier(path, {{"no_such_parameter", "1"}}), Error) << algo;
+  }
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace scaleml
