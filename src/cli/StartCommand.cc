@@ -40,6 +40,12 @@ void RegisterStart(CLI::App& app) {
       ->add_option("--node-timeout-ms", options->node_timeout_ms,
                    "Head: a node without heartbeat this long is lost and its tasks rerun")
       ->capture_default_str();
+  command
+      ->add_option("--reconnect-timeout", options->reconnect_timeout_s,
+                   "Seconds the node agent waits for a lost or restarting head (its Redis) to "
+                   "come back before it stops")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
   command->callback([options, token, block] {
     options->token = token->Resolve();
     tasks::StartResult result = tasks::ClusterLauncher::Start(*options);

@@ -146,6 +146,12 @@ TEST_F(TaskQueueTest, AStaleAttemptCannotRecordAResult) {
   ASSERT_TRUE(record);
   EXPECT_EQ(record->result["v"].get<int>(), 2);
   EXPECT_EQ(control.Counts().done, 1);
+  // The same submission repeated (a lost reply) changes nothing; another spec under that id is
+  // refused.
+  control.Submit(spec, "d");
+  EXPECT_EQ(control.Task("t1")->state, TaskState::kDone);
+  EXPECT_EQ(control.Counts().done, 1);
+  spec.args = {{"other", 1}};
   EXPECT_THROW(control.Submit(spec, "d"), Error);
 }
 
@@ -235,6 +241,99 @@ TEST_F(TaskQueueTest, TasksOfAGoneDriverAreCancelled) {
   TaskCounts counts = control.Counts();
   EXPECT_EQ(counts.failed, 4);
   EXPECT_EQ(counts.running + counts.pending + counts.done, 0);
+}
+
+// One malformed entry in the queue (written with the token) used to stop every agent that read
+// it, one after the other; now each is moved to the dead-letter list and the agent goes on.
+TEST_F(TaskQueueTest, MalformedQueueEntriesAreMovedAsideAndTheAgentGoesOn) {
+  TestCluster cluster;
+  const pid_t agent = cluster.StartAgent("a", 2);
+  ControlStore control(cluster.cluster().address, cluster.cluster().token);
+  const std::vector<std::vector<std::string>> bad = {
+      {"task", "x1", "attempt", "0", "spec", "{not json"},
+      {"task", "x2", "attempt", "0", "spec", R"({"task_id": 7, "function": ["echo"]})"},
+      {"task", "x3", "attempt", "zero", "spec", "[1, 2, 3]"},
+      {"task", "x4", "attempt", "0"},
+      {"task", "x5", "attempt", "0", "spec",
+       R"({"task_id": "x5", "function": "echo", "args": ")" + std::string(2 << 20, 'a') + "\"}"},
+  };
+  for (const auto& fields : bad) {
+    std::vector<std::string> command = {"XADD", "sm:queue", "*"};
+    command.insert(command.end(), fields.begin(), fields.end());
+    control.redis().Command(command);
+  }
+  Driver driver(cluster.cluster());
+  std::vector<TaskRef> refs;
+  for (int i = 0; i < 5; ++i) refs.push_back(driver.Submit("echo", {{"i", i}}));
+  ASSERT_EQ(driver.Wait(refs, refs.size(), 30).size(), refs.size());
+  for (const auto& ref : refs) EXPECT_EQ(driver.Get(ref, 5).state, TaskState::kDone);
+  EXPECT_TRUE(ProcessAlive(agent, ""));
+  auto letters = control.DeadLetters();
+  ASSERT_EQ(letters.size(), bad.size());
+  for (const auto& text : letters) {
+    auto letter = nlohmann::json::parse(text);
+    EXPECT_FALSE(letter.at("message_id").get<std::string>().empty());
+    EXPECT_NE(letter.at("error").get<std::string>().find("task"), std::string::npos) << text;
+    EXPECT_LT(text.size(), 4096u);  // an excerpt, not the 2 MiB entry
+  }
+  EXPECT_NE(letters[4].find("bytes (at most"), std::string::npos) << letters[4];
+  // Out of the queue, and out of the agent's pending entries.
+  EXPECT_EQ(control.redis().Command({"XLEN", "sm:queue"}).AsInt(), 0);
+}
+
+// A task no node can place (64 CPUs on a 2-CPU cluster) is cancelled once its driver gives up,
+// whether the driver exits (it cancels its unfinished tasks) or dies (its keep-alive expires).
+TEST_F(TaskQueueTest, AnUnplaceableTaskIsCancelledOnceItsDriverIsGone) {
+  TestCluster cluster;
+  cluster.StartAgent("a", 2);
+  std::string exited_id;
+  {
+    Driver driver(cluster.cluster());
+    exited_id = driver.Submit("echo", {{"x", 1}}, {}, 64).id;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // bounced at least once
+  }
+  ControlStore control(cluster.cluster().address, cluster.cluster().token);
+  auto record = control.Task(exited_id);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->state, TaskState::kFailed);
+  EXPECT_NE(record->error.find("driver is gone"), std::string::npos) << record->error;
+
+  // A driver that died: only its keep-alive's expiry tells.
+  TaskSpec spec;
+  spec.task_id = "big";
+  spec.function = "echo";
+  spec.cpus = 64;
+  control.DriverKeepAlive("dead-driver", 300);
+  control.Submit(spec, "dead-driver");
+  for (int i = 0; i < 300 && !control.Task("big")->final(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  record = control.Task("big");
+  EXPECT_EQ(record->state, TaskState::kFailed);
+  EXPECT_NE(record->error.find("no node could place it"), std::string::npos) << record->error;
+  TaskCounts counts = control.Counts();
+  EXPECT_EQ(counts.pending + counts.running, 0);
+  EXPECT_EQ(counts.failed, 2);
+  EXPECT_EQ(control.redis().Command({"XLEN", "sm:queue"}).AsInt(), 0);
+}
+
+// The head's Redis killed (SIGKILL) while tasks run and started again on its folder: the agent
+// and the driver reconnect, and every task ends with exactly one result.
+TEST_F(TaskQueueTest, ARestartedRedisComesBackWithItsStateAndEveryTaskRunsOnce) {
+  TestCluster cluster;
+  cluster.StartAgent("a", 2);
+  Driver driver(cluster.cluster(), 30.0);
+  std::vector<TaskRef> refs;
+  for (int i = 0; i < 12; ++i) refs.push_back(driver.Submit("sleep", {{"seconds", 0.15}}));
+  for (int i = 0; i < 300 && driver.control().Counts().done < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  cluster.RestartRedis(0.5);
+  ASSERT_EQ(driver.Wait(refs, refs.size(), 60).size(), refs.size());
+  for (const auto& ref : refs) EXPECT_EQ(driver.Get(ref, 5).state, TaskState::kDone) << ref.id;
+  TaskCounts counts = driver.control().Counts();
+  EXPECT_EQ(counts.done, 12);
+  EXPECT_EQ(counts.pending + counts.running + counts.failed, 0);
 }
 
 }  // namespace
