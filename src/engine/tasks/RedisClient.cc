@@ -183,7 +183,7 @@ std::vector<RedisReply> RedisClient::Pipeline(
   int backoff_ms = 20;
   while (std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
-    backoff_ms = std::min(backoff_ms * 2, 500);
+    backoff_ms = std::min(backoff_ms * 2, 250);
     if (context_ == nullptr) {
       Status connected = Connect();
       if (connected.code() == StatusCode::kDenied) throw InputError(connected.message());
