@@ -265,7 +265,9 @@ int ClusterLauncher::Supervise(const StartResult& started, bool head) {
   RemoveNodeFile(started.node.name);
   if (head) {
     StopProcess(started.cluster.redis_pid, "redis-server", 5.0);
-    RemoveClusterFile();
+    // Stopped by its supervisor: gone for good. Lost a part: keep the cluster file, so that the
+    // supervisor's restart (`start --head` on this home) brings the cluster's state back.
+    if (lost.empty()) RemoveClusterFile();
   }
   if (!lost.empty()) {
     LogWarning("start: ", lost, " of node ", started.node.name, " exited; the node is stopped");
