@@ -107,6 +107,7 @@ if [[ " $ENGINES " == *" tasks "* ]]; then
     tasks_fault STOP worker
     tasks_fault KILL redis
     tasks_fault STOP redis
+    tasks_fault KILL headagent
     tasks_fault KILL driver
     tasks_fault STOP driver
     tasks_fault KILL objsrv

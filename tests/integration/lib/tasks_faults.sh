@@ -44,7 +44,8 @@ tasks_wait_for() {
   return 1
 }
 
-# tasks_fault SIGNAL(KILL|STOP) TARGET(agent|worker|redis|driver|objsrv)
+# tasks_fault SIGNAL(KILL|STOP) TARGET(agent|worker|redis|headagent|driver|objsrv); a killed
+# Redis or head agent is restarted with `start --head` on the same home.
 tasks_fault() {
   local signal=$1 target=$2 ok=0 outcome="" victim="" note=""
   TASKS_HOME="$WORK/tasks_home"; TASKS_EXP="$WORK/tasks_exp"; TASKS_OUT="$WORK/tasks_out"
@@ -65,7 +66,7 @@ tasks_fault() {
   # dataset stored on the head, about to be pulled by w1 (object server); then a random delay.
   case $target in
     agent|worker) tasks_wait_for "any(n['name'] == 'w1' and n['running'] > 0 for n in s['nodes'])" ;;
-    redis|driver) tasks_wait_for "s['tasks']['done'] >= 1" ;;
+    redis|driver|headagent) tasks_wait_for "s['tasks']['done'] >= 1" ;;
     objsrv) tasks_wait_for "any(n['name'] == 'head' and n['objects'] > 0 for n in s['nodes'])" ;;
   esac || note="(the moment never came) "
   tasks_random_sleep
@@ -73,6 +74,7 @@ tasks_fault() {
     agent) victim=$w1_pid ;;
     worker) victim=$(pgrep -P "$w1_pid" -x scaleml-worker | head -1) ;;
     redis) victim=$(tasks_json "$cluster" "['redis_pid']") ;;
+    headagent) victim=$head_pid ;;
     driver) victim=$TUNE_PID ;;
     objsrv) victim=$(pgrep -P "$head_pid" -x scaleml-objsrv | head -1) ;;
   esac
@@ -86,7 +88,7 @@ tasks_fault() {
     local hold=4
     case $target in redis) hold=7 ;; driver) hold=12 ;; worker) hold=3 ;; esac
     sleep $hold; kill -CONT "$victim"; note="${note}stopped ${hold} s; "
-  elif [ "$target" = redis ]; then
+  elif [ "$target" = redis ] || [ "$target" = headagent ]; then
     sleep 1
     local t0 t1
     t0=$(date +%s.%N)
