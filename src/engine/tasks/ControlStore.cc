@@ -220,7 +220,8 @@ std::string DescribeEntry(const RedisReply& entry, const std::string& error) {
   }
   letter["fields"] = fields;
   letter["bytes"] = bytes;
-  return letter.dump();
+  // The id and the error may quote the entry's bytes: invalid UTF-8 becomes U+FFFD, never a throw.
+  return letter.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::optional<TaskRecord> ParseTaskRecord(const std::string& task_id, const RedisReply& r) {

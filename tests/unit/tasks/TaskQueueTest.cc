@@ -254,6 +254,7 @@ TEST_F(TaskQueueTest, MalformedQueueEntriesAreMovedAsideAndTheAgentGoesOn) {
       {"task", "x2", "attempt", "0", "spec", R"({"task_id": 7, "function": ["echo"]})"},
       {"task", "x3", "attempt", "zero", "spec", "[1, 2, 3]"},
       {"task", "x4", "attempt", "0"},
+      {"task", "x6\xff", "attempt", "0", "spec", "\xff\xfe{\"task_id\": \"\xc3\""},
       {"task", "x5", "attempt", "0", "spec",
        R"({"task_id": "x5", "function": "echo", "args": ")" + std::string(2 << 20, 'a') + "\"}"},
   };
@@ -276,7 +277,7 @@ TEST_F(TaskQueueTest, MalformedQueueEntriesAreMovedAsideAndTheAgentGoesOn) {
     EXPECT_NE(letter.at("error").get<std::string>().find("task"), std::string::npos) << text;
     EXPECT_LT(text.size(), 4096u);  // an excerpt, not the 2 MiB entry
   }
-  EXPECT_NE(letters[4].find("bytes (at most"), std::string::npos) << letters[4];
+  EXPECT_NE(letters[5].find("bytes (at most"), std::string::npos) << letters[5];
   // Out of the queue, and out of the agent's pending entries.
   EXPECT_EQ(control.redis().Command({"XLEN", "sm:queue"}).AsInt(), 0);
 }
