@@ -27,22 +27,36 @@ std::unique_ptr<Driver> Driver::Connect(const std::string& address, const std::s
 Driver::Driver(ClusterFile cluster, double reconnect_timeout_s)
     : cluster_(std::move(cluster)),
       control_(cluster_.address, cluster_.token, 5.0, reconnect_timeout_s),
-      driver_id_(RandomHex(6)),
-      reconnect_timeout_s_(reconnect_timeout_s) {
+      driver_id_(RandomHex(6)) {
   if (cluster_.session.empty()) cluster_.session = control_.Session();
   control_.DriverKeepAlive(driver_id_, kKeepAliveTtlMs);
+  // The keep-alive never gives up while the driver lives: through a restart of Redis it keeps
+  // trying (a fresh connection each period), so the key is back as soon as Redis is.
   keepalive_ = std::thread([this] {
-    try {
-      ControlStore control(cluster_.address, cluster_.token, 5.0, reconnect_timeout_s_);
-      std::unique_lock<std::mutex> lock(keepalive_mutex_);
-      while (!keepalive_wake_.wait_for(lock, std::chrono::milliseconds(kKeepAliveTtlMs / 5),
-                                       [this] { return stopping_; })) {
-        control.DriverKeepAlive(driver_id_, kKeepAliveTtlMs);
+    std::unique_ptr<ControlStore> control;
+    bool warned = false;
+    auto refresh = [&](bool gone) {
+      try {
+        if (!control)
+          control = std::make_unique<ControlStore>(cluster_.address, cluster_.token, 2.0);
+        if (gone) {
+          control->DriverGone(driver_id_);
+        } else {
+          control->DriverKeepAlive(driver_id_, kKeepAliveTtlMs);
+        }
+        warned = false;
+      } catch (const std::exception& e) {
+        control.reset();
+        if (!warned) LogWarning("driver ", driver_id_, ": keep-alive: ", e.what(), "; retrying");
+        warned = true;
       }
-      control.DriverGone(driver_id_);
-    } catch (const std::exception& e) {
-      LogWarning("driver ", driver_id_, ": keep-alive stopped: ", e.what());
+    };
+    std::unique_lock<std::mutex> lock(keepalive_mutex_);
+    while (!keepalive_wake_.wait_for(lock, std::chrono::milliseconds(kKeepAliveTtlMs / 20),
+                                     [this] { return stopping_; })) {
+      refresh(false);
     }
+    refresh(true);
   });
 }
 

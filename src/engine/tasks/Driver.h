@@ -80,7 +80,6 @@ class Driver {
   std::uint64_t next_task_ = 0;
   std::set<std::string> finished_;
   std::map<std::string, TaskSpec> unfinished_;  // submitted, not seen final: resubmitted if lost
-  double reconnect_timeout_s_;
   std::unique_ptr<NodeFile> local_node_;
   std::mutex keepalive_mutex_;
   std::condition_variable keepalive_wake_;

@@ -48,6 +48,7 @@ int NodeAgent::Run() {
 
   control_ = std::make_unique<ControlStore>(options_.address, options_.token, 5.0,
                                             options_.reconnect_timeout_s);
+  control_->redis().SetInterrupt([] { return g_stop != 0; });
   const std::string session = control_->Session();
   info_.node_id = options_.adopt_node_id.empty() ? RandomHex(6) : options_.adopt_node_id;
   info_.name = options_.node_name;
@@ -138,6 +139,8 @@ int NodeAgent::Run() {
       break;
     }
   }
+  // Deregistering is best effort: never wait out the reconnect timeout again on the way out.
+  control_->redis().SetReconnectTimeout(g_stop ? 2.0 : 0.0);
   Shutdown();
   return code;
 }

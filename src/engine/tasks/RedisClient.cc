@@ -182,6 +182,7 @@ std::vector<RedisReply> RedisClient::Pipeline(
                         std::chrono::milliseconds(static_cast<long>(reconnect_timeout_s_ * 1000));
   int backoff_ms = 20;
   while (std::chrono::steady_clock::now() < deadline) {
+    if (interrupted_ && interrupted_()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
     backoff_ms = std::min(backoff_ms * 2, 250);
     if (context_ == nullptr) {

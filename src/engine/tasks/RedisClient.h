@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,9 @@ class RedisClient {
   // How long a command waits for the server to come back (0, the default: fail at once).
   void SetReconnectTimeout(double seconds) { reconnect_timeout_s_ = seconds; }
   double reconnect_timeout() const { return reconnect_timeout_s_; }
+  // Checked between reconnection attempts: true ends the wait at once (a Failure), so that a
+  // process asked to stop does not wait out the reconnect timeout.
+  void SetInterrupt(std::function<bool()> interrupted) { interrupted_ = std::move(interrupted); }
   // How many times this client reconnected after losing the server.
   std::uint64_t generation() const { return generation_; }
   // The socket, so a forked child can close it without talking to the server.
@@ -68,6 +72,7 @@ class RedisClient {
   std::string token_;
   double timeout_s_ = 5.0;
   double reconnect_timeout_s_ = 0;
+  std::function<bool()> interrupted_;
   std::uint64_t generation_ = 0;
   std::string address_;
 };
