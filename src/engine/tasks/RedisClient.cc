@@ -182,7 +182,9 @@ std::vector<RedisReply> RedisClient::Pipeline(
                         std::chrono::milliseconds(static_cast<long>(reconnect_timeout_s_ * 1000));
   int backoff_ms = 20;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (interrupted_ && interrupted_()) break;
+    if (interrupted_ && interrupted_()) {
+      throw Failure(status.message(), " (stopped waiting for it: asked to stop)");
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
     backoff_ms = std::min(backoff_ms * 2, 250);
     if (context_ == nullptr) {
