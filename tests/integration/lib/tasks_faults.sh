@@ -146,7 +146,11 @@ PY
   for f in /dev/shm/scaleml_"${session}"_*.c; do
     [ -e "$f" ] || continue
     primary=$(ls /dev/shm/scaleml_"${session}"_*_"$(basename "$f" .c | sed 's/.*_//')".p 2>/dev/null | head -1)
-    if [ -n "$primary" ] && ! cmp -s "$f" "$primary"; then ok=1; verdict="$verdict, corrupt copy $f"; fi
+    # cmp exits 1 when the bytes differ, 2 when a file went meanwhile (the tune's end frees it).
+    if [ -n "$primary" ]; then
+      cmp -s "$f" "$primary"
+      [ $? -eq 1 ] && { ok=1; verdict="$verdict, corrupt copy $f"; }
+    fi
   done
   # stop leaves nothing.
   local pids p left=0
