@@ -337,5 +337,51 @@ TEST_F(TaskQueueTest, ARestartedRedisComesBackWithItsStateAndEveryTaskRunsOnce) 
   EXPECT_EQ(counts.pending + counts.running + counts.failed, 0);
 }
 
+// What a Redis restarted from its append-only file can lose (the last second of writes), made
+// by hand: a task's end and a task's submission. The agent, on reconnecting, says the end again;
+// the driver submits the lost task again; each ends with one result.
+TEST_F(TaskQueueTest, WritesLostByARestartedRedisAreRepairedByTheirWriters) {
+  TestCluster cluster;
+  cluster.StartAgent("a", 1);
+  Driver driver(cluster.cluster(), 30.0);
+  ControlStore control(cluster.cluster().address, cluster.cluster().token, 5.0, 30.0);
+  TaskRef done = driver.Submit("echo", {{"v", 7}});
+  ASSERT_EQ(driver.Get(done, 10).state, TaskState::kDone);
+  // The end of `done` lost: its record reads RUNNING again.
+  control.redis().Command({"HSET", "sm:task:" + done.id, "state", "RUNNING", "result", ""});
+  control.redis().Command({"HINCRBY", "sm:counts", "done", "-1"});
+  control.redis().Command({"HINCRBY", "sm:counts", "running", "1"});
+  // The submission of `lost` lost: no record, no queue entry (the agent is busy meanwhile).
+  TaskRef busy = driver.Submit("sleep", {{"seconds", 0.5}});
+  for (int i = 0; i < 300 && control.Counts().running < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  TaskRef lost = driver.Submit("echo", {{"v", 8}});
+  for (const auto& entry : control.redis().Command({"XRANGE", "sm:queue", "-", "+"}).elements) {
+    if (entry.elements.at(1).elements.at(1).str == lost.id) {
+      control.redis().Command({"XDEL", "sm:queue", entry.elements.at(0).str});
+    }
+  }
+  control.redis().Command({"DEL", "sm:task:" + lost.id});
+  control.redis().Command({"HINCRBY", "sm:counts", "pending", "-1"});
+  // Every connection drops, as when Redis restarts.
+  control.redis().Command({"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "no"});
+
+  TaskRecord lost_record = driver.Get(lost, 20);
+  EXPECT_EQ(lost_record.state, TaskState::kDone);
+  EXPECT_EQ(lost_record.result["v"].get<int>(), 8);
+  EXPECT_EQ(driver.Get(busy, 20).state, TaskState::kDone);
+  for (int i = 0; i < 500 && control.Task(done.id)->state != TaskState::kDone; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto record = control.Task(done.id);
+  EXPECT_EQ(record->state, TaskState::kDone);
+  EXPECT_EQ(record->result["v"].get<int>(), 7);
+  EXPECT_EQ(record->attempt, 0);  // said again, not run again
+  TaskCounts counts = control.Counts();
+  EXPECT_EQ(counts.done, 3);
+  EXPECT_EQ(counts.pending + counts.running + counts.failed, 0);
+}
+
 }  // namespace
 }  // namespace scaleml::tasks
