@@ -48,6 +48,7 @@ void RegisterStart(CLI::App& app) {
       ->capture_default_str();
   command->callback([options, token, block] {
     options->token = token->Resolve();
+    if (*block) tasks::ClusterLauncher::CatchStopSignals();
     tasks::StartResult result = tasks::ClusterLauncher::Start(*options);
     std::printf("node %s (%s) is up; logs in %s/logs\n", result.node.name.c_str(),
                 result.node.node_id.c_str(), result.cluster.session_dir.c_str());

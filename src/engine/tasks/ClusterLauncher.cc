@@ -244,11 +244,15 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
   return result;
 }
 
-int ClusterLauncher::Supervise(const StartResult& started, bool head) {
+void ClusterLauncher::CatchStopSignals() {
   struct sigaction action {};
   action.sa_handler = OnStopSignal;
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
+}
+
+int ClusterLauncher::Supervise(const StartResult& started, bool head) {
+  CatchStopSignals();
   const std::string log_path =
       started.cluster.session_dir + "/logs/agent_" + started.node.name + ".log";
   std::uintmax_t offset = 0;

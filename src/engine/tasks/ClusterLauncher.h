@@ -42,6 +42,9 @@ class ClusterLauncher {
   // (its agent, its objects, its node file, and on the head Redis and the cluster file); the
   // agent or Redis dying stops the rest. Returns the exit code: 0 after a signal, 1 otherwise.
   static int Supervise(const StartResult& started, bool head);
+  // Installs Supervise's SIGTERM/SIGINT handlers; `start --block` calls it before Start, so a
+  // signal that arrives as soon as the node is up is a clean stop, not the default death.
+  static void CatchStopSignals();
   // Stops this machine's agents and Redis; returns a line per stopped thing.
   static std::string StopLocal();
 };
