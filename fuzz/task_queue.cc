@@ -50,7 +50,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fields.type = RedisReply::Type::kArray;
         fields.elements.assign(lines.begin() + 1, lines.end());
         entry.elements.push_back(std::move(fields));
-        scaleml::tasks::ParseQueuedTask(entry);
+        try {
+          scaleml::tasks::ParseQueuedTask(entry);
+        } catch (const scaleml::Error& e) {
+          // What an agent does with an entry it cannot read: a printable JSON dead letter.
+          const std::string letter = scaleml::tasks::DescribeEntry(entry, e.what());
+          if (nlohmann::json::parse(letter, nullptr, false).is_discarded()) __builtin_trap();
+          throw;
+        }
         break;
       }
       case 1: {

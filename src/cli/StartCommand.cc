@@ -43,6 +43,12 @@ void RegisterStart(CLI::App& app) {
                    "Head: a node without heartbeat this long is lost and its tasks rerun")
       ->capture_default_str();
   command
+      ->add_option("--reconnect-timeout", options->reconnect_timeout_s,
+                   "Seconds the node agent waits for a lost or restarting head (its Redis) to "
+                   "come back before it stops")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
+  command
       ->add_option("--dashboard-port", dashboard->port,
                    "Head: the dashboard's port (0 = no dashboard)")
       ->capture_default_str();
@@ -57,6 +63,7 @@ void RegisterStart(CLI::App& app) {
                       "Head: benchmark folders (scaleml bench --out) the dashboard shows");
   command->callback([options, token, block, dashboard] {
     options->token = token->Resolve();
+    if (*block) tasks::ClusterLauncher::CatchStopSignals();
     tasks::StartResult result = tasks::ClusterLauncher::Start(*options);
     const std::string dashboard_url =
         options->head ? StartHeadDashboard(*dashboard, &result) : std::string();

@@ -66,6 +66,11 @@ void RegisterTune(CLI::App& app) {
                    "as ray.init(num_cpus=N)")
       ->check(ThreadCount())
       ->capture_default_str();
+  command
+      ->add_option("--reconnect-timeout", options->reconnect_timeout_s,
+                   "Seconds to wait for a lost or restarting head (its Redis) to come back")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
   auto token = std::make_shared<ClusterTokenFlags>();
   AddClusterTokenFlags(command, token.get());
   command->add_flag("--resume", options->resume,

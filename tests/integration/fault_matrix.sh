@@ -1,9 +1,16 @@
 #!/bin/bash
-# Fault matrix of the ddp engine on loopback: during a `scaleml launch` of 3 ranks training gbdt
+# Fault matrix on loopback, two engines. ddp: during a `scaleml launch` of 3 ranks training gbdt
 # together, one component gets a fault (SIGKILL, SIGSTOP or SIGTERM) and the promise is checked:
 # the run fails fast (within the collective --timeout plus a margin) with a non-zero exit, the
 # launcher's message names the lost rank where a rank was hit, and no process of the run is left.
+# tasks: during a tune of 6 trials on a two-node cluster (head + worker agent), a node agent, a
+# worker process, Redis, the tune driver or the object server (a transfer in flight) gets SIGKILL
+# or SIGSTOP at a random moment, and the promise is checked: tune finishes every trial exactly
+# once (with retries, a restarted head or --resume), or names exactly the trials it lost; `stop`
+# leaves no process and no file; no file looks complete that is not.
 # Prints the matrix (fault x component -> outcome). docs/fault-matrix.md says what it covers.
+# Knobs: FAULT_MATRIX_ENGINES ("ddp tasks"), FAULT_MATRIX_N (repetitions of each tasks row,
+# default 1, each with its own random timing).
 # usage: fault_matrix.sh SCALEML [COMM_PROBE GLOO_LIBRARY]
 set -u
 SCALEML=$1
@@ -14,6 +21,8 @@ trap 'pkill -KILL -f "$WORK/" 2>/dev/null; rm -rf "$WORK"' EXIT
 TIMEOUT=10  # the group's collective timeout (launch --timeout)
 MATRIX=()
 
+ENGINES=${FAULT_MATRIX_ENGINES:-ddp tasks}
+REPEATS=${FAULT_MATRIX_N:-1}
 "$SCALEML" generate --samples 20000 --features 10 --seed 5 --out "$WORK/data.csv" >/dev/null \
   || { echo "generate failed"; exit 1; }
 
@@ -80,14 +89,34 @@ run_fault() {
   pkill -KILL -f "$WORK/data.csv" 2>/dev/null
 }
 
+if [[ " $ENGINES " == *" ddp "* ]]; then
 run_fault "SIGKILL of rank 1: the launcher fails fast naming it" KILL rank1 nonzero 1
 run_fault "SIGSTOP of rank 1: the others time out, the launcher fails naming it" STOP rank1 nonzero 1
 run_fault "SIGTERM of rank 1: the launcher fails naming it" TERM rank1 nonzero 1
 run_fault "SIGKILL of the launcher: the ranks die with it (PDEATHSIG)" KILL launcher nonzero -
 run_fault "SIGTERM of the launcher: it stops the ranks and fails" TERM launcher nonzero -
 
+fi
+
+. "$(dirname "$0")/lib/tasks_faults.sh"
+if [[ " $ENGINES " == *" tasks "* ]]; then
+  for _ in $(seq 1 "$REPEATS"); do
+    tasks_fault KILL agent
+    tasks_fault STOP agent
+    tasks_fault KILL worker
+    tasks_fault STOP worker
+    tasks_fault KILL redis
+    tasks_fault STOP redis
+    tasks_fault KILL headagent
+    tasks_fault KILL driver
+    tasks_fault STOP driver
+    tasks_fault KILL objsrv
+    tasks_fault STOP objsrv
+  done
+fi
+
 echo
-echo "fault    component -> outcome (collective timeout $TIMEOUT s)"
+echo "fault    component -> outcome (ddp: collective timeout $TIMEOUT s; tasks: 6 trials on 2 nodes)"
 printf '%s\n' "${MATRIX[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "core/AtomicFile.h"
@@ -111,23 +112,80 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
   agent.node_name = !options.node_name.empty() ? options.node_name
                     : options.head             ? "head"
                                                : StrCat("node-", getpid());
+  agent.reconnect_timeout_s = options.reconnect_timeout_s;
+  // A head that comes back: this home's cluster file names a head whose Redis or agent died.
+  std::optional<ClusterFile> previous;
+  std::optional<NodeFile> live_head;
+  if (options.head) {
+    previous = ReadClusterFile();
+    if (previous && previous->redis_pid <= 0) previous.reset();  // a worker's file
+    if (previous) {
+      for (const auto& file : ReadNodeFiles()) {
+        if (!file.head || file.session != previous->session) continue;
+        if (ProcessAlive(file.pid, "scaleml")) {
+          live_head = file;
+        } else if (options.node_name.empty()) {
+          agent.node_name = file.name;  // the crashed head agent comes back under its name
+        }
+      }
+      const bool redis_alive = ProcessAlive(previous->redis_pid, "redis-server");
+      if (redis_alive && live_head) {
+        throw InputError("a cluster is already running here at ", previous->address,
+                         "; stop it first with scaleml stop");
+      }
+      if (!options.token.empty() && options.token != previous->token) {
+        throw InputError("start --head: the cluster in ", ScalemlHome(),
+                         " was started with another token; give the same one, or scaleml stop "
+                         "it first");
+      }
+      if (live_head) agent.node_name = live_head->name;
+    }
+  }
   for (const auto& file : ReadNodeFiles()) {
     if (file.name != agent.node_name) continue;
+    if (live_head && file.name == live_head->name) continue;
     if (ProcessAlive(file.pid, "scaleml")) {
       throw InputError("a node named ", agent.node_name, " already runs here (pid ", file.pid,
                        "); pick another --node-name");
     }
-    // A crashed agent of that name: its objects would be orphaned once its file is replaced.
-    ObjectStore("/dev/shm", file.shm_prefix, 0, ObjectStore::SpillDirIn(ScalemlHome())).RemoveAll();
+    if (previous && file.head && file.session == previous->session) {
+      // The crashed head agent of the cluster we restart: the new one takes over its node id
+      // and its objects (a running experiment's dataset), and reruns what it had taken.
+      agent.adopt_node_id = file.node_id;
+    } else {
+      // A crashed agent of that name: its objects would be orphaned once its file is replaced.
+      ObjectStore("/dev/shm", file.shm_prefix, 0, ObjectStore::SpillDirIn(ScalemlHome()))
+          .RemoveAll();
+    }
     RemoveNodeFile(file.name);
   }
   StartResult result;
-  if (options.head) {
-    if (auto existing = ReadClusterFile();
-        existing && ProcessAlive(existing->redis_pid, "redis-server")) {
-      throw InputError("a cluster is already running here at ", existing->address,
-                       "; stop it first with scaleml stop");
+  if (options.head && previous) {
+    result.cluster = *previous;
+    ClusterFile& cluster = result.cluster;
+    if (!ProcessAlive(cluster.redis_pid, "redis-server")) {
+      RedisServerOptions redis;
+      ParseAddress(cluster.address, &redis.bind_host, &redis.port);
+      redis.token = cluster.token;
+      redis.dir = cluster.session_dir + "/redis";
+      redis.start_timeout_s = 60.0;  // replaying a large append-only file takes a while
+      cluster.redis_pid = RedisServer::Start(redis);
+      WriteClusterFile(cluster);
+      LogWarning("start: restarted the cluster's Redis at ", cluster.address, " from ", redis.dir);
     }
+    ControlStore control(cluster.address, cluster.token);
+    if (control.Session().empty()) {  // nothing was persisted: a fresh cluster of that session
+      control.InitCluster(cluster.session, options.node_timeout_ms);
+    }
+    int port = 0;
+    ParseAddress(cluster.address, &agent.host, &port);
+    if (live_head) {
+      result.node = *live_head;
+      result.join_command =
+          StrCat("SCALEML_TOKEN=", cluster.token, " scaleml start --address ", cluster.address);
+      return result;
+    }
+  } else if (options.head) {
     const std::string ip = options.node_ip.empty() ? "127.0.0.1" : options.node_ip;
     ClusterFile& cluster = result.cluster;
     cluster.session_dir = NewSessionDir(&cluster.session);
@@ -188,11 +246,15 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
   return result;
 }
 
-int ClusterLauncher::Supervise(const StartResult& started, bool head) {
+void ClusterLauncher::CatchStopSignals() {
   struct sigaction action {};
   action.sa_handler = OnStopSignal;
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
+}
+
+int ClusterLauncher::Supervise(const StartResult& started, bool head) {
+  CatchStopSignals();
   const std::string log_path =
       started.cluster.session_dir + "/logs/agent_" + started.node.name + ".log";
   std::uintmax_t offset = 0;
@@ -214,7 +276,9 @@ int ClusterLauncher::Supervise(const StartResult& started, bool head) {
       StopProcess(cluster->dashboard_pid, "scaleml", 5.0);
     }
     StopProcess(started.cluster.redis_pid, "redis-server", 5.0);
-    RemoveClusterFile();
+    // Stopped by its supervisor: gone for good. Lost a part: keep the cluster file, so that the
+    // supervisor's restart (`start --head` on this home) brings the cluster's state back.
+    if (lost.empty()) RemoveClusterFile();
   }
   if (!lost.empty()) {
     LogWarning("start: ", lost, " of node ", started.node.name, " exited; the node is stopped");

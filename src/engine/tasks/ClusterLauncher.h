@@ -21,7 +21,8 @@ struct StartOptions {
   std::int64_t object_store_memory = 0;  // 0 = 30% of RAM, as Ray
   std::string node_name;                 // default: "head", or "node-<pid>"
   std::string node_ip;  // default: the address that reaches the head (worker), 127.0.0.1 (head)
-  int node_timeout_ms = 10000;  // a node without heartbeat this long is lost
+  int node_timeout_ms = 10000;        // a node without heartbeat this long is lost
+  double reconnect_timeout_s = 60.0;  // the agent's wait for a lost or restarting Redis
 };
 
 struct StartResult {
@@ -32,12 +33,18 @@ struct StartResult {
 
 class ClusterLauncher {
  public:
+  // On the head, over a home whose cluster file names a Redis that died (or whose head agent
+  // died), Start restarts what died with the state it had: Redis on the same address, token and
+  // folder (its append-only file replayed), the head agent with the same node id and objects.
   static StartResult Start(const StartOptions& options);
   // `start --block`: stays in the foreground after Start, copying the agent's log to stderr, so
   // that Slurm, systemd or Kubernetes own the node. SIGTERM or SIGINT stops this node cleanly
   // (its agent, its objects, its node file, and on the head Redis and the cluster file); the
   // agent or Redis dying stops the rest. Returns the exit code: 0 after a signal, 1 otherwise.
   static int Supervise(const StartResult& started, bool head);
+  // Installs Supervise's SIGTERM/SIGINT handlers; `start --block` calls it before Start, so a
+  // signal that arrives as soon as the node is up is a clean stop, not the default death.
+  static void CatchStopSignals();
   // Stops this machine's agents and Redis; returns a line per stopped thing.
   static std::string StopLocal();
 };

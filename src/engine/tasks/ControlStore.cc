@@ -12,9 +12,13 @@ namespace {
 constexpr const char* kQueue = "sm:queue";
 constexpr const char* kGroup = "agents";
 
-// KEYS[1] task; ARGV id, spec, max_retries, driver, now
+// KEYS[1] task; ARGV id, spec, max_retries, driver, now. The same spec submitted again (a driver
+// repeating a submission whose reply it lost, or one that a restarted Redis lost) answers 1.
 constexpr const char* kSubmitScript = R"(
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  if redis.call('HGET', KEYS[1], 'spec') == ARGV[2] then return 1 end
+  return 0
+end
 redis.call('HSET', KEYS[1], 'spec', ARGV[2], 'state', 'PENDING', 'attempt', '0',
   'max_retries', ARGV[3], 'driver', ARGV[4], 'submitted', ARGV[5])
 redis.call('HINCRBY', 'sm:counts', 'pending', 1)
@@ -22,9 +26,11 @@ redis.call('XADD', 'sm:queue', '*', 'task', ARGV[1], 'attempt', '0', 'spec', ARG
 return 1)";
 
 // KEYS[1] task; ARGV attempt, node, now, message id, driver, task id. A task whose driver is
-// gone is cancelled here rather than run.
+// gone is cancelled here rather than run. Run twice by the same node (a reply lost with the
+// connection), it answers 1 again.
 constexpr const char* kStartScript = R"(
-local st = redis.call('HMGET', KEYS[1], 'state', 'attempt')
+local st = redis.call('HMGET', KEYS[1], 'state', 'attempt', 'node')
+if st[1] == 'RUNNING' and st[2] == ARGV[1] and st[3] == ARGV[2] then return 1 end
 local stale = st[1] ~= 'PENDING' or st[2] ~= ARGV[1]
 if not stale and ARGV[5] ~= '' and redis.call('EXISTS', 'sm:drv:' .. ARGV[5]) == 0 then
   redis.call('HINCRBY', 'sm:counts', 'pending', -1)
@@ -84,11 +90,44 @@ redis.call('XADD', 'sm:queue', '*', 'task', ARGV[5], 'attempt', tostring(attempt
   'spec', st[5])
 return 1)";
 
-// ARGV message id, task id, attempt, spec
+// KEYS[1] task; ARGV message id, task id, attempt, spec, driver, now. Requeues the message (1);
+// drops it when the task is no longer pending in that attempt (0); cancels the task when its
+// driver is gone (2), so a task nobody can place does not circle for ever.
 constexpr const char* kBounceScript = R"(
 redis.call('XACK', 'sm:queue', 'agents', ARGV[1])
 redis.call('XDEL', 'sm:queue', ARGV[1])
+local st = redis.call('HMGET', KEYS[1], 'state', 'attempt')
+if st[1] ~= 'PENDING' or st[2] ~= ARGV[3] then return 0 end
+if ARGV[5] ~= '' and redis.call('EXISTS', 'sm:drv:' .. ARGV[5]) == 0 then
+  redis.call('HINCRBY', 'sm:counts', 'pending', -1)
+  redis.call('HINCRBY', 'sm:counts', 'failed', 1)
+  redis.call('HSET', KEYS[1], 'state', 'FAILED', 'finished', ARGV[6], 'cancelled', '1',
+    'error', 'cancelled: its driver is gone and no node could place it')
+  return 2
+end
 redis.call('XADD', 'sm:queue', '*', 'task', ARGV[2], 'attempt', ARGV[3], 'spec', ARGV[4])
+return 1)";
+
+// KEYS[1] task; ARGV attempt, node, now. After a Redis restart that lost the last second of
+// writes, a task this node runs may read PENDING again: claim it back (1) if no other node took
+// it; 0 when it is no longer this node's to run.
+constexpr const char* kReassertScript = R"(
+local st = redis.call('HMGET', KEYS[1], 'state', 'attempt', 'node')
+if st[2] ~= ARGV[1] then return 0 end
+if st[1] == 'RUNNING' then if st[3] == ARGV[2] then return 1 else return 0 end end
+if st[1] ~= 'PENDING' then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'RUNNING', 'node', ARGV[2], 'started', ARGV[3])
+redis.call('HINCRBY', 'sm:counts', 'pending', -1)
+redis.call('HINCRBY', 'sm:counts', 'running', 1)
+return 1)";
+
+// ARGV message id, dead letter (JSON). A queue entry nobody can read: out of the queue (and of
+// the consumer that took it) into a bounded list an operator can read.
+constexpr const char* kDeadLetterScript = R"(
+redis.call('XACK', 'sm:queue', 'agents', ARGV[1])
+redis.call('XDEL', 'sm:queue', ARGV[1])
+redis.call('RPUSH', 'sm:deadletter', ARGV[2])
+redis.call('LTRIM', 'sm:deadletter', -1000, -1)
 return 1)";
 
 // KEYS[1] task; ARGV reason, now, task id
@@ -103,6 +142,9 @@ redis.call('HSET', KEYS[1], 'state', 'FAILED', 'error', ARGV[1], 'finished', ARG
 redis.call('RPUSH', 'sm:driver:' .. st[2], ARGV[3])
 redis.call('EXPIRE', 'sm:driver:' .. st[2], 86400)
 return 1)";
+
+// A spec larger than this is not one the driver wrote: refused rather than parsed.
+constexpr std::size_t kMaxSpecBytes = std::size_t{1} << 20;
 
 std::string TaskKey(const std::string& id) { return "sm:task:" + id; }
 std::string Num(double v) { return StrCat(std::fixed, v); }
@@ -131,7 +173,13 @@ QueuedTask ParseQueuedTask(const RedisReply& entry) {
   QueuedTask task;
   task.message_id = entry.elements[0].str;
   const auto& fields = entry.elements[1].elements;
+  bool has_spec = false;
   for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    if (fields[i].str == "spec" && fields[i + 1].str.size() > kMaxSpecBytes) {
+      throw Failure("task queue: entry ", task.message_id, " has a spec of ",
+                    fields[i + 1].str.size(), " bytes (at most ", kMaxSpecBytes, ")");
+    }
+    has_spec = has_spec || fields[i].str == "spec";
     if (fields[i].str == "attempt") {
       const long long attempt = fields[i + 1].AsInt();
       if (attempt < 0 || attempt > 1'000'000) {
@@ -143,7 +191,37 @@ QueuedTask ParseQueuedTask(const RedisReply& entry) {
       task.spec = TaskSpec::FromJson(ParseJsonField("task queue: a spec", fields[i + 1].str));
     }
   }
+  if (!has_spec || task.spec.task_id.empty() || task.spec.function.empty()) {
+    throw Failure("task queue: entry ", task.message_id, " names no task id and function");
+  }
   return task;
+}
+
+std::string DescribeEntry(const RedisReply& entry, const std::string& error) {
+  nlohmann::json letter = {{"error", error}, {"time", UnixNow()}};
+  if (!entry.elements.empty()) letter["message_id"] = entry.elements[0].str;
+  nlohmann::json fields = nlohmann::json::object();
+  std::size_t bytes = 0;
+  if (entry.elements.size() >= 2) {
+    const auto& raw = entry.elements[1].elements;
+    for (size_t i = 0; i + 1 < raw.size(); i += 2) {
+      bytes += raw[i + 1].str.size();
+      // Bytes as received may be invalid UTF-8: keep a short, escaped excerpt.
+      std::string excerpt = raw[i + 1].str.substr(0, 256);
+      for (char& c : excerpt) {
+        if (static_cast<unsigned char>(c) >= 0x80 || static_cast<unsigned char>(c) < 0x20) c = '?';
+      }
+      std::string key = raw[i].str.substr(0, 64);
+      for (char& c : key) {
+        if (static_cast<unsigned char>(c) >= 0x80 || static_cast<unsigned char>(c) < 0x20) c = '?';
+      }
+      fields[key] = excerpt;
+    }
+  }
+  letter["fields"] = fields;
+  letter["bytes"] = bytes;
+  // The id and the error may quote the entry's bytes: invalid UTF-8 becomes U+FFFD, never a throw.
+  return letter.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::optional<TaskRecord> ParseTaskRecord(const std::string& task_id, const RedisReply& r) {
@@ -173,11 +251,33 @@ double UnixNow() {
 
 ControlStore::ControlStore(std::unique_ptr<RedisClient> redis) : redis_(std::move(redis)) {}
 
-ControlStore::ControlStore(const std::string& address, const std::string& token, double timeout_s) {
+ControlStore::ControlStore(const std::string& address, const std::string& token, double timeout_s,
+                           double reconnect_timeout_s) {
   std::string host;
   int port = 0;
   ParseAddress(address, &host, &port);
   redis_ = std::make_unique<RedisClient>(host, port, token, timeout_s);
+  redis_->SetReconnectTimeout(reconnect_timeout_s);
+}
+
+std::optional<QueuedTask> ControlStore::ParseOrDeadLetter(const RedisReply& entry,
+                                                          std::vector<std::string>* dead) {
+  try {
+    return ParseQueuedTask(entry);
+  } catch (const std::exception& e) {
+    const std::string id = entry.elements.empty() ? std::string() : entry.elements[0].str;
+    redis_->Command({"EVAL", kDeadLetterScript, "0", id, DescribeEntry(entry, e.what())});
+    if (dead != nullptr) dead->push_back(StrCat("entry ", id, ": ", e.what()));
+    return std::nullopt;
+  }
+}
+
+std::vector<std::string> ControlStore::DeadLetters() {
+  std::vector<std::string> letters;
+  for (const auto& e : redis_->Command({"LRANGE", "sm:deadletter", "0", "-1"}).elements) {
+    letters.push_back(e.str);
+  }
+  return letters;
 }
 
 void ControlStore::InitCluster(const std::string& session, int node_timeout_ms) {
@@ -275,8 +375,8 @@ int ControlStore::ReclaimTasksOf(const std::string& node_id, const std::string& 
         redis_->Command({"XACK", kQueue, kGroup, message_id});
         continue;
       }
-      QueuedTask task = ParseQueuedTask(range.elements[0]);
-      if (Retry(task, reason)) ++reclaimed;
+      auto task = ParseOrDeadLetter(range.elements[0], nullptr);
+      if (task && Retry(*task, reason)) ++reclaimed;
     }
   }
   return reclaimed;
@@ -294,7 +394,24 @@ void ControlStore::Submit(const TaskSpec& spec, const std::string& driver_id) {
   if (created != 1) throw InputError("task id ", spec.task_id, " was submitted before");
 }
 
-std::vector<QueuedTask> ControlStore::Take(const std::string& node_id, int count, int block_ms) {
+std::vector<QueuedTask> ControlStore::OwnPending(const std::string& node_id,
+                                                 std::vector<std::string>* dead) {
+  std::vector<QueuedTask> tasks;
+  RedisReply pending = redis_->Command({"XPENDING", kQueue, kGroup, "-", "+", "1000", node_id});
+  for (const auto& entry : pending.elements) {
+    const std::string message_id = entry.elements.at(0).str;
+    RedisReply range = redis_->Command({"XRANGE", kQueue, message_id, message_id});
+    if (range.elements.empty()) {
+      redis_->Command({"XACK", kQueue, kGroup, message_id});
+      continue;
+    }
+    if (auto task = ParseOrDeadLetter(range.elements[0], dead)) tasks.push_back(std::move(*task));
+  }
+  return tasks;
+}
+
+std::vector<QueuedTask> ControlStore::Take(const std::string& node_id, int count, int block_ms,
+                                           std::vector<std::string>* dead) {
   std::vector<std::string> args = {"XREADGROUP", "GROUP", kGroup,
                                    node_id,      "COUNT", std::to_string(count)};
   if (block_ms > 0) {
@@ -306,17 +423,18 @@ std::vector<QueuedTask> ControlStore::Take(const std::string& node_id, int count
   std::vector<QueuedTask> tasks;
   if (reply.nil()) return tasks;
   for (const auto& stream : reply.elements) {
-    for (const auto& entry : stream.elements.at(1).elements)
-      tasks.push_back(ParseQueuedTask(entry));
+    for (const auto& entry : stream.elements.at(1).elements) {
+      if (auto task = ParseOrDeadLetter(entry, dead)) tasks.push_back(std::move(*task));
+    }
   }
   return tasks;
 }
 
-bool ControlStore::Start(const QueuedTask& task, const std::string& node_id) {
+bool ControlStore::Start(const QueuedTask& task, const std::string& node_id, bool check_driver) {
   return redis_
              ->Command({"EVAL", kStartScript, "1", TaskKey(task.spec.task_id),
                         std::to_string(task.attempt), node_id, Num(UnixNow()), task.message_id,
-                        task.spec.driver, task.spec.task_id})
+                        check_driver ? task.spec.driver : std::string(), task.spec.task_id})
              .AsInt() == 1;
 }
 
@@ -337,9 +455,23 @@ bool ControlStore::Retry(const QueuedTask& task, const std::string& reason) {
              .AsInt() != 0;
 }
 
-void ControlStore::Bounce(const QueuedTask& task) {
-  redis_->Command({"EVAL", kBounceScript, "0", task.message_id, task.spec.task_id,
-                   std::to_string(task.attempt), task.spec.ToJson().dump()});
+BounceOutcome ControlStore::Bounce(const QueuedTask& task) {
+  const long long outcome =
+      redis_
+          ->Command({"EVAL", kBounceScript, "1", TaskKey(task.spec.task_id), task.message_id,
+                     task.spec.task_id, std::to_string(task.attempt), task.spec.ToJson().dump(),
+                     task.spec.driver, Num(UnixNow())})
+          .AsInt();
+  return outcome == 1   ? BounceOutcome::kRequeued
+         : outcome == 2 ? BounceOutcome::kCancelled
+                        : BounceOutcome::kDropped;
+}
+
+bool ControlStore::Reassert(const QueuedTask& task, const std::string& node_id) {
+  return redis_
+             ->Command({"EVAL", kReassertScript, "1", TaskKey(task.spec.task_id),
+                        std::to_string(task.attempt), node_id, Num(UnixNow())})
+             .AsInt() == 1;
 }
 
 bool ControlStore::Cancel(const std::string& task_id, const std::string& reason) {

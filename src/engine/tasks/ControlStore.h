@@ -23,12 +23,19 @@ QueuedTask ParseQueuedTask(const RedisReply& entry);
 // A task record from HMGET state attempt node result error history submitted started finished;
 // nullopt when the task does not exist, a Failure when the reply is malformed. Pure (fuzzed).
 std::optional<TaskRecord> ParseTaskRecord(const std::string& task_id, const RedisReply& reply);
+// A dead letter for a queue entry that failed to parse: JSON with the message id, the error, a
+// short printable excerpt of each field and the entry's size. Pure.
+std::string DescribeEntry(const RedisReply& entry, const std::string& error);
+
+enum class BounceOutcome { kRequeued, kDropped, kCancelled };
 
 class ControlStore {
  public:
   explicit ControlStore(std::unique_ptr<RedisClient> redis);
-  // Connects to HOST:PORT with the token.
-  ControlStore(const std::string& address, const std::string& token, double timeout_s = 5.0);
+  // Connects to HOST:PORT with the token; with reconnect_timeout_s > 0, commands wait that long
+  // for a lost or restarting Redis to come back (RedisClient::SetReconnectTimeout).
+  ControlStore(const std::string& address, const std::string& token, double timeout_s = 5.0,
+               double reconnect_timeout_s = 0);
 
   RedisClient& redis() { return *redis_; }
 
@@ -51,18 +58,33 @@ class ControlStore {
 
   // Tasks.
   void Submit(const TaskSpec& spec, const std::string& driver_id);
-  // Up to `count` new tasks for this node; waits up to block_ms (0 = do not wait).
-  std::vector<QueuedTask> Take(const std::string& node_id, int count, int block_ms);
-  // PENDING -> RUNNING on `node_id`; false (and the message acknowledged) when stale.
-  bool Start(const QueuedTask& task, const std::string& node_id);
+  // Up to `count` new tasks for this node; waits up to block_ms (0 = do not wait). An entry that
+  // does not parse (bad JSON, wrong types, too large) is moved to the dead-letter list
+  // (sm:deadletter) and described in *dead_lettered, never thrown: one bad entry must not stop
+  // the agents that read it.
+  std::vector<QueuedTask> Take(const std::string& node_id, int count, int block_ms,
+                               std::vector<std::string>* dead_lettered = nullptr);
+  // The entries this node took and has not acknowledged (after a reconnect: a reply lost with
+  // the connection, or a Redis restart that rolled its state back).
+  std::vector<QueuedTask> OwnPending(const std::string& node_id,
+                                     std::vector<std::string>* dead_lettered = nullptr);
+  // The dead-letter list, oldest first (JSON per entry, see DescribeEntry).
+  std::vector<std::string> DeadLetters();
+  // PENDING -> RUNNING on `node_id`; false (and the message acknowledged) when stale, or when
+  // check_driver and the task's driver is gone (the task is cancelled then).
+  bool Start(const QueuedTask& task, const std::string& node_id, bool check_driver = true);
   // RUNNING -> DONE/FAILED; false when this attempt is no longer current.
   bool Finish(const QueuedTask& task, bool ok, const nlohmann::json& result,
               const std::string& error);
   // The attempt ended without a result (worker died, node lost): run it again, or FAILED past
   // max_retries. Returns false when the attempt was stale.
   bool Retry(const QueuedTask& task, const std::string& reason);
-  // Puts a task this node cannot run (too few CPUs) back for another node, same attempt.
-  void Bounce(const QueuedTask& task);
+  // Puts a task this node cannot run (too few CPUs) back for another node, same attempt; drops
+  // it when it is no longer pending, cancels it when its driver is gone.
+  BounceOutcome Bounce(const QueuedTask& task);
+  // A task this node runs, after a reconnect: true when it is still this node's (claimed back
+  // if a restarted Redis lost its start), false when the worker should stop.
+  bool Reassert(const QueuedTask& task, const std::string& node_id);
   // PENDING/RUNNING -> FAILED with `reason`; the node running it kills its worker at its next
   // heartbeat. False when the task had already finished.
   bool Cancel(const std::string& task_id, const std::string& reason);
@@ -85,6 +107,9 @@ class ControlStore {
   void FreeObject(const std::string& object_id);
 
  private:
+  std::optional<QueuedTask> ParseOrDeadLetter(const RedisReply& entry,
+                                              std::vector<std::string>* dead_lettered);
+
   std::unique_ptr<RedisClient> redis_;
 };
 

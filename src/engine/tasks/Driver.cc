@@ -19,32 +19,58 @@ constexpr int kKeepAliveTtlMs = 10000;
 
 }  // namespace
 
-std::unique_ptr<Driver> Driver::Connect(const std::string& address, const std::string& token) {
-  return std::make_unique<Driver>(ResolveCluster(address, token));
+std::unique_ptr<Driver> Driver::Connect(const std::string& address, const std::string& token,
+                                        double reconnect_timeout_s) {
+  return std::make_unique<Driver>(ResolveCluster(address, token), reconnect_timeout_s);
 }
 
-Driver::Driver(ClusterFile cluster)
+Driver::Driver(ClusterFile cluster, double reconnect_timeout_s)
     : cluster_(std::move(cluster)),
-      control_(cluster_.address, cluster_.token),
+      control_(cluster_.address, cluster_.token, 5.0, reconnect_timeout_s),
       driver_id_(RandomHex(6)) {
   if (cluster_.session.empty()) cluster_.session = control_.Session();
   control_.DriverKeepAlive(driver_id_, kKeepAliveTtlMs);
+  // The keep-alive never gives up while the driver lives: through a restart of Redis it keeps
+  // trying (a fresh connection each period), so the key is back as soon as Redis is.
   keepalive_ = std::thread([this] {
-    try {
-      ControlStore control(cluster_.address, cluster_.token);
-      std::unique_lock<std::mutex> lock(keepalive_mutex_);
-      while (!keepalive_wake_.wait_for(lock, std::chrono::milliseconds(kKeepAliveTtlMs / 5),
-                                       [this] { return stopping_; })) {
-        control.DriverKeepAlive(driver_id_, kKeepAliveTtlMs);
+    std::unique_ptr<ControlStore> control;
+    bool warned = false;
+    auto refresh = [&](bool gone) {
+      try {
+        if (!control)
+          control = std::make_unique<ControlStore>(cluster_.address, cluster_.token, 2.0);
+        if (gone) {
+          control->DriverGone(driver_id_);
+        } else {
+          control->DriverKeepAlive(driver_id_, kKeepAliveTtlMs);
+        }
+        warned = false;
+      } catch (const std::exception& e) {
+        control.reset();
+        if (!warned) LogWarning("driver ", driver_id_, ": keep-alive: ", e.what(), "; retrying");
+        warned = true;
       }
-      control.DriverGone(driver_id_);
-    } catch (const std::exception& e) {
-      LogWarning("driver ", driver_id_, ": keep-alive stopped: ", e.what());
+    };
+    std::unique_lock<std::mutex> lock(keepalive_mutex_);
+    while (!keepalive_wake_.wait_for(lock, std::chrono::milliseconds(kKeepAliveTtlMs / 20),
+                                     [this] { return stopping_; })) {
+      refresh(false);
     }
+    refresh(true);
   });
 }
 
 Driver::~Driver() {
+  // Tasks nobody will collect: cancel them now rather than leave them pending (a task no node
+  // can place would wait for ever). Without Redis, the keep-alive's expiry does it later.
+  control_.redis().SetReconnectTimeout(0);
+  try {
+    for (const auto& [id, spec] : unfinished_) {
+      if (finished_.count(id) == 0) control_.Cancel(id, "cancelled: its driver is gone (exited)");
+    }
+  } catch (const std::exception& e) {
+    LogWarning("driver ", driver_id_, ": could not cancel its tasks: ", e.what());
+  }
   {
     std::lock_guard<std::mutex> lock(keepalive_mutex_);
     stopping_ = true;
@@ -117,6 +143,7 @@ TaskRef Driver::Submit(const std::string& function, const nlohmann::json& args,
   spec.max_retries = max_retries;
   spec.memory = memory;
   control_.Submit(spec, driver_id_);
+  unfinished_[spec.task_id] = spec;
   return TaskRef{spec.task_id};
 }
 
@@ -127,21 +154,42 @@ void Driver::Collect(double timeout_s) {
 bool Driver::Finished(const std::string& task_id) {
   if (finished_.count(task_id) != 0) return true;
   auto record = control_.Task(task_id);
-  if (!record) throw InputError("no task ", task_id, " in this cluster");
-  if (record->final()) finished_.insert(task_id);
+  if (!record) {
+    auto spec = unfinished_.find(task_id);
+    if (spec == unfinished_.end()) throw InputError("no task ", task_id, " in this cluster");
+    // A restarted Redis lost the submission (its last second of writes): submit it again.
+    LogWarning("driver ", driver_id_, ": task ", task_id,
+               " was lost with the head's last writes; submitting it again");
+    control_.Submit(spec->second, driver_id_);
+    return false;
+  }
+  if (record->final()) {
+    finished_.insert(task_id);
+    unfinished_.erase(task_id);
+  }
   return record->final();
 }
 
 TaskRecord Driver::Get(const TaskRef& ref, double timeout_s) {
   Stopwatch clock;
-  while (!Finished(ref.id)) {
+  while (true) {
+    if (Finished(ref.id)) {
+      auto record = control_.Task(ref.id);
+      if (record && record->final()) {
+        unfinished_.erase(ref.id);
+        return *record;
+      }
+      if (!record && unfinished_.count(ref.id) == 0) {
+        throw InputError("no task ", ref.id, " in this cluster");
+      }
+      // Notified, but a restarted Redis lost the task's end: its node records it again.
+      finished_.erase(ref.id);
+      continue;
+    }
     const double left = timeout_s - clock.Seconds();
     if (left <= 0) throw Failure("task ", ref.id, " did not finish within ", timeout_s, " s");
     Collect(std::min(left, 1.0));
   }
-  auto record = control_.Task(ref.id);
-  if (!record) throw InputError("no task ", ref.id, " in this cluster");
-  return *record;
 }
 
 std::vector<TaskRef> Driver::Wait(const std::vector<TaskRef>& refs, std::size_t n,

@@ -10,11 +10,14 @@
 //
 // A driver keeps a liveness key in Redis from a thread of its own (its own connection); when the
 // driver exits or dies the key goes, and the cluster cancels the driver's unfinished tasks, as
-// Ray does when a driver exits.
+// Ray does when a driver exits (a driver that exits normally cancels them itself).
+// The driver survives a restart of the head's Redis: its connections reconnect, and a task whose
+// submission the restarted Redis lost (its last second of writes) is submitted again, same id.
 // Thread-safety: one Driver per thread (it owns one Redis connection).
 #pragma once
 
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -39,9 +42,11 @@ struct TaskRef {
 class Driver {
  public:
   // address: "auto" (the cluster file of this machine) or HOST:PORT with its token.
+  // Every call waits up to reconnect_timeout_s for a lost or restarting Redis to come back.
   static std::unique_ptr<Driver> Connect(const std::string& address = "auto",
-                                         const std::string& token = "");
-  explicit Driver(ClusterFile cluster);
+                                         const std::string& token = "",
+                                         double reconnect_timeout_s = 60.0);
+  explicit Driver(ClusterFile cluster, double reconnect_timeout_s = 60.0);
   ~Driver();
   Driver(const Driver&) = delete;
   Driver& operator=(const Driver&) = delete;
@@ -76,6 +81,7 @@ class Driver {
   std::string driver_id_;
   std::uint64_t next_task_ = 0;
   std::set<std::string> finished_;
+  std::map<std::string, TaskSpec> unfinished_;  // submitted, not seen final: resubmitted if lost
   std::unique_ptr<NodeFile> local_node_;
   std::mutex keepalive_mutex_;
   std::condition_variable keepalive_wake_;

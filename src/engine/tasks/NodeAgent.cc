@@ -23,6 +23,13 @@ volatile std::sig_atomic_t g_stop = 0;
 
 void OnSignal(int) { g_stop = 1; }
 
+template <class... Args>
+void LogErrorLine(Args&&... args) {
+  if (GetLogLevel() <= LogLevel::kError) {
+    LogLine(LogLevel::kError, StrCat(std::forward<Args>(args)...));
+  }
+}
+
 }  // namespace
 
 void NodeAgent::RequestStop() { g_stop = 1; }
@@ -48,9 +55,11 @@ int NodeAgent::Run() {
   sigaction(SIGINT, &action, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  control_ = std::make_unique<ControlStore>(options_.address, options_.token);
+  control_ = std::make_unique<ControlStore>(options_.address, options_.token, 5.0,
+                                            options_.reconnect_timeout_s);
+  control_->redis().SetInterrupt([] { return g_stop != 0; });
   const std::string session = control_->Session();
-  info_.node_id = RandomHex(6);
+  info_.node_id = options_.adopt_node_id.empty() ? RandomHex(6) : options_.adopt_node_id;
   info_.name = options_.node_name;
   info_.host = options_.host;
   info_.cpus = options_.cpus;
@@ -84,10 +93,23 @@ int NodeAgent::Run() {
   }
   listener.socket.Close();
 
-  const int redis_fd = control_->redis().fd();
-  pool_ = std::make_unique<WorkerPool>(registry_, *store_, info_.node_id, options_.cpus,
-                                       [redis_fd] { close(redis_fd); });
+  // The connection's socket changes when it reconnects: close the current one in each worker.
+  pool_ = std::make_unique<WorkerPool>(registry_, *store_, info_.node_id, options_.cpus, [this] {
+    if (control_->redis().fd() >= 0) close(control_->redis().fd());
+  });
   control_->RegisterNode(info_);
+  if (!options_.adopt_node_id.empty()) {
+    // The crashed agent's workers died with it: what it had taken runs again.
+    int rerun = 0;
+    std::vector<std::string> dead;
+    for (const auto& task : control_->OwnPending(info_.node_id, &dead)) {
+      rerun += control_->Retry(task, "node " + info_.name + " restarted") ? 1 : 0;
+    }
+    for (const auto& letter : dead) LogErrorLine("task queue: moved aside ", letter);
+    LogInfo("node ", info_.name, " (", info_.node_id, ") restarted: ", store_->List().size(),
+            " objects kept, ", rerun, " tasks run again");
+  }
+  redis_generation_ = control_->redis().generation();
   control_->Heartbeat(info_.node_id, 0, 0, control_->NodeTimeoutMs());
   if (options_.write_node_file) {
     NodeFile file;
@@ -120,46 +142,136 @@ int NodeAgent::Run() {
         waiting_.erase(waiting_.begin());
         Dispatch(task);
       }
-      // One task at a time while CPUs are free, so that an agent never holds tasks that another
-      // node with free CPUs could run now.
-      bool took = false;
-      for (int block_ms = running_.empty() ? 100 : 0; waiting_.empty() && FreeCpus() > 0;
-           block_ms = 0) {
-        auto taken = control_->Take(info_.node_id, 1, block_ms);
-        if (taken.empty()) break;
-        took = true;
-        QueuedTask& task = taken.front();
-        const Admission admission = Fits(task.spec);
-        if (admission == Admission::kNever) {
-          // Never fits here: hand it back for a bigger node.
-          LogInfo("task ", task.spec.task_id, " ",
-                  NeverFitsMessage(task.spec.cpus, task.spec.memory, Resources(), info_.name));
-          control_->Bounce(task);
-          std::this_thread::sleep_for(std::chrono::milliseconds(200));
-          break;
-        }
-        if (admission == Admission::kRun) {
-          Dispatch(task);
-        } else {
-          waiting_.push_back(std::move(task));
-        }
-      }
+      const std::size_t before = running_.size() + waiting_.size();
+      TakeTasks();
+      const bool took = running_.size() + waiting_.size() != before;
       idle_rounds = took ? 0 : std::min(idle_rounds + 1, 5);
       const int poll_ms = running_.empty() ? 0 : (FreeCpus() > 0 ? (1 << idle_rounds) : 50);
       for (const auto& event : pool_->Poll(poll_ms)) HandleEvent(event);
+      if (control_->redis().generation() != redis_generation_) Reconcile();
     } catch (const Error& e) {
       LogWarning("node ", info_.name, ": ", e.what(), "; stopping");
       code = 1;
       break;
     }
   }
+  // Deregistering is best effort: never wait out the reconnect timeout again on the way out.
+  control_->redis().SetReconnectTimeout(g_stop ? 2.0 : 0.0);
   Shutdown();
   return code;
+}
+
+void NodeAgent::TakeTasks() {
+  // One task at a time while CPUs are free, so that an agent never holds tasks that another
+  // node with free CPUs could run now.
+  for (int block_ms = running_.empty() ? 100 : 0; waiting_.empty() && FreeCpus() > 0;
+       block_ms = 0) {
+    std::vector<std::string> dead;
+    auto taken = control_->Take(info_.node_id, 1, block_ms, &dead);
+    for (const auto& letter : dead) {
+      LogErrorLine("task queue: moved aside to sm:deadletter: ", letter);
+    }
+    if (taken.empty()) {
+      if (!dead.empty()) continue;
+      break;
+    }
+    QueuedTask& task = taken.front();
+    const Admission admission = Fits(task.spec);
+    if (admission == Admission::kNever) {
+      // Never fits here: hand it back for a bigger node (or cancel it when its driver gave up),
+      // and say so once per task, not at every bounce.
+      const std::string why =
+          NeverFitsMessage(task.spec.cpus, task.spec.memory, Resources(), info_.name);
+      const BounceOutcome outcome = control_->Bounce(task);
+      if (outcome == BounceOutcome::kCancelled) {
+        LogWarning("task ", task.spec.task_id, " cancelled: ", why,
+                   "; no node took it, and its driver is gone");
+        reported_unplaceable_.erase(task.spec.task_id);
+      } else if (outcome == BounceOutcome::kRequeued &&
+                 reported_unplaceable_.insert(task.spec.task_id).second) {
+        if (reported_unplaceable_.size() > 10000) reported_unplaceable_.clear();
+        LogInfo("task ", task.spec.task_id, " ", why, ": left for a bigger node");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      break;
+    }
+    if (admission == Admission::kRun) {
+      Dispatch(task);
+    } else {
+      waiting_.push_back(std::move(task));
+    }
+  }
+}
+
+bool NodeAgent::InGrace() const { return UnixNow() < grace_until_; }
+
+void NodeAgent::Record(Outcome outcome) {
+  const double now = UnixNow();
+  outcome.time = now;
+  recent_.push_back(std::move(outcome));
+  // Long enough to outlive Redis's one second of unsynced writes and a slow restart.
+  while (recent_.size() > 256 || (!recent_.empty() && now - recent_.front().time > 600)) {
+    recent_.pop_front();
+  }
+}
+
+void NodeAgent::Replay(const Outcome& outcome) {
+  // Only when the task still reads as this node's attempt (its end was lost): then say it again.
+  if (!control_->Reassert(outcome.task, info_.node_id)) return;
+  if (outcome.kind == Outcome::Kind::kRetry) {
+    control_->Retry(outcome.task, outcome.error);
+  } else {
+    control_->Finish(outcome.task, outcome.ok, outcome.result, outcome.error);
+  }
+  LogWarning("task ", outcome.task.spec.task_id, " attempt ", outcome.task.attempt,
+             ": its outcome was lost with Redis's last writes; recorded again");
+}
+
+void NodeAgent::Reconcile() {
+  redis_generation_ = control_->redis().generation();
+  // Every node's heartbeat and every driver's keep-alive may have expired while Redis was away:
+  // give them a node timeout to come back before any is declared lost or gone.
+  grace_until_ = UnixNow() + control_->NodeTimeoutMs() / 1000.0;
+  control_->RegisterNode(info_);
+  control_->Heartbeat(info_.node_id, used_cpus_, static_cast<int>(running_.size()),
+                      control_->NodeTimeoutMs());
+  int reclaimed = 0, stopped = 0, replayed = static_cast<int>(recent_.size());
+  for (const auto& [slot, running] : running_) {
+    if (control_->Reassert(running.task, info_.node_id)) {
+      ++reclaimed;
+    } else {
+      ++stopped;
+      pool_->Kill(slot);
+    }
+  }
+  for (const auto& outcome : recent_) Replay(outcome);
+  // Entries this node took but holds nowhere (their delivery's reply was lost): run them now.
+  std::set<std::string> held;
+  for (const auto& [slot, running] : running_) held.insert(running.task.message_id);
+  for (const auto& task : waiting_) held.insert(task.message_id);
+  std::vector<std::string> dead;
+  int retaken = 0;
+  for (auto& task : control_->OwnPending(info_.node_id, &dead)) {
+    if (held.count(task.message_id) != 0) continue;
+    if (Fits(task.spec) == Admission::kNever) {
+      control_->Bounce(task);
+      continue;
+    }
+    waiting_.push_back(std::move(task));
+    ++retaken;
+  }
+  for (const auto& letter : dead)
+    LogErrorLine("task queue: moved aside to sm:deadletter: ", letter);
+  LogWarning("node ", info_.name, ": reconnected to Redis; ", reclaimed, " running tasks kept, ",
+             stopped, " stopped, ", replayed, " recent outcomes checked, ", retaken,
+             " taken entries rehandled");
 }
 
 void NodeAgent::Tick() {
   control_->Heartbeat(info_.node_id, used_cpus_, static_cast<int>(running_.size()),
                       control_->NodeTimeoutMs(), used_memory_, store_->Usage());
+  if (control_->redis().generation() != redis_generation_) Reconcile();
+  if (InGrace()) return;
   for (const auto& lost : control_->ClaimLostNodes()) {
     const int n = control_->ReclaimTasksOf(lost, "node " + lost + " lost (no heartbeat)");
     for (const auto& object_id : control_->ObjectsOn(lost))
@@ -223,16 +335,20 @@ bool NodeAgent::EnsureLocal(const std::string& object_id, std::string* error) {
 }
 
 void NodeAgent::Dispatch(const QueuedTask& task) {
-  if (!control_->Start(task, info_.node_id)) return;  // stale duplicate
+  // Right after a reconnect a live driver's keep-alive may not be back yet: do not cancel then.
+  if (!control_->Start(task, info_.node_id, !InGrace())) return;  // stale duplicate
   std::string error;
   for (const auto& ref : task.spec.refs) {
     if (!EnsureLocal(ref, &error)) {
       control_->Retry(task, error);
+      Record({Outcome::Kind::kRetry, task, false, nullptr, error});
       return;
     }
   }
   if (!registry_.Contains(task.spec.function)) {
-    control_->Finish(task, false, nullptr, "no task function named '" + task.spec.function + "'");
+    const std::string error = "no task function named '" + task.spec.function + "'";
+    control_->Finish(task, false, nullptr, error);
+    Record({Outcome::Kind::kFinished, task, false, nullptr, error});
     return;
   }
   const int slot = pool_->Acquire();
@@ -257,14 +373,18 @@ void NodeAgent::HandleEvent(const WorkerEvent& event) {
   used_memory_ -= task.spec.memory;
   if (event.died) {
     LogWarning("task ", task.spec.task_id, " attempt ", task.attempt, ": ", event.reason);
-    control_->Retry(task, event.reason + " on node " + info_.name);
+    const std::string reason = event.reason + " on node " + info_.name;
+    control_->Retry(task, reason);
+    Record({Outcome::Kind::kRetry, task, false, nullptr, reason});
   } else if (event.response.is_object() && event.response.value("ok", false)) {
     control_->Finish(task, true, event.response["result"], "");
+    Record({Outcome::Kind::kFinished, task, true, event.response["result"], ""});
   } else {
     const std::string error = event.response.is_object()
                                   ? event.response.value("error", std::string("unknown error"))
                                   : "unreadable worker response";
     control_->Finish(task, false, nullptr, error);
+    Record({Outcome::Kind::kFinished, task, false, nullptr, error});
   }
 }
 

@@ -8,8 +8,10 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,12 @@ struct NodeAgentOptions {
   bool head = false;
   bool write_node_file = true;  // false in tests that run agents in-process
   double heartbeat_s = 0.5;
+  // How long every Redis command waits for a lost or restarting Redis to come back before the
+  // agent gives up (`start --reconnect-timeout`).
+  double reconnect_timeout_s = 60.0;
+  // A restarted agent of a crashed one on this machine: take over its node id and its objects,
+  // and rerun the tasks it had taken (empty: a new node id).
+  std::string adopt_node_id;
 };
 
 class NodeAgent {
@@ -51,7 +59,24 @@ class NodeAgent {
     QueuedTask task;
     int slot = -1;
   };
+  // What this agent last told Redis about a task (its result, or that it must run again), kept
+  // for a while so that it can be said again when a restarted Redis lost it.
+  struct Outcome {
+    enum class Kind { kFinished, kRetry } kind = Kind::kFinished;
+    QueuedTask task;
+    bool ok = false;
+    nlohmann::json result;
+    std::string error;
+    double time = 0;
+  };
   void Tick();
+  void TakeTasks();
+  // After the connection to Redis came back: register again, claim back the tasks this node
+  // runs, say again what it recently recorded, and rehandle queue entries it had taken.
+  void Reconcile();
+  bool InGrace() const;
+  void Record(Outcome outcome);
+  void Replay(const Outcome& outcome);
   void Dispatch(const QueuedTask& task);
   bool EnsureLocal(const std::string& object_id, std::string* error);
   void HandleEvent(const WorkerEvent& event);
@@ -69,7 +94,11 @@ class NodeAgent {
   std::map<int, Running> running_;   // by worker slot
   std::vector<QueuedTask> waiting_;  // taken, waiting for CPUs
   int used_cpus_ = 0;
-  std::int64_t used_memory_ = 0;  // declared by the running tasks
+  std::int64_t used_memory_ = 0;                // declared by the running tasks
+  std::deque<Outcome> recent_;                  // newest last, bounded
+  std::set<std::string> reported_unplaceable_;  // tasks already logged as too large here
+  std::uint64_t redis_generation_ = 0;
+  double grace_until_ = 0;  // after a reconnect: no node is declared lost, no driver gone
   int server_pid_ = -1;
   double last_tick_ = 0;
 };

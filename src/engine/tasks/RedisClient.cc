@@ -3,7 +3,11 @@
 #include <hiredis/hiredis.h>
 #include <sys/time.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "core/Error.h"
 
@@ -84,31 +88,50 @@ void ParseAddress(const std::string& address, std::string* host, int* port) {
 
 RedisClient::RedisClient(const std::string& host, int port, const std::string& token,
                          double timeout_s)
-    : address_(StrCat(host, ":", port)) {
-  context_ = redisConnectWithTimeout(host.c_str(), port, ToTimeval(timeout_s));
-  if (context_ == nullptr || context_->err != 0) {
-    std::string why = context_ != nullptr ? context_->errstr : "out of memory";
-    if (context_ != nullptr) redisFree(context_);
-    context_ = nullptr;
-    throw Failure("cannot reach the cluster's Redis at ", address_, ": ", why,
-                  " (is the head running? scaleml start --head)");
-  }
-  SetTimeout(timeout_s);
-  RedisReply auth = Pipeline({{"AUTH", token}}).front();
-  if (auth.type == RedisReply::Type::kError) {
-    redisFree(context_);
-    context_ = nullptr;
-    throw InputError("cluster at ", address_, " refused the token: ", auth.str);
-  }
+    : host_(host),
+      port_(port),
+      token_(token),
+      timeout_s_(timeout_s),
+      address_(StrCat(host, ":", port)) {
+  Status status = Connect();
+  if (status.code() == StatusCode::kDenied) throw InputError(status.message());
+  if (!status.ok()) throw Failure(status.message());
 }
 
 RedisClient::~RedisClient() {
   if (context_ != nullptr) redisFree(context_);
 }
 
-void RedisClient::SetTimeout(double seconds) { redisSetTimeout(context_, ToTimeval(seconds)); }
+Status RedisClient::Connect() {
+  if (context_ != nullptr) redisFree(context_);
+  context_ = redisConnectWithTimeout(host_.c_str(), port_, ToTimeval(timeout_s_));
+  if (context_ == nullptr || context_->err != 0) {
+    const bool refused = context_ != nullptr && context_->err == REDIS_ERR_IO &&
+                         (errno == ECONNREFUSED || errno == EHOSTUNREACH);
+    std::string why = context_ != nullptr ? context_->errstr : "out of memory";
+    if (context_ != nullptr) redisFree(context_);
+    context_ = nullptr;
+    return Status::Fail(refused ? StatusCode::kRefused : StatusCode::kPeerLost,
+                        StrCat("cannot reach the cluster's Redis at ", address_, ": ", why,
+                               " (is the head running? scaleml start --head)"));
+  }
+  SetTimeout(timeout_s_);
+  std::vector<RedisReply> replies;
+  if (Status s = TryPipeline({{"AUTH", token_}}, &replies); !s.ok()) return s;
+  if (replies.front().type == RedisReply::Type::kError) {
+    redisFree(context_);
+    context_ = nullptr;
+    return Status::Fail(StatusCode::kDenied, StrCat("cluster at ", address_,
+                                                    " refused the token: ", replies.front().str));
+  }
+  return Status::Ok();
+}
 
-int RedisClient::fd() const { return context_->fd; }
+void RedisClient::SetTimeout(double seconds) {
+  if (context_ != nullptr) redisSetTimeout(context_, ToTimeval(seconds));
+}
+
+int RedisClient::fd() const { return context_ != nullptr ? context_->fd : -1; }
 
 RedisReply RedisClient::Command(const std::vector<std::string>& args) {
   RedisReply reply = std::move(Pipeline({args}).front());
@@ -118,22 +141,68 @@ RedisReply RedisClient::Command(const std::vector<std::string>& args) {
   return reply;
 }
 
-std::vector<RedisReply> RedisClient::Pipeline(
-    const std::vector<std::vector<std::string>>& commands) {
+Status RedisClient::TryPipeline(const std::vector<std::vector<std::string>>& commands,
+                                std::vector<RedisReply>* replies) {
+  replies->clear();
+  if (context_ == nullptr) return Status::Fail(StatusCode::kPeerLost, "not connected");
   for (const auto& args : commands) AppendArgv(context_, args);
-  std::vector<RedisReply> replies;
-  replies.reserve(commands.size());
+  replies->reserve(commands.size());
   for (size_t i = 0; i < commands.size(); ++i) {
     void* raw = nullptr;
     if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
+      const bool timed_out =
+          context_->err == REDIS_ERR_IO && (errno == EAGAIN || errno == ETIMEDOUT);
       std::string why = context_->errstr;
-      throw Failure("lost the connection to the cluster's Redis at ", address_, ": ",
-                    why.empty() ? "no reply" : why);
+      redisFree(context_);  // the connection's state is unknown now: never reuse it
+      context_ = nullptr;
+      return Status::Fail(timed_out ? StatusCode::kTimeout : StatusCode::kPeerLost,
+                          StrCat("lost the connection to the cluster's Redis at ", address_, ": ",
+                                 why.empty() ? "no reply" : why));
     }
-    replies.push_back(Convert(static_cast<redisReply*>(raw)));
+    replies->push_back(Convert(static_cast<redisReply*>(raw)));
     freeReplyObject(raw);
   }
-  return replies;
+  for (const auto& reply : *replies) {
+    // Replaying its append-only file after a restart: nothing of this pipeline ran.
+    if (reply.type == RedisReply::Type::kError && reply.str.rfind("LOADING", 0) == 0) {
+      return Status::Fail(StatusCode::kInvalid, "the cluster's Redis is loading its data");
+    }
+  }
+  return Status::Ok();
+}
+
+std::vector<RedisReply> RedisClient::Pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
+  std::vector<RedisReply> replies;
+  Status status = TryPipeline(commands, &replies);
+  if (status.ok()) return replies;
+  // The server went away (killed, restarted, stopped) or is loading: retry with backoff until
+  // the reconnect timeout. Every caller's command is safe to run twice (see the header).
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(static_cast<long>(reconnect_timeout_s_ * 1000));
+  int backoff_ms = 20;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (interrupted_ && interrupted_()) {
+      throw Failure(status.message(), " (stopped waiting for it: asked to stop)");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+    backoff_ms = std::min(backoff_ms * 2, 250);
+    if (context_ == nullptr) {
+      Status connected = Connect();
+      if (connected.code() == StatusCode::kDenied) throw InputError(connected.message());
+      if (!connected.ok()) {
+        status = connected;
+        continue;
+      }
+      ++generation_;
+    }
+    status = TryPipeline(commands, &replies);
+    if (status.ok()) return replies;
+  }
+  if (status.code() == StatusCode::kInvalid) throw Failure(status.message());
+  throw Failure(status.message(), reconnect_timeout_s_ > 0
+                                      ? StrCat(" (not back within ", reconnect_timeout_s_, " s)")
+                                      : std::string());
 }
 
 }  // namespace scaleml::tasks

@@ -20,11 +20,14 @@ pid_t RedisServer::Start(const RedisServerOptions& options) {
   std::filesystem::create_directories(options.dir);
   const std::string conf_path = options.dir + "/redis.conf";
   const std::string log_path = options.dir + "/redis.log";
-  // The token is in the config: keep it private to the user.
+  // The token is in the config (never on the command line, which ps shows to everyone): keep
+  // the file private to the user. Append-only persistence in the head's home, synced every
+  // second, so that a restarted Redis comes back with the cluster's state (at most the last
+  // second of writes lost; the agents and drivers repair that, see docs/fault-matrix.md).
   std::string conf =
       StrCat("port ", options.port, "\nbind ", options.bind_host, "\nrequirepass ", options.token,
-             "\ndir ", options.dir, "\nsave \"\"\nappendonly no\ndaemonize no\nprotected-mode no\n",
-             "databases 1\nloglevel warning\nlogfile \"\"\n");
+             "\ndir ", options.dir, "\nsave \"\"\nappendonly yes\nappendfsync everysec\n",
+             "daemonize no\nprotected-mode no\n", "databases 1\nloglevel warning\nlogfile \"\"\n");
   WriteFileAtomically(conf_path, conf);
   std::filesystem::permissions(
       conf_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);

@@ -243,7 +243,8 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
       address = local->cluster().address;
     }
     auto driver = Driver::Connect(local ? local->cluster().address : address,
-                                  local ? local->cluster().token : options.token);
+                                  local ? local->cluster().token : options.token,
+                                  options.reconnect_timeout_s);
     Stopwatch phase;
     CsvOptions csv = options.csv;
     csv.threads = options.load_threads;

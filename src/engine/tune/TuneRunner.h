@@ -34,6 +34,8 @@ struct TuneOptions {
   int max_failures = 0;  // retries of a trial whose worker or node died
   std::string address = "auto";
   std::string token;
+  // How long the driver waits for a lost or restarting head's Redis to come back.
+  double reconnect_timeout_s = 60.0;
   bool resume = false;
   double test_size = 0.2;
   std::uint64_t split_seed = 42;

@@ -167,6 +167,12 @@ TEST_F(TaskQueueTest, AStaleAttemptCannotRecordAResult) {
   ASSERT_TRUE(record);
   EXPECT_EQ(record->result["v"].get<int>(), 2);
   EXPECT_EQ(control.Counts().done, 1);
+  // The same submission repeated (a lost reply) changes nothing; another spec under that id is
+  // refused.
+  control.Submit(spec, "d");
+  EXPECT_EQ(control.Task("t1")->state, TaskState::kDone);
+  EXPECT_EQ(control.Counts().done, 1);
+  spec.args = {{"other", 1}};
   EXPECT_THROW(control.Submit(spec, "d"), Error);
 }
 
@@ -256,6 +262,146 @@ TEST_F(TaskQueueTest, TasksOfAGoneDriverAreCancelled) {
   TaskCounts counts = control.Counts();
   EXPECT_EQ(counts.failed, 4);
   EXPECT_EQ(counts.running + counts.pending + counts.done, 0);
+}
+
+// One malformed entry in the queue (written with the token) used to stop every agent that read
+// it, one after the other; now each is moved to the dead-letter list and the agent goes on.
+TEST_F(TaskQueueTest, MalformedQueueEntriesAreMovedAsideAndTheAgentGoesOn) {
+  TestCluster cluster;
+  const pid_t agent = cluster.StartAgent("a", 2);
+  ControlStore control(cluster.cluster().address, cluster.cluster().token);
+  const std::vector<std::vector<std::string>> bad = {
+      {"task", "x1", "attempt", "0", "spec", "{not json"},
+      {"task", "x2", "attempt", "0", "spec", R"({"task_id": 7, "function": ["echo"]})"},
+      {"task", "x3", "attempt", "zero", "spec", "[1, 2, 3]"},
+      {"task", "x4", "attempt", "0"},
+      {"task", "x6\xff", "attempt", "0", "spec", "\xff\xfe{\"task_id\": \"\xc3\""},
+      {"task", "x5", "attempt", "0", "spec",
+       R"({"task_id": "x5", "function": "echo", "args": ")" + std::string(2 << 20, 'a') + "\"}"},
+  };
+  for (const auto& fields : bad) {
+    std::vector<std::string> command = {"XADD", "sm:queue", "*"};
+    command.insert(command.end(), fields.begin(), fields.end());
+    control.redis().Command(command);
+  }
+  Driver driver(cluster.cluster());
+  std::vector<TaskRef> refs;
+  for (int i = 0; i < 5; ++i) refs.push_back(driver.Submit("echo", {{"i", i}}));
+  ASSERT_EQ(driver.Wait(refs, refs.size(), 30).size(), refs.size());
+  for (const auto& ref : refs) EXPECT_EQ(driver.Get(ref, 5).state, TaskState::kDone);
+  EXPECT_TRUE(ProcessAlive(agent, ""));
+  auto letters = control.DeadLetters();
+  ASSERT_EQ(letters.size(), bad.size());
+  for (const auto& text : letters) {
+    auto letter = nlohmann::json::parse(text);
+    EXPECT_FALSE(letter.at("message_id").get<std::string>().empty());
+    EXPECT_NE(letter.at("error").get<std::string>().find("task"), std::string::npos) << text;
+    EXPECT_LT(text.size(), 4096u);  // an excerpt, not the 2 MiB entry
+  }
+  EXPECT_NE(letters[5].find("bytes (at most"), std::string::npos) << letters[5];
+  // Out of the queue, and out of the agent's pending entries.
+  EXPECT_EQ(control.redis().Command({"XLEN", "sm:queue"}).AsInt(), 0);
+}
+
+// A task no node can place (64 CPUs on a 2-CPU cluster) is cancelled once its driver gives up,
+// whether the driver exits (it cancels its unfinished tasks) or dies (its keep-alive expires).
+TEST_F(TaskQueueTest, AnUnplaceableTaskIsCancelledOnceItsDriverIsGone) {
+  TestCluster cluster;
+  cluster.StartAgent("a", 2);
+  std::string exited_id;
+  {
+    Driver driver(cluster.cluster());
+    exited_id = driver.Submit("echo", {{"x", 1}}, {}, 64).id;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // bounced at least once
+  }
+  ControlStore control(cluster.cluster().address, cluster.cluster().token);
+  auto record = control.Task(exited_id);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->state, TaskState::kFailed);
+  EXPECT_NE(record->error.find("driver is gone"), std::string::npos) << record->error;
+
+  // A driver that died: only its keep-alive's expiry tells.
+  TaskSpec spec;
+  spec.task_id = "big";
+  spec.function = "echo";
+  spec.cpus = 64;
+  control.DriverKeepAlive("dead-driver", 300);
+  control.Submit(spec, "dead-driver");
+  for (int i = 0; i < 300 && !control.Task("big")->final(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  record = control.Task("big");
+  EXPECT_EQ(record->state, TaskState::kFailed);
+  EXPECT_NE(record->error.find("no node could place it"), std::string::npos) << record->error;
+  TaskCounts counts = control.Counts();
+  EXPECT_EQ(counts.pending + counts.running, 0);
+  EXPECT_EQ(counts.failed, 2);
+  EXPECT_EQ(control.redis().Command({"XLEN", "sm:queue"}).AsInt(), 0);
+}
+
+// The head's Redis killed (SIGKILL) while tasks run and started again on its folder: the agent
+// and the driver reconnect, and every task ends with exactly one result.
+TEST_F(TaskQueueTest, ARestartedRedisComesBackWithItsStateAndEveryTaskRunsOnce) {
+  TestCluster cluster;
+  cluster.StartAgent("a", 2);
+  Driver driver(cluster.cluster(), 30.0);
+  std::vector<TaskRef> refs;
+  for (int i = 0; i < 12; ++i) refs.push_back(driver.Submit("sleep", {{"seconds", 0.15}}));
+  for (int i = 0; i < 300 && driver.control().Counts().done < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  cluster.RestartRedis(0.5);
+  ASSERT_EQ(driver.Wait(refs, refs.size(), 60).size(), refs.size());
+  for (const auto& ref : refs) EXPECT_EQ(driver.Get(ref, 5).state, TaskState::kDone) << ref.id;
+  TaskCounts counts = driver.control().Counts();
+  EXPECT_EQ(counts.done, 12);
+  EXPECT_EQ(counts.pending + counts.running + counts.failed, 0);
+}
+
+// What a Redis restarted from its append-only file can lose (the last second of writes), made
+// by hand: a task's end and a task's submission. The agent, on reconnecting, says the end again;
+// the driver submits the lost task again; each ends with one result.
+TEST_F(TaskQueueTest, WritesLostByARestartedRedisAreRepairedByTheirWriters) {
+  TestCluster cluster;
+  cluster.StartAgent("a", 1);
+  Driver driver(cluster.cluster(), 30.0);
+  ControlStore control(cluster.cluster().address, cluster.cluster().token, 5.0, 30.0);
+  TaskRef done = driver.Submit("echo", {{"v", 7}});
+  ASSERT_EQ(driver.Get(done, 10).state, TaskState::kDone);
+  // The end of `done` lost: its record reads RUNNING again.
+  control.redis().Command({"HSET", "sm:task:" + done.id, "state", "RUNNING", "result", ""});
+  control.redis().Command({"HINCRBY", "sm:counts", "done", "-1"});
+  control.redis().Command({"HINCRBY", "sm:counts", "running", "1"});
+  // The submission of `lost` lost: no record, no queue entry (the agent is busy meanwhile).
+  TaskRef busy = driver.Submit("sleep", {{"seconds", 0.5}});
+  for (int i = 0; i < 300 && control.Counts().running < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  TaskRef lost = driver.Submit("echo", {{"v", 8}});
+  for (const auto& entry : control.redis().Command({"XRANGE", "sm:queue", "-", "+"}).elements) {
+    if (entry.elements.at(1).elements.at(1).str == lost.id) {
+      control.redis().Command({"XDEL", "sm:queue", entry.elements.at(0).str});
+    }
+  }
+  control.redis().Command({"DEL", "sm:task:" + lost.id});
+  control.redis().Command({"HINCRBY", "sm:counts", "pending", "-1"});
+  // Every connection drops, as when Redis restarts.
+  control.redis().Command({"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "no"});
+
+  TaskRecord lost_record = driver.Get(lost, 20);
+  EXPECT_EQ(lost_record.state, TaskState::kDone);
+  EXPECT_EQ(lost_record.result["v"].get<int>(), 8);
+  EXPECT_EQ(driver.Get(busy, 20).state, TaskState::kDone);
+  for (int i = 0; i < 500 && control.Task(done.id)->state != TaskState::kDone; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto record = control.Task(done.id);
+  EXPECT_EQ(record->state, TaskState::kDone);
+  EXPECT_EQ(record->result["v"].get<int>(), 7);
+  EXPECT_EQ(record->attempt, 0);  // said again, not run again
+  TaskCounts counts = control.Counts();
+  EXPECT_EQ(counts.done, 3);
+  EXPECT_EQ(counts.pending + counts.running + counts.failed, 0);
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ class TestCluster {
     char pattern[] = "/tmp/scaleml_tasks_test_XXXXXX";
     home_ = mkdtemp(pattern);
     setenv("SCALEML_HOME", home_.c_str(), 1);
-    RedisServerOptions redis;
+    RedisServerOptions& redis = redis_options_;
     redis.port = RedisServer::FreePort("127.0.0.1");
     redis.token = RandomHex(16);
     redis.dir = home_ + "/redis";
@@ -93,11 +93,20 @@ class TestCluster {
     waitpid(pid, &status, WNOHANG);
   }
 
+  // Kills Redis (SIGKILL), waits `down_s`, and starts it again on the same port and folder.
+  void RestartRedis(double down_s) {
+    kill(redis_pid_, SIGKILL);
+    for (int i = 0; i < 200 && ProcessAlive(redis_pid_, ""); ++i) usleep(10000);
+    usleep(static_cast<useconds_t>(down_s * 1e6));
+    redis_pid_ = RedisServer::Start(redis_options_);
+  }
+
   const ClusterFile& cluster() const { return cluster_; }
   const std::string& home() const { return home_; }
 
  private:
   std::string home_;
+  RedisServerOptions redis_options_;
   pid_t redis_pid_ = -1;
   ClusterFile cluster_;
   std::vector<pid_t> agents_;
