@@ -71,6 +71,7 @@ int NodeAgent::Run() {
   const int redis_fd = control_->redis().fd();
   pool_ = std::make_unique<WorkerPool>(registry_, *store_, info_.node_id, options_.cpus,
                                        [redis_fd] { close(redis_fd); });
+  pool_->set_control(options_.address, options_.token);
   control_->RegisterNode(info_);
   control_->Heartbeat(info_.node_id, 0, 0, control_->NodeTimeoutMs());
   if (options_.write_node_file) {
