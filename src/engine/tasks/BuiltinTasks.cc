@@ -38,7 +38,7 @@ nlohmann::json TrainTrial(TaskContext& context, const nlohmann::json& args) {
   std::unique_ptr<tune::TrialWorker> trial;
   if (args.contains("report")) {
     trial = std::make_unique<tune::TrialWorker>(context, args["report"], data, request,
-                                                tune::ConnectOutbox(context));
+                                                tune::ConnectOutbox(context, args["report"].value("channel", context.task_id)));
   }
   LocalComm comm;
   TrainReport report = RunTrainJob(request, comm, &data);

@@ -1,5 +1,7 @@
 // How a running trial and its driver talk, through the cluster's control store (Redis), so it
-// works wherever the trial runs. For the task id T of a trial's train_trial task:
+// works wherever the trial runs. T is the trial's channel, "RUN/TRIAL_ID": RUN a random id of
+// the driver's run, so two experiments never share keys and a retried attempt (worker or node
+// died) keeps its trial's keys:
 //
 //   sm:tune:T:reports     list; the worker RPUSHes one JSON report per round it reports,
 //                         {"iteration":N,"metric":X,"time_s":S,"attempt":A} (plus
@@ -11,8 +13,9 @@
 //   sm:tune:T:checkpoint  hash {iteration, model}: the newest checkpoint (model file bytes),
 //                         overwritten by the next; the driver writes it into the trial's folder
 //                         when it is newer than the one there.
-//   sm:tune:T:resume      model file bytes of the checkpoint to continue from, set by the driver
-//                         before it submits a resumed trial.
+//   sm:tune:T:resume      hash {iteration, model}: the checkpoint to continue from, set by the
+//                         driver before it submits a resumed trial and refreshed with each
+//                         checkpoint it receives, so a retried attempt continues too.
 //
 // Every key expires kKeyTtlSeconds after its last write, so a driver that died leaves nothing
 // behind for long. The driver is the only writer of the experiment folder: checkpoints travel
@@ -52,10 +55,10 @@ struct StoredCheckpoint {
   std::string model;  // the model file's bytes
 };
 
-std::string ReportsKey(const std::string& task_id);
-std::string StopKey(const std::string& task_id);
-std::string CheckpointKey(const std::string& task_id);
-std::string ResumeKey(const std::string& task_id);
+std::string ReportsKey(const std::string& channel);
+std::string StopKey(const std::string& channel);
+std::string CheckpointKey(const std::string& channel);
+std::string ResumeKey(const std::string& channel);
 
 // The worker's end.
 class TrialOutbox {
@@ -65,35 +68,35 @@ class TrialOutbox {
   virtual bool Report(const RoundReport& report) = 0;
   // Stores the newest checkpoint (before the report that announces it).
   virtual void StoreCheckpoint(const StoredCheckpoint& checkpoint) = 0;
-  // The checkpoint the driver asked this trial to continue from (empty: none).
-  virtual std::string ResumeModel() = 0;
+  // The checkpoint the driver asked this trial to continue from.
+  virtual std::optional<StoredCheckpoint> ResumeModel() = 0;
 };
 
 class RedisTrialOutbox : public TrialOutbox {
  public:
-  RedisTrialOutbox(std::unique_ptr<tasks::RedisClient> redis, std::string task_id);
+  RedisTrialOutbox(std::unique_ptr<tasks::RedisClient> redis, std::string channel);
   ~RedisTrialOutbox() override;
   bool Report(const RoundReport& report) override;
   void StoreCheckpoint(const StoredCheckpoint& checkpoint) override;
-  std::string ResumeModel() override;
+  std::optional<StoredCheckpoint> ResumeModel() override;
 
  private:
   std::unique_ptr<tasks::RedisClient> redis_;
-  std::string task_id_;
+  std::string channel_;
 };
 
 // The driver's end, for all its trials.
 class TrialInbox {
  public:
   explicit TrialInbox(tasks::RedisClient& redis) : redis_(redis) {}
-  // The reports not read yet, per task id (in the order of `task_ids`), one round trip.
-  std::vector<std::vector<RoundReport>> Take(const std::vector<std::string>& task_ids);
-  void Stop(const std::string& task_id);
+  // The reports not read yet, per channel (in the order of `channels`), one round trip.
+  std::vector<std::vector<RoundReport>> Take(const std::vector<std::string>& channels);
+  void Stop(const std::string& channel);
   // The newest checkpoint the trial stored (it stays until Forget).
-  std::optional<StoredCheckpoint> TakeCheckpoint(const std::string& task_id);
-  void SetResumeModel(const std::string& task_id, const std::string& model);
-  // Removes every key of the task (after its end).
-  void Forget(const std::string& task_id);
+  std::optional<StoredCheckpoint> TakeCheckpoint(const std::string& channel);
+  void SetResumeModel(const std::string& channel, const StoredCheckpoint& checkpoint);
+  // Removes every key of the channel (after the trial's end).
+  void Forget(const std::string& channel);
 
  private:
   tasks::RedisClient& redis_;

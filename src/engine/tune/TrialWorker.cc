@@ -33,7 +33,8 @@ SplitOptions ValidationSplit(double valid_fraction, std::uint64_t split_seed) {
   return {valid_fraction, HashKey(split_seed, 0x7a1d, 0x5ca1e)};
 }
 
-std::unique_ptr<TrialOutbox> ConnectOutbox(const tasks::TaskContext& context) {
+std::unique_ptr<TrialOutbox> ConnectOutbox(const tasks::TaskContext& context,
+                                          const std::string& channel) {
   if (context.control_address.empty()) {
     throw Failure("train_trial: this worker knows no control store to report to");
   }
@@ -41,7 +42,7 @@ std::unique_ptr<TrialOutbox> ConnectOutbox(const tasks::TaskContext& context) {
   int port = 0;
   tasks::ParseAddress(context.control_address, &host, &port);
   return std::make_unique<RedisTrialOutbox>(
-      std::make_unique<tasks::RedisClient>(host, port, context.control_token), context.task_id);
+      std::make_unique<tasks::RedisClient>(host, port, context.control_token), channel);
 }
 
 TrialWorker::TrialWorker(const tasks::TaskContext& context, const nlohmann::json& report_args,
@@ -78,11 +79,11 @@ TrialWorker::TrialWorker(const tasks::TaskContext& context, const nlohmann::json
   monitor_ = std::make_unique<TrialMonitor>(*outbox_, validation_, options);
 
   // The checkpoint to continue from, when the driver handed one over.
-  const std::string resume = outbox_->ResumeModel();
-  if (!resume.empty()) {
+  const std::optional<StoredCheckpoint> resume = outbox_->ResumeModel();
+  if (resume && !resume->model.empty()) {
     const std::string path = TemporaryPath("resume");
     try {
-      WriteFileAtomically(path, resume);
+      WriteFileAtomically(path, resume->model);
       resume_model_ = LoadClassifier(path);
     } catch (const std::exception& e) {
       LogWarning("tune: trial ", context.task_id, ": its checkpoint cannot be loaded (", e.what(),
@@ -90,7 +91,7 @@ TrialWorker::TrialWorker(const tasks::TaskContext& context, const nlohmann::json
     }
     std::filesystem::remove(path);
   }
-  if (resume_model_ != nullptr) resumed_from_ = report_args.value("resume_iteration", 0);
+  if (resume_model_ != nullptr) resumed_from_ = resume->iteration;
   request.prepare_model = [this](std::unique_ptr<Classifier>& model) {
     if (resume_model_ != nullptr && resume_model_->name() == model->name()) {
       model = std::move(resume_model_);
@@ -98,8 +99,10 @@ TrialWorker::TrialWorker(const tasks::TaskContext& context, const nlohmann::json
     }
     if (validation_.rows() > 0) model->set_monitoring({&validation_, monitor_.get(), 1});
   };
-  final_model_path_ = TemporaryPath("final");
-  request.save_model = final_model_path_;
+  if (report_args.value("keep_model", true)) {
+    final_model_path_ = TemporaryPath("final");
+    request.save_model = final_model_path_;
+  }
 }
 
 TrialWorker::~TrialWorker() {
@@ -119,7 +122,7 @@ void TrialWorker::Finish(nlohmann::json& result) {
                                     : nlohmann::json(nullptr);
   result["resumed_from"] = resumed_from_;
   std::error_code ec;
-  if (std::filesystem::file_size(final_model_path_, ec) > 0 && !ec) {
+  if (!final_model_path_.empty() && std::filesystem::file_size(final_model_path_, ec) > 0 && !ec) {
     outbox_->StoreCheckpoint({std::max(iterations, 1), ReadWholeFile(final_model_path_)});
     result["final_checkpoint"] = true;
   }

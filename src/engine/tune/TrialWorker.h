@@ -4,7 +4,8 @@
 // to the model so that each report reaches the driver, continues from the checkpoint the driver
 // handed over (set_warm_start), and stores the final model as the trial's last checkpoint.
 //
-// args["report"]: {"metric": "accuracy", "valid_fraction": 0.1, "checkpoint_freq": 0}.
+// args["report"]: {"channel": "RUN/TRIAL_ID", "metric": "accuracy", "valid_fraction": 0.1,
+// "checkpoint_freq": 0, "keep_model": true} (keep_model: send the final model to the driver).
 // Not under --cv (every fold trains its own model): the trial then runs as before.
 // Thread-safety: the task's thread.
 #pragma once
@@ -41,8 +42,9 @@ class TrialWorker {
   std::string final_model_path_;
 };
 
-// A connection to the task's control store for its reports.
-std::unique_ptr<TrialOutbox> ConnectOutbox(const tasks::TaskContext& context);
+// A connection to the task's control store for the trial's channel (TrialChannel.h).
+std::unique_ptr<TrialOutbox> ConnectOutbox(const tasks::TaskContext& context,
+                                          const std::string& channel);
 
 // The validation rows' split: the fraction held out of the training rows.
 SplitOptions ValidationSplit(double valid_fraction, std::uint64_t split_seed);
