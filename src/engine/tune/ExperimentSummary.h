@@ -19,7 +19,8 @@ struct SummaryTimes {
   double load_s = 0;
   double put_s = 0;
   double total_s = 0;
-  double scheduler_s = 0;  // the driver's own time on trials (TrialRunner::overhead_s)
+  double driver_s = 0;     // the driver's own time on trials (TrialRunner::overhead_s)
+  double scheduler_s = 0;  // of which the scheduler's and searcher's decisions
   bool local_cluster = false;
   bool budget_spent = false;
 };

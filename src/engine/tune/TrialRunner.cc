@@ -155,7 +155,9 @@ void TrialRunner::HandleReports(Active& active, const std::vector<RoundReport>& 
     if (std::isfinite(report.metric)) trial.last_result = report.metric;
     checkpointed = checkpointed || report.checkpoint > 0;
     if (active.decision != SchedulerDecision::kContinue) continue;
+    Stopwatch decision_clock;
     active.decision = scheduler_.OnResult(trial.trial_id, report.iteration, report.metric);
+    decisions_s_ += decision_clock.Seconds();
     if (active.decision != SchedulerDecision::kContinue) inbox_.Stop(active.channel);
   }
   storage_.AppendResults(trial.trial_id, lines);
@@ -202,7 +204,9 @@ void TrialRunner::Complete(const tasks::TaskRef& ref) {
                           record.result.value("stopped_early", false);
     if (record.result.value("final_checkpoint", false)) SaveCheckpoint(active);
     if (active.decision == SchedulerDecision::kContinue && trial.last_result) {
+      Stopwatch decision_clock;
       scheduler_.OnComplete(trial.trial_id, trial.iteration, *trial.last_result);
+      decisions_s_ += decision_clock.Seconds();
     }
     plan_.OnTrialComplete(trial);
   } else {

@@ -34,8 +34,10 @@ class TrialRunner {
   // runs after each trial's end (the summary is rewritten).
   void Run(const Stopwatch& clock, const std::function<bool()>& interrupted,
            const std::function<void()>& on_change);
-  // The driver's own time on trials (scheduler, searcher, reports, checkpoints), not waits.
+  // The driver's own time on trials (scheduler, searcher, reports, files, checkpoints), not
+  // waits; and the part of it the scheduler's and searcher's decisions took.
   double overhead_s() const { return overhead_s_ + plan_.searcher_s(); }
+  double decisions_s() const { return decisions_s_ + plan_.searcher_s(); }
   bool budget_spent() const { return budget_spent_; }
 
  private:
@@ -68,6 +70,7 @@ class TrialRunner {
   std::map<std::string, Active> active_;  // by task id
   std::map<std::string, std::string> node_names_;
   double overhead_s_ = 0;
+  double decisions_s_ = 0;
   bool budget_spent_ = false;
   int capacity_ = 1;
   bool local_cluster_ = false;

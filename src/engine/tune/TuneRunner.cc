@@ -162,7 +162,8 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
     times.total_s = clock.Seconds();
     times.local_cluster = local != nullptr;
     if (runner != nullptr) {
-      times.scheduler_s = runner->overhead_s();
+      times.driver_s = runner->overhead_s();
+      times.scheduler_s = runner->decisions_s();
       times.budget_spent = runner->budget_spent();
     }
     TuneResult result = summary.Make(plan.trials(), times);
