@@ -115,7 +115,8 @@ void RegisterTune(CLI::App& app) {
       ->capture_default_str();
   command
       ->add_option("--valid-fraction", options->valid_fraction,
-                   "Fraction of each trial's training rows held out for its per-round metric")
+                   "Fraction of each trial's training rows held out for its per-round metric "
+                   "(0: no per-round reports; trials train on all their training rows)")
       ->capture_default_str();
   command
       ->add_option("--checkpoint-freq", options->checkpoint_freq,

@@ -37,8 +37,9 @@ nlohmann::json TrainTrial(TaskContext& context, const nlohmann::json& args) {
   // A tune trial that reports per round to its driver (engine/tune/TrialWorker.h).
   std::unique_ptr<tune::TrialWorker> trial;
   if (args.contains("report")) {
-    trial = std::make_unique<tune::TrialWorker>(context, args["report"], data, request,
-                                                tune::ConnectOutbox(context, args["report"].value("channel", context.task_id)));
+    trial = std::make_unique<tune::TrialWorker>(
+        context, args["report"], data, request,
+        tune::ConnectOutbox(context, args["report"].value("channel", context.task_id)));
   }
   LocalComm comm;
   TrainReport report = RunTrainJob(request, comm, &data);

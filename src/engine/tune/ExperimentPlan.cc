@@ -74,7 +74,8 @@ ExperimentPlan::ExperimentPlan(const TuneOptions& options, const ExperimentStora
       // config per sample.
       const std::size_t grid = options.search == SearchKind::kTpe ? 1 : space.GridSize();
       if (grid > SearchSpace::kMaxTrials / static_cast<std::size_t>(options.num_samples)) {
-        throw InputError("tune: the search space has ", grid > SearchSpace::kMaxTrials ? "over " : "",
+        throw InputError("tune: the search space has ",
+                         grid > SearchSpace::kMaxTrials ? "over " : "",
                          std::min(grid, SearchSpace::kMaxTrials), " grid points x --num-samples ",
                          options.num_samples, ": more than ", SearchSpace::kMaxTrials, " trials");
       }

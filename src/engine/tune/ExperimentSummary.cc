@@ -4,8 +4,7 @@
 
 namespace scaleml::tune {
 
-ExperimentSummary::ExperimentSummary(const TuneOptions& options, std::string name,
-                                     std::string mode)
+ExperimentSummary::ExperimentSummary(const TuneOptions& options, std::string name, std::string mode)
     : options_(options), name_(std::move(name)), mode_(std::move(mode)) {}
 
 TuneResult ExperimentSummary::Make(const std::vector<Trial>& trials,
@@ -19,8 +18,8 @@ TuneResult ExperimentSummary::Make(const std::vector<Trial>& trials,
     ++finished;
     stopped_early += trials[i].stopped_early ? 1 : 0;
     const double metric = trials[i].metric;
-    if (result.best < 0 || (maximize ? metric > trials[result.best].metric
-                                     : metric < trials[result.best].metric)) {
+    if (result.best < 0 ||
+        (maximize ? metric > trials[result.best].metric : metric < trials[result.best].metric)) {
       result.best = static_cast<int>(i);
     }
   }

@@ -49,8 +49,7 @@ AshaScheduler::AshaScheduler(const SchedulerOptions& options) : options_(options
   const double min_t = options.grace_period;
   for (int s = 0; s < options.brackets; ++s) {
     // Ray: MAX_RUNGS = int(log(max_t / min_t) / log(rf) - s + 1), milestones largest first.
-    const int rungs =
-        static_cast<int>(std::log(options.max_t / min_t) / std::log(rf) - s + 1);
+    const int rungs = static_cast<int>(std::log(options.max_t / min_t) / std::log(rf) - s + 1);
     Bracket bracket;
     for (int k = rungs - 1; k >= 0; --k) {
       bracket.push_back({min_t * std::pow(rf, k + s), {}});
@@ -108,8 +107,7 @@ SchedulerDecision AshaScheduler::BracketResult(Bracket& bracket, const std::stri
   return decision;
 }
 
-SchedulerDecision AshaScheduler::OnResult(const std::string& trial, int iteration,
-                                          double metric) {
+SchedulerDecision AshaScheduler::OnResult(const std::string& trial, int iteration, double metric) {
   if (std::isnan(metric)) return SchedulerDecision::kContinue;
   if (iteration >= options_.max_t) return SchedulerDecision::kFinish;
   const double reward = options_.maximize ? metric : -metric;
@@ -167,8 +165,7 @@ SchedulerDecision MedianStoppingScheduler::OnResult(const std::string& trial, in
   return SchedulerDecision::kStop;
 }
 
-void MedianStoppingScheduler::OnComplete(const std::string& trial, int iteration,
-                                         double metric) {
+void MedianStoppingScheduler::OnComplete(const std::string& trial, int iteration, double metric) {
   if (std::isnan(metric)) return;
   auto& reports = results_[trial];
   if (reports.empty() || reports.back().iteration != iteration) {

@@ -26,12 +26,12 @@ enum class SchedulerDecision {
 struct SchedulerOptions {
   SchedulerKind kind = SchedulerKind::kFifo;
   bool maximize = true;
-  int max_t = 100;                // asha: rounds a trial may train at most (Ray's default)
-  int grace_period = 1;           // asha and median: rounds before any stop
-  double reduction_factor = 4;    // asha
-  int brackets = 1;               // asha
-  int min_samples_required = 3;   // median
-  std::uint64_t seed = 0;         // asha: the bracket of each trial, when brackets > 1
+  int max_t = 100;               // asha: rounds a trial may train at most (Ray's default)
+  int grace_period = 1;          // asha and median: rounds before any stop
+  double reduction_factor = 4;   // asha
+  int brackets = 1;              // asha
+  int min_samples_required = 3;  // median
+  std::uint64_t seed = 0;        // asha: the bracket of each trial, when brackets > 1
 };
 
 class Scheduler {

@@ -16,15 +16,12 @@ double NormalCdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 
 // Acklam's rational approximation, refined by one Halley step (relative error ~1e-15).
 double NormalQuantile(double p) {
-  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
-                             -2.759285104469687e+02, 1.383577518672690e+02,
-                             -3.066479806614716e+01, 2.506628277459239e+00};
-  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
-                             -1.556989798598866e+02, 6.680131188771972e+01,
-                             -1.328068155288572e+01};
-  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
-                             -2.400758277161838e+00, -2.549732539343734e+00,
-                             4.374664141464968e+00,  2.938163982698783e+00};
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                             1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                             6.680131188771972e+01, -1.328068155288572e+01};
+  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                             -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
   static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
                              3.754408661907416e+00};
   p = std::clamp(p, 1e-300, 1 - 1e-16);
@@ -186,9 +183,9 @@ double LogPdf(const Parzen& p, double x) {
       const double low = p.low - p.step / 2, high = p.high + p.step / 2;
       const double mass = NormalCdf((high - mu) / sigma) - NormalCdf((low - mu) / sigma);
       if (p.step > 0) {
-        density = (NormalCdf((x + p.step / 2 - mu) / sigma) -
-                   NormalCdf((x - p.step / 2 - mu) / sigma)) /
-                  mass;
+        density =
+            (NormalCdf((x + p.step / 2 - mu) / sigma) - NormalCdf((x - p.step / 2 - mu) / sigma)) /
+            mass;
       } else {
         const double z = (x - mu) / sigma;
         density = std::exp(-0.5 * z * z) / (sigma * std::sqrt(2 * M_PI) * mass);

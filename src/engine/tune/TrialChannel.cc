@@ -20,8 +20,8 @@ RoundReport RoundReport::FromJson(const nlohmann::json& j) {
   RoundReport r;
   r.iteration = j.value("iteration", 0);
   // NaN travels as null (JSON has no NaN).
-  r.metric = j.contains("metric") && j["metric"].is_number() ? j["metric"].get<double>()
-                                                              : std::nan("");
+  r.metric =
+      j.contains("metric") && j["metric"].is_number() ? j["metric"].get<double>() : std::nan("");
   r.time_s = j.value("time_s", 0.0);
   r.attempt = j.value("attempt", 0);
   r.checkpoint = j.value("checkpoint", 0);
@@ -57,9 +57,9 @@ namespace {
 
 void StoreHash(tasks::RedisClient& redis, const std::string& key,
                const StoredCheckpoint& checkpoint) {
-  redis.Pipeline({{"HSET", key, "iteration", StrCat(checkpoint.iteration), "model",
-                   checkpoint.model},
-                  {"EXPIRE", key, kTtl}});
+  redis.Pipeline(
+      {{"HSET", key, "iteration", StrCat(checkpoint.iteration), "model", checkpoint.model},
+       {"EXPIRE", key, kTtl}});
 }
 
 std::optional<StoredCheckpoint> LoadHash(tasks::RedisClient& redis, const std::string& key) {
@@ -101,8 +101,7 @@ std::vector<std::vector<RoundReport>> TrialInbox::Take(const std::vector<std::st
     }
     // The worker only appends: dropping the first n removes exactly what was read.
     if (!replies[i].elements.empty()) {
-      trims.push_back(
-          {"LTRIM", ReportsKey(channels[i]), StrCat(replies[i].elements.size()), "-1"});
+      trims.push_back({"LTRIM", ReportsKey(channels[i]), StrCat(replies[i].elements.size()), "-1"});
     }
   }
   if (!trims.empty()) redis_.Pipeline(trims);
@@ -122,8 +121,8 @@ void TrialInbox::SetResumeModel(const std::string& channel, const StoredCheckpoi
 }
 
 void TrialInbox::Forget(const std::string& channel) {
-  redis_.Command({"DEL", ReportsKey(channel), StopKey(channel), CheckpointKey(channel),
-                  ResumeKey(channel)});
+  redis_.Command(
+      {"DEL", ReportsKey(channel), StopKey(channel), CheckpointKey(channel), ResumeKey(channel)});
 }
 
 }  // namespace scaleml::tune

@@ -14,8 +14,8 @@
 
 namespace scaleml::tune {
 
-double ValidationMetric(const std::string& name, const Dataset& rows,
-                        std::span<const float> proba, const Classifier& model) {
+double ValidationMetric(const std::string& name, const Dataset& rows, std::span<const float> proba,
+                        const Classifier& model) {
   LocalComm comm;
   const std::vector<float> copy(proba.begin(), proba.end());
   const std::vector<std::int32_t> predicted = ArgmaxLabels(copy, model.classes());
@@ -31,8 +31,8 @@ double ValidationMetric(const std::string& name, const Dataset& rows,
 
 std::string ModelBytes(const Classifier& model) {
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp != nullptr && *tmp != 0 ? tmp : "/tmp") +
-                        "/scaleml_checkpoint_XXXXXX";
+  std::string pattern =
+      std::string(tmp != nullptr && *tmp != 0 ? tmp : "/tmp") + "/scaleml_checkpoint_XXXXXX";
   const int fd = mkstemp(pattern.data());
   if (fd < 0) throw Failure("tune: cannot create a temporary file for a checkpoint");
   close(fd);

@@ -43,8 +43,8 @@ class TrialMonitor : public TrainingMonitor {
 
 // The metric `name` (engine/Metrics.h's ScalarMetricNames) of the rows' probabilities over the
 // model's classes; NaN where it is undefined.
-double ValidationMetric(const std::string& name, const Dataset& rows,
-                        std::span<const float> proba, const Classifier& model);
+double ValidationMetric(const std::string& name, const Dataset& rows, std::span<const float> proba,
+                        const Classifier& model);
 
 // The model's file bytes (ModelFile's format), through a temporary file.
 std::string ModelBytes(const Classifier& model);

@@ -77,8 +77,8 @@ void TrialRunner::Submit(std::size_t index) {
   trial.iteration = resume_from;
   trial.last_result.reset();
   trial.stopped_early = false;
-  active.ref = driver_.Submit("train_trial", args, {data_}, options_.cpus_per_trial,
-                              options_.max_failures);
+  active.ref =
+      driver_.Submit("train_trial", args, {data_}, options_.cpus_per_trial, options_.max_failures);
   trial.task_id = active.ref.id;
   trial.status = TrialStatus::kPending;
   active_[active.ref.id] = std::move(active);
@@ -200,8 +200,8 @@ void TrialRunner::Complete(const tasks::TaskRef& ref) {
     trial.metric = record.result[metric].get<double>();
     trial.iteration = std::max(trial.iteration, record.result.value("iterations", 0));
     // Stopped early: cut by the scheduler, and the fit did end at that report.
-    trial.stopped_early = active.decision == SchedulerDecision::kStop &&
-                          record.result.value("stopped_early", false);
+    trial.stopped_early =
+        active.decision == SchedulerDecision::kStop && record.result.value("stopped_early", false);
     if (record.result.value("final_checkpoint", false)) SaveCheckpoint(active);
     if (active.decision == SchedulerDecision::kContinue && trial.last_result) {
       Stopwatch decision_clock;
@@ -211,11 +211,11 @@ void TrialRunner::Complete(const tasks::TaskRef& ref) {
     plan_.OnTrialComplete(trial);
   } else {
     trial.status = TrialStatus::kError;
-    trial.error = record.state != tasks::TaskState::kDone ? record.error
-                  : record.result.contains(metric)
-                      ? "the trial's " + metric +
-                            " is undefined (a single class among its test rows?)"
-                      : "the result has no numeric '" + metric + "'";
+    trial.error =
+        record.state != tasks::TaskState::kDone ? record.error
+        : record.result.contains(metric)
+            ? "the trial's " + metric + " is undefined (a single class among its test rows?)"
+            : "the result has no numeric '" + metric + "'";
   }
   if (options_.report_rounds) inbox_.Forget(active.channel);
   storage_.SaveTrial(trial);
@@ -226,8 +226,7 @@ void TrialRunner::Complete(const tasks::TaskRef& ref) {
 void TrialRunner::SpendBudget() {
   budget_spent_ = true;
   if (!options_.quiet) {
-    std::printf("time budget of %g s spent: stopping the running trials\n",
-                options_.time_budget_s);
+    std::printf("time budget of %g s spent: stopping the running trials\n", options_.time_budget_s);
   }
   std::vector<std::string> cancelled;
   for (auto& [task_id, active] : active_) {

@@ -16,7 +16,13 @@ std::string ConfigText(const nlohmann::json& config, std::size_t width) {
   std::string text;
   for (const auto& [key, value] : config.items()) {
     if (!text.empty()) text += ", ";
-    text += key + "=" + ParamText(value);
+    if (value.is_number_float()) {  // short in the table; the files keep every digit
+      char number[32];
+      std::snprintf(number, sizeof(number), "%.4g", value.get<double>());
+      text += key + "=" + number;
+    } else {
+      text += key + "=" + ParamText(value);
+    }
   }
   if (text.empty()) text = "(defaults)";
   if (text.size() > width) text = text.substr(0, width - 3) + "...";
@@ -62,16 +68,16 @@ std::string TrialTable::Render(const std::vector<Trial>& trials, const std::stri
     }
     if (value.size() > 10) value = value.substr(0, 10);
     char time[32] = "";
-    const double end = t.finished > t.started ? t.finished
+    const double end = t.finished > t.started              ? t.finished
                        : t.status == TrialStatus::kRunning ? now
                                                            : 0;
-    if (t.started > 0 && end > t.started) std::snprintf(time, sizeof(time), "%.2f", end - t.started);
-    const std::string status =
-        StrCat(TrialStatusName(t.status), t.stopped_early ? " (early)" : "");
+    if (t.started > 0 && end > t.started)
+      std::snprintf(time, sizeof(time), "%.2f", end - t.started);
+    const std::string status = StrCat(TrialStatusName(t.status), t.stopped_early ? " (early)" : "");
     const std::string iteration = t.iteration > 0 ? StrCat(t.iteration) : "";
-    std::snprintf(line, sizeof(line), "%-22s %-16s %-12s %-36s %6s %10s %8s\n",
-                  t.trial_id.c_str(), status.c_str(), t.node.c_str(),
-                  ConfigText(t.config, 36).c_str(), iteration.c_str(), value.c_str(), time);
+    std::snprintf(line, sizeof(line), "%-22s %-16s %-12s %-36s %6s %10s %8s\n", t.trial_id.c_str(),
+                  status.c_str(), t.node.c_str(), ConfigText(t.config, 36).c_str(),
+                  iteration.c_str(), value.c_str(), time);
     out += line;
   }
   return out;

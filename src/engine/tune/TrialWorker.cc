@@ -34,7 +34,7 @@ SplitOptions ValidationSplit(double valid_fraction, std::uint64_t split_seed) {
 }
 
 std::unique_ptr<TrialOutbox> ConnectOutbox(const tasks::TaskContext& context,
-                                          const std::string& channel) {
+                                           const std::string& channel) {
   if (context.control_address.empty()) {
     throw Failure("train_trial: this worker knows no control store to report to");
   }
@@ -51,9 +51,15 @@ TrialWorker::TrialWorker(const tasks::TaskContext& context, const nlohmann::json
     : outbox_(std::move(outbox)) {
   if (request.cv_folds != 0) return;  // folds train models of their own: no curve
   const double valid_fraction = report_args.value("valid_fraction", 0.1);
-  if (!(valid_fraction > 0 && valid_fraction < 1)) {
-    throw InputError("tune: --valid-fraction ", valid_fraction, " must be in (0, 1)");
+  if (!(valid_fraction >= 0 && valid_fraction < 1)) {
+    throw InputError("tune: --valid-fraction ", valid_fraction, " must be in [0, 1)");
   }
+  if (report_args.value("keep_model", true)) {
+    final_model_path_ = TemporaryPath("final");
+    request.save_model = final_model_path_;
+  }
+  // 0: no per-round reports; the trial trains on all its training rows (the paper's protocol).
+  if (valid_fraction == 0) return;
   const SplitOptions valid = ValidationSplit(valid_fraction, request.split.seed);
   std::vector<std::size_t> rows;
   const auto ids = data.row_ids();
@@ -62,7 +68,8 @@ TrialWorker::TrialWorker(const tasks::TaskContext& context, const nlohmann::json
   }
   validation_ = data.Take(rows);
   if (validation_.rows() == 0) {
-    LogWarning("tune: trial ", context.task_id, ": no validation rows; it reports once, at its end");
+    LogWarning("tune: trial ", context.task_id,
+               ": no validation rows; it reports once, at its end");
   }
   request.keep_train_rows = [valid](std::span<const std::int64_t> train_ids) {
     std::vector<std::size_t> keep;
@@ -99,10 +106,6 @@ TrialWorker::TrialWorker(const tasks::TaskContext& context, const nlohmann::json
     }
     if (validation_.rows() > 0) model->set_monitoring({&validation_, monitor_.get(), 1});
   };
-  if (report_args.value("keep_model", true)) {
-    final_model_path_ = TemporaryPath("final");
-    request.save_model = final_model_path_;
-  }
 }
 
 TrialWorker::~TrialWorker() {
@@ -113,14 +116,17 @@ TrialWorker::~TrialWorker() {
 }
 
 void TrialWorker::Finish(nlohmann::json& result) {
-  if (monitor_ == nullptr) return;
-  const int iterations = std::max(monitor_->last_iteration(), resumed_from_);
-  result["iterations"] = iterations;
-  result["stopped_early"] = monitor_->stopped();
-  result["validation_metric"] = monitor_->last_iteration() > 0 && std::isfinite(monitor_->last_metric())
-                                    ? nlohmann::json(monitor_->last_metric())
-                                    : nlohmann::json(nullptr);
-  result["resumed_from"] = resumed_from_;
+  int iterations = 0;
+  if (monitor_ != nullptr) {
+    iterations = std::max(monitor_->last_iteration(), resumed_from_);
+    result["iterations"] = iterations;
+    result["stopped_early"] = monitor_->stopped();
+    result["validation_metric"] =
+        monitor_->last_iteration() > 0 && std::isfinite(monitor_->last_metric())
+            ? nlohmann::json(monitor_->last_metric())
+            : nlohmann::json(nullptr);
+    result["resumed_from"] = resumed_from_;
+  }
   std::error_code ec;
   if (!final_model_path_.empty() && std::filesystem::file_size(final_model_path_, ec) > 0 && !ec) {
     outbox_->StoreCheckpoint({std::max(iterations, 1), ReadWholeFile(final_model_path_)});

@@ -6,7 +6,8 @@
 //
 // args["report"]: {"channel": "RUN/TRIAL_ID", "metric": "accuracy", "valid_fraction": 0.1,
 // "checkpoint_freq": 0, "keep_model": true} (keep_model: send the final model to the driver).
-// Not under --cv (every fold trains its own model): the trial then runs as before.
+// Not under --cv (every fold trains its own model): the trial then runs as before. With
+// valid_fraction 0 nothing is held out and nothing reported; only the final model is kept.
 // Thread-safety: the task's thread.
 #pragma once
 
@@ -44,7 +45,7 @@ class TrialWorker {
 
 // A connection to the task's control store for the trial's channel (TrialChannel.h).
 std::unique_ptr<TrialOutbox> ConnectOutbox(const tasks::TaskContext& context,
-                                          const std::string& channel);
+                                           const std::string& channel);
 
 // The validation rows' split: the fraction held out of the training rows.
 SplitOptions ValidationSplit(double valid_fraction, std::uint64_t split_seed);

@@ -137,16 +137,20 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
     throw InputError("tune: --max-concurrent-trials must be >= 0 (0: as the cluster's CPUs allow)");
   }
   if (options.time_budget_s < 0) throw InputError("tune: --time-budget-s must be >= 0");
-  if (options.report_rounds && !(options.valid_fraction > 0 && options.valid_fraction < 1)) {
-    throw InputError("tune: --valid-fraction ", options.valid_fraction, " must be in (0, 1)");
+  if (options.report_rounds && !(options.valid_fraction >= 0 && options.valid_fraction < 1)) {
+    throw InputError("tune: --valid-fraction ", options.valid_fraction,
+                     " must be in [0, 1) (0: no per-round reports)");
   }
   if (options.checkpoint_freq < 0) throw InputError("tune: --checkpoint-freq must be >= 0");
   SchedulerOptions scheduler_options = options.scheduler;
   scheduler_options.maximize = mode == "max";
   scheduler_options.seed = options.search_seed;
   std::unique_ptr<Scheduler> scheduler = MakeScheduler(scheduler_options);  // checks its options
-  if (options.scheduler.kind != SchedulerKind::kFifo && !options.report_rounds) {
-    throw InputError("tune: --scheduler needs per-round reports");
+  if (options.scheduler.kind != SchedulerKind::kFifo &&
+      !(options.report_rounds && options.valid_fraction > 0)) {
+    throw InputError(
+        "tune: --scheduler asha and median decide on per-round reports: give --valid-fraction > "
+        "0");
   }
   ExperimentStorage storage(options.storage);
   ExperimentPlan plan(options, storage, mode);

@@ -120,7 +120,8 @@ TEST(TrialTableTest, ShowsRunningTrialsRoundAndLastResult) {
 
 TEST_F(ExperimentStorageTest, CurvesAppendTruncateAndSkipACutLine) {
   ExperimentStorage storage(dir_);
-  storage.AppendResults("t", {R"({"iteration":1,"metric":0.5})", R"({"iteration":2,"metric":0.6})"});
+  storage.AppendResults("t",
+                        {R"({"iteration":1,"metric":0.5})", R"({"iteration":2,"metric":0.6})"});
   storage.AppendResults("t", {R"({"iteration":3,"metric":0.7})"});
   ASSERT_EQ(storage.LoadResults("t").size(), 3u);
   storage.TruncateResults("t", 3);  // a continuation from round 2's checkpoint

@@ -22,8 +22,8 @@ SchedulerOptions Asha(int max_t, bool maximize = true) {
 
 TEST(PercentileTest, MatchesNumpyLinearInterpolation) {
   EXPECT_DOUBLE_EQ(Percentile({0.5}, 75), 0.5);
-  EXPECT_DOUBLE_EQ(Percentile({0.6, 0.5}, 75), 0.575);       // 0.5 + 0.75 * 0.1
-  EXPECT_DOUBLE_EQ(Percentile({0.4, 0.6, 0.5}, 75), 0.55);    // halfway between 0.5 and 0.6
+  EXPECT_DOUBLE_EQ(Percentile({0.6, 0.5}, 75), 0.575);      // 0.5 + 0.75 * 0.1
+  EXPECT_DOUBLE_EQ(Percentile({0.4, 0.6, 0.5}, 75), 0.55);  // halfway between 0.5 and 0.6
   EXPECT_DOUBLE_EQ(Percentile({1, 2, 3, 4}, 50), 2.5);
   EXPECT_DOUBLE_EQ(Percentile({1, 2, 3, 4, 5}, 75), 4);
 }
@@ -42,7 +42,7 @@ TEST(AshaSchedulerTest, RungsAsRayPlacesThem) {
 }
 
 TEST(AshaSchedulerTest, CutsBelowTheRungQuantile) {
-  AshaScheduler asha(Asha(10));  // rungs at 4 and 1
+  AshaScheduler asha(Asha(10));                       // rungs at 4 and 1
   EXPECT_EQ(asha.OnResult("A", 1, 0.5), kContinue);   // first at rung 1: nothing to cut against
   EXPECT_EQ(asha.OnResult("B", 1, 0.6), kContinue);   // cutoff p75{0.5} = 0.5
   EXPECT_EQ(asha.OnResult("C", 1, 0.4), kStop);       // cutoff p75{0.5, 0.6} = 0.575
@@ -116,7 +116,7 @@ TEST(MedianStoppingTest, WaitsForTheGracePeriodAndForSamples) {
   }
   EXPECT_EQ(median.OnResult("D", 1, 0.9), kContinue);  // within the grace period
   EXPECT_EQ(median.OnResult("D", 2, 0.9), kContinue);
-  EXPECT_EQ(median.OnResult("D", 3, 0.9), kStop);  // minimizing: 0.9 worse than median 0.2
+  EXPECT_EQ(median.OnResult("D", 3, 0.9), kStop);      // minimizing: 0.9 worse than median 0.2
   EXPECT_EQ(median.OnResult("E", 4, 0.9), kContinue);  // nobody else reached round 4
 }
 

@@ -35,7 +35,8 @@ double LateDistance(Searcher& searcher, int trials, double* best_distance) {
 }
 
 TEST(SearcherTest, VariantSamplesAreExpandsConfigs) {
-  SearchSpace space = SearchSpace::Parse(R"({"a": {"grid_search": [1, 2, 3]}, "b": {"uniform": [0, 1]}})");
+  SearchSpace space =
+      SearchSpace::Parse(R"({"a": {"grid_search": [1, 2, 3]}, "b": {"uniform": [0, 1]}})");
   const auto expanded = space.Expand(4, 9);
   auto searcher = MakeSearcher(ParseSearchKind("random"), space, true, 9);
   for (std::size_t i = 0; i < expanded.size(); ++i) EXPECT_EQ(searcher->Suggest(i), expanded[i]);

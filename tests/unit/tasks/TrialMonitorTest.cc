@@ -50,7 +50,8 @@ TEST(TrialMonitorTest, ReportsTheValidationMetricChecksPointsAndStops) {
   options.attempt = 3;
   TrialMonitor monitor(outbox, data, options);
   std::vector<RoundDecision> decisions;
-  for (int round = 1; round <= 6; ++round) decisions.push_back(monitor.OnRound(round, proba, *model));
+  for (int round = 1; round <= 6; ++round)
+    decisions.push_back(monitor.OnRound(round, proba, *model));
   EXPECT_EQ(decisions[3], RoundDecision::kContinue);
   EXPECT_EQ(decisions[4], RoundDecision::kStop);  // the driver stopped it at the fifth report
   EXPECT_EQ(decisions[5], RoundDecision::kStop);

@@ -3,9 +3,9 @@
 // checkpoints and obeys stops, as gbdt and xgboost do once they call their TrainingMonitor. It
 // checks ASHA stopping trials early end to end (result.jsonl, summary, best.model) and a driver
 // killed mid-experiment resumed from its checkpoints without rerunning finished trials.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,8 +62,11 @@ nlohmann::json FakeTrial(TaskContext& context, const nlohmann::json& args) {
   if (report.value("keep_model", false)) {
     outbox->StoreCheckpoint({last, "final model of " + args["params"]["C"].get<std::string>()});
   }
-  return {{"accuracy", quality},      {"iterations", last},         {"stopped_early", stopped},
-          {"final_checkpoint", true}, {"resumed_from", start}};
+  return {{"accuracy", quality},
+          {"iterations", last},
+          {"stopped_early", stopped},
+          {"final_checkpoint", true},
+          {"resumed_from", start}};
 }
 
 const tasks::TaskRegistry& FakeRegistry() {
@@ -191,8 +194,8 @@ TEST_F(TrialRunnerTest, ResumeAfterTheDriverIsKilledContinuesFromCheckpoints) {
     dup2(null, 2);
     execl(SCALEML_BINARY, SCALEML_BINARY, "tune", "--algo", "logreg", "--data",
           options.data_path.c_str(), "--search-space", options.search_space.c_str(), "--address",
-          options.address.c_str(), "--storage", options.storage.c_str(),
-          "--max-concurrent-trials", "1", "--checkpoint-freq", "4", static_cast<char*>(nullptr));
+          options.address.c_str(), "--storage", options.storage.c_str(), "--max-concurrent-trials",
+          "1", "--checkpoint-freq", "4", static_cast<char*>(nullptr));
     _exit(127);
   }
   // Kill the driver once trial 1 has stored a checkpoint past round 4.
