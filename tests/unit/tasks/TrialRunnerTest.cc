@@ -16,6 +16,7 @@
 
 #include "core/AtomicFile.h"
 #include "core/Log.h"
+#include "core/Stopwatch.h"
 #include "engine/tasks/RedisServer.h"
 #include "engine/tune/ExperimentStorage.h"
 #include "engine/tune/TrialChannel.h"
@@ -231,6 +232,57 @@ TEST_F(TrialRunnerTest, ResumeAfterTheDriverIsKilledContinuesFromCheckpoints) {
   // Trial 1 continued from its checkpoint (round 8 or later), not from round 0.
   EXPECT_GE(result.trials[1].result["resumed_from"].get<int>(), 8);
   EXPECT_EQ(ReadWholeFile(options.storage + "/best.model"), "final model of 0.7");
+}
+
+TEST_F(TrialRunnerTest, TimeBudgetEndsAnUnboundedExperiment) {
+  TestCluster cluster;
+  cluster.StartAgent("a", 2, 64 << 20, &FakeRegistry());
+  TuneOptions options = Options(cluster, R"({"C": {"uniform": [0.1, 1]}, "max_iter": 40})");
+  options.num_samples = -1;  // sample until the budget ends
+  options.time_budget_s = 1.5;
+  Stopwatch clock;
+  TuneResult result = TuneRunner::Run(options);
+  // Trials take 16 x 40 ms, two at a time: the budget ends during the second or third pair.
+  EXPECT_LT(clock.Seconds(), 10.0);
+  EXPECT_EQ(result.summary["time_budget_spent"], true);
+  ASSERT_GE(result.trials.size(), 2u);
+  int finished = 0;
+  for (const Trial& t : result.trials) {
+    EXPECT_NE(t.status, TrialStatus::kError) << t.error;
+    finished += t.status == TrialStatus::kTerminated ? 1 : 0;
+  }
+  EXPECT_GE(finished, 2);
+  // A trial running when the budget ended stopped at its next round; none started after it.
+  const double budget_end = result.trials.front().started + options.time_budget_s;
+  for (const Trial& t : result.trials) {
+    if (t.started > budget_end + 0.5) ADD_FAILURE() << t.trial_id << " started after the budget";
+  }
+}
+
+TEST_F(TrialRunnerTest, TpeTrialsAreStoredAndResumeRerunsNothing) {
+  TestCluster cluster;
+  cluster.StartAgent("a", 2, 64 << 20, &FakeRegistry());
+  TuneOptions options = Options(cluster, R"({"C": {"uniform": [0.1, 1]}, "max_iter": 1})");
+  options.search = SearchKind::kTpe;
+  options.search_seed = 4;
+  options.num_samples = 12;
+  TuneResult first = TuneRunner::Run(options);
+  ASSERT_EQ(first.trials.size(), 12u);
+  // The first ten are the random search's configs; all twelve are in the state file.
+  SearchSpace space = SearchSpace::Parse(options.search_space);
+  EXPECT_EQ(first.trials[3].config, space.Sample(3, 4));
+  const auto state =
+      nlohmann::json::parse(ReadWholeFile(options.storage + "/experiment_state.json"));
+  ASSERT_EQ(state["trials"].size(), 12u);
+  EXPECT_EQ(state["trials"][11]["config"], first.trials[11].config);
+  options.resume = true;
+  options.search = SearchKind::kRandom;  // ignored: the saved experiment's settings hold
+  TuneResult again = TuneRunner::Run(options);
+  ASSERT_EQ(again.trials.size(), 12u);
+  for (std::size_t i = 0; i < 12; ++i) {
+    EXPECT_EQ(again.trials[i].task_id, first.trials[i].task_id);  // nothing ran again
+    EXPECT_EQ(again.trials[i].config, first.trials[i].config);
+  }
 }
 
 }  // namespace
