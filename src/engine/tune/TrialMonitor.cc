@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -16,11 +17,41 @@ namespace scaleml::tune {
 
 double ValidationMetric(const std::string& name, const Dataset& rows, std::span<const float> proba,
                         const Classifier& model) {
+  const std::vector<std::int32_t>& classes = model.classes();
+  const std::size_t k = classes.size();
+  const auto labels = rows.labels();
+  // Each row's class index; a label the model never saw takes the full scorer (it joins the
+  // class list there), the common case only what `name` needs: a report costs one pass.
+  std::vector<std::int32_t> truth(labels.size());
+  bool unseen = k == 0;
+  for (std::size_t r = 0; r < labels.size() && !unseen; ++r) {
+    auto found = std::lower_bound(classes.begin(), classes.end(), labels[r]);
+    unseen = found == classes.end() || *found != labels[r];
+    truth[r] = static_cast<std::int32_t>(found - classes.begin());
+  }
+  const double n = static_cast<double>(labels.size());
+  if (!unseen && n > 0 && name != "accuracy" && name != "logloss" && name != "roc_auc" &&
+      name != "f1" && name != "balanced_accuracy") {
+    throw InputError("tune: unknown --metric ", name);
+  }
+  if (!unseen && n > 0 && name == "logloss") return LogLossSum(truth, proba, k) / n;
+  if (!unseen && n > 0 && name == "roc_auc") return RocAuc(truth, proba, k);
+  std::vector<std::int32_t> predicted(labels.size());
+  for (std::size_t r = 0; r < labels.size(); ++r) {
+    const float* row = proba.data() + r * k;
+    predicted[r] = static_cast<std::int32_t>(std::max_element(row, row + k) - row);
+  }
+  if (!unseen && n > 0) {
+    const std::vector<std::int64_t> confusion = ConfusionMatrix(truth, predicted, k);
+    if (name == "accuracy") return AccuracyFromConfusion(confusion, k);
+    if (name == "f1") return F1FromConfusion(confusion, k);
+    return BalancedAccuracyFromConfusion(confusion, k);
+  }
   LocalComm comm;
-  const std::vector<float> copy(proba.begin(), proba.end());
-  const std::vector<std::int32_t> predicted = ArgmaxLabels(copy, model.classes());
+  std::vector<std::int32_t> predicted_labels(labels.size());
+  for (std::size_t r = 0; r < labels.size(); ++r) predicted_labels[r] = classes.at(predicted[r]);
   const ClassificationMetrics m =
-      ScoreClassifier(rows.labels(), proba, predicted, model.classes(), rows.schema(), comm);
+      ScoreClassifier(labels, proba, predicted_labels, classes, rows.schema(), comm);
   if (name == "accuracy") return m.accuracy;
   if (name == "logloss") return m.logloss;
   if (name == "roc_auc") return m.roc_auc;

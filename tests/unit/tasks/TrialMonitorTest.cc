@@ -7,7 +7,9 @@
 #include "algo/Registry.h"
 #include "comm/LocalComm.h"
 #include "core/AtomicFile.h"
+#include "core/Error.h"
 #include "data/TrainTestSplit.h"
+#include "engine/Metrics.h"
 #include "engine/tune/TrialMonitor.h"
 #include "engine/tune/TrialWorker.h"
 #include "unit/testing/SyntheticData.h"
@@ -41,7 +43,17 @@ TEST(TrialMonitorTest, ReportsTheValidationMetricChecksPointsAndStops) {
   // The model's accuracy as the train report computes it, the metric every report must carry.
   const double accuracy = ValidationMetric("accuracy", data, proba, *model);
   EXPECT_GT(accuracy, 0.9);
-  EXPECT_LT(ValidationMetric("logloss", data, proba, *model), 0.5);
+  // Each metric as the train report's scorer computes it.
+  const ClassificationMetrics full =
+      ScoreClassifier(data.labels(), proba, ArgmaxLabels(proba, model->classes()), model->classes(),
+                      data.schema(), comm);
+  EXPECT_DOUBLE_EQ(accuracy, full.accuracy);
+  EXPECT_DOUBLE_EQ(ValidationMetric("logloss", data, proba, *model), full.logloss);
+  EXPECT_DOUBLE_EQ(ValidationMetric("roc_auc", data, proba, *model), full.roc_auc);
+  EXPECT_DOUBLE_EQ(ValidationMetric("f1", data, proba, *model), full.f1);
+  EXPECT_DOUBLE_EQ(ValidationMetric("balanced_accuracy", data, proba, *model),
+                   full.balanced_accuracy);
+  EXPECT_THROW(ValidationMetric("auc", data, proba, *model), Error);
 
   FakeOutbox outbox;
   outbox.stop_after = 5;
