@@ -22,6 +22,24 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$B" generate --samples 30000 --seed 3 --out "$T/d.csv" >/dev/null
+# Bad options: exit 2 with one line naming the option, before any cluster or data is touched.
+expect_input_error() {  # expect_input_error "MESSAGE PART" ARGS...
+  local want=$1; shift
+  set +e
+  msg=$("$B" tune --algo gbdt --data "$T/d.csv" "$@" 2>&1); rc=$?
+  set -e
+  [ $rc = 2 ] || fail "tune $* exited $rc: $msg"
+  echo "$msg" | grep -qF -- "$want" || fail "tune $*: expected '$want' in: $msg"
+}
+expect_input_error "--scheduler: hyperband not in" --scheduler hyperband
+expect_input_error "--search: bayes not in" --search bayes
+expect_input_error "--max-t must be at least 1" --scheduler asha --max-t 0
+expect_input_error "give --valid-fraction > 0" --scheduler median --valid-fraction 0
+expect_input_error "until --time-budget-s ends" --num-samples -1
+expect_input_error "--valid-fraction 1.5 must be in [0, 1)" --valid-fraction 1.5
+expect_input_error "--min-samples-required must be at least 1" --scheduler median \
+  --min-samples-required 0
+
 # A cluster of its own (a killed driver's private local cluster would outlive it).
 "$B" start --head --num-cpus 2 >"$T/start.out" 2>&1 || { cat "$T/start.out"; fail "start"; }
 SPACE='{"learning_rate": {"loguniform": [0.005, 0.3]}, "num_leaves": {"randint": [4, 64]}}'
