@@ -310,6 +310,10 @@ std::vector<std::string> BenchRunner::CommandOf(const RunSpec& spec, const std::
             storage,
             "--threads",
             std::to_string(spec.threads)};
+    // The paper's protocol: every trial trains on all its training rows (no validation part held
+    // out for per-round reports).
+    argv.push_back("--valid-fraction");
+    argv.push_back("0");
   } else if (spec.engine == "python") {
     if (options_.peer_script.empty()) throw Failure("bench/peers/peer_train.py not found");
     argv = {options_.python, options_.peer_script,        "--algo", spec.algo, "--data", data,

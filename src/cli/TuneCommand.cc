@@ -1,6 +1,8 @@
 // scaleml tune: Ray Tune's tune.run on the tasks engine: trials of a search space, each a task
-// with --cpus-per-trial CPUs, the live trial table, results under --storage, the best config.
+// with --cpus-per-trial CPUs, per-round reports to a scheduler (fifo, asha, median), a searcher
+// (grid, random, tpe), the live trial table, results under --storage, the best config.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "cli/ClusterToken.h"
@@ -24,7 +26,8 @@ void RegisterTune(CLI::App& app) {
       ->required();
   command
       ->add_option("--num-samples", options->num_samples,
-                   "Trials per grid point (the paper: 2 of the default config)")
+                   "Trials per grid point (tpe: trials); -1 with --time-budget-s: until the "
+                   "budget ends")
       ->capture_default_str();
   command->add_option("--cpus-per-trial", options->cpus_per_trial, "CPUs each trial reserves")
       ->check(CountIn(1, kMaxThreads))
@@ -84,6 +87,53 @@ void RegisterTune(CLI::App& app) {
                       "of --metric");
   command->add_option("--search-seed", options->search_seed, "Seed of sampled parameters")
       ->capture_default_str();
+  auto choices = std::make_shared<std::pair<std::string, std::string>>("random", "fifo");
+  command
+      ->add_option("--search", choices->first,
+                   "grid or random (Tune's variants: grid_search crossed, distributions "
+                   "sampled) or tpe (Optuna's TPE sampler, its defaults)")
+      ->check(CLI::IsMember({"grid", "random", "tpe"}))
+      ->capture_default_str();
+  command
+      ->add_option("--scheduler", choices->second,
+                   "fifo (every trial to its end), asha (Ray's AsyncHyperBandScheduler) or "
+                   "median (Ray's MedianStoppingRule); time in rounds")
+      ->check(CLI::IsMember({"fifo", "asha", "median"}))
+      ->capture_default_str();
+  command->add_option("--max-t", options->scheduler.max_t, "asha: rounds a trial trains at most")
+      ->capture_default_str();
+  command
+      ->add_option("--grace-period", options->scheduler.grace_period,
+                   "asha, median: rounds before a trial may be stopped")
+      ->capture_default_str();
+  command
+      ->add_option("--reduction-factor", options->scheduler.reduction_factor,
+                   "asha: 1/rf of the trials at a rung go on")
+      ->capture_default_str();
+  command->add_option("--brackets", options->scheduler.brackets, "asha: brackets")
+      ->capture_default_str();
+  command
+      ->add_option("--min-samples-required", options->scheduler.min_samples_required,
+                   "median: other trials a trial is compared with")
+      ->capture_default_str();
+  command
+      ->add_option("--max-concurrent-trials", options->max_concurrent_trials,
+                   "Trials running at once (0: as many as the cluster's CPUs hold)")
+      ->capture_default_str();
+  command
+      ->add_option("--time-budget-s", options->time_budget_s,
+                   "End the experiment after this many seconds: no new trials, running ones "
+                   "stopped at their next round (0: no budget)")
+      ->capture_default_str();
+  command
+      ->add_option("--valid-fraction", options->valid_fraction,
+                   "Fraction of each trial's training rows held out for its per-round metric "
+                   "(0: no per-round reports; trials train on all their training rows)")
+      ->capture_default_str();
+  command
+      ->add_option("--checkpoint-freq", options->checkpoint_freq,
+                   "Rounds between checkpoints of gbdt/xgboost trials (0: only the final model)")
+      ->capture_default_str();
   command
       ->add_option("--threads", options->load_threads,
                    "Threads to load the CSV with (0 = all cores)")
@@ -92,12 +142,15 @@ void RegisterTune(CLI::App& app) {
   command->add_option("--target", options->csv.target, "Name of the label column")
       ->capture_default_str();
   AddCsvFlags(command, &options->csv);
-  command->callback([options, token] {
+  command->callback([options, token, choices] {
     options->token = token->Resolve();
+    options->search = tune::ParseSearchKind(choices->first);
+    options->scheduler.kind = tune::ParseSchedulerKind(choices->second);
     const std::string& storage = options->storage;
     std::vector<OutputPath> outputs = {{"--storage", storage}};
     if (!storage.empty()) {
-      for (const char* file : {"experiment_state.json", "summary.json", "summary.csv"}) {
+      for (const char* file :
+           {"experiment_state.json", "summary.json", "summary.csv", "best.model"}) {
         outputs.push_back({"--storage", storage + "/" + file});
       }
     }
@@ -107,14 +160,17 @@ void RegisterTune(CLI::App& app) {
                               options->data_path.empty() ? "" : CachePathFor(options->data_path)}});
     tune::TuneResult result = tune::TuneRunner::Run(*options);
     int errors = 0;
-    for (const auto& t : result.trials) errors += t.status == "ERROR" ? 1 : 0;
+    for (const auto& t : result.trials) errors += t.status == tune::TrialStatus::kError ? 1 : 0;
     if (result.best >= 0) {
       const auto& best = result.trials[result.best];
       std::printf("best trial %s: %s=%.6g config %s\n", best.trial_id.c_str(),
                   options->metric.c_str(), best.metric, best.config.dump().c_str());
     }
     if (!options->storage.empty()) {
-      std::printf("results in %s (summary.json, summary.csv)\n", options->storage.c_str());
+      std::printf("results in %s (summary.json, summary.csv%s)\n", options->storage.c_str(),
+                  result.best >= 0 && std::filesystem::exists(options->storage + "/best.model")
+                      ? ", best.model"
+                      : "");
     }
     if (errors > 0) {
       std::fprintf(stderr, "scaleml: error: %d of %zu trials ended in ERROR\n", errors,

@@ -386,6 +386,7 @@ TrainReport RunTrainJob(const TrainRequest& request, Comm& comm, const Dataset* 
     }
     report.split_s = phase.Seconds();
 
+    if (request.prepare_model) request.prepare_model(model);
     FitOutcome outcome = FitAndScore(*model, *train, split.test, comm);
     report.fit_s = outcome.fit_s;
     report.predict_s = outcome.predict_s;

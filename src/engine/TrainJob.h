@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -23,6 +24,8 @@
 #include "engine/Metrics.h"
 
 namespace scaleml {
+
+class Classifier;
 
 struct TrainRequest {
   std::string algo;
@@ -45,6 +48,10 @@ struct TrainRequest {
   // training rows' global ids (the ddp engine's paper mode: the rank's share); rows_train counts
   // those rows.
   std::function<std::vector<std::size_t>(std::span<const std::int64_t> row_ids)> keep_train_rows;
+  // When set (a tune trial), called with the new model just before it is fitted (not under
+  // --cv): it may attach per-round monitoring, or replace the model with a checkpoint to
+  // continue from.
+  std::function<void(std::unique_ptr<Classifier>& model)> prepare_model;
 };
 
 // One fold of a cross-validation.

@@ -73,8 +73,9 @@ grep -q "stopped (SIGTERM)" "$T/block.out" || fail "start --block: no stop line"
 mkdir -m 777 "$T/open-home"
 set +e; msg=$(SCALEML_HOME="$T/open-home" "$B" stop 2>&1); rc=$?; set -e
 [ $rc = 2 ] && echo "$msg" | grep -q "writable by other users" || fail "open SCALEML_HOME: $rc $msg"
+# --valid-fraction 0: the trials train on all their training rows, as the local engine does.
 "$B" tune --algo logreg --data "$T/d.csv" --num-samples 2 --cpus-per-trial 1 --storage "$T/exp" \
-  | tee "$T/tune.out"
+  --valid-fraction 0 | tee "$T/tune.out"
 grep -q "best trial" "$T/tune.out" || fail "no best trial printed"
 local_acc=$("$B" train --algo logreg --data "$T/d.csv" --engine local --json | python3 -c \
   "import json,sys; print(json.load(sys.stdin)['accuracy'])")

@@ -55,8 +55,9 @@ on 0 "$B" status | grep -q "nodes: 3 alive" || fail "status does not show 3 node
 echo "PASS: three nodes joined"
 
 # 1. Six trials over three hosts.
+# --valid-fraction 0: the trials train on all their training rows, as the local engine does.
 on 0 "$B" tune --algo knn --data "$WORK/d.csv" --num-samples 6 --cpus-per-trial 2 \
-  --storage "$WORK/exp" >"$WORK/tune.out" || { cat "$WORK/tune.out"; fail "tune"; }
+  --valid-fraction 0 --storage "$WORK/exp" >"$WORK/tune.out" || { cat "$WORK/tune.out"; fail "tune"; }
 local_acc=$("$B" train --algo knn --data "$WORK/d.csv" --engine local --json | python3 -c \
   "import json,sys; print(json.load(sys.stdin)['accuracy'])")
 python3 - "$WORK/exp/summary.json" "$local_acc" <<'PY' || fail "trials"

@@ -1,5 +1,6 @@
 // The engine's own tasks. train_trial is a Tune trial: the dataset from the object store (a
-// zero-copy view), trained and scored by RunTrainJob with LocalComm on this worker's CPUs.
+// zero-copy view), trained and scored by RunTrainJob with LocalComm on this worker's CPUs; with
+// args["report"] it also reports each round to its driver (engine/tune/TrialWorker.h).
 #include <signal.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include "core/Threads.h"
 #include "engine/TrainJob.h"
 #include "engine/tasks/TaskRegistry.h"
+#include "engine/tune/TrialWorker.h"
 
 namespace scaleml::tasks {
 namespace {
@@ -32,10 +34,18 @@ nlohmann::json TrainTrial(TaskContext& context, const nlohmann::json& args) {
   request.cv_folds = args.value("cv_folds", 0);
   request.engine = "tasks";
   request.threads = SetThreads(context.cpus);
+  // A tune trial that reports per round to its driver (engine/tune/TrialWorker.h).
+  std::unique_ptr<tune::TrialWorker> trial;
+  if (args.contains("report")) {
+    trial = std::make_unique<tune::TrialWorker>(
+        context, args["report"], data, request,
+        tune::ConnectOutbox(context, args["report"].value("channel", context.task_id)));
+  }
   LocalComm comm;
   TrainReport report = RunTrainJob(request, comm, &data);
   nlohmann::json out = report.ToJson();
   out["zero_copy"] = !data.owned();
+  if (trial != nullptr) trial->Finish(out);
   return out;
 }
 

@@ -25,6 +25,10 @@ struct TaskContext {
   int attempt = 0;
   std::string task_id;
   std::string node_id;
+  // The cluster's control store (HOST:PORT and token), for tasks that talk to their driver
+  // while they run (tune trials' per-round reports); empty where none is known.
+  std::string control_address;
+  std::string control_token;
   // The dataset object `object_id`, mapped zero-copy from this node's store.
   Dataset LoadDataset(const std::string& object_id) const;
 };

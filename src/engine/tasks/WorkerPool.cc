@@ -112,6 +112,8 @@ void WorkerPool::WorkerMain(int in_fd, int out_fd) {
       context.attempt = request.value("attempt", 0);
       context.task_id = request.value("task_id", "");
       context.node_id = node_id_;
+      context.control_address = control_address_;
+      context.control_token = control_token_;
       const TaskFunction& function = registry_.Find(request.at("function").get<std::string>());
       response = {{"ok", true},
                   {"result", function(context, request.value("args", nlohmann::json()))}};

@@ -47,6 +47,11 @@ class WorkerPool {
   void Kill(int slot);
   // Kills every worker and reaps it.
   void Shutdown();
+  // The control store that tasks may reach (TaskContext::control_address); set before Acquire.
+  void set_control(std::string address, std::string token) {
+    control_address_ = std::move(address);
+    control_token_ = std::move(token);
+  }
 
  private:
   struct Worker {
@@ -65,6 +70,8 @@ class WorkerPool {
   int max_idle_;
   std::function<void()> in_child_;
   std::vector<Worker> workers_;
+  std::string control_address_;
+  std::string control_token_;
 };
 
 // Length-prefixed messages on a pipe; false at end of file or on error.

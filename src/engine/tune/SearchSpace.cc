@@ -155,41 +155,41 @@ std::vector<nlohmann::json> SearchSpace::Expand(int num_samples, std::uint64_t s
                      ": more than ", kMaxTrials, " trials");
   }
   std::vector<nlohmann::json> configs;
-  for (int sample = 0; sample < num_samples; ++sample) {
-    for (std::size_t point = 0; point < grid; ++point) {
-      const std::uint64_t trial = configs.size();
-      Rng rng(seed, trial);
-      nlohmann::json config = nlohmann::json::object();
-      std::size_t stride = 1;
-      for (const auto& [key, value] : space_.items()) {
-        if (IsSpec(value, "grid_search")) {
-          const auto& list = value["grid_search"];
-          config[key] = list[(point / stride) % list.size()];
-          stride *= list.size();
-        } else if (IsSpec(value, "choice")) {
-          const auto& list = value["choice"];
-          config[key] = list[rng.Below(list.size())];
-        } else if (IsSpec(value, "uniform")) {
-          const double lo = value["uniform"][0], hi = value["uniform"][1];
-          config[key] = lo + (hi - lo) * rng.Uniform();
-        } else if (IsSpec(value, "loguniform")) {
-          const double lo = std::log(value["loguniform"][0].get<double>());
-          const double hi = std::log(value["loguniform"][1].get<double>());
-          config[key] = std::exp(lo + (hi - lo) * rng.Uniform());
-        } else if (IsSpec(value, "randint")) {
-          const std::int64_t lo = value["randint"][0], hi = value["randint"][1];
-          // In unsigned arithmetic: hi - lo may not fit an int64 (no overflow, no UB).
-          const std::uint64_t span =
-              static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
-          config[key] = static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + rng.Below(span));
-        } else {
-          config[key] = value;
-        }
-      }
-      configs.push_back(std::move(config));
+  const std::size_t total = grid * static_cast<std::size_t>(num_samples);
+  for (std::size_t index = 0; index < total; ++index) configs.push_back(Sample(index, seed));
+  return configs;
+}
+
+nlohmann::json SearchSpace::Sample(std::size_t index, std::uint64_t seed) const {
+  const std::size_t point = index % GridSize();
+  Rng rng(seed, index);
+  nlohmann::json config = nlohmann::json::object();
+  std::size_t stride = 1;
+  for (const auto& [key, value] : space_.items()) {
+    if (IsSpec(value, "grid_search")) {
+      const auto& list = value["grid_search"];
+      config[key] = list[(point / stride) % list.size()];
+      stride *= list.size();
+    } else if (IsSpec(value, "choice")) {
+      const auto& list = value["choice"];
+      config[key] = list[rng.Below(list.size())];
+    } else if (IsSpec(value, "uniform")) {
+      const double lo = value["uniform"][0], hi = value["uniform"][1];
+      config[key] = lo + (hi - lo) * rng.Uniform();
+    } else if (IsSpec(value, "loguniform")) {
+      const double lo = std::log(value["loguniform"][0].get<double>());
+      const double hi = std::log(value["loguniform"][1].get<double>());
+      config[key] = std::exp(lo + (hi - lo) * rng.Uniform());
+    } else if (IsSpec(value, "randint")) {
+      const std::int64_t lo = value["randint"][0], hi = value["randint"][1];
+      // In unsigned arithmetic: hi - lo may not fit an int64 (no overflow, no UB).
+      const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+      config[key] = static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + rng.Below(span));
+    } else {
+      config[key] = value;
     }
   }
-  return configs;
+  return config;
 }
 
 std::string ParamText(const nlohmann::json& value) {

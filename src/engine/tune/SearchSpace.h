@@ -29,6 +29,9 @@ class SearchSpace {
   // One config (a flat JSON object) per trial, in Tune's order: sample 0 of every grid point,
   // then sample 1, ... An InputError past kMaxTrials.
   std::vector<nlohmann::json> Expand(int num_samples, std::uint64_t seed) const;
+  // Config number `index` of that order (grid point index % GridSize(), sampled parameters drawn
+  // from the stream (seed, index)): Expand's configs one at a time, for any number of trials.
+  nlohmann::json Sample(std::size_t index, std::uint64_t seed) const;
   // Checks every parameter against the algorithm's schema before any trial runs: an unknown name,
   // a constant, grid or choice value out of range, or a distribution whose bounds leave the
   // range (or that draws fractions for an integer parameter) is an InputError naming it.

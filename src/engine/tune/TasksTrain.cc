@@ -28,9 +28,11 @@ nlohmann::json RunTasksTrain(const TrainRequest& request) {
   options.load_threads = request.threads;
   options.quiet = true;
   options.name = "train";
+  options.report_rounds = false;  // trains on every training row, as the other engines do
   TuneResult result = TuneRunner::Run(options);
   const Trial& trial = result.trials.at(0);
-  if (trial.status != "TERMINATED") throw Failure("train --engine tasks: ", trial.error);
+  if (trial.status != TrialStatus::kTerminated)
+    throw Failure("train --engine tasks: ", trial.error);
   nlohmann::json report = trial.result;
   report["node"] = trial.node;
   report["attempts"] = trial.attempts;

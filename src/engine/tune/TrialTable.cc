@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include "core/Error.h"
@@ -15,7 +16,13 @@ std::string ConfigText(const nlohmann::json& config, std::size_t width) {
   std::string text;
   for (const auto& [key, value] : config.items()) {
     if (!text.empty()) text += ", ";
-    text += key + "=" + ParamText(value);
+    if (value.is_number_float()) {  // short in the table; the files keep every digit
+      char number[32];
+      std::snprintf(number, sizeof(number), "%.4g", value.get<double>());
+      text += key + "=" + number;
+    } else {
+      text += key + "=" + ParamText(value);
+    }
   }
   if (text.empty()) text = "(defaults)";
   if (text.size() > width) text = text.substr(0, width - 3) + "...";
@@ -29,30 +36,48 @@ TrialTable::TrialTable(std::string metric, bool quiet)
 
 std::string TrialTable::Render(const std::vector<Trial>& trials, const std::string& metric,
                                double elapsed_s) {
-  std::map<std::string, int> counts;
-  for (const auto& t : trials) counts[t.status]++;
+  std::map<TrialStatus, int> counts;
+  int early = 0;
+  for (const auto& t : trials) {
+    counts[t.status]++;
+    early += t.stopped_early ? 1 : 0;
+  }
   std::string out = StrCat("== trials: ", trials.size(), " (");
   bool first = true;
   for (const auto& [status, n] : counts) {
-    out += StrCat(first ? "" : ", ", n, " ", status);
+    out += StrCat(first ? "" : ", ", n, " ", TrialStatusName(status));
     first = false;
   }
+  if (early > 0) out += StrCat(", ", early, " stopped early");
   char line[512];
   std::snprintf(line, sizeof(line), ") elapsed %.1f s ==\n", elapsed_s);
   out += line;
-  std::snprintf(line, sizeof(line), "%-22s %-10s %-12s %-36s %10s %8s\n", "Trial name", "status",
-                "node", "config", metric.c_str(), "time(s)");
+  std::snprintf(line, sizeof(line), "%-22s %-16s %-12s %-36s %6s %10s %8s\n", "Trial name",
+                "status", "node", "config", "iter", metric.c_str(), "time(s)");
   out += line;
+  const double now = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count()) /
+                     1000.0;
   for (const auto& t : trials) {
-    std::string value = t.status == "TERMINATED" ? StrCat(t.metric) : "";
+    std::string value;
+    if (t.status == TrialStatus::kTerminated) {
+      value = StrCat(t.metric);
+    } else if (t.last_result) {
+      value = StrCat(*t.last_result);
+    }
     if (value.size() > 10) value = value.substr(0, 10);
     char time[32] = "";
-    if (t.finished > t.started && t.started > 0) {
-      std::snprintf(time, sizeof(time), "%.2f", t.finished - t.started);
-    }
-    std::snprintf(line, sizeof(line), "%-22s %-10s %-12s %-36s %10s %8s\n", t.trial_id.c_str(),
-                  t.status.c_str(), t.node.c_str(), ConfigText(t.config, 36).c_str(), value.c_str(),
-                  time);
+    const double end = t.finished > t.started              ? t.finished
+                       : t.status == TrialStatus::kRunning ? now
+                                                           : 0;
+    if (t.started > 0 && end > t.started)
+      std::snprintf(time, sizeof(time), "%.2f", end - t.started);
+    const std::string status = StrCat(TrialStatusName(t.status), t.stopped_early ? " (early)" : "");
+    const std::string iteration = t.iteration > 0 ? StrCat(t.iteration) : "";
+    std::snprintf(line, sizeof(line), "%-22s %-16s %-12s %-36s %6s %10s %8s\n", t.trial_id.c_str(),
+                  status.c_str(), t.node.c_str(), ConfigText(t.config, 36).c_str(),
+                  iteration.c_str(), value.c_str(), time);
     out += line;
   }
   return out;
@@ -71,12 +96,20 @@ void TrialTable::Update(const std::vector<Trial>& trials, double elapsed_s) {
     return;
   }
   for (const auto& t : trials) {
-    if (reported_[t.trial_id] == t.status || t.status == "PENDING") continue;
+    auto seen = reported_.find(t.trial_id);
+    if ((seen != reported_.end() && seen->second == t.status) ||
+        t.status == TrialStatus::kPending) {
+      continue;
+    }
     reported_[t.trial_id] = t.status;
-    std::string line = StrCat("trial ", t.trial_id, " ", t.status);
+    std::string line = StrCat("trial ", t.trial_id, " ", TrialStatusName(t.status));
     if (!t.node.empty()) line += " on " + t.node;
-    if (t.status == "TERMINATED") line += StrCat(" ", metric_, "=", t.metric);
-    if (t.status == "ERROR") line += ": " + t.error;
+    if (t.status == TrialStatus::kTerminated) {
+      line += StrCat(" ", metric_, "=", t.metric);
+      if (t.iteration > 0) line += StrCat(" after ", t.iteration, " rounds");
+      if (t.stopped_early) line += " (stopped early)";
+    }
+    if (t.status == TrialStatus::kError) line += ": " + t.error;
     std::printf("%s\n", line.c_str());
   }
   std::fflush(stdout);

@@ -1,6 +1,8 @@
-// The live trial table, as Tune prints it: a status line, then one row per trial (name, status,
-// node, config, metric, time). On a terminal it is redrawn in place; otherwise a line is printed
-// whenever a trial changes status, so logs stay readable.
+// The live trial table, as Tune prints it: a status line (counts by status), then one row per
+// trial (name, status, node, config, iteration, metric, time). On a terminal it is redrawn in
+// place; otherwise a line is printed whenever a trial changes status, so logs stay readable.
+// The metric is the trial's last per-round report (validation rows) while it runs, its --metric
+// on the test rows once it finished.
 // Thread-safety: one thread draws.
 #pragma once
 
@@ -27,7 +29,7 @@ class TrialTable {
   bool live_;
   int drawn_lines_ = 0;
   double last_draw_ = -1;
-  std::map<std::string, std::string> reported_;  // trial -> status already printed
+  std::map<std::string, TrialStatus> reported_;  // trial -> status already printed
 };
 
 }  // namespace scaleml::tune

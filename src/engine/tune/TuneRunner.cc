@@ -23,10 +23,12 @@
 #include "engine/tasks/Daemon.h"
 #include "engine/tasks/DatasetObject.h"
 #include "engine/tasks/Driver.h"
-#include "engine/tasks/SpillPolicy.h"
+#include "engine/tune/ExperimentPlan.h"
 #include "engine/tune/ExperimentStorage.h"
+#include "engine/tune/ExperimentSummary.h"
 #include "engine/tune/MemoryEstimate.h"
 #include "engine/tune/SearchSpace.h"
+#include "engine/tune/TrialRunner.h"
 #include "engine/tune/TrialTable.h"
 
 namespace scaleml::tune {
@@ -90,8 +92,6 @@ bool ClusterRunsHere() {
   return true;  // a worker machine's file: the head is elsewhere
 }
 
-bool Better(double a, double b, bool maximize) { return maximize ? a > b : a < b; }
-
 volatile std::sig_atomic_t g_interrupted = 0;
 
 // Ctrl-C (or SIGTERM) while trials run: cancel them, write what finished, stop a local cluster,
@@ -136,105 +136,48 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
   if (options.cpus_per_trial < 1) throw InputError("tune: --cpus-per-trial must be at least 1");
   if (options.memory_per_trial < 0) throw InputError("tune: --memory-per-trial must be >= 0");
   if (options.max_failures < 0) throw InputError("tune: --max-failures must be >= 0");
-  const bool maximize = mode == "max";
-  const std::string name = options.name.empty() ? options.algo : options.name;
+  if (options.max_concurrent_trials < 0) {
+    throw InputError("tune: --max-concurrent-trials must be >= 0 (0: as the cluster's CPUs allow)");
+  }
+  if (options.time_budget_s < 0) throw InputError("tune: --time-budget-s must be >= 0");
+  if (options.report_rounds && !(options.valid_fraction >= 0 && options.valid_fraction < 1)) {
+    throw InputError("tune: --valid-fraction ", options.valid_fraction,
+                     " must be in [0, 1) (0: no per-round reports)");
+  }
+  if (options.checkpoint_freq < 0) throw InputError("tune: --checkpoint-freq must be >= 0");
+  SchedulerOptions scheduler_options = options.scheduler;
+  scheduler_options.maximize = mode == "max";
+  scheduler_options.seed = options.search_seed;
+  std::unique_ptr<Scheduler> scheduler = MakeScheduler(scheduler_options);  // checks its options
+  if (options.scheduler.kind != SchedulerKind::kFifo &&
+      !(options.report_rounds && options.valid_fraction > 0)) {
+    throw InputError(
+        "tune: --scheduler asha and median decide on per-round reports: give --valid-fraction > "
+        "0");
+  }
   ExperimentStorage storage(options.storage);
-
-  // The trials: from the saved state on --resume, else from the search space.
-  std::vector<Trial> trials;
-  nlohmann::json state;
-  if (auto saved = options.resume ? storage.LoadState() : std::nullopt) {
-    state = *saved;
-    if (state.value("algo", "") != options.algo || state.value("data", "") != options.data_path) {
-      throw InputError("tune --resume: ", options.storage, " holds an experiment of ",
-                       state.value("algo", "?"), " on ", state.value("data", "?"));
-    }
-    for (const auto& t : state["trials"]) {
-      Trial trial;
-      trial.trial_id = t.at("trial_id").get<std::string>();
-      trial.config = t.at("config");
-      trials.push_back(std::move(trial));
-    }
-  } else {
-    SearchSpace space = SearchSpace::Parse(options.search_space);
-    nlohmann::json merged = space.json();
-    for (const auto& [key, value] : ParseParamPairs(options.params)) {
-      if (merged.contains(key)) {
-        throw InputError("tune: parameter ", key,
-                         " is given both by --param and by "
-                         "--search-space; give it once");
-      }
-      merged[key] = value;
-    }
-    space = SearchSpace::FromJson(merged);
-    // Before any data is loaded or trial submitted: a bad value would fail every trial.
-    space.CheckParams(options.algo, *FindAlgorithm(options.algo).schema);
-    std::size_t index = 0;
-    for (auto& config : space.Expand(options.num_samples, options.search_seed)) {
-      Trial trial;
-      char id[32];
-      std::snprintf(id, sizeof(id), "_%05zu", index++);
-      trial.trial_id = name + id;
-      trial.config = std::move(config);
-      trials.push_back(std::move(trial));
-    }
-    state = {{"algo", options.algo},
-             {"data", options.data_path},
-             {"metric", options.metric},
-             {"mode", mode},
-             {"trials", nlohmann::json::array()}};
-    for (const auto& t : trials)
-      state["trials"].push_back({{"trial_id", t.trial_id}, {"config", t.config}});
-    storage.SaveState(state);
-  }
-  std::size_t unfinished = 0;
-  for (auto& trial : trials) {
-    if (auto done = options.resume ? storage.LoadFinishedTrial(trial.trial_id) : std::nullopt) {
-      trial = *done;
-    } else {
-      ++unfinished;
-    }
-  }
+  ExperimentPlan plan(options, storage, mode);
+  const ExperimentSummary summary(options, plan.name(), mode);
 
   TrialTable table(options.metric, options.quiet);
-  double load_s = 0, put_s = 0;
-  std::int64_t memory_per_trial = options.memory_per_trial;
+  SummaryTimes times;
   std::string address = options.address;
   std::unique_ptr<LocalCluster> local;
+  std::unique_ptr<TrialRunner> runner;
   // The summary as it stands, written after every trial so an interrupted run leaves one.
-  auto summarize = [&]() {
-    TuneResult result;
-    result.trials = trials;
-    for (std::size_t i = 0; i < trials.size(); ++i) {
-      if (trials[i].status != "TERMINATED") continue;
-      if (result.best < 0 || Better(trials[i].metric, trials[result.best].metric, maximize)) {
-        result.best = static_cast<int>(i);
-      }
+  auto summarize = [&](bool best_model) {
+    times.total_s = clock.Seconds();
+    times.local_cluster = local != nullptr;
+    if (runner != nullptr) {
+      times.driver_s = runner->overhead_s();
+      times.scheduler_s = runner->decisions_s();
+      times.budget_spent = runner->budget_spent();
     }
-    nlohmann::json summary = {{"experiment", name},
-                              {"algo", options.algo},
-                              {"data", options.data_path},
-                              {"metric", options.metric},
-                              {"mode", mode},
-                              {"num_samples", options.num_samples},
-                              {"cpus_per_trial", options.cpus_per_trial},
-                              {"memory_per_trial", memory_per_trial},
-                              {"load_s", load_s},
-                              {"put_s", put_s},
-                              {"total_s", clock.Seconds()},
-                              {"local_cluster", local != nullptr},
-                              {"trials", nlohmann::json::array()}};
-    for (const auto& t : trials) summary["trials"].push_back(t.ToJson());
-    if (result.best >= 0) {
-      const Trial& best = trials[result.best];
-      summary["best"] = {
-          {"trial_id", best.trial_id}, {"config", best.config}, {options.metric, best.metric}};
-    }
-    result.summary = summary;
-    storage.SaveSummary(summary, trials);
+    TuneResult result = summary.Make(plan.trials(), times);
+    summary.Save(storage, result, best_model);
     return result;
   };
-  if (unfinished > 0) {
+  if (plan.HasMore()) {
     // Fork the local cluster before this process starts any OpenMP thread (CSV parsing).
     if ((address.empty() || address == "auto") && !ClusterRunsHere()) {
       if (!options.quiet)
@@ -250,138 +193,35 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
     csv.threads = options.load_threads;
     SetThreads(options.load_threads);
     Dataset data = ReadCsv(options.data_path, csv);
-    load_s = phase.Seconds();
+    times.load_s = phase.Seconds();
     phase.Restart();
     tasks::ObjectRef object = driver->Put(data);
-    put_s = phase.Seconds();
-    const std::int64_t dataset_bytes =
-        static_cast<std::int64_t>(tasks::DatasetObject::SizeOf(data));
-    memory_per_trial = options.memory_per_trial > 0
-                           ? options.memory_per_trial
-                           : EstimateTrialMemory(FindAlgorithm(options.algo).name, dataset_bytes);
+    times.put_s = phase.Seconds();
+    // Every trial reserves memory on its node: as declared, or estimated from the dataset.
+    TuneOptions run_options = options;
+    if (run_options.memory_per_trial == 0) {
+      run_options.memory_per_trial =
+          EstimateTrialMemory(FindAlgorithm(options.algo).name,
+                              static_cast<std::int64_t>(tasks::DatasetObject::SizeOf(data)));
+    }
     data = Dataset();
 
-    std::map<std::string, std::size_t> by_task;
-    std::vector<tasks::TaskRef> active;
-    for (std::size_t i = 0; i < trials.size(); ++i) {
-      if (trials[i].final()) continue;
-      nlohmann::json params = nlohmann::json::object();
-      for (const auto& [key, value] : trials[i].config.items()) params[key] = ParamText(value);
-      nlohmann::json args = {{"algo", options.algo},           {"params", params},
-                             {"test_size", options.test_size}, {"seed", options.split_seed},
-                             {"cv_folds", options.cv_folds},   {"data_path", options.data_path}};
-      tasks::TaskRef ref = driver->Submit("train_trial", args, {object}, options.cpus_per_trial,
-                                          options.max_failures, memory_per_trial);
-      trials[i].task_id = ref.id;
-      trials[i].status = "PENDING";
-      by_task[ref.id] = i;
-      active.push_back(ref);
-    }
-    std::map<std::string, std::string> node_names;
-    double last_check = -10, starved_since = -1;
+    runner = std::make_unique<TrialRunner>(*driver, object, run_options, plan, storage, *scheduler,
+                                           table, local != nullptr);
     try {
       InterruptGuard interrupt_guard;
-      while (!active.empty()) {
-        auto ready = driver->Wait(active, 1, 0.5);
-        if (g_interrupted) {
-          for (const auto& ref : active) driver->Cancel(ref, "cancelled: tune was interrupted");
-          throw Failure("tune: interrupted with ", active.size(),
-                        " trials unfinished; finish them with --resume");
-        }
-        if (clock.Seconds() - last_check >= 1.0) {
-          last_check = clock.Seconds();
-          int largest = 0;
-          const tasks::NodeInfo* roomiest = nullptr;  // the live node with the most memory
-          const auto nodes = driver->Nodes();
-          for (const auto& node : nodes) {
-            node_names[node.info.node_id] = node.info.name;
-            if (!node.alive) continue;
-            largest = std::max(largest, node.info.cpus);
-            if (roomiest == nullptr || node.info.memory > roomiest->memory) roomiest = &node.info;
-          }
-          // A trial larger than every node's memory would wait for ever: fail with the numbers.
-          if (roomiest != nullptr && memory_per_trial > roomiest->memory) {
-            for (const auto& ref : active) driver->Cancel(ref, "cancelled: no node has the memory");
-            throw Failure("tune: a trial needs ", tasks::Megabytes(memory_per_trial),
-                          " of memory (",
-                          options.memory_per_trial > 0
-                              ? "--memory-per-trial"
-                              : StrCat("estimated for ", options.algo, " on a dataset of ",
-                                       tasks::Megabytes(dataset_bytes)),
-                          "); the live node with the most, ", roomiest->name, ", has ",
-                          tasks::Megabytes(roomiest->memory),
-                          " for tasks (give --memory-per-trial, or add a node with more memory)");
-          }
-          // Follow the running ones for the table.
-          for (const auto& ref : active) {
-            auto record = driver->control().Task(ref.id);
-            if (!record) continue;
-            Trial& trial = trials[by_task[ref.id]];
-            if (record->state == tasks::TaskState::kRunning) {
-              const bool started_now = trial.status != "RUNNING";
-              trial.status = "RUNNING";
-              trial.node = node_names[record->node];
-              trial.started = record->started;
-              // The dashboard shows running trials from the storage folder.
-              if (started_now) storage.SaveRunning(trial);
-            } else if (record->state == tasks::TaskState::kPending) {
-              trial.status = "PENDING";
-            }
-          }
-          if (largest < options.cpus_per_trial) {
-            if (starved_since < 0) starved_since = clock.Seconds();
-            // A node may still join; a local cluster will not grow.
-            if (clock.Seconds() - starved_since > (local ? 0 : 15)) {
-              throw Failure("tune: no live node has ", options.cpus_per_trial,
-                            " CPUs for a trial (largest: ", largest, "); ", active.size(),
-                            " trials cannot run (start nodes with more --num-cpus, or give "
-                            "tune --num-cpus for its local cluster)");
-            }
-          } else {
-            starved_since = -1;
-          }
-        }
-        for (const auto& ref : ready) {
-          tasks::TaskRecord record = driver->Get(ref, 10);
-          Trial& trial = trials[by_task[ref.id]];
-          trial.attempts = record.attempt + 1;
-          trial.started = record.started;
-          trial.finished = record.finished;
-          if (node_names.count(record.node) == 0) {
-            for (const auto& node : driver->Nodes()) node_names[node.info.node_id] = node.info.name;
-          }
-          trial.node = node_names.count(record.node) ? node_names[record.node] : record.node;
-          if (record.state == tasks::TaskState::kDone && record.result.contains(options.metric) &&
-              record.result[options.metric].is_number()) {
-            trial.status = "TERMINATED";
-            trial.result = record.result;
-            trial.metric = record.result[options.metric].get<double>();
-          } else {
-            trial.status = "ERROR";
-            trial.error = record.state != tasks::TaskState::kDone ? record.error
-                          : record.result.contains(options.metric)
-                              ? "the trial's " + options.metric +
-                                    " is undefined (a single class among its test rows?)"
-                              : "the result has no numeric '" + options.metric + "'";
-          }
-          storage.SaveTrial(trial);
-          summarize();
-          active.erase(std::remove_if(active.begin(), active.end(),
-                                      [&](const tasks::TaskRef& r) { return r.id == ref.id; }),
-                       active.end());
-        }
-        table.Update(trials, clock.Seconds());
-      }
+      runner->Run(
+          clock, [] { return g_interrupted != 0; }, [&] { summarize(false); });
     } catch (...) {
-      summarize();
+      summarize(true);
       driver->Free(object);
       throw;
     }
     driver->Free(object);
   }
 
-  TuneResult result = summarize();
-  table.Finish(trials, clock.Seconds());
+  TuneResult result = summarize(true);
+  table.Finish(plan.trials(), clock.Seconds());
   return result;
 }
 

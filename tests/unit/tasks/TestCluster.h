@@ -55,9 +55,10 @@ class TestCluster {
     std::filesystem::remove_all(home_, ec);
   }
 
-  // Forks a node agent; returns its PID once it is registered.
+  // Forks a node agent (running `registry`'s tasks, the builtin ones by default); returns its PID
+  // once it is registered.
   pid_t StartAgent(const std::string& name, int cpus, std::int64_t store_limit = 64 << 20,
-                   std::int64_t memory = 0) {
+                   std::int64_t memory = 0, const TaskRegistry* registry = nullptr) {
     NodeAgentOptions options;
     options.address = cluster_.address;
     options.token = cluster_.token;
@@ -71,7 +72,7 @@ class TestCluster {
       SetLogLevel(LogLevel::kQuiet);
       int code = 1;
       try {
-        NodeAgent agent(options, TaskRegistry::Builtin());
+        NodeAgent agent(options, registry != nullptr ? *registry : TaskRegistry::Builtin());
         code = agent.Run();
       } catch (...) {
       }
