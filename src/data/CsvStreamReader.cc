@@ -76,7 +76,11 @@ Dataset ReadCompressedCsv(const std::string& path, const CsvOptions& options, in
   CsvPlan plan;
   {
     const CsvText first(path, window.buffer.get(), window.size);
-    layout = ParseCsvLayout(first, options);
+    // The delimiter the windows were cut with (detected from the file's first lines, as
+    // ParseCsvLayout would).
+    CsvOptions layout_options = options;
+    layout_options.delimiter = window.delimiter;
+    layout = ParseCsvLayout(first, layout_options);
     // The schema sample reads only the first window's whole records.
     layout.data_end = window.end;
     plan = PlanColumns(first, layout, options);

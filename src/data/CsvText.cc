@@ -8,6 +8,9 @@
 namespace scaleml {
 
 CsvText::CsvText(const std::string& path) : path_(path) {
+  if (CompressionOf(path) != Compression::kNone) {
+    throw Failure(path, ": a compressed file is read through CsvWindows, not mapped");
+  }
   auto file = std::make_unique<MappedFile>(path);
   file_size_ = file->size();
   mtime_ns_ = file->mtime_ns();

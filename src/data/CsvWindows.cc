@@ -188,6 +188,7 @@ void CsvWindows::Produce(const std::string& path, char delimiter, DecompressStre
       window.buffer = std::move(larger);
       window.capacity = capacity;
     }
+    window.delimiter = delimiter;
     window.consumed = stream.consumed();
     window.produced = produced - (window.size - cut);
     // The bytes after the cut start the next window.

@@ -29,6 +29,7 @@ struct CsvWindow {
   // data_end of a CsvLayout over this window. The bytes after it start the next window.
   std::size_t end = 0;
   bool last = false;             // the file ends in this window
+  char delimiter = ',';          // the delimiter the cuts followed (given, or detected at the start)
   std::int64_t records = 0;      // records in [begin, end)
   std::int64_t newlines = 0;     // '\n' bytes from begin to the next window's start
   bool quoted_newline = false;   // a quoted field in [begin, end) holds a newline
