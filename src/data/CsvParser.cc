@@ -198,8 +198,7 @@ CsvLayout ParseCsvLayout(const CsvText& file, const CsvOptions& options) {
   if (Trim(header).empty()) {
     throw InputError(path, ":1: the header line is empty (expected column names)");
   }
-  layout.delimiter =
-      options.delimiter != 0 ? options.delimiter : DetectAmong(data, start, size);
+  layout.delimiter = options.delimiter != 0 ? options.delimiter : DetectAmong(data, start, size);
   layout.columns = SplitHeader(header, layout.delimiter, path);
 
   std::unordered_map<std::string, std::size_t> seen;

@@ -34,16 +34,15 @@ ParsedRows ParseRange(const CsvText& text, const CsvLayout& layout, const CsvPla
     parsed = ParseRows(text, layout, plan, begin, end, first_row_id, options, RecordSplit::kLines);
     if (!parsed.needs_quote_split) return parsed;
   }
-  return ParseRows(text, layout, plan, begin, end, first_row_id, options,
-                   RecordSplit::kQuoteAware);
+  return ParseRows(text, layout, plan, begin, end, first_row_id, options, RecordSplit::kQuoteAware);
 }
 
 // This rank's records of the window, as ReadPartition splits a file.
 ParsedRows ParseShare(const CsvText& text, const CsvLayout& layout, const CsvPlan& plan,
                       const CsvWindow& window, int rank, int nranks, const CsvOptions& options) {
   if (nranks == 1) {
-    return ParseRange(text, layout, plan, layout.data_begin, layout.data_end,
-                      layout.records_before, options, window.quoted_newline);
+    return ParseRange(text, layout, plan, layout.data_begin, layout.data_end, layout.records_before,
+                      options, window.quoted_newline);
   }
   const std::size_t length = layout.data_end - layout.data_begin;
   const std::size_t lo = layout.data_begin + length * static_cast<std::size_t>(rank) / nranks;
@@ -66,8 +65,8 @@ ParsedRows ParseShare(const CsvText& text, const CsvLayout& layout, const CsvPla
 
 }  // namespace
 
-Dataset ReadCompressedCsv(const std::string& path, const CsvOptions& options, int rank,
-                          int nranks, CsvLoadInfo* info, std::size_t window_bytes) {
+Dataset ReadCompressedCsv(const std::string& path, const CsvOptions& options, int rank, int nranks,
+                          CsvLoadInfo* info, std::size_t window_bytes) {
   Stopwatch watch;
   CsvWindows windows(path, options.delimiter, window_bytes, options.sample_rows);
   CsvWindow window;

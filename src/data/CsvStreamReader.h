@@ -21,7 +21,7 @@ namespace scaleml {
 inline constexpr std::size_t kCsvWindowBytes = std::size_t{16} << 20;
 
 // Part `rank` of `nranks` of the rows (0 of 1: all of them); fills `info` when given.
-Dataset ReadCompressedCsv(const std::string& path, const CsvOptions& options, int rank,
-                          int nranks, CsvLoadInfo* info, std::size_t window_bytes = kCsvWindowBytes);
+Dataset ReadCompressedCsv(const std::string& path, const CsvOptions& options, int rank, int nranks,
+                          CsvLoadInfo* info, std::size_t window_bytes = kCsvWindowBytes);
 
 }  // namespace scaleml

@@ -37,8 +37,8 @@ QuoteScan ScanQuotes(const char* data, std::size_t begin, std::size_t limit, cha
   std::size_t pos = begin;
   while (pos < limit) {
     const void* hit = std::memchr(data + pos, '"', limit - pos);
-    const std::size_t quote = hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - data)
-                                  : limit;
+    const std::size_t quote =
+        hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - data) : limit;
     scan.newlines += CountNewlinesIn(data + pos, data + quote, &scan.last_newline, data);
     if (quote == limit) break;
     std::size_t before = quote;
@@ -73,9 +73,9 @@ CsvWindows::CsvWindows(const std::string& path, char delimiter, std::size_t wind
   // Opening the file here makes a missing or empty file an error of the constructor.
   auto stream = std::make_shared<DecompressStream>(path, CompressionOf(path));
   file_size_ = stream->file().size();
-  producer_ = std::thread([this, path, delimiter, stream] {
+  producer_ = std::thread([this, delimiter, stream] {
     try {
-      Produce(path, delimiter, *stream);
+      Produce(delimiter, *stream);
     } catch (...) {
       std::lock_guard<std::mutex> lock(mutex_);
       error_ = std::current_exception();
@@ -119,8 +119,7 @@ bool CsvWindows::Publish(CsvWindow window) {
   return true;
 }
 
-void CsvWindows::Produce(const std::string& path, char delimiter, DecompressStream& stream) {
-  (void)path;
+void CsvWindows::Produce(char delimiter, DecompressStream& stream) {
   std::unique_ptr<char[]> carry;
   std::size_t carry_size = 0, carry_capacity = 0;
   bool first = true;
@@ -144,8 +143,9 @@ void CsvWindows::Produce(const std::string& path, char delimiter, DecompressStre
       const char* data = window.buffer.get();
       if (first) {
         const void* newline = std::memchr(data, '\n', window.size);
-        window.begin = newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - data) + 1
-                               : window.size;
+        window.begin = newline
+                           ? static_cast<std::size_t>(static_cast<const char*>(newline) - data) + 1
+                           : window.size;
         if (delimiter == 0 && (newline != nullptr || window.last)) {
           delimiter = DetectDelimiter(data, window.size);
         }

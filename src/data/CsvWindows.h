@@ -20,6 +20,8 @@
 
 namespace scaleml {
 
+class DecompressStream;
+
 struct CsvWindow {
   std::unique_ptr<char[]> buffer;
   std::size_t capacity = 0;
@@ -28,13 +30,13 @@ struct CsvWindow {
   // Past the last whole record, its newline excluded (or the trimmed end of the file): the
   // data_end of a CsvLayout over this window. The bytes after it start the next window.
   std::size_t end = 0;
-  bool last = false;             // the file ends in this window
-  char delimiter = ',';          // the delimiter the cuts followed (given, or detected at the start)
-  std::int64_t records = 0;      // records in [begin, end)
-  std::int64_t newlines = 0;     // '\n' bytes from begin to the next window's start
-  bool quoted_newline = false;   // a quoted field in [begin, end) holds a newline
-  std::uint64_t consumed = 0;    // compressed bytes read when the window was filled
-  std::uint64_t produced = 0;    // decompressed bytes up to the end of this window's text
+  bool last = false;            // the file ends in this window
+  char delimiter = ',';         // the delimiter the cuts followed (given, or detected at the start)
+  std::int64_t records = 0;     // records in [begin, end)
+  std::int64_t newlines = 0;    // '\n' bytes from begin to the next window's start
+  bool quoted_newline = false;  // a quoted field in [begin, end) holds a newline
+  std::uint64_t consumed = 0;   // compressed bytes read when the window was filled
+  std::uint64_t produced = 0;   // decompressed bytes up to the end of this window's text
 };
 
 // What a quote-following scan of [begin, limit) found; begin must be a record start.
@@ -51,9 +53,9 @@ QuoteScan ScanQuotes(const char* data, std::size_t begin, std::size_t limit, cha
 
 class CsvWindows {
  public:
-  // Starts decompressing `path`. Windows hold about `window_bytes` (more when one record is longer);
-  // the first holds the header and at least `first_records` records (unless the file has fewer),
-  // for schema inference.
+  // Starts decompressing `path`. Windows hold about `window_bytes` (more when one record is
+  // longer); the first holds the header and at least `first_records` records (unless the file has
+  // fewer), for schema inference.
   CsvWindows(const std::string& path, char delimiter, std::size_t window_bytes,
              std::size_t first_records);
   ~CsvWindows();  // stops the producer
@@ -68,7 +70,7 @@ class CsvWindows {
   std::uint64_t file_size() const { return file_size_; }
 
  private:
-  void Produce(const std::string& path, char delimiter, class DecompressStream& stream);
+  void Produce(char delimiter, DecompressStream& stream);
   std::unique_ptr<char[]> TakeBuffer(std::size_t& capacity);
   bool Publish(CsvWindow window);
 

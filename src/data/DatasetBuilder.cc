@@ -159,8 +159,9 @@ Dataset DatasetBuilder::Finish(Schema schema) {
   if (stop > tail) ::madvise(reinterpret_cast<void*>(tail), stop - tail, MADV_DONTNEED);
   labels_.shrink_to_fit();
   row_ids_.shrink_to_fit();
-  Dataset data = Dataset::FromColumns(std::move(feature_names_), std::move(target_name_),
-                                      std::move(features_), std::move(labels_), std::move(row_ids_));
+  Dataset data =
+      Dataset::FromColumns(std::move(feature_names_), std::move(target_name_), std::move(features_),
+                           std::move(labels_), std::move(row_ids_));
   data.set_schema(std::move(schema));
   return data;
 }

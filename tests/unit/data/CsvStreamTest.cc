@@ -230,7 +230,8 @@ TEST(CsvStreamTest, ACutOrCorruptStreamIsOneErrorNamingTheFile) {
   WriteFile(cut_gz, gz.substr(0, gz.size() * 2 / 3));
   WriteFile(cut_zst, zst.substr(0, zst.size() * 2 / 3));
   for (std::size_t window : {256, 1 << 20}) {
-    EXPECT_EQ(ErrorOf(cut_gz, window, Options()), ": gzip stream ends early (the file is cut short)");
+    EXPECT_EQ(ErrorOf(cut_gz, window, Options()),
+              ": gzip stream ends early (the file is cut short)");
     EXPECT_EQ(ErrorOf(cut_zst, window, Options()),
               ": zstd stream ends early (the file is cut short)");
   }
