@@ -37,7 +37,7 @@ void DatasetBuilder::Reserve(std::size_t rows) {
 void DatasetBuilder::Grow(std::size_t rows) {
   const std::size_t features = feature_names_.size();
   std::vector<float> grown(rows * features);
-  for (std::size_t f = 0; f < features; ++f) {
+  for (std::size_t f = 0; f < features && rows_ > 0; ++f) {
     std::memcpy(grown.data() + f * rows, features_.data() + f * capacity_, rows_ * sizeof(float));
   }
   features_ = std::move(grown);
