@@ -3,17 +3,20 @@
 #include <cstring>
 
 #include "algo/AlgorithmFactories.h"
-#include "algo/ModelSchemaIO.h"
 #include "core/AtomicFile.h"
 #include "core/Error.h"
 #include "data/DatasetMeta.h"
+#include "data/SchemaIO.h"
 
 namespace scaleml {
 namespace {
 
 // The layout is documented in docs/model-format.md; a change to it bumps kModelVersion.
 constexpr std::string_view kModelMagic = "SCALEML-MODEL";
-constexpr std::uint32_t kModelVersion = 2;
+// Version 3 stores the schema through data/SchemaIO (with its own format version); version 2
+// stored the same fields without it and is still read.
+constexpr std::uint32_t kModelVersion = 3;
+constexpr std::uint32_t kOldestReadVersion = 2;
 // The magic (a length-prefixed string), the version and the file size.
 constexpr std::size_t kHeaderBytes = 8 + kModelMagic.size() + 4 + 8;
 constexpr std::size_t kChecksumBytes = 8;
@@ -33,8 +36,8 @@ std::vector<std::string> GetStrings(BinaryReader& in, const char* what) {
 }
 
 // The header and the checksum, checked before any byte of the body is believed: a damaged or
-// cut file is one clear input error, never a parse of garbage.
-void CheckEnvelope(std::string_view bytes, const std::string& path) {
+// cut file is one clear input error, never a parse of garbage. Returns the file's version.
+std::uint32_t CheckEnvelope(std::string_view bytes, const std::string& path) {
   // The magic without trusting the length prefix of a foreign file.
   if (bytes.size() < 8 + kModelMagic.size() || bytes.substr(8, kModelMagic.size()) != kModelMagic) {
     throw InputError(path, ": not a scaleml model file (save one with scaleml train --save-model)");
@@ -46,12 +49,12 @@ void CheckEnvelope(std::string_view bytes, const std::string& path) {
   BinaryReader header(bytes, path);
   header.GetString();
   const auto version = header.Get<std::uint32_t>();
-  if (version < kModelVersion) {
+  if (version < kOldestReadVersion) {
     throw InputError(path, ": model file version ", version,
                      " was written by an older scaleml and is no longer read (this one reads "
-                     "version ",
-                     kModelVersion,
-                     ", which carries the data's schema and a checksum); retrain the model with "
+                     "versions ",
+                     kOldestReadVersion, " to ", kModelVersion,
+                     ", which carry the data's schema and a checksum); retrain the model with "
                      "scaleml train --save-model");
   }
   if (version > kModelVersion) {
@@ -79,6 +82,7 @@ void CheckEnvelope(std::string_view bytes, const std::string& path) {
                      ": checksum mismatch: the file is damaged or was changed; retrain or "
                      "restore it");
   }
+  return version;
 }
 
 }  // namespace
@@ -146,7 +150,7 @@ void SaveClassifier(const Classifier& model, const std::string& path) {
     out.PutString(value);
   }
   out.PutVector(model.classes());
-  WriteModelSchema(out, model.schema());
+  WriteSchema(out, model.schema());
   PutStrings(out, model.feature_names());
   model.SaveModel(out);
   std::string bytes = out.Take();
@@ -163,7 +167,7 @@ std::unique_ptr<Classifier> LoadClassifier(const std::string& path) {
 
 std::unique_ptr<Classifier> LoadClassifier(const std::string& path, const ParamMap& overrides) {
   const std::string file = ReadWholeFile(path);
-  CheckEnvelope(file, path);
+  const std::uint32_t version = CheckEnvelope(file, path);
   const std::string_view body = std::string_view(file).substr(0, file.size() - kChecksumBytes);
   BinaryReader in(body, path);
   in.GetString();
@@ -183,7 +187,7 @@ std::unique_ptr<Classifier> LoadClassifier(const std::string& path, const ParamM
     params[info != nullptr ? info->name : key] = value;
   }
   auto classes = in.GetVector<std::int32_t>(1 << 20);
-  Schema schema = ReadModelSchema(in);
+  Schema schema = version >= 3 ? ReadSchema(in) : ReadSchemaFields(in);
   std::vector<std::string> feature_names = GetStrings(in, "feature names");
   if (!schema.classes.empty() && classes.size() > schema.classes.size()) {
     throw in.Corrupt("more classes than class names");

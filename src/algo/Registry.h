@@ -24,11 +24,11 @@ const AlgorithmInfo& FindAlgorithm(const std::string& name);
 // A classifier with validated parameters.
 std::unique_ptr<Classifier> MakeClassifier(const std::string& name, const ParamMap& params);
 
-// Model files (docs/model-format.md): a header ("SCALEML-MODEL", version 2, the file size), a
+// Model files (docs/model-format.md): a header ("SCALEML-MODEL", version 3, the file size), a
 // body (the algorithm's name, parameters, classes, the training data's schema and feature names,
 // then the algorithm's payload) and an XXH3-64 checksum of everything before it. Written
 // atomically. Loading checks the checksum before reading the body: a damaged, cut or foreign file
-// and one of an older version are input errors naming the file.
+// and one of a version before 2 are input errors naming the file.
 void SaveClassifier(const Classifier& model, const std::string& path);
 std::unique_ptr<Classifier> LoadClassifier(const std::string& path);
 // The same with `overrides` in place of the file's parameters of those names (checked as

@@ -39,7 +39,7 @@ std::size_t CountOutsideQuotes(std::string_view line, char delimiter) {
 
 // The delimiter among , ; tab | that splits the header and the first lines into the same
 // number of fields (more than one); ties and doubt go to the comma.
-char DetectDelimiter(const char* data, std::size_t begin, std::size_t size) {
+char DetectAmong(const char* data, std::size_t begin, std::size_t size) {
   std::vector<std::string_view> lines;
   std::size_t at = begin;
   while (at < size && lines.size() < 20) {
@@ -170,6 +170,11 @@ std::int64_t CountNewlinesSerial(const CsvText& file, std::size_t begin, std::si
 
 }  // namespace
 
+char DetectDelimiter(const char* data, std::size_t size) {
+  const std::size_t start = size >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+  return DetectAmong(data, start, size);
+}
+
 CsvLayout ParseCsvLayout(const CsvText& file, const CsvOptions& options) {
   const std::string& path = file.path();
   const char* data = file.data();
@@ -193,8 +198,7 @@ CsvLayout ParseCsvLayout(const CsvText& file, const CsvOptions& options) {
   if (Trim(header).empty()) {
     throw InputError(path, ":1: the header line is empty (expected column names)");
   }
-  layout.delimiter =
-      options.delimiter != 0 ? options.delimiter : DetectDelimiter(data, start, size);
+  layout.delimiter = options.delimiter != 0 ? options.delimiter : DetectAmong(data, start, size);
   layout.columns = SplitHeader(header, layout.delimiter, path);
 
   std::unordered_map<std::string, std::size_t> seen;
@@ -352,9 +356,10 @@ Pieces SplitQuoteAware(const CsvText& text, const CsvLayout& layout, std::size_t
   return pieces;
 }
 
-// The line (1-based, the header is line 1) on which record `record` (0-based) starts.
+// The line (1-based, the header is line 1) on which record `record` (0-based, of the file) starts.
 std::int64_t LineOfRecord(const CsvText& text, const CsvLayout& layout, std::int64_t record) {
   const char* data = text.data();
+  record -= layout.records_before;
   std::int64_t records = 0, newlines = 0;
   bool field_start = true, quoted = false;
   for (std::size_t i = layout.data_begin; i < layout.data_end && records < record; ++i) {
@@ -382,9 +387,13 @@ std::int64_t LineOfRecord(const CsvText& text, const CsvLayout& layout, std::int
       field_start = false;
     }
   }
-  // Lines before the data: the header's, which may itself hold quoted newlines.
-  std::int64_t header_lines = 1;
-  for (std::size_t i = 0; i + 1 < layout.data_begin; ++i) header_lines += data[i] == '\n';
+  // Lines before the data: the header's, which may itself hold quoted newlines (or, in a window,
+  // every line before it).
+  std::int64_t header_lines = layout.lines_before;
+  if (header_lines == 0) {
+    header_lines = 1;
+    for (std::size_t i = 0; i + 1 < layout.data_begin; ++i) header_lines += data[i] == '\n';
+  }
   return header_lines + newlines + 1;
 }
 
@@ -491,8 +500,10 @@ ParsedRows ParseRows(const CsvText& text, const CsvLayout& layout, const CsvPlan
     }
   }
   if (first_error != nullptr) {
-    if (split == RecordSplit::kQuoteAware && !first_error->error_detail.empty()) {
-      // Records and lines differ when quoted fields hold newlines: name the record's first line.
+    const bool window = layout.lines_before > 0;
+    if ((split == RecordSplit::kQuoteAware || window) && !first_error->error_detail.empty()) {
+      // Records and lines differ when quoted fields hold newlines (here or, for a window, before
+      // it): name the record's first line.
       throw InputError(text.path(), ":", LineOfRecord(text, layout, first_error->error_line - 2),
                        ": ", first_error->error_detail);
     }

@@ -25,8 +25,17 @@ struct CsvLayout {
   char delimiter = ',';
   std::size_t data_begin = 0;  // offset of the first data row (just after the header line)
   std::size_t data_end = 0;    // offset past the last data row, trailing newlines excluded
+  // A window of a decompressed file (data/CsvWindows.h) holds only some of the records: those
+  // before it and the lines they take, for row ids and line numbers. lines_before = 0: the text
+  // is the whole file, and the lines before data_begin are the header's.
+  std::int64_t records_before = 0;
+  std::int64_t lines_before = 0;
   std::size_t FieldCount() const { return columns.size(); }
 };
+
+// The delimiter among , ; tab | that splits the header and the first lines of `data` alike
+// (a UTF-8 BOM skipped); the comma in doubt.
+char DetectDelimiter(const char* data, std::size_t size);
 
 // Reads the header (UTF-8 BOM, CRLF and quoted names accepted), detects the delimiter unless
 // options.delimiter names it, and finds the target column. Input errors: empty file, no data

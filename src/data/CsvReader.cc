@@ -12,6 +12,7 @@
 #include "core/Stopwatch.h"
 #include "data/BinaryCache.h"
 #include "data/CsvParser.h"
+#include "data/CsvStreamReader.h"
 #include "data/CsvText.h"
 #include "data/CsvValues.h"
 #include "data/DictionaryMerge.h"
@@ -28,6 +29,17 @@ void LogSkippedLabels(const std::string& path, std::int64_t skipped, const CsvOp
   if (skipped > 0) {
     LogWarning(path, ": skipped ", skipped, " rows whose label (", options.target, ") is missing");
   }
+}
+
+// Whole-file decisions (ids, all-missing columns): the same merge the ranks of a partitioned
+// read make, with one part. The notices name the columns the merge changed (ignored, or read as
+// numbers).
+void WholeFileDecisions(const std::string& path, const CsvOptions& options, Dataset& data) {
+  std::vector<std::string> notices;
+  const Schema merged =
+      MergeDictionaries(data.schema(), {DictionariesOf(data)}, options.categorical, &notices);
+  for (const auto& notice : notices) LogWarning(path, ": ", notice);
+  if (!notices.empty()) RemapToMergedDictionaries(data, merged);
 }
 
 }  // namespace
@@ -64,6 +76,14 @@ Dataset ReadCsv(const std::string& path, const CsvOptions& options, CsvLoadInfo*
     }
   }
 
+  if (CompressionOf(path) != Compression::kNone) {
+    // Streamed window by window; no binary cache (the compressed file is the compact form).
+    Dataset data = ReadCompressedCsv(path, options, 0, 1, &load);
+    if (options.fixed_schema == nullptr) WholeFileDecisions(path, options, data);
+    LogSkippedLabels(path, load.skipped_missing_label, options);
+    load.seconds = watch.Seconds();
+    return data;
+  }
   CsvText text(path);
   text.AdviseSequential();
   const CsvLayout layout = ParseCsvLayout(text, options);
@@ -78,16 +98,7 @@ Dataset ReadCsv(const std::string& path, const CsvOptions& options, CsvLoadInfo*
                        RecordSplit::kQuoteAware);
   }
   Dataset data = std::move(parsed.data);
-  if (!plan.plain && options.fixed_schema == nullptr) {
-    // Whole-file decisions (ids, all-missing columns): the same merge the ranks of a partitioned
-    // read make, with one part.
-    std::vector<std::string> notices;
-    const Schema merged =
-        MergeDictionaries(data.schema(), {DictionariesOf(data)}, options.categorical, &notices);
-    for (const auto& notice : notices) LogWarning(path, ": ", notice);
-    if (!notices.empty()) RemapToMergedDictionaries(data, merged);
-    // The notices name the columns the merge changed (ignored, or read as numbers).
-  }
+  if (!plan.plain && options.fixed_schema == nullptr) WholeFileDecisions(path, options, data);
   LogSkippedLabels(path, parsed.skipped_missing_label, options);
   load.skipped_missing_label = parsed.skipped_missing_label;
   load.csv_bytes = text.file_size();
@@ -110,6 +121,13 @@ Dataset ReadPartition(const std::string& path, int rank, int nranks, const CsvOp
   if (nranks < 1 || rank < 0 || rank >= nranks) {
     throw InputError(path, ": partition ", rank, " of ", nranks,
                      " does not exist (need 0 <= rank < nranks)");
+  }
+  if (CompressionOf(path) != Compression::kNone) {
+    CsvLoadInfo local;
+    Dataset data = ReadCompressedCsv(path, options, rank, nranks, &local);
+    LogSkippedLabels(path, local.skipped_missing_label, options);
+    if (info != nullptr) *info = local;
+    return data;
   }
   Stopwatch watch;
   CsvText text(path);

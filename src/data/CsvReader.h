@@ -1,9 +1,9 @@
-// Reads a CSV file into a Dataset: memory-mapped (or decompressed from .csv.gz / .csv.zst),
-// parsed in parallel with fast_float, with the type of every column inferred from a sample of the
-// first rows and confirmed over the whole file (data/Schema.h says how each type becomes
-// features). The target column (by name) becomes int32 labels: raw integers, or indices into the
-// sorted class names when it holds anything else.
-// Thread-safety: the functions are reentrant; each call owns its result.
+// Reads a CSV file into a Dataset: memory-mapped (or streamed window by window from .csv.gz /
+// .csv.zst, data/CsvStreamReader.h), parsed in parallel with fast_float, with the type of every
+// column inferred from a sample of the first rows and confirmed over the whole file (data/Schema.h
+// says how each type becomes features). The target column (by name) becomes int32 labels: raw
+// integers, or indices into the sorted class names when it holds anything else. Thread-safety: the
+// functions are reentrant; each call owns its result.
 #pragma once
 
 #include <cstdint>

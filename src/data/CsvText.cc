@@ -7,32 +7,20 @@
 
 namespace scaleml {
 
-Compression CompressionOf(const std::string& path) {
-  auto ends_with = [&](const char* suffix) {
-    const std::string s(suffix);
-    return path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0;
-  };
-  if (ends_with(".gz")) return Compression::kGzip;
-  if (ends_with(".zst")) return Compression::kZstd;
-  return Compression::kNone;
-}
-
 CsvText::CsvText(const std::string& path) : path_(path) {
+  if (CompressionOf(path) != Compression::kNone) {
+    throw Failure(path, ": a compressed file is read through CsvWindows, not mapped");
+  }
   auto file = std::make_unique<MappedFile>(path);
   file_size_ = file->size();
   mtime_ns_ = file->mtime_ns();
-  const Compression compression = CompressionOf(path);
-  if (compression == Compression::kNone) {
-    file_ = std::move(file);
-    data_ = file_->data();
-    size_ = file_->size();
-    return;
-  }
-  file->AdviseSequential();
-  buffer_ = DecompressFile(*file, compression);
-  data_ = buffer_.data();
-  size_ = buffer_.size();
+  file_ = std::move(file);
+  data_ = file_->data();
+  size_ = file_->size();
 }
+
+CsvText::CsvText(const std::string& path, const char* data, std::size_t size)
+    : path_(path), data_(data), size_(size) {}
 
 CsvText::~CsvText() = default;
 

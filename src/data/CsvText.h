@@ -1,6 +1,5 @@
-// The bytes of a CSV file: a read-only mapping of FILE.csv, or the whole decompressed text of
-// FILE.csv.gz / FILE.csv.zst (decompressed in chunks into one anonymous buffer, then parsed by
-// the same parser as a mapping).
+// The bytes of a CSV file: a read-only mapping of FILE.csv, or a view over a window of the
+// decompressed text of FILE.csv.gz / FILE.csv.zst (data/CsvWindows.h), parsed by the same parser.
 // Thread-safety: immutable after construction; any thread may read the bytes.
 #pragma once
 
@@ -10,19 +9,18 @@
 #include <string>
 
 #include "core/MappedFile.h"
+#include "data/DecompressStream.h"
 
 namespace scaleml {
 
-enum class Compression : std::uint8_t { kNone, kGzip, kZstd };
-
-// By the file name: .gz -> gzip, .zst -> zstd, anything else none.
-Compression CompressionOf(const std::string& path);
-
 class CsvText {
  public:
-  // Maps or decompresses `path`; input errors name the file (missing, unreadable, corrupt or
-  // cut short).
+  // Maps `path` (not a compressed file: those are read through CsvWindows); input errors name
+  // the file (missing, unreadable).
   explicit CsvText(const std::string& path);
+  // A view over `size` bytes owned elsewhere (a window of a decompressed file), read as the text
+  // of `path`.
+  CsvText(const std::string& path, const char* data, std::size_t size);
   ~CsvText();
   CsvText(const CsvText&) = delete;
   CsvText& operator=(const CsvText&) = delete;
@@ -41,15 +39,10 @@ class CsvText {
  private:
   std::string path_;
   std::unique_ptr<MappedFile> file_;
-  std::string buffer_;
   const char* data_ = nullptr;
   std::size_t size_ = 0;
   std::uint64_t file_size_ = 0;
   std::int64_t mtime_ns_ = 0;
 };
-
-// The decompressed bytes of a gzip or zstd file (an input error when it is corrupt or cut short,
-// or when this build lacks the library).
-std::string DecompressFile(const MappedFile& file, Compression compression);
 
 }  // namespace scaleml

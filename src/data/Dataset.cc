@@ -33,6 +33,29 @@ Dataset::Dataset(std::vector<std::string> feature_names, std::size_t rows, std::
   row_ids_ = owned_->row_ids.data();
 }
 
+Dataset Dataset::FromColumns(std::vector<std::string> feature_names, std::string target_name,
+                             std::vector<float> features, std::vector<std::int32_t> labels,
+                             std::vector<std::int64_t> row_ids) {
+  const std::size_t rows = labels.size();
+  if (row_ids.size() != rows || features.size() != rows * feature_names.size()) {
+    throw Failure("dataset: columns of ", features.size(), " values, ", rows, " labels and ",
+                  row_ids.size(), " row ids for ", feature_names.size(), " features");
+  }
+  Dataset data;
+  data.feature_names_ = std::move(feature_names);
+  data.target_name_ = std::move(target_name);
+  data.rows_ = rows;
+  data.schema_ = NumericSchema(data.feature_names_.size());
+  data.owned_ = std::make_unique<Owned>();
+  data.owned_->features = std::move(features);
+  data.owned_->labels = std::move(labels);
+  data.owned_->row_ids = std::move(row_ids);
+  data.features_ = data.owned_->features.data();
+  data.labels_ = data.owned_->labels.data();
+  data.row_ids_ = data.owned_->row_ids.data();
+  return data;
+}
+
 Dataset Dataset::View(std::vector<std::string> feature_names, std::string target_name,
                       std::size_t rows, const float* features, const std::int32_t* labels,
                       const std::int64_t* row_ids, std::unique_ptr<DatasetStorage> keep_alive) {

@@ -30,6 +30,11 @@ class Dataset {
   Dataset(std::vector<std::string> feature_names, std::size_t rows,
           std::string target_name = "target");
   // A view over external memory: `features` is columnar (feature f of row r at f * rows + r).
+  // Owned storage taken from vectors: `features` columnar (rows * feature_names.size()), labels
+  // and row ids one per row.
+  static Dataset FromColumns(std::vector<std::string> feature_names, std::string target_name,
+                             std::vector<float> features, std::vector<std::int32_t> labels,
+                             std::vector<std::int64_t> row_ids);
   static Dataset View(std::vector<std::string> feature_names, std::string target_name,
                       std::size_t rows, const float* features, const std::int32_t* labels,
                       const std::int64_t* row_ids, std::unique_ptr<DatasetStorage> keep_alive);

@@ -69,6 +69,10 @@ Schema ReadSchema(BinaryReader& in) {
   if (format != kSchemaFormat) {
     throw in.Corrupt(StrCat("schema format ", format, " (this build reads ", kSchemaFormat, ")"));
   }
+  return ReadSchemaFields(in);
+}
+
+Schema ReadSchemaFields(BinaryReader& in) {
   Schema schema;
   // The smallest column is an empty name (8 bytes) and three bytes; a feature is 9 bytes.
   schema.columns.resize(GetCount(in, sizeof(std::uint64_t) + 3, "columns"));

@@ -1,5 +1,6 @@
-// The one binary form of a Schema (data/Schema.h), shared by model files and the binary cache so
-// that both store column types, category dictionaries and class names the same way.
+// The one binary form of a Schema (data/Schema.h), shared by model files (algo/Registry.cc,
+// docs/model-format.md) and the binary cache so that both store column types, category
+// dictionaries and class names the same way, with the same checks.
 //
 // Layout (little-endian, through core/BinaryIO.h): u32 format version; u64 column count, per
 // column {string name, u8 ColumnType, u8 is_target, u8 has_time}; u64 feature count, per feature
@@ -20,5 +21,9 @@ void WriteSchema(BinaryWriter& out, const Schema& schema);
 // value, a count larger than the bytes left, a dictionary not sorted or with duplicates) is an
 // input error naming the reader's source and offset; nothing is allocated from an unchecked count.
 Schema ReadSchema(BinaryReader& in);
+
+// The same fields without the leading format version: what model files of version 2 stored
+// (their schema had no version of its own); the same checks as ReadSchema.
+Schema ReadSchemaFields(BinaryReader& in);
 
 }  // namespace scaleml

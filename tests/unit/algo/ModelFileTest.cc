@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -12,6 +13,7 @@
 #include "comm/LocalComm.h"
 #include "core/AtomicFile.h"
 #include "core/Hash.h"
+#include "data/DatasetMeta.h"
 #include "unit/testing/SyntheticData.h"
 
 namespace scaleml {
@@ -176,6 +178,42 @@ TEST(ModelFile, WrongMagicAndOldVersionAreClearErrors) {
   newer[8 + 13] = 9;  // version 9
   WriteFileAtomically(path, newer);
   ExpectInputError(path, "newer than this scaleml reads", "version 9");
+  std::filesystem::remove_all(dir);
+}
+
+// A version 2 file (the schema without its own format version) still loads and predicts the same:
+// made here from a version 3 file by dropping the schema's u32 and redoing size and checksum.
+TEST(ModelFile, VersionTwoFilesStillLoad) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("scaleml_model_v2_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "model.bin").string();
+  Dataset data = NamedClassData();
+  auto model = MakeClassifier("gbdt", SmallParams("gbdt"));
+  LocalComm comm;
+  FitModel(*model, data, comm);
+  SaveClassifier(*model, path);
+  const std::string v3 = ReadWholeFile(path);
+  BinaryReader in(v3, path);
+  in.GetString();
+  ASSERT_EQ(in.Get<std::uint32_t>(), 3u);
+  in.Get<std::uint64_t>();
+  in.GetString();
+  const auto params = in.Get<std::uint64_t>();
+  for (std::uint64_t i = 0; i < 2 * params; ++i) in.GetString();
+  in.GetVector<std::int32_t>();
+  const std::size_t schema_at = in.offset();
+  std::string v2 = v3.substr(0, schema_at) + v3.substr(schema_at + 4, v3.size() - schema_at - 12);
+  v2[8 + 13] = 2;
+  const std::uint64_t size = v2.size() + 8;
+  std::memcpy(v2.data() + 8 + 13 + 4, &size, 8);
+  const std::uint64_t checksum = ChecksumOf(v2.data(), v2.size());
+  v2.append(reinterpret_cast<const char*>(&checksum), 8);
+  WriteFileAtomically(path, v2);
+  auto loaded = LoadClassifier(path);
+  EXPECT_EQ(loaded->schema().classes, data.schema().classes);
+  EXPECT_EQ(loaded->feature_names(), data.feature_names());
+  EXPECT_EQ(loaded->PredictProba(data, comm), model->PredictProba(data, comm));
   std::filesystem::remove_all(dir);
 }
 

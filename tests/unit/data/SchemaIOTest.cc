@@ -99,5 +99,45 @@ TEST(SchemaIOTest, RejectsCorruptValues) {
   expect_rejected(unsorted, 37, 'c');
 }
 
+// Model files and the cache share this serializer: a value that makes no sense is an input error
+// naming the file (the reader's source) and what is wrong.
+TEST(SchemaIOTest, ImpossibleValuesNameTheFileAndTheProblem) {
+  auto expect_corrupt = [](const Schema& schema, const std::string& fragment) {
+    BinaryWriter out;
+    WriteSchema(out, schema);
+    BinaryReader in(out.bytes(), "model.bin");
+    try {
+      ReadSchema(in);
+      ADD_FAILURE() << "read " << fragment;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), Error::Kind::kInput);
+      EXPECT_NE(std::string(e.what()).find("model.bin"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+  };
+  Schema unsorted = MixedSchema();
+  unsorted.features[1].categories = {"Paris", "Lyon"};
+  expect_corrupt(unsorted, "not sorted and distinct");
+  Schema numeric_with_categories = MixedSchema();
+  numeric_with_categories.features[0].categories = {"a"};
+  expect_corrupt(numeric_with_categories, "numeric feature with categories");
+  Schema bad_type = MixedSchema();
+  bad_type.columns[0].type = static_cast<ColumnType>(9);
+  expect_corrupt(bad_type, "unknown column type 9");
+}
+
+// Model files of version 2 stored the fields without the format version: ReadSchemaFields reads
+// them with the same checks.
+TEST(SchemaIOTest, FieldsWithoutTheVersionReadAsVersionTwoModelsStoredThem) {
+  BinaryWriter out;
+  WriteSchema(out, MixedSchema());
+  const std::string fields = out.bytes().substr(sizeof(std::uint32_t));
+  BinaryReader in(fields, "old.bin");
+  ExpectSameSchema(ReadSchemaFields(in), MixedSchema());
+  EXPECT_TRUE(in.AtEnd());
+  BinaryReader cut(std::string_view(fields).substr(0, fields.size() - 3), "old.bin");
+  EXPECT_THROW(ReadSchemaFields(cut), Error);
+}
+
 }  // namespace
 }  // namespace scaleml
