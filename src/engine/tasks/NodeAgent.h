@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/Subprocess.h"
 #include "engine/tasks/ClusterTypes.h"
 #include "engine/tasks/ControlStore.h"
 #include "engine/tasks/ObjectStore.h"
@@ -64,7 +65,7 @@ class NodeAgent {
   std::map<int, Running> running_;   // by worker slot
   std::vector<QueuedTask> waiting_;  // taken, waiting for CPUs
   int used_cpus_ = 0;
-  int server_pid_ = -1;
+  Subprocess object_server_;
   double last_tick_ = 0;
 };
 
