@@ -19,6 +19,7 @@
 #include "engine/tasks/NodeAgent.h"
 #include "engine/tasks/ObjectStore.h"
 #include "engine/tasks/RedisServer.h"
+#include "unit/tasks/TestTasks.h"
 
 namespace scaleml::tasks::test_support {
 
@@ -69,7 +70,7 @@ class TestCluster {
       SetLogLevel(LogLevel::kQuiet);
       int code = 1;
       try {
-        NodeAgent agent(options, TaskRegistry::Builtin());
+        NodeAgent agent(options, TestRegistry());
         code = agent.Run();
       } catch (...) {
       }
