@@ -75,7 +75,8 @@ void LogregClassifier::Fit(const Dataset& data, Comm& comm) {
   options.tol = params_.tol;
   options.samples = std::max(1.0, AllreduceSum(comm, static_cast<double>(train.rows())));
 
-  if (params_.multi_class == "multinomial" || (params_.multi_class == "auto" && num_classes > 2)) {
+  if (params_.multi_class == LogregMultiClass::kMultinomial ||
+      (params_.multi_class == LogregMultiClass::kAuto && num_classes > 2)) {
     kind_ = Kind::kSoftmax;
   } else {
     kind_ = num_classes == 2 ? Kind::kSigmoid : Kind::kOneVsRest;
@@ -85,8 +86,8 @@ void LogregClassifier::Fit(const Dataset& data, Comm& comm) {
   const int vectors_per_problem = kind_ == Kind::kSoftmax ? num_classes : 1;
   const int dim = features_ + (params_.fit_intercept ? 1 : 0);
   const bool newton =
-      params_.solver == "newton" ||
-      (params_.solver == "auto" && vectors_per_problem * dim <= kNewtonMaxParameters);
+      params_.solver == LogregSolver::kNewton ||
+      (params_.solver == LogregSolver::kAuto && vectors_per_problem * dim <= kNewtonMaxParameters);
   coef_.assign(static_cast<std::size_t>(problems) * vectors_per_problem * features_, 0.0);
   intercept_.assign(static_cast<std::size_t>(problems) * vectors_per_problem, 0.0);
   iterations_ = 0;
