@@ -69,7 +69,12 @@ bool Contains(const std::string& text, const char* part) {
 std::string RouteLocalAddress(const std::string& master_addr, int master_port) {
   std::string local;
   if (Status routed = net::LocalAddressTowards(master_addr, master_port, &local); !routed.ok()) {
-    throw std::runtime_error(StrCat("master address ", master_addr, ": ", routed.message()));
+    if (routed.code() == StatusCode::kInvalid) {
+      throw std::runtime_error(
+          StrCat("cannot resolve master address '", master_addr, "' (", routed.message(), ")"));
+    }
+    throw std::runtime_error(
+        StrCat("no route from this host to master address ", master_addr, ": ", routed.message()));
   }
   return local;
 }
