@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -44,6 +45,13 @@ class ParamSchemaBase {
   virtual void CheckValue(const std::string& name, const std::string& text) const = 0;
 };
 
+// One option of a choice parameter bound to an enum: its spelling and the value it stands for.
+template <class E>
+struct ChoiceOption {
+  std::string text;
+  E value;
+};
+
 template <class P>
 class ParamSchema final : public ParamSchemaBase {
  public:
@@ -56,6 +64,12 @@ class ParamSchema final : public ParamSchemaBase {
   ParamSchema& Bool(const std::string& name, bool P::*field, const std::string& description);
   ParamSchema& Choice(const std::string& name, std::string P::*field,
                       std::vector<std::string> options, const std::string& description);
+  // A choice bound to an enum field: the text is parsed once, here, and the algorithm branches
+  // on the enum. `options` lists every value the field may hold, each with its spelling.
+  template <class E>
+  requires std::is_enum_v<E> ParamSchema& Choice(const std::string& name, E P::*field,
+                                                 std::vector<ChoiceOption<E>> options,
+                                                 const std::string& description);
   // Another name for an existing field (LightGBM's and scikit-learn's spellings).
   ParamSchema& Alias(const std::string& alias, const std::string& name);
 
@@ -162,6 +176,37 @@ ParamSchema<P>& ParamSchema<P>::Choice(const std::string& name, std::string P::*
         ThrowInvalidChoice(self.algorithm_, name, text, range);
       },
       [=](const P& p) { return p.*field; });
+  return *this;
+}
+
+template <class P>
+template <class E>
+requires std::is_enum_v<E> ParamSchema<P>
+&ParamSchema<P>::Choice(const std::string& name, E P::*field, std::vector<ChoiceOption<E>> options,
+                        const std::string& description) {
+  std::vector<std::string> texts;
+  for (const auto& option : options) texts.push_back(option.text);
+  const std::string range = ChoiceText(texts);
+  auto text_of = [options, name](E value) -> std::string {
+    for (const auto& option : options) {
+      if (option.value == value) return option.text;
+    }
+    ThrowInvalidChoice("schema", name, std::to_string(static_cast<long long>(value)),
+                       "a listed option");
+  };
+  P defaults;
+  Add(
+      {name, "string", text_of(defaults.*field), range, description},
+      [=](P& p, const std::string& text, const ParamSchema& self) {
+        for (const auto& option : options) {
+          if (option.text == text) {
+            p.*field = option.value;
+            return;
+          }
+        }
+        ThrowInvalidChoice(self.algorithm_, name, text, range);
+      },
+      [=](const P& p) { return text_of(p.*field); });
   return *this;
 }
 

@@ -1,7 +1,5 @@
 #include "bench/BenchRunner.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +15,7 @@
 #include "core/Error.h"
 #include "core/Stopwatch.h"
 #include "engine/Metrics.h"
+#include "net/Socket.h"
 
 #ifndef SCALEML_SOURCE_DIR
 #define SCALEML_SOURCE_DIR ""
@@ -32,20 +31,10 @@ double NowUnix() {
 
 // A port that was free a moment ago on loopback, for one launch's rendezvous.
 int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw Failure("socket() failed looking for a free port");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
   int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
+  if (Status found = net::FreePort("127.0.0.1", &port); !found.ok()) {
+    throw Failure("no free port on 127.0.0.1: ", found.message());
   }
-  ::close(fd);
-  if (port == 0) throw Failure("no free port on 127.0.0.1");
   return port;
 }
 

@@ -1,19 +1,17 @@
 #include "bench/ChildProcess.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <thread>
+#include <optional>
 
 #include "core/AtomicFile.h"
 #include "core/Error.h"
 #include "core/Stopwatch.h"
+#include "core/Subprocess.h"
 
 namespace scaleml::bench {
 namespace {
@@ -41,17 +39,6 @@ void InstallForwarding() {
   (void)installed;
 }
 
-bool Reap(pid_t pid, int options, ChildResult& result) {
-  int status = 0;
-  struct rusage usage {};
-  const pid_t done = ::wait4(pid, &status, options, &usage);
-  if (done != pid) return false;
-  result.peak_rss_bytes = static_cast<std::int64_t>(usage.ru_maxrss) * 1024;
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
-  return true;
-}
-
 }  // namespace
 
 std::string TailOf(const std::string& text, std::size_t max_chars) {
@@ -74,50 +61,42 @@ ChildResult RunChild(const std::vector<std::string>& argv, double timeout_s,
     out_path = base + ".out";
     err_path = base + ".err";
   }
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::fflush(nullptr);
+  SpawnOptions options;
+  options.argv = argv;
+  options.stdin_path = "/dev/null";
+  options.stdout_path = out_path;
+  options.stderr_path = err_path;
   Stopwatch clock;
-  const pid_t pid = ::fork();
-  if (pid < 0) throw Failure("fork failed for ", argv[0]);
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int in = ::open("/dev/null", O_RDONLY);
-    if (out < 0 || err < 0 || in < 0) ::_exit(126);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    ::execv(args[0], args.data());
-    std::fprintf(stderr, "cannot run %s\n", args[0]);
-    ::_exit(127);
-  }
-  ::setpgid(pid, pid);  // also here, so killpg works even before the child runs
-  InstallForwarding();
-  g_running_group = pid;
   ChildResult result;
-  bool done = false;
-  while (!done) {
-    done = Reap(pid, WNOHANG, result);
-    if (done) break;
-    if (timeout_s > 0 && clock.Seconds() > timeout_s) {
-      result.timed_out = true;
-      ::killpg(pid, SIGTERM);
-      for (int i = 0; i < 40 && !done; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        done = Reap(pid, WNOHANG, result);
-      }
-      ::killpg(pid, SIGKILL);
-      if (!done) done = Reap(pid, 0, result);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  Subprocess child;
+  try {
+    child = Subprocess::Spawn(options);
+  } catch (const Error& e) {
+    // A bench record says why its command could not run, as a shell's 127 would.
+    result.exit_code = 127;
+    result.stderr_text = e.what();
+    return result;
+  }
+  InstallForwarding();
+  g_running_group = child.pid();
+  std::optional<ExitStatus> ended;
+  if (timeout_s > 0) {
+    ended = child.WaitUntil(Subprocess::Clock::now() +
+                            std::chrono::duration_cast<Subprocess::Clock::duration>(
+                                std::chrono::duration<double>(timeout_s)));
+  } else {
+    ended = child.Wait();
+  }
+  if (!ended) {
+    result.timed_out = true;
+    ended = child.Terminate(2.0);
   }
   // Anything the child left running in its group (a rank, a cluster agent) goes with it.
-  ::killpg(pid, SIGKILL);
+  child.Signal(SIGKILL);
   g_running_group = 0;
+  result.exit_code = ended->exit_code;
+  result.signal = ended->signal;
+  result.peak_rss_bytes = ended->peak_rss_bytes;
   result.wall_s = clock.Seconds();
   result.stdout_text = ReadWholeFile(out_path);
   result.stderr_text = ReadWholeFile(err_path);

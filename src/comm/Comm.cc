@@ -35,6 +35,22 @@ std::size_t DataTypeSize(DataType type) {
   return 1;
 }
 
+const char* DataTypeName(DataType type) {
+  switch (type) {
+    case DataType::kFloat32:
+      return "float32";
+    case DataType::kFloat64:
+      return "float64";
+    case DataType::kInt32:
+      return "int32";
+    case DataType::kInt64:
+      return "int64";
+    case DataType::kUInt64:
+      return "uint64";
+  }
+  return "?";
+}
+
 const char* ReduceOpName(ReduceOp op) {
   switch (op) {
     case ReduceOp::kSum:
@@ -64,8 +80,8 @@ void ReduceInto(void* inout, const void* in, std::size_t count, DataType type, R
                   op);
       break;
     case DataType::kUInt64:
-      ReduceTyped(static_cast<std::uint64_t*>(inout), static_cast<const std::uint64_t*>(in),
-                  count, op);
+      ReduceTyped(static_cast<std::uint64_t*>(inout), static_cast<const std::uint64_t*>(in), count,
+                  op);
       break;
   }
 }

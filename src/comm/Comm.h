@@ -1,6 +1,7 @@
 // The collective-communication interface every algorithm uses to train data-parallel: a few
-// byte-level operations that implementations provide (LocalComm, ThreadComm, GlooComm) and typed
-// helpers on top (CommOps.h). Algorithms receive a Comm& and never reach for a global one.
+// byte-level operations that implementations provide (LocalComm, ThreadComm, TcpMeshComm over
+// GlooComm) and typed helpers on top (CommOps.h). Algorithms receive a Comm& and never reach for a
+// global one.
 //
 // Contract: every rank calls the same operations in the same order with matching sizes (as in
 // MPI and Gloo). Operations return a Status; a failure (a lost peer, a timeout) names the rank
@@ -21,6 +22,8 @@ enum class DataType { kFloat32, kFloat64, kInt32, kInt64, kUInt64 };
 enum class ReduceOp { kSum, kMin, kMax };
 
 std::size_t DataTypeSize(DataType type);
+// "float32", "sum": for messages.
+const char* DataTypeName(DataType type);
 const char* ReduceOpName(ReduceOp op);
 
 // What a rank has spent on communication; reported per rank by the engines.

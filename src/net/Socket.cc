@@ -55,6 +55,16 @@ int PortOf(const sockaddr_storage& address) {
              : ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port);
 }
 
+// The numeric text of an address ("10.0.0.2", "fd00::2"); empty when it has none.
+std::string AddressText(const sockaddr_storage& address) {
+  char text[INET6_ADDRSTRLEN] = {};
+  const void* raw =
+      address.ss_family == AF_INET6
+          ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(&address)->sin6_addr)
+          : static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(&address)->sin_addr);
+  return inet_ntop(address.ss_family, raw, text, sizeof(text)) != nullptr ? text : "";
+}
+
 }  // namespace
 
 Deadline DeadlineIn(double seconds) {
@@ -166,6 +176,18 @@ Socket AcceptPending(const Socket& listener) {
   return accepted;
 }
 
+Socket AcceptPending(const Socket& listener, std::string* peer_address) {
+  sockaddr_storage peer{};
+  socklen_t length = sizeof(peer);
+  Socket accepted(accept4(listener.fd(), reinterpret_cast<sockaddr*>(&peer), &length,
+                          SOCK_CLOEXEC | SOCK_NONBLOCK));
+  if (!accepted.valid()) return accepted;
+  SetNoDelayNonBlocking(accepted.fd());
+  *peer_address = AddressText(peer);
+  if (peer_address->empty()) peer_address->assign(1, '?');
+  return accepted;
+}
+
 Status SendAll(int fd, const void* data, std::size_t bytes, Deadline deadline) {
   const auto* at = static_cast<const std::byte*>(data);
   while (bytes > 0) {
@@ -221,12 +243,7 @@ Status LocalAddressTowards(const std::string& host, int port, std::string* out) 
     socklen_t length = sizeof(self);
     if (connect(probe.fd(), ai->ai_addr, ai->ai_addrlen) == 0 &&
         getsockname(probe.fd(), reinterpret_cast<sockaddr*>(&self), &length) == 0) {
-      char text[INET6_ADDRSTRLEN] = {};
-      const void* raw =
-          self.ss_family == AF_INET6
-              ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&self)->sin6_addr)
-              : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&self)->sin_addr);
-      if (inet_ntop(self.ss_family, raw, text, sizeof(text)) != nullptr) local = text;
+      local = AddressText(self);
     }
   }
   freeaddrinfo(found);
@@ -234,6 +251,13 @@ Status LocalAddressTowards(const std::string& host, int port, std::string* out) 
     return Status::Fail(StatusCode::kRefused, StrCat("no route from this host to ", host));
   }
   *out = std::move(local);
+  return Status::Ok();
+}
+
+Status FreePort(const std::string& host, int* port) {
+  Listener probe;
+  if (Status listened = Listen(host, 0, 1, &probe); !listened.ok()) return listened;
+  *port = probe.port;
   return Status::Ok();
 }
 

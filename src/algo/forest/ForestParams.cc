@@ -7,8 +7,11 @@ namespace scaleml {
 
 int ForestParams::FeaturesPerSplit(int features) const {
   int count = features;
-  if (max_features == "sqrt") count = static_cast<int>(std::sqrt(static_cast<double>(features)));
-  if (max_features == "log2") count = static_cast<int>(std::log2(static_cast<double>(features)));
+  if (max_features == MaxFeatures::kSqrt) {
+    count = static_cast<int>(std::sqrt(static_cast<double>(features)));
+  } else if (max_features == MaxFeatures::kLog2) {
+    count = static_cast<int>(std::log2(static_cast<double>(features)));
+  }
   return std::clamp(count, 1, std::max(features, 1));
 }
 
@@ -17,7 +20,8 @@ const ParamSchema<ForestParams>& ForestSchema() {
   static ParamSchema<ForestParams> schema("rf");
   static const bool built = [] {
     schema.Int("n_estimators", &ForestParams::n_estimators, 1, 100000, "number of trees")
-        .Choice("criterion", &ForestParams::criterion, {"gini", "entropy"},
+        .Choice("criterion", &ForestParams::criterion,
+                {{"gini", SplitCriterion::kGini}, {"entropy", SplitCriterion::kEntropy}},
                 "impurity measure of a split")
         .Int("max_depth", &ForestParams::max_depth, 0, 10000,
              "deepest level of a tree; 0 grows until every leaf is pure")
@@ -25,7 +29,10 @@ const ParamSchema<ForestParams>& ForestSchema() {
              "fewest distinct rows a node needs to be split")
         .Int("min_samples_leaf", &ForestParams::min_samples_leaf, 1, 1000000000,
              "fewest distinct rows on each side of a split")
-        .Choice("max_features", &ForestParams::max_features, {"sqrt", "log2", "all"},
+        .Choice("max_features", &ForestParams::max_features,
+                {{"sqrt", MaxFeatures::kSqrt},
+                 {"log2", MaxFeatures::kLog2},
+                 {"all", MaxFeatures::kAll}},
                 "features tried per split: sqrt(F), log2(F) or all F")
         .Bool("bootstrap", &ForestParams::bootstrap,
               "train each tree on a bootstrap sample, each row Poisson(1) times (else on all rows)")

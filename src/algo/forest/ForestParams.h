@@ -8,13 +8,17 @@
 
 namespace scaleml {
 
+enum class SplitCriterion { kGini, kEntropy };
+// Features tried per split: sqrt(F), log2(F) or all F.
+enum class MaxFeatures { kSqrt, kLog2, kAll };
+
 struct ForestParams {
   int n_estimators = 100;
-  std::string criterion = "gini";
+  SplitCriterion criterion = SplitCriterion::kGini;
   int max_depth = 0;  // 0: grown until the leaves are pure (scikit-learn's None)
   int min_samples_split = 2;
   int min_samples_leaf = 1;
-  std::string max_features = "sqrt";
+  MaxFeatures max_features = MaxFeatures::kSqrt;
   bool bootstrap = true;
   int random_state = 0;
   // Nodes with at least this many distinct rows are split on quantile-histogram bins; smaller

@@ -30,12 +30,13 @@ constexpr std::uint64_t kBaggingStream = 0xba99;
 constexpr std::uint64_t kFeatureStream = 0xfea7;
 constexpr std::uint64_t kExchangeSeed = 0xde41'0000'0000'0000ULL;
 
-GbdtObjective::Kind ChooseObjective(const std::string& objective, std::size_t classes) {
-  if (objective == "binary" && classes != 2) {
+GbdtObjective::Kind ChooseObjective(GbdtObjectiveChoice objective, std::size_t classes) {
+  if (objective == GbdtObjectiveChoice::kBinary && classes != 2) {
     throw InputError("gbdt: objective=binary needs 2 classes, the training data has ", classes,
                      "; use objective=multiclass or auto");
   }
-  if (objective == "binary" || (objective == "auto" && classes == 2)) {
+  if (objective == GbdtObjectiveChoice::kBinary ||
+      (objective == GbdtObjectiveChoice::kAuto && classes == 2)) {
     return GbdtObjective::Kind::kBinary;
   }
   return GbdtObjective::Kind::kMulticlass;

@@ -38,7 +38,10 @@ const ParamSchema<GbdtParams>& GbdtSchema() {
              "stop after this many rounds without validation improvement; 0: off")
         .Double("validation_fraction", &GbdtParams::validation_fraction, 1e-6, 0.9,
                 "training rows held out for early stopping (only with early_stopping_round)")
-        .Choice("objective", &GbdtParams::objective, {"auto", "binary", "multiclass"},
+        .Choice("objective", &GbdtParams::objective,
+                {{"auto", GbdtObjectiveChoice::kAuto},
+                 {"binary", GbdtObjectiveChoice::kBinary},
+                 {"multiclass", GbdtObjectiveChoice::kMulticlass}},
                 "auto: binary logloss for 2 classes, multiclass softmax otherwise")
         .Int("bin_sample_count", &GbdtParams::bin_sample_count, 1000, 1000000000,
              "rows sampled (over all ranks) to find the histogram bins")
@@ -50,11 +53,13 @@ const ParamSchema<GbdtParams>& GbdtSchema() {
               "with several ranks, also build the histograms of the other leaves that may split "
               "next and sum them in the same collective (fewer, larger collectives; more rows "
               "histogrammed): for networks where a collective costs far more than a histogram")
-        .Choice("histogram_reduce", &GbdtParams::histogram_reduce, {"scatter", "allreduce"},
-                "with several ranks, allreduce: every rank sums and searches all the histograms "
-                "(one collective per batch); scatter: each rank sums and searches its share of "
-                "the features (LightGBM's data-parallel learner: half the bytes at 2 ranks, but "
-                "two collectives per batch)")
+        .Choice(
+            "histogram_reduce", &GbdtParams::histogram_reduce,
+            {{"scatter", HistogramReduce::kScatter}, {"allreduce", HistogramReduce::kAllreduce}},
+            "with several ranks, allreduce: every rank sums and searches all the histograms "
+            "(one collective per batch); scatter: each rank sums and searches its share of "
+            "the features (LightGBM's data-parallel learner: half the bytes at 2 ranks, but "
+            "two collectives per batch)")
         .Int("max_cat_to_onehot", &GbdtParams::max_cat_to_onehot, 1, 1000000,
              "categorical features with at most this many categories split one category "
              "against the rest")

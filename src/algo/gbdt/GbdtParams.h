@@ -7,6 +7,13 @@
 
 namespace scaleml {
 
+// The loss: auto is binary logloss for 2 classes and multiclass softmax otherwise. (GbdtObjective
+// is the loss itself, in GbdtObjective.h.)
+enum class GbdtObjectiveChoice { kAuto, kBinary, kMulticlass };
+// With several ranks: every rank sums and searches all histograms (allreduce), or each its share
+// (scatter).
+enum class HistogramReduce { kAllreduce, kScatter };
+
 struct GbdtParams {
   int num_iterations = 100;
   double learning_rate = 0.1;
@@ -24,10 +31,10 @@ struct GbdtParams {
   int seed = 0;
   int early_stopping_round = 0;
   double validation_fraction = 0.1;
-  std::string objective = "auto";
+  GbdtObjectiveChoice objective = GbdtObjectiveChoice::kAuto;
   int bin_sample_count = 200000;
   bool exchange_rows = false;
-  std::string histogram_reduce = "allreduce";
+  HistogramReduce histogram_reduce = HistogramReduce::kAllreduce;
   bool build_ahead = false;
   // Categorical features (LightGBM's names and defaults).
   int max_cat_to_onehot = 4;

@@ -19,7 +19,7 @@ HistogramTreeLearner::HistogramTreeLearner(const BinnedMatrix& matrix, const Fea
       total_bins_(bins.total_bins()),
       builder_(matrix, bins),
       pool_(static_cast<std::size_t>(2 * params.num_leaves + 1) * (bins.total_bins() + 2)),
-      scatter_(comm.size() > 1 && params.histogram_reduce == "scatter") {
+      scatter_(comm.size() > 1 && params.histogram_reduce == HistogramReduce::kScatter) {
   constraints_.lambda_l1 = params.lambda_l1;
   constraints_.lambda_l2 = params.lambda_l2;
   constraints_.min_sum_hessian = params.min_sum_hessian_in_leaf;

@@ -26,8 +26,8 @@ void KnnClassifier::Fit(const Dataset& train, Comm& comm) {
   }
   // Missing values are imputed (the kd-tree's ordering needs real numbers); infinite ones have
   // no sensible distance (an input error).
-  const bool standardize =
-      params_.scale == "standard" || (params_.scale == "auto" && train.schema().HasCategorical());
+  const bool standardize = params_.scale == KnnScale::kStandard ||
+                           (params_.scale == KnnScale::kAuto && train.schema().HasCategorical());
   Dataset storage;
   const Dataset& encoded =
       encoder_.FitEncode(train, {params_.min_frequency, standardize}, "knn", comm, storage);

@@ -14,7 +14,10 @@ const ParamSchema<KnnParams>& KnnSchema() {
         .Int("min_frequency", &KnnParams::min_frequency, 1, 1000000000,
              "categorical features are one-hot encoded; categories seen fewer times share one "
              "column (missing and unseen ones: all zeros); numeric NaN becomes the training mean")
-        .Choice("scale", &KnnParams::scale, {"auto", "standard", "none"},
+        .Choice("scale", &KnnParams::scale,
+                {{"auto", KnnScale::kAuto},
+                 {"standard", KnnScale::kStandard},
+                 {"none", KnnScale::kNone}},
                 "numeric columns: standard = zero mean, unit variance (a differing category then "
                 "weighs as two standard deviations); auto = standard when the table has "
                 "categorical features, none otherwise (raw distances, as scikit-learn)")

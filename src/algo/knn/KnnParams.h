@@ -9,6 +9,10 @@
 
 namespace scaleml {
 
+// Numeric columns' scaling: standard (zero mean, unit variance), none, or auto (standard when
+// the table has categorical features).
+enum class KnnScale { kAuto, kStandard, kNone };
+
 struct KnnParams {
   int n_neighbors = 5;
   std::string weights = "uniform";  // every neighbour one vote
@@ -22,7 +26,7 @@ struct KnnParams {
   // between one-hot vectors) weighs as much as two standard deviations of a numeric feature; on
   // all-numeric tables it leaves them as they are (scikit-learn's distances, the paper's data).
   // "standard" always standardises; "none" never does.
-  std::string scale = "auto";
+  KnnScale scale = KnnScale::kAuto;
 };
 
 const ParamSchema<KnnParams>& KnnSchema();

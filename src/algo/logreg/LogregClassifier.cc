@@ -84,7 +84,8 @@ void LogregClassifier::Fit(const Dataset& data, Comm& comm) {
   const Dataset& train = encoder_.FitEncode(data, {params_.min_frequency, params_.standardize},
                                             "logreg", comm, encoded);
   features_ = static_cast<int>(train.features());
-  if (params_.multi_class == "multinomial" || (params_.multi_class == "auto" && num_classes > 2)) {
+  if (params_.multi_class == LogregMultiClass::kMultinomial ||
+      (params_.multi_class == LogregMultiClass::kAuto && num_classes > 2)) {
     kind_ = Kind::kSoftmax;
   } else {
     kind_ = num_classes == 2 ? Kind::kSigmoid : Kind::kOneVsRest;
@@ -121,8 +122,8 @@ void LogregClassifier::Solve(const Dataset& train, SolverOptions options, Comm& 
   const int vectors_per_problem = kind_ == Kind::kSoftmax ? num_classes : 1;
   const int dim = features_ + (params_.fit_intercept ? 1 : 0);
   const bool newton =
-      params_.solver == "newton" ||
-      (params_.solver == "auto" && vectors_per_problem * dim <= kNewtonMaxParameters);
+      params_.solver == LogregSolver::kNewton ||
+      (params_.solver == LogregSolver::kAuto && vectors_per_problem * dim <= kNewtonMaxParameters);
   coef_.assign(static_cast<std::size_t>(problems) * vectors_per_problem * features_, 0.0);
   intercept_.assign(static_cast<std::size_t>(problems) * vectors_per_problem, 0.0);
   iterations_ = 0;

@@ -13,9 +13,15 @@ const ParamSchema<LogregParams>& LogregSchema() {
         .Double("tol", &LogregParams::tol, 0.0, 1.0,
                 "stop when the mean objective's largest gradient component is below this")
         .Bool("fit_intercept", &LogregParams::fit_intercept, "fit an unpenalised intercept")
-        .Choice("multi_class", &LogregParams::multi_class, {"auto", "multinomial", "ovr"},
+        .Choice("multi_class", &LogregParams::multi_class,
+                {{"auto", LogregMultiClass::kAuto},
+                 {"multinomial", LogregMultiClass::kMultinomial},
+                 {"ovr", LogregMultiClass::kOvr}},
                 "auto: sigmoid for 2 classes, softmax for more; ovr: one sigmoid per class")
-        .Choice("solver", &LogregParams::solver, {"auto", "newton", "lbfgs"},
+        .Choice("solver", &LogregParams::solver,
+                {{"auto", LogregSolver::kAuto},
+                 {"newton", LogregSolver::kNewton},
+                 {"lbfgs", LogregSolver::kLbfgs}},
                 "auto: Newton (exact Hessian) up to 200 parameters, L-BFGS above")
         .Bool("sample_start", &LogregParams::sample_start,
               "on 262144+ rows, start Newton from the optimum of a 1/16 row sample (same result)")

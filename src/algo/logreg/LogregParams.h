@@ -10,14 +10,19 @@
 
 namespace scaleml {
 
+// How the classes are modelled: auto is a sigmoid for 2 classes and a softmax for more.
+enum class LogregMultiClass { kAuto, kMultinomial, kOvr };
+// auto: Newton up to kNewtonMaxParameters, L-BFGS above.
+enum class LogregSolver { kAuto, kNewton, kLbfgs };
+
 struct LogregParams {
   double C = 1.0;
   int max_iter = 100;
   double tol = 1e-8;
   bool fit_intercept = true;
-  std::string multi_class = "auto";  // auto: binary sigmoid for 2 classes, softmax for more
-  std::string solver = "auto";       // auto: newton up to kNewtonMaxParameters, else lbfgs
-  bool sample_start = true;          // Newton on large data starts from a row sample's optimum
+  LogregMultiClass multi_class = LogregMultiClass::kAuto;
+  LogregSolver solver = LogregSolver::kAuto;
+  bool sample_start = true;  // Newton on large data starts from a row sample's optimum
   // Categorical features are one-hot encoded inside the model (algo/FeatureEncoder.h); categories
   // seen fewer than min_frequency times share one column (OneHotEncoder's min_frequency).
   int min_frequency = 1;

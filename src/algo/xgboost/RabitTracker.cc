@@ -1,8 +1,6 @@
 #include "algo/xgboost/RabitTracker.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -24,6 +22,7 @@
 #include "algo/xgboost/RabitMessages.h"
 #include "core/Error.h"
 #include "core/Log.h"
+#include "net/Socket.h"
 
 namespace scaleml {
 namespace {
@@ -48,43 +47,11 @@ int MillisecondsLeft(Clock::time_point deadline) {
 // into its Status.
 using LinkError = RabitLinkError;
 
-class OwnedFd {
- public:
-  explicit OwnedFd(int fd = -1) : fd_(fd) {}
-  OwnedFd(OwnedFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  OwnedFd& operator=(OwnedFd&& other) noexcept {
-    if (this != &other) {
-      Reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  ~OwnedFd() { Reset(); }
-  int get() const { return fd_; }
-  int Release() { return std::exchange(fd_, -1); }
-  void Reset() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
-
-std::string AddressText(const sockaddr_storage& address) {
-  char text[INET6_ADDRSTRLEN] = {};
-  const void* raw =
-      address.ss_family == AF_INET6
-          ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(&address)->sin6_addr)
-          : static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(&address)->sin_addr);
-  return inet_ntop(address.ss_family, raw, text, sizeof(text)) ? std::string(text) : "?";
-}
-
 // One worker's connection: native-endian int32s and length-prefixed strings, as rabit sends
 // them. Every wait also watches the tracker's stop pipe and the exchange's deadline.
 class Channel {
  public:
-  Channel(OwnedFd fd, std::string host, int stop_fd, Clock::time_point deadline)
+  Channel(net::Socket fd, std::string host, int stop_fd, Clock::time_point deadline)
       : fd_(std::move(fd)), host_(std::move(host)), stop_fd_(stop_fd), deadline_(deadline) {}
 
   const std::string& host() const { return host_; }
@@ -108,15 +75,15 @@ class Channel {
   void Transfer(void* data, std::size_t bytes, bool sending) {
     auto* at = static_cast<char*>(data);
     while (bytes > 0) {
-      pollfd fds[2] = {{fd_.get(), static_cast<short>(sending ? POLLOUT : POLLIN), 0},
+      pollfd fds[2] = {{fd_.fd(), static_cast<short>(sending ? POLLOUT : POLLIN), 0},
                        {stop_fd_, POLLIN, 0}};
       int ready = poll(fds, 2, MillisecondsLeft(deadline_));
       if (ready < 0 && errno == EINTR) continue;
       if (ready < 0) throw LinkError(StrCat("poll: ", std::strerror(errno)));
       if (fds[1].revents != 0) throw LinkError("the tracker was stopped");
       if (ready == 0) throw LinkError("no answer before the deadline");
-      ssize_t done = sending ? send(fd_.get(), at, bytes, MSG_NOSIGNAL | MSG_DONTWAIT)
-                             : recv(fd_.get(), at, bytes, MSG_DONTWAIT);
+      ssize_t done = sending ? send(fd_.fd(), at, bytes, MSG_NOSIGNAL | MSG_DONTWAIT)
+                             : recv(fd_.fd(), at, bytes, MSG_DONTWAIT);
       if (done < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
       if (done < 0) throw LinkError(std::strerror(errno));
       if (done == 0) throw LinkError("the connection was closed");
@@ -125,7 +92,7 @@ class Channel {
     }
   }
 
-  OwnedFd fd_;
+  net::Socket fd_;
   std::string host_;
   int stop_fd_;
   Clock::time_point deadline_;
@@ -149,8 +116,10 @@ class RabitTracker::Session {
       while (static_cast<int>(shutdown_.size()) < n_) {
         const bool all_started = todo_.empty();
         const int wait_ms = all_started ? -1 : MillisecondsLeft(start_deadline_);
-        if (!all_started && wait_ms == 0) return Status::Fail(StartTimeoutMessage());
-        pollfd fds[2] = {{tracker_.listen_fd_, POLLIN, 0}, {tracker_.stop_read_fd_, POLLIN, 0}};
+        if (!all_started && wait_ms == 0) {
+          return Status::Fail(StatusCode::kTimeout, StartTimeoutMessage());
+        }
+        pollfd fds[2] = {{tracker_.listener_.fd(), POLLIN, 0}, {tracker_.stop_read_fd_, POLLIN, 0}};
         int ready = poll(fds, 2, wait_ms);
         if (ready < 0 && errno == EINTR) continue;
         if (ready < 0) return Status::Fail(StrCat("xgboost tracker: poll: ", std::strerror(errno)));
@@ -193,12 +162,10 @@ class RabitTracker::Session {
   }
 
   void Accept() {
-    sockaddr_storage peer{};
-    socklen_t length = sizeof(peer);
-    int fd =
-        accept4(tracker_.listen_fd_, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC);
-    if (fd < 0) return;  // the peer gave up already; the next poll goes on
-    Channel channel(OwnedFd(fd), AddressText(peer), tracker_.stop_read_fd_,
+    std::string peer;
+    net::Socket accepted = net::AcceptPending(tracker_.listener_, &peer);
+    if (!accepted.valid()) return;  // the peer gave up already; the next poll goes on
+    Channel channel(std::move(accepted), std::move(peer), tracker_.stop_read_fd_,
                     After(tracker_.start_timeout_s_));
     RabitWorkerHello hello;
     try {
@@ -348,43 +315,17 @@ class RabitTracker::Session {
 RabitTracker::RabitTracker(std::string host, int workers, double start_timeout_s)
     : host_(std::move(host)), workers_(workers), start_timeout_s_(start_timeout_s) {
   if (workers < 1) throw Failure("xgboost tracker: ", workers, " workers");
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE;
-  addrinfo* found = nullptr;
-  int rc = getaddrinfo(host_.c_str(), "0", &hints, &found);
-  if (rc != 0) {
-    throw Failure("xgboost tracker: cannot resolve '", host_, "': ", gai_strerror(rc));
-  }
-  OwnedFd listener;
-  std::string error = "no address";
-  for (addrinfo* ai = found; ai != nullptr && listener.get() < 0; ai = ai->ai_next) {
-    OwnedFd fd(socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (fd.get() >= 0 && bind(fd.get(), ai->ai_addr, ai->ai_addrlen) == 0 &&
-        listen(fd.get(), 256) == 0) {
-      listener = std::move(fd);
-    } else {
-      error = std::strerror(errno);
-    }
-  }
-  freeaddrinfo(found);
-  if (listener.get() < 0) {
-    throw Failure("xgboost tracker: cannot listen on ", host_, ": ", error,
+  net::Listener listener;
+  if (Status listened = net::Listen(host_, 0, 256, &listener); !listened.ok()) {
+    throw Failure("xgboost tracker: ", listened.message(),
                   " (set MASTER_ADDR to an address of rank 0's host)");
   }
-  sockaddr_storage self{};
-  socklen_t length = sizeof(self);
-  if (getsockname(listener.get(), reinterpret_cast<sockaddr*>(&self), &length) != 0) {
-    throw Failure("xgboost tracker: getsockname: ", std::strerror(errno));
-  }
-  port_ = ntohs(self.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&self)->sin6_port
-                                           : reinterpret_cast<sockaddr_in*>(&self)->sin_port);
+  port_ = listener.port;
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) {
     throw Failure("xgboost tracker: pipe: ", std::strerror(errno));
   }
-  listen_fd_ = listener.Release();
+  listener_ = std::move(listener.socket);
   stop_read_fd_ = pipe_fds[0];
   stop_write_fd_ = pipe_fds[1];
 }
@@ -396,7 +337,7 @@ RabitTracker::~RabitTracker() {
     [[maybe_unused]] ssize_t written = write(stop_write_fd_, &stop, 1);
     thread_.join();
   }
-  for (int fd : {listen_fd_, stop_read_fd_, stop_write_fd_}) {
+  for (int fd : {stop_read_fd_, stop_write_fd_}) {
     if (fd >= 0) close(fd);
   }
 }
@@ -427,7 +368,8 @@ Status RabitTracker::Wait(double timeout_s) {
   finished_.wait_for(lock, std::chrono::duration<double>(timeout_s),
                      [this] { return result_.has_value(); });
   if (result_) return *result_;
-  return Status::Fail(StrCat("xgboost tracker: ", shutdowns_, " of ", workers_,
+  return Status::Fail(StatusCode::kTimeout,
+                      StrCat("xgboost tracker: ", shutdowns_, " of ", workers_,
                              " workers shut down within ", timeout_s, " s"));
 }
 
@@ -435,28 +377,12 @@ std::string RabitTracker::ReachableHost() {
   const char* master = std::getenv("MASTER_ADDR");
   if (master == nullptr || master[0] == '\0') return "127.0.0.1";
   const char* port = std::getenv("MASTER_PORT");
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_DGRAM;
-  addrinfo* found = nullptr;
-  int rc = getaddrinfo(master, port && port[0] ? port : "1", &hints, &found);
-  if (rc != 0) {
-    throw Failure("xgboost tracker: cannot resolve MASTER_ADDR '", master, "': ", gai_strerror(rc));
-  }
-  // Connecting a UDP socket picks the route (and so the local address) without a packet.
   std::string local;
-  for (addrinfo* ai = found; ai != nullptr && local.empty(); ai = ai->ai_next) {
-    OwnedFd fd(socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    sockaddr_storage self{};
-    socklen_t length = sizeof(self);
-    if (fd.get() >= 0 && connect(fd.get(), ai->ai_addr, ai->ai_addrlen) == 0 &&
-        getsockname(fd.get(), reinterpret_cast<sockaddr*>(&self), &length) == 0) {
-      local = AddressText(self);
-    }
-  }
-  freeaddrinfo(found);
-  if (local.empty()) {
-    throw Failure("xgboost tracker: no route from rank 0 to MASTER_ADDR ", master);
+  const Status routed =
+      net::LocalAddressTowards(master, port != nullptr && port[0] ? std::atoi(port) : 1, &local);
+  if (!routed.ok()) {
+    throw Failure("xgboost tracker: no route from rank 0 to MASTER_ADDR ", master, ": ",
+                  routed.message());
   }
   return local;
 }

@@ -28,6 +28,7 @@
 #include <thread>
 
 #include "core/Status.h"
+#include "net/Socket.h"
 
 namespace scaleml {
 
@@ -65,7 +66,7 @@ class RabitTracker {
   std::string host_;
   int workers_;
   double start_timeout_s_;
-  int listen_fd_ = -1;
+  net::Socket listener_;
   int port_ = 0;
   int stop_read_fd_ = -1;
   int stop_write_fd_ = -1;

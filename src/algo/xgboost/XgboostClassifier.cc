@@ -76,7 +76,8 @@ void XgboostClassifier::Fit(const Dataset& train, Comm& comm) {
   if (comm.size() > 1) {
     collective = std::make_unique<XgboostCollective>(comm, params_.tracker_timeout_s);
   }
-  const bool quantile = params_.tree_method == "hist" && params_.booster != "gblinear";
+  const bool quantile = params_.tree_method == XgboostTreeMethod::kHist &&
+                        params_.booster != XgboostBooster::kGblinear;
   const std::vector<std::string> feature_types =
       XgboostFeatureTypes(train, params_.enable_categorical);
   if (!feature_types.empty()) CheckCategorical(params_);
@@ -183,23 +184,25 @@ RoundDecision XgboostClassifier::Report(void* validation, int iteration) const {
 }
 
 void XgboostClassifier::CheckCategorical(const XgboostParams& params) {
-  if (params.booster == "gblinear" || params.tree_method == "exact") {
-    throw InputError("xgboost: the data has categorical features, which booster=", params.booster,
-                     " with tree_method=", params.tree_method,
-                     " cannot split on; use tree_method=hist (the default) or approx with a tree "
-                     "booster, or enable_categorical=false to treat their codes as numbers");
+  if (params.booster == XgboostBooster::kGblinear ||
+      params.tree_method == XgboostTreeMethod::kExact) {
+    throw InputError(
+        "xgboost: the data has categorical features, which booster=", XgboostName(params.booster),
+        " with tree_method=", XgboostName(params.tree_method),
+        " cannot split on; use tree_method=hist (the default) or approx with a tree "
+        "booster, or enable_categorical=false to treat their codes as numbers");
   }
 }
 
 void XgboostClassifier::CheckDistributable(const XgboostParams& params) {
   // Every rank holds the same parameters, so all of them stop here together.
-  if (params.booster == "gblinear") {
+  if (params.booster == XgboostBooster::kGblinear) {
     throw InputError(
         "xgboost: booster=gblinear cannot train across ranks: libxgboost 1.7's linear updaters do "
         "not sum their gradients over the rabit collective, so each rank would fit its own "
         "model; use booster=gbtree or dart, or the local or tasks engine");
   }
-  if (params.tree_method == "exact") {
+  if (params.tree_method == XgboostTreeMethod::kExact) {
     throw InputError(
         "xgboost: tree_method=exact cannot train across ranks (libxgboost's exact updater is "
         "single-process); use tree_method=hist (the default) or approx");

@@ -8,6 +8,42 @@
 
 namespace scaleml {
 
+const char* XgboostName(XgboostBooster booster) {
+  switch (booster) {
+    case XgboostBooster::kDart:
+      return "dart";
+    case XgboostBooster::kGblinear:
+      return "gblinear";
+    case XgboostBooster::kGbtree:
+      break;
+  }
+  return "gbtree";
+}
+
+const char* XgboostName(XgboostTreeMethod method) {
+  switch (method) {
+    case XgboostTreeMethod::kApprox:
+      return "approx";
+    case XgboostTreeMethod::kExact:
+      return "exact";
+    case XgboostTreeMethod::kHist:
+      break;
+  }
+  return "hist";
+}
+
+const char* XgboostName(XgboostObjectiveChoice objective) {
+  switch (objective) {
+    case XgboostObjectiveChoice::kBinaryLogistic:
+      return "binary:logistic";
+    case XgboostObjectiveChoice::kMultiSoftprob:
+      return "multi:softprob";
+    case XgboostObjectiveChoice::kAuto:
+      break;
+  }
+  return "auto";
+}
+
 const ParamSchema<XgboostParams>& XgboostSchema() {
   using P = XgboostParams;
   static const ParamSchema<P> schema = [] {
@@ -15,8 +51,15 @@ const ParamSchema<XgboostParams>& XgboostSchema() {
     s.Int("n_estimators", &P::n_estimators, 1, 1000000, "boosting rounds")
         .Int("max_depth", &P::max_depth, 0, 64, "maximum tree depth (0: none, lossguide only)")
         .Double("learning_rate", &P::learning_rate, 0.0, 1.0, "shrinkage of each tree (eta)")
-        .Choice("booster", &P::booster, {"gbtree", "dart", "gblinear"}, "booster kind")
-        .Choice("tree_method", &P::tree_method, {"hist", "approx", "exact"},
+        .Choice("booster", &P::booster,
+                {{"gbtree", XgboostBooster::kGbtree},
+                 {"dart", XgboostBooster::kDart},
+                 {"gblinear", XgboostBooster::kGblinear}},
+                "booster kind")
+        .Choice("tree_method", &P::tree_method,
+                {{"hist", XgboostTreeMethod::kHist},
+                 {"approx", XgboostTreeMethod::kApprox},
+                 {"exact", XgboostTreeMethod::kExact}},
                 "split finding: histograms, per-iteration sketches, or exact greedy")
         .Int("max_bin", &P::max_bin, 2, 65536, "histogram bins per feature (hist, approx)")
         .Choice("grow_policy", &P::grow_policy, {"depthwise", "lossguide"},
@@ -42,7 +85,10 @@ const ParamSchema<XgboostParams>& XgboostSchema() {
         .Double("base_score", &P::base_score, 1e-9, 1.0 - 1e-9, "initial probability")
         .Int("num_parallel_tree", &P::num_parallel_tree, 1, 100000,
              "trees per round (boosted random forest)")
-        .Choice("objective", &P::objective, {"auto", "binary:logistic", "multi:softprob"},
+        .Choice("objective", &P::objective,
+                {{"auto", XgboostObjectiveChoice::kAuto},
+                 {"binary:logistic", XgboostObjectiveChoice::kBinaryLogistic},
+                 {"multi:softprob", XgboostObjectiveChoice::kMultiSoftprob}},
                 "auto: binary:logistic for 2 classes, multi:softprob otherwise")
         .Int("seed", &P::seed, 0, INT_MAX, "random seed (subsampling)")
         .Int("nthread", &P::nthread, 0, 4096, "threads (0: the process's OpenMP thread count)")
@@ -72,12 +118,14 @@ const ParamSchema<XgboostParams>& XgboostSchema() {
 const ParamSchemaBase& XgboostParamSchema() { return XgboostSchema(); }
 
 std::string XgboostObjective(const XgboostParams& params, int num_classes) {
-  if (params.objective == "auto") return num_classes == 2 ? "binary:logistic" : "multi:softprob";
-  if (params.objective == "binary:logistic" && num_classes != 2) {
+  if (params.objective == XgboostObjectiveChoice::kAuto) {
+    return num_classes == 2 ? "binary:logistic" : "multi:softprob";
+  }
+  if (params.objective == XgboostObjectiveChoice::kBinaryLogistic && num_classes != 2) {
     throw InputError("xgboost: parameter objective=binary:logistic needs 2 classes, the data has ",
                      num_classes, "; use objective=multi:softprob or auto");
   }
-  return params.objective;
+  return XgboostName(params.objective);
 }
 
 std::vector<std::pair<std::string, std::string>> XgboostBoosterParams(const XgboostParams& p,
@@ -85,11 +133,11 @@ std::vector<std::pair<std::string, std::string>> XgboostBoosterParams(const Xgbo
                                                                       int threads) {
   std::string objective = XgboostObjective(p, num_classes);
   std::vector<std::pair<std::string, std::string>> out = {
-      {"booster", p.booster},
+      {"booster", XgboostName(p.booster)},
       {"objective", objective},
       {"eta", FormatDouble(p.learning_rate)},
       {"max_depth", std::to_string(p.max_depth)},
-      {"tree_method", p.tree_method},
+      {"tree_method", XgboostName(p.tree_method)},
       {"max_bin", std::to_string(p.max_bin)},
       {"grow_policy", p.grow_policy},
       {"max_leaves", std::to_string(p.max_leaves)},
@@ -112,7 +160,7 @@ std::vector<std::pair<std::string, std::string>> XgboostBoosterParams(const Xgbo
       {"max_cat_to_onehot", std::to_string(p.max_cat_to_onehot)},
   };
   if (objective != "binary:logistic") out.emplace_back("num_class", std::to_string(num_classes));
-  if (p.booster == "gblinear") {
+  if (p.booster == XgboostBooster::kGblinear) {
     // The linear booster takes none of the tree parameters (libxgboost warns about each).
     std::erase_if(out, [](const auto& kv) {
       static const std::vector<std::string> linear = {

@@ -11,12 +11,22 @@
 
 namespace scaleml {
 
+enum class XgboostBooster { kGbtree, kDart, kGblinear };
+enum class XgboostTreeMethod { kHist, kApprox, kExact };
+// auto: binary:logistic for two classes, multi:softprob otherwise.
+enum class XgboostObjectiveChoice { kAuto, kBinaryLogistic, kMultiSoftprob };
+
+// libxgboost's spelling of each ("gbtree", "hist", "binary:logistic"; "auto" for kAuto).
+const char* XgboostName(XgboostBooster booster);
+const char* XgboostName(XgboostTreeMethod method);
+const char* XgboostName(XgboostObjectiveChoice objective);
+
 struct XgboostParams {
   int n_estimators = 100;
   int max_depth = 6;
   double learning_rate = 0.3;
-  std::string booster = "gbtree";
-  std::string tree_method = "hist";
+  XgboostBooster booster = XgboostBooster::kGbtree;
+  XgboostTreeMethod tree_method = XgboostTreeMethod::kHist;
   int max_bin = 256;
   std::string grow_policy = "depthwise";
   int max_leaves = 0;
@@ -33,7 +43,7 @@ struct XgboostParams {
   double scale_pos_weight = 1.0;
   double base_score = 0.5;
   int num_parallel_tree = 1;
-  std::string objective = "auto";
+  XgboostObjectiveChoice objective = XgboostObjectiveChoice::kAuto;
   int seed = 0;
   int nthread = 0;  // 0: omp_get_max_threads() at the time of the call
   int verbosity = 1;

@@ -26,8 +26,10 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include "comm/TcpMeshComm.h"
 #include "core/Error.h"
 #include "core/Stopwatch.h"
+#include "net/Socket.h"
 
 namespace scaleml {
 namespace {
@@ -65,36 +67,14 @@ bool Contains(const std::string& text, const char* part) {
 // peers can reach, and in a multi-host run the hostname may resolve to anything (or to
 // 127.0.1.1). Connecting a UDP socket picks the route without sending a packet.
 std::string RouteLocalAddress(const std::string& master_addr, int master_port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_DGRAM;
-  addrinfo* found = nullptr;
-  std::string port = std::to_string(master_port);
-  int rc = getaddrinfo(master_addr.c_str(), port.c_str(), &hints, &found);
-  if (rc != 0) {
-    throw std::runtime_error(
-        StrCat("cannot resolve master address '", master_addr, "': ", gai_strerror(rc)));
-  }
   std::string local;
-  for (addrinfo* ai = found; ai != nullptr && local.empty(); ai = ai->ai_next) {
-    int fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) continue;
-    sockaddr_storage self{};
-    socklen_t length = sizeof(self);
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-        getsockname(fd, reinterpret_cast<sockaddr*>(&self), &length) == 0) {
-      char text[INET6_ADDRSTRLEN] = {};
-      const void* raw =
-          self.ss_family == AF_INET6
-              ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&self)->sin6_addr)
-              : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&self)->sin_addr);
-      if (inet_ntop(self.ss_family, raw, text, sizeof(text)) != nullptr) local = text;
+  if (Status routed = net::LocalAddressTowards(master_addr, master_port, &local); !routed.ok()) {
+    if (routed.code() == StatusCode::kInvalid) {
+      throw std::runtime_error(
+          StrCat("cannot resolve master address '", master_addr, "' (", routed.message(), ")"));
     }
-    close(fd);
-  }
-  freeaddrinfo(found);
-  if (local.empty()) {
-    throw std::runtime_error(StrCat("no route from this host to master address ", master_addr));
+    throw std::runtime_error(
+        StrCat("no route from this host to master address ", master_addr, ": ", routed.message()));
   }
   return local;
 }
@@ -103,34 +83,14 @@ std::string RouteLocalAddress(const std::string& master_addr, int master_port) {
 // that starts before the master meets; polling for the listener first saves that second.
 // Gives up quietly at the deadline: the store's own connect then reports the error.
 void WaitForListener(const std::string& host, int port, double timeout_s) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return;
-  Stopwatch waited;
-  bool listening = false;
-  while (!listening && waited.Seconds() < timeout_s) {
-    for (addrinfo* ai = found; ai != nullptr && !listening; ai = ai->ai_next) {
-      int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-      if (fd < 0) continue;
-      int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
-      if (rc != 0 && errno == EINPROGRESS) {
-        pollfd wait{fd, POLLOUT, 0};
-        int remaining_ms = static_cast<int>(std::max(0.0, timeout_s - waited.Seconds()) * 1000);
-        if (poll(&wait, 1, std::min(remaining_ms, 1000)) == 1) {
-          int error = 0;
-          socklen_t length = sizeof(error);
-          getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
-          rc = error == 0 ? 0 : -1;
-        }
-      }
-      listening = rc == 0;
-      close(fd);
-    }
-    if (!listening) std::this_thread::sleep_for(Milliseconds(20));
+  const net::Deadline deadline = net::DeadlineIn(timeout_s);
+  while (net::Clock::now() < deadline) {
+    net::Socket probe;
+    const net::Deadline attempt = std::min(deadline, net::DeadlineIn(1.0));
+    const Status connected = net::ConnectBefore(host, port, attempt, &probe);
+    if (connected.ok() || connected.code() == StatusCode::kInvalid) return;  // or unresolvable
+    std::this_thread::sleep_for(Milliseconds(20));
   }
-  freeaddrinfo(found);
 }
 
 // One line that says what went wrong with the rendezvous and what to check.
@@ -186,22 +146,6 @@ std::string ExplainRendezvousError(const std::string& message, const ScalemlGloo
                 " failed: ", message);
 }
 
-const char* DataTypeName(DataType type) {
-  switch (type) {
-    case DataType::kFloat32:
-      return "float32";
-    case DataType::kFloat64:
-      return "float64";
-    case DataType::kInt32:
-      return "int32";
-    case DataType::kInt64:
-      return "int64";
-    case DataType::kUInt64:
-      return "uint64";
-  }
-  return "?";
-}
-
 at::Tensor WrapBytes(void* data, std::size_t bytes) {
   return at::from_blob(data, {static_cast<std::int64_t>(bytes)}, at::TensorOptions(at::kByte));
 }
@@ -209,10 +153,6 @@ at::Tensor WrapBytes(void* data, std::size_t bytes) {
 // Every key of a group is under its attempt: torchrun's store outlives an attempt that failed,
 // and the next must not read its addresses (torch prefixes its own keys the same way).
 std::string KeyPrefix(int attempt) { return StrCat("scaleml/attempt_", attempt, "/"); }
-
-// Up to this many bytes per rank, a collective sends every peer its part directly over the
-// links: one message each way per pair, where Gloo's ring takes 2(N-1) steps.
-constexpr std::size_t kDirectMaxBytes = std::size_t{4} << 20;
 
 // The first IPv4 (else IPv6) address of a network interface, for GLOO_SOCKET_IFNAME.
 std::string InterfaceAddress(const char* name) {
@@ -284,15 +224,14 @@ void CallerThreadGloo::AllreduceHere(void* data, std::size_t count, DataType typ
 
 GlooComm::GlooComm(int rank, int size, double timeout_s, std::string key_prefix,
                    std::unique_ptr<RendezvousServer> server, c10::intrusive_ptr<c10d::Store> store,
-                   c10::intrusive_ptr<CallerThreadGloo> group, std::unique_ptr<PeerLinks> links)
+                   c10::intrusive_ptr<CallerThreadGloo> group)
     : rank_(rank),
       size_(size),
       timeout_s_(timeout_s),
       key_prefix_(std::move(key_prefix)),
       server_(std::move(server)),
       store_(std::move(store)),
-      group_(std::move(group)),
-      links_(std::move(links)) {}
+      group_(std::move(group)) {}
 
 namespace {
 
@@ -331,7 +270,7 @@ c10::intrusive_ptr<c10d::Store> OpenStore(const ScalemlGlooConfig& config, Milli
 
 }  // namespace
 
-std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
+std::unique_ptr<Comm> GlooComm::Connect(const ScalemlGlooConfig& config) {
   if (config.master_addr == nullptr || config.master_addr[0] == '\0') {
     throw std::runtime_error("no master address");
   }
@@ -385,9 +324,12 @@ std::unique_ptr<GlooComm> GlooComm::Connect(const ScalemlGlooConfig& config) {
   } catch (const std::exception& e) {
     throw std::runtime_error(ExplainRendezvousError(MessageOf(e), config));
   }
-  return std::unique_ptr<GlooComm>(new GlooComm(config.rank, config.size, config.timeout_s,
-                                                key_prefix, std::move(server), std::move(store),
-                                                std::move(group), std::move(links)));
+  std::unique_ptr<GlooComm> bulk(new GlooComm(config.rank, config.size, config.timeout_s,
+                                              key_prefix, std::move(server), std::move(store),
+                                              std::move(group)));
+  GlooComm* gloo = bulk.get();
+  return std::make_unique<TcpMeshComm>(std::move(links), std::move(bulk),
+                                       [gloo] { return gloo->AbandonAndFindLostPeers(); });
 }
 
 template <class Body>
@@ -399,26 +341,23 @@ Status GlooComm::Run(const std::string& what, std::size_t bytes, Body&& body) {
   Stopwatch watch;
   ++stats().calls;
   stats().bytes_sent += static_cast<std::int64_t>(bytes);
-  std::string error;
   try {
     body();
   } catch (const std::exception& e) {
-    error = MessageOf(e);
+    broken_ = MessageOf(e);
   }
-  double seconds = watch.Seconds();
-  stats().seconds += seconds;
-  if (error.empty()) return Status::Ok();
-  char elapsed[32];
-  std::snprintf(elapsed, sizeof(elapsed), "%.2f", seconds);
-  // Close this rank's connections before asking who is left: a survivor that was waiting on us,
-  // not on the lost rank, then fails at once and checks in, instead of after its timeout.
-  links_->Close();
+  stats().seconds += watch.Seconds();
+  if (broken_.empty()) return Status::Ok();
+  return Status::Fail(broken_);
+}
+
+std::string GlooComm::AbandonAndFindLostPeers() {
   try {
     group_.reset();
   } catch (const std::exception&) {
   }
-  broken_ = StrCat(what, ", after ", elapsed, " s: ", error, "; ", DescribeLostPeers());
-  return Status::Fail(broken_);
+  if (broken_.empty()) broken_ = "abandoned after a failure of the group";
+  return DescribeLostPeers();
 }
 
 std::string GlooComm::DescribeLostPeers() {
@@ -460,13 +399,9 @@ std::string GlooComm::DescribeLostPeers() {
 Status GlooComm::AllreduceBytes(void* data, std::size_t count, DataType type, ReduceOp op) {
   std::string what =
       StrCat("allreduce of ", count, " ", DataTypeName(type), " (", ReduceOpName(op), ")");
-  const std::size_t bytes = count * DataTypeSize(type);
-  return Run(what, bytes, [&] {
+  return Run(what, count * DataTypeSize(type), [&] {
     if (count == 0 || size_ == 1) return;
-    if (!Direct(bytes)) return group_->AllreduceHere(data, count, type, op);
-    const auto* mine = static_cast<const std::byte*>(data);
-    ExchangeAndReduce(
-        mine, bytes, [&](int) { return std::span<const std::byte>(mine, bytes); }, data, type, op);
+    group_->AllreduceHere(data, count, type, op);
   });
 }
 
@@ -480,69 +415,26 @@ Status GlooComm::ReduceScatterBytes(const void* send, void* recv,
   if (block_counts.size() != static_cast<std::size_t>(size_)) {
     return Status::Fail(StrCat(what, ": a group of ", size_, " ranks needs ", size_, " blocks"));
   }
-  // What leaves this rank: every block but its own.
-  const std::size_t sent = (total - block_counts[rank_]) * DataTypeSize(type);
-  return Run(what, sent, [&] {
-    if (total == 0) return;
-    std::vector<std::size_t> offsets(block_counts.size() + 1, 0);
-    for (std::size_t r = 0; r < block_counts.size(); ++r) {
-      offsets[r + 1] = offsets[r] + block_counts[r] * DataTypeSize(type);
+  const std::size_t element = DataTypeSize(type);
+  return Run(what, total * element, [&] {
+    // Gloo has no reduce-scatter of uneven blocks: the whole buffer is allreduced and this
+    // rank keeps its block (TcpMeshComm sends only the blocks of the others).
+    std::size_t offset = 0;
+    for (int r = 0; r < rank_; ++r) offset += block_counts[r];
+    scratch_.assign(static_cast<const std::byte*>(send),
+                    static_cast<const std::byte*>(send) + total * element);
+    if (total > 0 && size_ > 1) group_->AllreduceHere(scratch_.data(), total, type, op);
+    if (block_counts[rank_] > 0) {
+      std::memcpy(recv, scratch_.data() + offset * element, block_counts[rank_] * element);
     }
-    const auto* blocks = static_cast<const std::byte*>(send);
-    ExchangeAndReduce(
-        blocks + offsets[rank_], offsets[rank_ + 1] - offsets[rank_],
-        [&](int peer) {
-          return std::span<const std::byte>(blocks + offsets[peer],
-                                            offsets[peer + 1] - offsets[peer]);
-        },
-        recv, type, op);
   });
-}
-
-bool GlooComm::Direct(std::size_t bytes) const {
-  return bytes * static_cast<std::size_t>(size_ - 1) <= kDirectMaxBytes;
-}
-
-void GlooComm::Exchange() {
-  const Status status = links_->Exchange(sends_, receives_);
-  if (!status.ok()) throw std::runtime_error(status.message());
-}
-
-template <class ToPeer, class FromPeer>
-void GlooComm::ExchangeWithEveryPeer(ToPeer to_peer, FromPeer from_peer) {
-  sends_.clear();
-  receives_.clear();
-  for (int peer = 0; peer < size_; ++peer) {
-    if (peer == rank_) continue;
-    sends_.push_back({peer, to_peer(peer)});
-    receives_.push_back({peer, from_peer(peer)});
-  }
-  Exchange();
-}
-
-template <class ToPeer>
-void GlooComm::ExchangeAndReduce(const std::byte* mine, std::size_t bytes, ToPeer to_peer,
-                                 void* out, DataType type, ReduceOp op) {
-  exchange_scratch_.resize(bytes * static_cast<std::size_t>(size_));
-  std::byte* all = exchange_scratch_.data();
-  if (bytes > 0) std::memcpy(all + bytes * rank_, mine, bytes);
-  ExchangeWithEveryPeer(to_peer,
-                        [&](int peer) { return std::span<std::byte>(all + bytes * peer, bytes); });
-  if (bytes == 0) return;
-  const std::size_t count = bytes / DataTypeSize(type);
-  std::memcpy(out, all, bytes);
-  for (int r = 1; r < size_; ++r) ReduceInto(out, all + bytes * r, count, type, op);
 }
 
 void GlooComm::AllgatherRaw(const void* in, std::size_t bytes, void* out) {
   if (bytes == 0) return;
-  auto* all = static_cast<std::byte*>(out);
-  std::memmove(all + bytes * rank_, in, bytes);
-  if (size_ == 1) return;
-  if (Direct(bytes)) {
-    return ExchangeWithEveryPeer(
-        [&](int) { return std::span<const std::byte>(all + bytes * rank_, bytes); },
-        [&](int peer) { return std::span<std::byte>(all + bytes * peer, bytes); });
+  if (size_ == 1) {
+    std::memmove(out, in, bytes);
+    return;
   }
   // Gloo reads the input and writes each rank's slice of `out` in place (zero-copy wrappers).
   std::vector<at::Tensor> inputs{WrapBytes(const_cast<void*>(in), bytes)};
@@ -561,16 +453,21 @@ Status GlooComm::AllgatherBytes(const void* in, std::size_t bytes, void* out) {
 Status GlooComm::AllgatherVBytes(std::span<const std::byte> in,
                                  std::vector<std::vector<std::byte>>* out) {
   return Run(StrCat("allgatherv of ", in.size(), " bytes"), in.size(), [&] {
-    // Sizes first, then each buffer straight to every peer at its own size: no padding, so a
-    // rank with nothing to say (rf's tree owner, for one) sends nothing.
+    // Gloo's allgather takes one size: every buffer is padded to the largest.
     std::vector<std::int64_t> sizes(static_cast<std::size_t>(size_));
-    std::int64_t mine = static_cast<std::int64_t>(in.size());
+    const std::int64_t mine = static_cast<std::int64_t>(in.size());
     AllgatherRaw(&mine, sizeof(mine), sizes.data());
+    const std::size_t largest =
+        static_cast<std::size_t>(*std::max_element(sizes.begin(), sizes.end()));
+    std::vector<std::byte> padded(largest);
+    std::copy(in.begin(), in.end(), padded.begin());
+    scratch_.resize(largest * static_cast<std::size_t>(size_));
+    AllgatherRaw(padded.data(), largest, scratch_.data());
     out->assign(static_cast<std::size_t>(size_), {});
-    for (int r = 0; r < size_; ++r) (*out)[r].resize(static_cast<std::size_t>(sizes[r]));
-    ExchangeWithEveryPeer([&](int) { return in; },
-                          [&](int peer) { return std::span<std::byte>((*out)[peer]); });
-    (*out)[rank_].assign(in.begin(), in.end());
+    for (int r = 0; r < size_; ++r) {
+      const std::byte* at = scratch_.data() + largest * static_cast<std::size_t>(r);
+      (*out)[r].assign(at, at + sizes[r]);
+    }
   });
 }
 
@@ -580,19 +477,6 @@ Status GlooComm::BroadcastBytes(void* data, std::size_t bytes, int root) {
   }
   return Run(StrCat("broadcast of ", bytes, " bytes from rank ", root), bytes, [&] {
     if (bytes == 0 || size_ == 1) return;
-    if (Direct(bytes)) {
-      const std::span<std::byte> buffer(static_cast<std::byte*>(data), bytes);
-      sends_.clear();
-      receives_.clear();
-      if (rank_ == root) {
-        for (int peer = 0; peer < size_; ++peer) {
-          if (peer != rank_) sends_.push_back({peer, buffer});
-        }
-      } else {
-        receives_.push_back({root, buffer});
-      }
-      return Exchange();
-    }
     std::vector<at::Tensor> tensors{WrapBytes(data, bytes)};
     c10d::BroadcastOptions options;
     options.rootRank = root;
@@ -602,9 +486,7 @@ Status GlooComm::BroadcastBytes(void* data, std::size_t bytes, int root) {
 
 Status GlooComm::Barrier() {
   return Run("barrier", 0, [&] {
-    // An empty message to and from every peer: none returns before all have arrived.
-    ExchangeWithEveryPeer([](int) { return std::span<const std::byte>(); },
-                          [](int) { return std::span<std::byte>(); });
+    if (size_ > 1) group_->barrier()->wait();
   });
 }
 

@@ -1,19 +1,19 @@
 #include "engine/ddp/Launcher.h"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <thread>
+#include <utility>
 
 #include <sys/stat.h>
 #include <nlohmann/json.hpp>
@@ -22,6 +22,7 @@
 #include "core/Error.h"
 #include "core/Log.h"
 #include "core/Stopwatch.h"
+#include "core/Subprocess.h"
 
 extern char** environ;
 
@@ -31,9 +32,7 @@ namespace {
 struct LocalRank {
   int rank = 0;
   int local_rank = 0;
-  pid_t pid = -1;  // also the id of the rank's process group
-  bool running = false;
-  int status = 0;
+  Subprocess process;  // leads a process group of its own
 };
 
 // The group's state for the dashboard (docs/dashboard.md): $SCALEML_HOME/ddp/launch-PID.json,
@@ -78,15 +77,15 @@ class LaunchStateFile {
     j["ranks"] = nlohmann::json::array();
     for (const auto& r : ranks) {
       std::string rank_state = "starting";
-      if (r.running) {
+      if (r.process.running()) {
         rank_state = "running";
-      } else if (r.pid > 0) {
-        rank_state = WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 ? "succeeded"
-                     : r.rank == failed_rank                           ? "failed"
-                                                                       : "stopped";
+      } else if (const auto& ended = r.process.exit_status()) {
+        rank_state = ended->success() ? "succeeded" : r.rank == failed_rank ? "failed" : "stopped";
       }
-      j["ranks"].push_back(
-          {{"rank", r.rank}, {"local_rank", r.local_rank}, {"pid", r.pid}, {"state", rank_state}});
+      j["ranks"].push_back({{"rank", r.rank},
+                            {"local_rank", r.local_rank},
+                            {"pid", r.process.pid()},
+                            {"state", rank_state}});
     }
     try {
       WriteFileAtomically(path_, j.dump() + "\n");
@@ -113,21 +112,6 @@ class LaunchStateFile {
   std::string path_;
   nlohmann::json base_;
 };
-
-std::string DescribeExit(int status) {
-  if (WIFEXITED(status)) return StrCat("exited with code ", WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    int sig = WTERMSIG(status);
-    const char* name = sigabbrev_np(sig);
-    return StrCat("was killed by signal SIG", name != nullptr ? name : "?", " (", sig, ")");
-  }
-  return StrCat("ended with status ", status);
-}
-
-std::string SignalName(int sig) {
-  const char* name = sigabbrev_np(sig);
-  return StrCat("SIG", name != nullptr ? name : std::to_string(sig).c_str());
-}
 
 void Validate(const LaunchOptions& o) {
   if (o.nnodes < 1 || o.nnodes > 65536)
@@ -182,58 +166,24 @@ std::vector<std::string> RankEnvironmentOf(const LaunchOptions& o, int local_ran
   return out;
 }
 
-// Starts one rank; returns its pid, or throws a Failure when it could not be started (fork
-// failed, or exec failed: reported through a close-on-exec pipe).
-pid_t StartRank(const LaunchOptions& o, const std::vector<std::string>& env_strings,
-                const sigset_t& original_mask) {
-  std::vector<char*> argv;
-  for (const auto& arg : o.command) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const auto& entry : env_strings) envp.push_back(const_cast<char*>(entry.c_str()));
-  envp.push_back(nullptr);
-
-  int exec_error[2];
-  if (pipe2(exec_error, O_CLOEXEC) != 0) throw Failure("launch: pipe: ", std::strerror(errno));
-  const pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid < 0) {
-    int saved = errno;
-    close(exec_error[0]);
-    close(exec_error[1]);
-    throw Failure("launch: fork: ", std::strerror(saved));
+// Starts one rank; throws a Failure when it could not be started (fork or exec failed).
+Subprocess StartRank(const LaunchOptions& o, std::vector<std::string> env_strings,
+                     const sigset_t& original_mask) {
+  SpawnOptions spawn;
+  spawn.argv = o.command;
+  spawn.environment = std::move(env_strings);
+  spawn.die_with_parent = true;
+  spawn.signal_mask = original_mask;
+  try {
+    return Subprocess::Spawn(spawn);
+  } catch (const Error& e) {
+    throw Failure("launch: ", e.what());
   }
-  if (pid == 0) {
-    close(exec_error[0]);
-    setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);  // the launcher died before the line above
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGPIPE}) signal(sig, SIG_DFL);
-    sigprocmask(SIG_SETMASK, &original_mask, nullptr);
-    execvpe(argv[0], argv.data(), envp.data());
-    int err = errno;
-    ssize_t ignored = write(exec_error[1], &err, sizeof(err));
-    (void)ignored;
-    _exit(127);
-  }
-  setpgid(pid, pid);  // also here, so the group exists before any signal is sent to it
-  close(exec_error[1]);
-  int child_errno = 0;
-  ssize_t got;
-  do {
-    got = read(exec_error[0], &child_errno, sizeof(child_errno));
-  } while (got < 0 && errno == EINTR);
-  close(exec_error[0]);
-  if (got == static_cast<ssize_t>(sizeof(child_errno))) {
-    waitpid(pid, nullptr, 0);
-    throw Failure("launch: cannot run '", o.command[0], "': ", std::strerror(child_errno));
-  }
-  return pid;
 }
 
 void SignalRunning(std::vector<LocalRank>& ranks, int sig) {
   for (auto& r : ranks) {
-    if (r.running) killpg(r.pid, sig);
+    if (r.process.running()) r.process.Signal(sig);
   }
 }
 
@@ -265,9 +215,9 @@ LaunchOutcome RunLocalRanks(const LaunchOptions& options) {
     r.local_rank = local;
     r.rank = options.node_rank * options.nproc_per_node + local;
     try {
-      r.pid = StartRank(options, RankEnvironmentOf(options, local), original);
-      r.running = true;
-      LogInfo("launch: rank ", r.rank, " (local rank ", local, ") started as pid ", r.pid);
+      r.process = StartRank(options, RankEnvironmentOf(options, local), original);
+      LogInfo("launch: rank ", r.rank, " (local rank ", local, ") started as pid ",
+              r.process.pid());
     } catch (const Error& e) {
       outcome.exit_code = 1;
       outcome.message =
@@ -283,7 +233,8 @@ LaunchOutcome RunLocalRanks(const LaunchOptions& options) {
                    outcome.message);
 
   auto any_running = [&] {
-    return std::any_of(ranks.begin(), ranks.end(), [](const LocalRank& r) { return r.running; });
+    return std::any_of(ranks.begin(), ranks.end(),
+                       [](const LocalRank& r) { return r.process.running(); });
   };
   while (any_running()) {
     timespec wait{0, 200 * 1000 * 1000};
@@ -300,20 +251,16 @@ LaunchOutcome RunLocalRanks(const LaunchOptions& options) {
       }
     }
     for (auto& r : ranks) {
-      if (!r.running) continue;
-      int status = 0;
-      pid_t done = waitpid(r.pid, &status, WNOHANG);
-      if (done != r.pid) continue;
-      r.running = false;
-      r.status = status;
-      bool failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-      if (failed && !stopping) failed_rank = r.rank;
-      if (failed && !stopping) {
-        int others = static_cast<int>(std::count_if(ranks.begin(), ranks.end(),
-                                                    [](const LocalRank& x) { return x.running; }));
+      if (!r.process.running()) continue;
+      const std::optional<ExitStatus> ended = r.process.Poll();
+      if (!ended) continue;
+      if (!ended->success() && !stopping) failed_rank = r.rank;
+      if (!ended->success() && !stopping) {
+        int others = static_cast<int>(std::count_if(
+            ranks.begin(), ranks.end(), [](const LocalRank& x) { return x.process.running(); }));
         outcome.exit_code = 1;
-        outcome.message = StrCat("rank ", r.rank, " (local rank ", r.local_rank, ", pid ", r.pid,
-                                 ") ", DescribeExit(status));
+        outcome.message = StrCat("rank ", r.rank, " (local rank ", r.local_rank, ", pid ",
+                                 r.process.pid(), ") ", ended->Describe());
         if (others > 0) {
           outcome.message +=
               StrCat("; stopped the other ", others, " local rank", others == 1 ? "" : "s");
@@ -333,12 +280,13 @@ LaunchOutcome RunLocalRanks(const LaunchOptions& options) {
   }
 
   // Whatever the ranks left in their groups goes too, and orphans handed to us are reaped.
-  for (const auto& r : ranks) {
-    if (r.pid <= 0) continue;
-    killpg(r.pid, SIGKILL);
+  for (auto& r : ranks) {
+    const pid_t group = r.process.pid();
+    if (group <= 0) continue;
+    r.process.Signal(SIGKILL);
     Stopwatch sweep;
     while (sweep.Seconds() < 2.0) {
-      pid_t got = waitpid(-r.pid, nullptr, WNOHANG);
+      pid_t got = waitpid(-group, nullptr, WNOHANG);
       if (got < 0) break;  // ECHILD: nothing of that group is ours any more
       if (got == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }

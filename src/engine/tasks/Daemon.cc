@@ -1,82 +1,47 @@
 #include "engine/tasks/Daemon.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "core/Error.h"
+#include "core/Subprocess.h"
 
 namespace scaleml::tasks {
 namespace {
 
-// Forks twice; the grandchild runs `child` and the caller gets its PID.
-pid_t DoubleFork(const std::string& log_path, const std::function<void()>& child) {
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) throw Failure("pipe: cannot start a background process");
-  std::fflush(nullptr);
-  const pid_t first = fork();
-  if (first < 0) throw Failure("fork: cannot start a background process");
-  if (first == 0) {
-    close(pipe_fds[0]);
-    setsid();
-    const pid_t second = fork();
-    if (second != 0) _exit(second < 0 ? 1 : 0);
-    const pid_t self = getpid();
-    if (write(pipe_fds[1], &self, sizeof(self)) != sizeof(self)) _exit(1);
-    close(pipe_fds[1]);
-    const int null_fd = open("/dev/null", O_RDONLY);
-    if (null_fd >= 0) dup2(null_fd, 0);
-    const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (log_fd >= 0) {
-      dup2(log_fd, 1);
-      dup2(log_fd, 2);
-    }
-    umask(077);
-    if (chdir("/") != 0) _exit(1);  // never hold a mount or a deleted folder busy
-    child();
-    _exit(127);
-  }
-  close(pipe_fds[1]);
-  pid_t daemon_pid = -1;
-  const ssize_t got = read(pipe_fds[0], &daemon_pid, sizeof(daemon_pid));
-  close(pipe_fds[0]);
-  int status = 0;
-  waitpid(first, &status, 0);
-  if (got != sizeof(daemon_pid)) throw Failure("could not start a background process");
-  return daemon_pid;
+// A daemon as `ray start` leaves one: its own session, stdin from /dev/null, stdout and stderr
+// appended to the log, private files, and "/" as its folder so that it never holds a mount or a
+// deleted folder busy.
+SpawnOptions DaemonOptions(const std::string& log_path) {
+  SpawnOptions options;
+  options.detach = true;
+  options.stdin_path = "/dev/null";
+  options.stdout_path = log_path;
+  options.stderr_path = log_path;
+  options.append_output = true;
+  options.output_mode = 0600;
+  options.umask = 077;
+  options.working_directory = std::string(1, '/');  // GCC 12 -Wrestrict misfires on "/"
+  options.default_signals = {};
+  return options;
 }
 
 }  // namespace
 
 pid_t SpawnDaemon(const std::string& log_path, const std::function<int()>& body) {
-  return DoubleFork(log_path, [&body] {
-    int code = 1;
-    try {
-      code = body();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "scaleml: error: %s\n", e.what());
-    }
-    std::fflush(nullptr);
-    _exit(code);
-  });
+  return Subprocess::Fork(DaemonOptions(log_path), body).pid();
 }
 
 pid_t SpawnDaemonExec(const std::string& log_path, const std::vector<std::string>& argv) {
-  return DoubleFork(log_path, [&argv] {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    std::fprintf(stderr, "scaleml: cannot run %s\n", args[0]);
-  });
+  SpawnOptions options = DaemonOptions(log_path);
+  options.argv = argv;
+  return Subprocess::Spawn(options).pid();
 }
 
 bool ProcessAlive(pid_t pid, const std::string& name_hint) {

@@ -1,8 +1,6 @@
 #include "engine/tasks/NodeAgent.h"
 
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -80,17 +78,16 @@ int NodeAgent::Run() {
   }
   const int port = listener.port;
   info_.object_port = port;
-  const pid_t parent = getpid();
-  server_pid_ = fork();
-  if (server_pid_ < 0) throw Failure("fork: cannot start the object server");
-  if (server_pid_ == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(1);
-    prctl(PR_SET_NAME, "scaleml-objsrv");
-    signal(SIGTERM, SIG_DFL);
+  SpawnOptions server_options;
+  server_options.new_process_group = false;
+  server_options.die_with_parent = true;
+  server_options.default_signals = {SIGTERM};
+  server_options.process_name = "scaleml-objsrv";
+  object_server_ = Subprocess::Fork(server_options, [&] {
     close(control_->redis().fd());
     ObjectTransfer::Serve(std::move(listener.socket), *store_, options_.token);
-  }
+    return 0;
+  });
   listener.socket.Close();
 
   // The connection's socket changes when it reconnects: close the current one in each worker.
@@ -405,9 +402,9 @@ void NodeAgent::Shutdown() {
   }
   running_.clear();
   waiting_.clear();
-  if (server_pid_ > 0) {
-    kill(server_pid_, SIGKILL);
-    waitpid(server_pid_, nullptr, 0);
+  if (object_server_.running()) {
+    object_server_.Signal(SIGKILL);
+    object_server_.Wait();
   }
   store_->RemoveAll();
   if (options_.write_node_file) RemoveNodeFile(info_.name);

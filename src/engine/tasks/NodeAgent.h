@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/Subprocess.h"
 #include "engine/tasks/Admission.h"
 #include "engine/tasks/ClusterTypes.h"
 #include "engine/tasks/ControlStore.h"
@@ -99,7 +100,7 @@ class NodeAgent {
   std::set<std::string> reported_unplaceable_;  // tasks already logged as too large here
   std::uint64_t redis_generation_ = 0;
   double grace_until_ = 0;  // after a reconnect: no node is declared lost, no driver gone
-  int server_pid_ = -1;
+  Subprocess object_server_;
   double last_tick_ = 0;
 };
 

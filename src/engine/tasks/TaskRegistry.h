@@ -1,7 +1,8 @@
 // Tasks are C++ functions compiled into the binary and registered by name; a task message names
 // the function, its JSON arguments and the object ids it reads. Builtin() holds the engine's own
-// tasks (train_trial, and echo/sleep/crash for tests and benchmarks); a program or test may build
-// its own registry with more.
+// tasks (train_trial, and echo for benchmarks of the queue): what the production binary offers.
+// A program or test builds its own registry with more (the tests' sleep, crash, fail and
+// dataset_sum live in tests/unit/tasks/TestTasks.h).
 // Thread-safety: register everything before use; lookups are then safe from any thread.
 #pragma once
 
@@ -48,7 +49,7 @@ class TaskRegistry {
   std::map<std::string, TaskFunction> functions_;
 };
 
-// Adds train_trial, echo, sleep and crash to `registry`.
+// Adds train_trial and echo to `registry`.
 void RegisterBuiltinTasks(TaskRegistry& registry);
 
 }  // namespace scaleml::tasks

@@ -3,13 +3,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <optional>
+#include <utility>
 
 #include "core/Error.h"
 
@@ -73,27 +74,31 @@ void WorkerPool::StartWorker(Worker& worker) {
     close(down[1]);
     throw Failure("pipe: cannot start a worker");
   }
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid < 0) throw Failure("fork: cannot start a worker");
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(1);
-    prctl(PR_SET_NAME, "scaleml-worker");
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    close(down[1]);
-    close(up[0]);
-    for (const auto& other : workers_) {
-      if (other.to_worker >= 0) close(other.to_worker);
-      if (other.from_worker >= 0) close(other.from_worker);
-    }
-    if (in_child_) in_child_();
-    WorkerMain(down[0], up[1]);
+  SpawnOptions options;
+  options.new_process_group = false;  // a worker goes wherever its agent goes
+  options.die_with_parent = true;
+  options.default_signals = {SIGTERM, SIGINT};
+  options.process_name = "scaleml-worker";
+  Subprocess process;
+  try {
+    process = Subprocess::Fork(options, [&] {
+      close(down[1]);
+      close(up[0]);
+      for (const auto& other : workers_) {
+        if (other.to_worker >= 0) close(other.to_worker);
+        if (other.from_worker >= 0) close(other.from_worker);
+      }
+      if (in_child_) in_child_();
+      WorkerMain(down[0], up[1]);
+      return 0;
+    });
+  } catch (...) {
+    for (int fd : {down[0], down[1], up[0], up[1]}) close(fd);
+    throw;
   }
   close(down[0]);
   close(up[1]);
-  worker.pid = pid;
+  worker.process = std::move(process);
   worker.to_worker = down[1];
   worker.from_worker = up[0];
   worker.busy = false;
@@ -127,14 +132,14 @@ void WorkerPool::WorkerMain(int in_fd, int out_fd) {
 
 int WorkerPool::Acquire() {
   for (size_t i = 0; i < workers_.size(); ++i) {
-    if (workers_[i].pid > 0 && !workers_[i].busy) {
+    if (workers_[i].process.pid() > 0 && !workers_[i].busy) {
       workers_[i].busy = true;
       return static_cast<int>(i);
     }
   }
   size_t slot = workers_.size();
   for (size_t i = 0; i < workers_.size(); ++i) {
-    if (workers_[i].pid <= 0) {
+    if (workers_[i].process.pid() <= 0) {
       slot = i;
       break;
     }
@@ -145,7 +150,7 @@ int WorkerPool::Acquire() {
   return static_cast<int>(slot);
 }
 
-pid_t WorkerPool::PidOf(int slot) const { return workers_.at(slot).pid; }
+pid_t WorkerPool::PidOf(int slot) const { return workers_.at(slot).process.pid(); }
 
 bool WorkerPool::Send(int slot, const nlohmann::json& request) {
   return WriteMessage(workers_.at(slot).to_worker, request.dump());
@@ -154,22 +159,15 @@ bool WorkerPool::Send(int slot, const nlohmann::json& request) {
 void WorkerPool::Reap(Worker& worker, std::string* reason) {
   close(worker.to_worker);
   close(worker.from_worker);
-  int status = 0;
-  pid_t got = 0;
-  for (int i = 0; i < 200 && got == 0; ++i) {  // the pipe closed: the exit follows at once
-    got = waitpid(worker.pid, &status, WNOHANG);
-    if (got == 0) usleep(5000);
-  }
-  if (got == 0) {
-    kill(worker.pid, SIGKILL);
-    waitpid(worker.pid, &status, 0);
+  // The pipe closed: the exit follows at once.
+  std::optional<ExitStatus> ended =
+      worker.process.WaitUntil(Subprocess::Clock::now() + std::chrono::seconds(1));
+  if (!ended) {
+    worker.process.Signal(SIGKILL);
+    ended = worker.process.Wait();
   }
   if (reason != nullptr) {
-    if (WIFSIGNALED(status)) {
-      *reason = StrCat("worker process ", worker.pid, " died (signal ", WTERMSIG(status), ")");
-    } else {
-      *reason = StrCat("worker process ", worker.pid, " exited (status ", WEXITSTATUS(status), ")");
-    }
+    *reason = StrCat("worker process ", worker.process.pid(), " ", ended->Describe());
   }
   worker = Worker{};
 }
@@ -178,7 +176,7 @@ std::vector<WorkerEvent> WorkerPool::Poll(int timeout_ms) {
   std::vector<pollfd> fds;
   std::vector<int> slots;
   for (size_t i = 0; i < workers_.size(); ++i) {
-    if (workers_[i].pid > 0 && workers_[i].busy) {
+    if (workers_[i].process.pid() > 0 && workers_[i].busy) {
       fds.push_back({workers_[i].from_worker, POLLIN, 0});
       slots.push_back(static_cast<int>(i));
     }
@@ -190,7 +188,7 @@ std::vector<WorkerEvent> WorkerPool::Poll(int timeout_ms) {
   }
   if (poll(fds.data(), fds.size(), timeout_ms) <= 0) return events;
   int idle = 0;
-  for (const auto& w : workers_) idle += (w.pid > 0 && !w.busy) ? 1 : 0;
+  for (const auto& w : workers_) idle += (w.process.pid() > 0 && !w.busy) ? 1 : 0;
   for (size_t k = 0; k < fds.size(); ++k) {
     if (fds[k].revents == 0) continue;
     Worker& worker = workers_[slots[k]];
@@ -201,7 +199,7 @@ std::vector<WorkerEvent> WorkerPool::Poll(int timeout_ms) {
       event.response = nlohmann::json::parse(payload, nullptr, false);
       worker.busy = false;
       if (idle >= max_idle_) {  // keep at most max_idle idle workers
-        kill(worker.pid, SIGKILL);
+        worker.process.Signal(SIGKILL);
         Reap(worker, nullptr);
       } else {
         ++idle;
@@ -217,18 +215,18 @@ std::vector<WorkerEvent> WorkerPool::Poll(int timeout_ms) {
 
 int WorkerPool::busy() const {
   int n = 0;
-  for (const auto& w : workers_) n += (w.pid > 0 && w.busy) ? 1 : 0;
+  for (const auto& w : workers_) n += (w.process.pid() > 0 && w.busy) ? 1 : 0;
   return n;
 }
 
 void WorkerPool::Kill(int slot) {
-  if (workers_.at(slot).pid > 0) kill(workers_[slot].pid, SIGKILL);
+  if (workers_.at(slot).process.running()) workers_[slot].process.Signal(SIGKILL);
 }
 
 void WorkerPool::Shutdown() {
   for (auto& worker : workers_) {
-    if (worker.pid <= 0) continue;
-    kill(worker.pid, SIGKILL);
+    if (worker.process.pid() <= 0) continue;
+    worker.process.Signal(SIGKILL);
     Reap(worker, nullptr);
   }
   workers_.clear();

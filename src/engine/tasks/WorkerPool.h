@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/Subprocess.h"
 #include "engine/tasks/ObjectStore.h"
 #include "engine/tasks/TaskRegistry.h"
 
@@ -55,7 +56,7 @@ class WorkerPool {
 
  private:
   struct Worker {
-    pid_t pid = -1;
+    Subprocess process;  // pid() <= 0: the slot is empty
     int to_worker = -1;
     int from_worker = -1;
     bool busy = false;

@@ -11,15 +11,20 @@
 namespace scaleml {
 namespace {
 
+enum class ToyShape { kRound, kSquare };
+
 struct ToyParams {
   int leaves = 31;
   double rate = 0.1;
+  ToyShape shape = ToyShape::kSquare;
 };
 
 ParamSchema<ToyParams> ToySchema() {
   ParamSchema<ToyParams> schema("toy");
   schema.Int("num_leaves", &ToyParams::leaves, 2, 100, "leaves")
       .Double("learning_rate", &ToyParams::rate, 0.0, 1.0, "rate")
+      .Choice("shape", &ToyParams::shape,
+              {{"round", ToyShape::kRound}, {"square", ToyShape::kSquare}}, "shape")
       .Alias("max_leaves", "num_leaves");
   return schema;
 }
@@ -58,6 +63,17 @@ TEST(ParamSchemaTest, FindAndCheckValueResolveAliases) {
   EXPECT_NE(ErrorOf([&] { schema.CheckValue("num_leaves", "500"); }).find("out of range"),
             std::string::npos);
   EXPECT_NE(ErrorOf([&] { schema.CheckValue("nope", "1"); }).find("unknown"), std::string::npos);
+}
+
+TEST(ParamSchemaTest, AChoiceBindsItsEnumAndPrintsItsSpelling) {
+  const auto schema = ToySchema();
+  EXPECT_EQ(schema.Parse({}).shape, ToyShape::kSquare);
+  EXPECT_EQ(schema.Parse({{"shape", "round"}}).shape, ToyShape::kRound);
+  EXPECT_EQ(schema.ToMap(schema.Parse({{"shape", "round"}})).at("shape"), "round");
+  EXPECT_EQ(schema.Find("shape")->default_text, "square");
+  EXPECT_EQ(schema.Find("shape")->range_text, ChoiceText({"round", "square"}));
+  const std::string message = ErrorOf([&] { schema.Parse({{"shape", "oval"}}); });
+  EXPECT_NE(message.find("shape='oval' is not valid"), std::string::npos) << message;
 }
 
 }  // namespace

@@ -64,7 +64,8 @@ TEST_F(TaskQueueTest, CrashedWorkerIsRetriedAndTheAgentSurvives) {
   TaskRecord record = driver.Get(once, 20);
   EXPECT_EQ(record.state, TaskState::kDone);
   EXPECT_EQ(record.attempt, 1);
-  EXPECT_NE(record.history.find("signal 9"), std::string::npos) << record.history;
+  EXPECT_NE(record.history.find("killed by signal SIGKILL (9)"), std::string::npos)
+      << record.history;
   TaskRef always = driver.Submit("crash", nlohmann::json::object(), {}, 1, 1);
   record = driver.Get(always, 20);
   EXPECT_EQ(record.state, TaskState::kFailed);

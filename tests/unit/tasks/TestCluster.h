@@ -19,6 +19,7 @@
 #include "engine/tasks/NodeAgent.h"
 #include "engine/tasks/ObjectStore.h"
 #include "engine/tasks/RedisServer.h"
+#include "unit/tasks/TestTasks.h"
 
 namespace scaleml::tasks::test_support {
 
@@ -72,7 +73,7 @@ class TestCluster {
       SetLogLevel(LogLevel::kQuiet);
       int code = 1;
       try {
-        NodeAgent agent(options, registry != nullptr ? *registry : TaskRegistry::Builtin());
+        NodeAgent agent(options, registry != nullptr ? *registry : TestRegistry());
         code = agent.Run();
       } catch (...) {
       }

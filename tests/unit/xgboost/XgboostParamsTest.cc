@@ -26,7 +26,7 @@ TEST(XgboostParams, DefaultsAreXGBClassifiers) {
   EXPECT_EQ(p.n_estimators, 100);
   EXPECT_EQ(p.max_depth, 6);
   EXPECT_DOUBLE_EQ(p.learning_rate, 0.3);
-  EXPECT_EQ(p.tree_method, "hist");
+  EXPECT_EQ(p.tree_method, XgboostTreeMethod::kHist);
   EXPECT_EQ(p.max_bin, 256);
   EXPECT_EQ(p.grow_policy, "depthwise");
   EXPECT_EQ(p.max_leaves, 0);
@@ -36,7 +36,7 @@ TEST(XgboostParams, DefaultsAreXGBClassifiers) {
   EXPECT_DOUBLE_EQ(p.reg_lambda, 1.0);
   EXPECT_DOUBLE_EQ(p.reg_alpha, 0.0);
   EXPECT_DOUBLE_EQ(p.gamma, 0.0);
-  EXPECT_EQ(p.objective, "auto");
+  EXPECT_EQ(p.objective, XgboostObjectiveChoice::kAuto);
 }
 
 TEST(XgboostParams, AliasesSetTheSameFields) {
