@@ -48,13 +48,7 @@ std::vector<float> DatasetBuilder::CodesOf(Dictionary& dictionary,
                                            const std::vector<std::string>& names) {
   std::vector<float> codes(names.size());
   for (std::size_t i = 0; i < names.size(); ++i) {
-    auto it = dictionary.index.find(names[i]);
-    if (it == dictionary.index.end()) {
-      const auto code = static_cast<std::int32_t>(dictionary.values.size());
-      dictionary.values.push_back(names[i]);
-      it = dictionary.index.emplace(names[i], code).first;
-    }
-    codes[i] = static_cast<float>(it->second);
+    codes[i] = static_cast<float>(dictionary.FindOrInsert(names[i]));
   }
   return codes;
 }
@@ -109,13 +103,10 @@ std::vector<float> SortedCodes(std::vector<std::string>& values, bool class_name
   } else {
     std::sort(sorted.begin(), sorted.end());
   }
-  CodeMap position;
-  for (std::size_t i = 0; i < sorted.size(); ++i) {
-    position.emplace(sorted[i], static_cast<std::int32_t>(i));
-  }
+  const StringCodes position(sorted);
   std::vector<float> remap(values.size());
   for (std::size_t i = 0; i < values.size(); ++i) {
-    remap[i] = static_cast<float>(position.find(values[i])->second);
+    remap[i] = static_cast<float>(position.Find(values[i]));
   }
   values = std::move(sorted);
   return remap;
@@ -131,18 +122,20 @@ Dataset DatasetBuilder::Finish(Schema schema) {
   }
   for (std::size_t f = 0; f < features; ++f) {
     if (!schema.IsCategorical(f)) continue;
-    const std::vector<float> remap = SortedCodes(categories_[f].values, false);
+    std::vector<std::string> categories = categories_[f].values();
+    const std::vector<float> remap = SortedCodes(categories, false);
     float* column = features_.data() + f * capacity_;
     for (std::size_t r = 0; r < rows_; ++r) {
       if (!std::isnan(column[r])) column[r] = remap[static_cast<std::size_t>(column[r])];
     }
-    schema.features[f].categories = std::move(categories_[f].values);
+    schema.features[f].categories = std::move(categories);
   }
   schema.classes.clear();
   if (named_classes_) {
-    const std::vector<float> remap = SortedCodes(classes_.values, true);
+    std::vector<std::string> classes = classes_.values();
+    const std::vector<float> remap = SortedCodes(classes, true);
     for (auto& label : labels_) label = static_cast<std::int32_t>(remap[label]);
-    schema.classes = std::move(classes_.values);
+    schema.classes = std::move(classes);
   }
   // Columns from stride capacity_ to stride rows_, in place (each moves down or stays), then the
   // unused tail's pages go back to the kernel.

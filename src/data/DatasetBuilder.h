@@ -14,6 +14,7 @@
 #include "data/CsvParser.h"
 #include "data/Dataset.h"
 #include "data/Schema.h"
+#include "data/StringCodes.h"
 
 namespace scaleml {
 
@@ -35,10 +36,7 @@ class DatasetBuilder {
   Dataset Finish(Schema schema);
 
  private:
-  struct Dictionary {
-    CodeMap index;                    // value -> code in `values`
-    std::vector<std::string> values;  // in order of first appearance
-  };
+  using Dictionary = StringCodes;  // value -> code, in order of first appearance
   void Grow(std::size_t rows);
   static std::vector<float> CodesOf(Dictionary& dictionary, const std::vector<std::string>& names);
 

@@ -44,12 +44,12 @@ Trial MakeTrial(const std::string& id, TrialStatus status, double accuracy) {
 
 TEST_F(ExperimentStorageTest, RunningTrialIsNotFinishedAndItsMarkGoesWhenItEnds) {
   ExperimentStorage storage(dir_);
-  Trial running = MakeTrial("t_running", "RUNNING", 0);
+  Trial running = MakeTrial("t_running", TrialStatus::kRunning, 0);
   storage.SaveRunning(running);
   EXPECT_TRUE(std::filesystem::exists(dir_ + "/t_running/running.json"));
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/t_running/result.json"));
   EXPECT_FALSE(storage.LoadFinishedTrial("t_running"));  // --resume runs it again
-  storage.SaveTrial(MakeTrial("t_running", "TERMINATED", 0.75));
+  storage.SaveTrial(MakeTrial("t_running", TrialStatus::kTerminated, 0.75));
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/t_running/running.json"));
   EXPECT_TRUE(storage.LoadFinishedTrial("t_running"));
 }
