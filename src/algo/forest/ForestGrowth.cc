@@ -20,7 +20,7 @@ DecisionTree PriorLeaf(const ForestRows& rows) {
 
 // Every tree on this process's rows, omp threads growing one tree each.
 std::vector<DecisionTree> GrowAllHere(const ForestRows& rows, const ForestParams& params,
-                                      std::uint64_t seed) {
+                                      std::uint64_t seed, const std::atomic<bool>* cancel) {
   const TreeBuilder builder(rows.binned, rows.codes, rows.classes, params);
   std::vector<DecisionTree> trees(params.n_estimators);
 #pragma omp parallel
@@ -28,9 +28,13 @@ std::vector<DecisionTree> GrowAllHere(const ForestRows& rows, const ForestParams
     std::vector<std::uint16_t> weights;
 #pragma omp for schedule(dynamic, 1)
     for (int t = 0; t < params.n_estimators; ++t) {
+      if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) continue;
       const std::size_t kept = BootstrapWeights(rows.ids, seed, t, params.bootstrap, &weights);
       trees[t] = kept == 0 ? PriorLeaf(rows) : builder.Build(seed, t, weights);
     }
+  }
+  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+    throw Failure("rf: fit cancelled");
   }
   return trees;
 }
@@ -138,8 +142,9 @@ std::vector<int> TreesOfRound(int round, int owner, int size, int round_trees, i
 }
 
 std::vector<DecisionTree> GrowForest(const ForestRows& rows, const ForestParams& params,
-                                     std::uint64_t seed, Comm& comm) {
-  if (comm.size() == 1) return GrowAllHere(rows, params, seed);
+                                     std::uint64_t seed, Comm& comm,
+                                     const std::atomic<bool>* cancel) {
+  if (comm.size() == 1) return GrowAllHere(rows, params, seed, cancel);
   return GrowAcrossRanks(rows, params, seed, comm);
 }
 

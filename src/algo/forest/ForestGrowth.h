@@ -16,6 +16,7 @@
 // Thread-safety: collective (the rank's thread); uses OpenMP inside.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -41,8 +42,11 @@ struct ForestRows {
 // `round_trees` at a time (of `trees` in all): tree t belongs to rank t % size.
 std::vector<int> TreesOfRound(int round, int owner, int size, int round_trees, int trees);
 
-// All params.n_estimators trees, in tree order, on every rank. Collective.
+// All params.n_estimators trees, in tree order, on every rank. Collective. In one process,
+// `cancel` (Classifier::set_cancel_flag) stops the growth between trees: no tree starts once it
+// is set, and a Failure is thrown when the running ones are done.
 std::vector<DecisionTree> GrowForest(const ForestRows& rows, const ForestParams& params,
-                                     std::uint64_t seed, Comm& comm);
+                                     std::uint64_t seed, Comm& comm,
+                                     const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace scaleml

@@ -17,6 +17,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,7 @@
 #include "algo/gbdt/GbdtObjective.h"
 #include "algo/gbdt/GbdtParams.h"
 #include "algo/gbdt/HistogramTreeLearner.h"
+#include "algo/gbdt/PackedForest.h"
 #include "algo/gbdt/Tree.h"
 
 namespace scaleml {
@@ -78,6 +81,10 @@ class GbdtClassifier final : public Classifier {
 
   // Raw scores, row-major (rows x trees_per_iteration).
   std::vector<double> PredictRaw(const Dataset& data) const;
+  // The trees packed for prediction: built on the first prediction after Fit or LoadModel (which
+  // drop it) and kept, so that predicting a row does not pack the whole forest each time.
+  std::shared_ptr<const PackedForest> Packed() const;
+  void DropPacked();
 
   GbdtParams params_;
   GbdtObjective::Kind objective_ = GbdtObjective::Kind::kBinary;
@@ -86,6 +93,8 @@ class GbdtClassifier final : public Classifier {
   std::vector<double> init_scores_;
   std::vector<Tree> trees_;  // round-major: tree of class k in round i at i * per_iteration + k
   GbdtFitStats fit_stats_;
+  mutable std::mutex packed_mutex_;  // guards packed_: predictions may run from several threads
+  mutable std::shared_ptr<const PackedForest> packed_;
 };
 
 }  // namespace scaleml

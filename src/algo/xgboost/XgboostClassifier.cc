@@ -70,6 +70,7 @@ void XgboostClassifier::Fit(const Dataset& train, Comm& comm) {
              StrCat("setting parameter ", key, "=", value).c_str(), Error::Kind::kInput);
   }
   for (int round = 0; round < params_.n_estimators; ++round) {
+    ThrowIfCancelled();
     // The first round validates the parameter combination (max_depth=0 with depthwise, ...).
     CheckXgb(XGBoosterUpdateOneIter(handle, round, matrix.get()),
              StrCat("boosting round ", round + 1).c_str(),
