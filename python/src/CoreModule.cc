@@ -164,7 +164,7 @@ class Model {
   }
 
   py::array_t<std::int32_t> Predict(const FeatureArray& features, int threads,
-                                     DdpGroup* group) const {
+                                    DdpGroup* group) const {
     ViewParts parts;
     Dataset data = MakeView(features, nullptr, {}, nullptr, parts);
     std::vector<std::int32_t> labels;

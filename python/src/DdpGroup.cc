@@ -24,8 +24,8 @@ Comm& DdpGroup::comm() {
 
 std::vector<std::string> DdpGroup::AllgatherBytes(const std::string& mine) {
   const auto parts = AllgatherV(
-      comm(), std::span<const std::byte>(reinterpret_cast<const std::byte*>(mine.data()),
-                                         mine.size()));
+      comm(),
+      std::span<const std::byte>(reinterpret_cast<const std::byte*>(mine.data()), mine.size()));
   std::vector<std::string> out;
   out.reserve(parts.size());
   for (const auto& part : parts) {
