@@ -65,8 +65,9 @@ def one_row_overhead(model, X, number=10000):
     return min(timeit.repeat(lambda: model.predict(row), number=number, repeat=3)) / number
 
 
-def cli_fit_seconds(binary, csv, algo, params, threads):
-    args = [binary, "train", "--algo", algo, "--data", csv, "--test-size", "0", "--threads",
+def cli_fit_seconds(binary, csv, test_csv, algo, params, threads):
+    # --test-data: the CLI trains on every row of csv (as the Python fit does).
+    args = [binary, "train", "--algo", algo, "--data", csv, "--test-data", test_csv, "--threads",
             str(threads), "--json"]
     for name, value in params.items():
         args += ["--param", f"{name}={value}"]
@@ -81,7 +82,7 @@ def main():
     parser.add_argument("--knn-queries", type=int, default=20000,
                         help="test rows the k-NN comparison predicts (sklearn's is slow)")
     parser.add_argument("--binary", default=str(ROOT / "build" / "scaleml"))
-    parser.add_argument("--skip", nargs="*", default=[], help="gbdt rf knn logreg cli")
+    parser.add_argument("--skip", nargs="*", default=[], help="gbdt rf knn logreg one-row cli")
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args()
 
@@ -123,6 +124,8 @@ def main():
         # Models of the default parameters on 100,000 rows (rf: 10 trees), n_jobs as above.
         results["predict_one_row_us"] = {}
         for algo, cls in scaleml.ESTIMATORS.items():
+            if "one-row" in args.skip:
+                break
             params = {"n_estimators": 10} if algo == "rf" else {}
             model = cls(n_jobs=t, **params).fit(X[:100000], y[:100000])
             overhead = one_row_overhead(model, X_test)
@@ -136,12 +139,15 @@ def main():
                 subprocess.run([args.binary, "generate", "--samples", str(args.rows),
                                 "--problem-per-chunk", "--seed", "0", "--out", csv],
                                check=True, capture_output=True)
+                test_csv = os.path.join(directory, "test.csv")
+                subprocess.run([args.binary, "generate", "--samples", "1000", "--seed", "1",
+                                "--out", test_csv], check=True, capture_output=True)
                 X_csv, y_csv = scaleml.read_csv(csv, use_cache=False)
                 X_csv = np.asfortranarray(X_csv.to_numpy())
                 y_csv = y_csv.to_numpy()
                 for algo, params in (("gbdt", {}), ("logreg", {}), ("rf", {"n_estimators": 10})):
                     estimator = scaleml.ESTIMATORS[algo](n_jobs=t, **params)
-                    cli = min(cli_fit_seconds(args.binary, csv, algo, params, t) for _ in range(2))
+                    cli = min(cli_fit_seconds(args.binary, csv, test_csv, algo, params, t) for _ in range(2))
                     python, _ = timed(estimator.fit, X_csv, y_csv, repeat=2)
                     results[f"cli_{algo}"] = {"cli_fit_s": cli, "python_fit_s": python,
                                               "ratio": python / cli}
