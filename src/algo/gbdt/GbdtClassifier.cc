@@ -108,7 +108,7 @@ struct GbdtClassifier::FitContext {
 };
 
 void GbdtClassifier::Fit(const Dataset& local, Comm& comm) {
-  DropPacked();
+  packed_.Drop();
   const std::int64_t calls_before = comm.stats().calls;
   const std::int64_t bytes_before = comm.stats().bytes_sent;
   SetUpClassesAndFeatures(local, comm);
@@ -298,20 +298,6 @@ bool GbdtClassifier::ShouldStopEarly(FitContext& fit, int it) {
   return true;
 }
 
-std::shared_ptr<const PackedForest> GbdtClassifier::Packed() const {
-  std::lock_guard<std::mutex> lock(packed_mutex_);
-  // The tree count guards against a forest changed since it was packed (a Fit under way).
-  if (packed_ == nullptr || packed_->trees() != trees_.size()) {
-    packed_ = std::make_shared<const PackedForest>(trees_);
-  }
-  return packed_;
-}
-
-void GbdtClassifier::DropPacked() {
-  std::lock_guard<std::mutex> lock(packed_mutex_);
-  packed_.reset();
-}
-
 std::vector<double> GbdtClassifier::PredictRaw(const Dataset& data) const {
   if (static_cast<int>(data.features()) != features_) {
     throw InputError("gbdt: the model was trained on ", features_, " features, the data has ",
@@ -321,7 +307,7 @@ std::vector<double> GbdtClassifier::PredictRaw(const Dataset& data) const {
   const std::size_t features = data.features();
   const int per_iteration = trees_per_iteration_;
   std::vector<double> raw(rows * per_iteration);
-  const std::shared_ptr<const PackedForest> packed = Packed();
+  const std::shared_ptr<const PackedForest> packed = packed_.Get(trees_);
   const PackedForest& forest = *packed;
   // A block of rows is copied row-major so that a row's features share cache lines.
   const std::size_t block = std::max<std::size_t>(16, (std::size_t{1} << 14) / features);
@@ -422,7 +408,7 @@ void GbdtClassifier::LoadModel(BinaryReader& in) {
   if (static_cast<int>(init_scores_.size()) != expected) {
     throw in.Corrupt("wrong number of initial scores");
   }
-  DropPacked();
+  packed_.Drop();
   const auto count = in.Get<std::uint64_t>();
   if (count % expected != 0 || count > (1ULL << 28)) throw in.Corrupt("bad tree count");
   trees_.clear();

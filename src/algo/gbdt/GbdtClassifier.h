@@ -18,7 +18,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -81,10 +80,6 @@ class GbdtClassifier final : public Classifier {
 
   // Raw scores, row-major (rows x trees_per_iteration).
   std::vector<double> PredictRaw(const Dataset& data) const;
-  // The trees packed for prediction: built on the first prediction after Fit or LoadModel (which
-  // drop it) and kept, so that predicting a row does not pack the whole forest each time.
-  std::shared_ptr<const PackedForest> Packed() const;
-  void DropPacked();
 
   GbdtParams params_;
   GbdtObjective::Kind objective_ = GbdtObjective::Kind::kBinary;
@@ -93,8 +88,9 @@ class GbdtClassifier final : public Classifier {
   std::vector<double> init_scores_;
   std::vector<Tree> trees_;  // round-major: tree of class k in round i at i * per_iteration + k
   GbdtFitStats fit_stats_;
-  mutable std::mutex packed_mutex_;  // guards packed_: predictions may run from several threads
-  mutable std::shared_ptr<const PackedForest> packed_;
+  // The trees packed for prediction: built on the first prediction after Fit or LoadModel (which
+  // drop it) and kept, so that predicting a row does not pack the whole forest each time.
+  PackedForestCache packed_;
 };
 
 }  // namespace scaleml

@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include "algo/gbdt/Tree.h"
@@ -40,6 +42,35 @@ struct PackedForest {
     }
   }
   std::size_t trees() const { return depth.size(); }
+};
+
+// The packed forest a model keeps, built on first use and shared by concurrent predictions. A
+// copied or moved model starts with an empty cache (packed again on its first prediction).
+// The tree count guards against a forest changed since it was packed (a Fit under way).
+class PackedForestCache {
+ public:
+  PackedForestCache() = default;
+  PackedForestCache(const PackedForestCache&) {}
+  PackedForestCache& operator=(const PackedForestCache&) {
+    Drop();
+    return *this;
+  }
+
+  std::shared_ptr<const PackedForest> Get(const std::vector<Tree>& trees) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (packed_ == nullptr || packed_->trees() != trees.size()) {
+      packed_ = std::make_shared<const PackedForest>(trees);
+    }
+    return packed_;
+  }
+  void Drop() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    packed_.reset();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::shared_ptr<const PackedForest> packed_;
 };
 
 }  // namespace scaleml
