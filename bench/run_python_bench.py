@@ -18,6 +18,7 @@ import pathlib
 import subprocess
 import tempfile
 import time
+import timeit
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -57,17 +58,16 @@ def compare(name, ours, theirs, X, y, X_test, y_test, predict_rows=None):
     return rows
 
 
-def one_row_overhead(model, X, repeat=2000):
+def one_row_overhead(model, X, number=10000):
+    """Seconds per predict() of one row: the best of 3 timeit runs of `number` calls."""
     row = np.asfortranarray(X[:1])
     model.predict(row)
-    start = time.perf_counter()
-    for _ in range(repeat):
-        model.predict(row)
-    return (time.perf_counter() - start) / repeat
+    return min(timeit.repeat(lambda: model.predict(row), number=number, repeat=3)) / number
 
 
-def cli_fit_seconds(binary, csv, algo, params, threads):
-    args = [binary, "train", "--algo", algo, "--data", csv, "--test-size", "0", "--threads",
+def cli_fit_seconds(binary, csv, test_csv, algo, params, threads):
+    # --test-data: the CLI trains on every row of csv (as the Python fit does).
+    args = [binary, "train", "--algo", algo, "--data", csv, "--test-data", test_csv, "--threads",
             str(threads), "--json"]
     for name, value in params.items():
         args += ["--param", f"{name}={value}"]
@@ -82,7 +82,7 @@ def main():
     parser.add_argument("--knn-queries", type=int, default=20000,
                         help="test rows the k-NN comparison predicts (sklearn's is slow)")
     parser.add_argument("--binary", default=str(ROOT / "build" / "scaleml"))
-    parser.add_argument("--skip", nargs="*", default=[], help="gbdt rf knn logreg cli")
+    parser.add_argument("--skip", nargs="*", default=[], help="gbdt rf knn logreg one-row cli")
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args()
 
@@ -121,10 +121,17 @@ def main():
                 "LogisticRegression", scaleml.LogisticRegression(n_jobs=t),
                 LogisticRegression(), X, y, X_test, y_test)
 
-        model = scaleml.GBDTClassifier(n_jobs=1).fit(X[:100000], y[:100000])
-        overhead = one_row_overhead(model, X_test)
-        results["predict_one_row_us"] = overhead * 1e6
-        print(f"predict one row (GBDT, n_jobs=1): {overhead * 1e6:.1f} us", flush=True)
+        # Models of the default parameters on 100,000 rows (rf: 10 trees), n_jobs as above.
+        results["predict_one_row_us"] = {}
+        for algo, cls in scaleml.ESTIMATORS.items():
+            if "one-row" in args.skip:
+                break
+            params = {"n_estimators": 10} if algo == "rf" else {}
+            model = cls(n_jobs=t, **params).fit(X[:100000], y[:100000])
+            overhead = one_row_overhead(model, X_test)
+            results["predict_one_row_us"][algo] = overhead * 1e6
+            print(f"predict one row ({algo}, n_jobs={t}, timeit 10,000 calls): "
+                  f"{overhead * 1e6:.1f} us", flush=True)
 
         if "cli" not in args.skip and os.path.exists(args.binary):
             with tempfile.TemporaryDirectory() as directory:
@@ -132,12 +139,15 @@ def main():
                 subprocess.run([args.binary, "generate", "--samples", str(args.rows),
                                 "--problem-per-chunk", "--seed", "0", "--out", csv],
                                check=True, capture_output=True)
+                test_csv = os.path.join(directory, "test.csv")
+                subprocess.run([args.binary, "generate", "--samples", "1000", "--seed", "1",
+                                "--out", test_csv], check=True, capture_output=True)
                 X_csv, y_csv = scaleml.read_csv(csv, use_cache=False)
                 X_csv = np.asfortranarray(X_csv.to_numpy())
                 y_csv = y_csv.to_numpy()
-                for algo, params in (("gbdt", {}), ("logreg", {})):
+                for algo, params in (("gbdt", {}), ("logreg", {}), ("rf", {"n_estimators": 10})):
                     estimator = scaleml.ESTIMATORS[algo](n_jobs=t, **params)
-                    cli = min(cli_fit_seconds(args.binary, csv, algo, params, t) for _ in range(2))
+                    cli = min(cli_fit_seconds(args.binary, csv, test_csv, algo, params, t) for _ in range(2))
                     python, _ = timed(estimator.fit, X_csv, y_csv, repeat=2)
                     results[f"cli_{algo}"] = {"cli_fit_s": cli, "python_fit_s": python,
                                               "ratio": python / cli}

@@ -40,6 +40,10 @@ class CMakeBuild(build_ext):
         target = pathlib.Path(self.get_ext_fullpath(ext.name))
         target.parent.mkdir(parents=True, exist_ok=True)
         self.copy_file(str(built), str(target))
+        # The ddp engine's Gloo library, when the build made it (libtorch-dev installed).
+        gloo = built.parent / "libscaleml_gloo.so"
+        if gloo.is_file():
+            self.copy_file(str(gloo), str(target.parent / gloo.name))
 
 
 setup(

@@ -2,6 +2,7 @@
 validation and encoding, the C++ model (scaleml._core.Model), pickling through model bytes."""
 
 import os
+import pickle
 import tempfile
 
 import numpy as np
@@ -11,7 +12,10 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
 from . import _core
+from ._ddp import process_group
 from ._encoding import FrameEncoder, LabelEncoding, numeric_schema
+
+_ENGINES = ("local", "ddp")
 
 
 def _param_text(name, value):
@@ -50,7 +54,7 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
     def _param_map(self):
         params = {}
         for name, value in self.get_params(deep=False).items():
-            if name == "n_jobs" or value is None:
+            if name in ("n_jobs", "engine") or value is None:
                 continue
             params[name] = _param_text(name, value)
         return params
@@ -167,22 +171,39 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
             check_classification_targets(y)
         if sample_weight is not None:
             features, y = self._repeat_rows(features, y, sample_weight)
-        labels = LabelEncoding(y)
+        engine = getattr(self, "engine", "local")
+        if engine not in _ENGINES:
+            raise ValueError(f"engine={engine!r}: use 'local' or 'ddp'")
+        group = self._ddp_group() if engine == "ddp" else None
+        labels = LabelEncoding(y, classes=None if group is None else _global_classes(group, y))
         if len(labels.classes) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs at least two classes; y holds one class "
                 f"({labels.classes[0]!r})" if len(labels.classes) else "y is empty"
             )
         model = self._new_model()
-        model.fit(
+        args = (
             features,
             labels.encode(y),
             self._feature_names_for_model(features),
             self._schema(features, labels.class_names()),
             _threads(self.n_jobs),
         )
+        if group is None:
+            model.fit(*args)  # Ctrl-C: KeyboardInterrupt, this estimator left as it was
+        else:
+            model.fit_ddp(*args, group)
         self._set_fitted(model, labels)
+        self._ddp = group
         return self
+
+    def _ddp_group(self):
+        if getattr(self, "_encoder", None) is not None and not self._encoder.plain:
+            raise ValueError(
+                "engine='ddp' takes numeric features (arrays or numeric DataFrame columns): "
+                "categorical, string and datetime columns would be coded differently on each rank"
+            )
+        return process_group()
 
     def _repeat_rows(self, features, y, sample_weight):
         if not self._supports_sample_weight:
@@ -225,14 +246,21 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         """Class probabilities, one column per entry of classes_."""
         features = self._predict_features(X)
-        proba = self._model.predict_proba(features, _threads(self.n_jobs))
+        proba = self._model.predict_proba(features, _threads(self.n_jobs), self._predict_group())
         return proba.astype(np.float64)
 
     def predict(self, X):
         """The most probable class of each row (the C++ model's own prediction)."""
         features = self._predict_features(X)
-        labels = self._model.predict(features, _threads(self.n_jobs))
+        labels = self._model.predict(features, _threads(self.n_jobs), self._predict_group())
         return self._labels.decode(labels)
+
+    def _predict_group(self):
+        """k-NN trained under ddp keeps each rank's rows on the rank: its predictions search
+        every rank (collective). The other models are whole on every rank."""
+        if self._algorithm == "knn":
+            return self.__dict__.get("_ddp")
+        return None
 
     # ---- model files and pickling -------------------------------------------------------------
     def save_model(self, path):
@@ -291,6 +319,7 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # Python 3.11's object.__getstate__: the __dict__
+        state.pop("_ddp", None)  # the process group stays with this process
         if "_model" in state:
             state["_model"] = self._model_bytes()
         return state
@@ -302,6 +331,13 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
 
     def _more_tags(self):
         return {"allow_nan": self._allow_nan}
+
+
+def _global_classes(group, y):
+    """The sorted union of every rank's labels (collective)."""
+    mine = LabelEncoding(y).classes
+    parts = [pickle.loads(part) for part in group.allgather_bytes(pickle.dumps(mine))]
+    return np.unique(np.concatenate(parts))
 
 
 def _from_text(text, like):

@@ -191,8 +191,9 @@ def _unique(y):
 class LabelEncoding:
     """Original labels <-> the int32 labels the C++ model holds."""
 
-    def __init__(self, y):
-        self.classes = _unique(y)
+    def __init__(self, y, classes=None):
+        # classes: every rank's labels under ddp (a superset of y's); y's own otherwise.
+        self.classes = _unique(y) if classes is None else np.asarray(classes)
         raw = (
             y.dtype.kind in "iu"
             and len(self.classes) > 0

@@ -3,7 +3,8 @@
 Parameter names and defaults are those of `scaleml train --algo ALGO --list-params` (LightGBM's
 for GBDTClassifier, XGBoost's for XGBoostClassifier, scikit-learn's for the others); each is
 passed to C++ as `--param name=value`. n_jobs is the thread count (None or -1: all cores, as the
-CLI's --threads 0).
+CLI's --threads 0). engine="ddp" trains one model across the ranks of a `scaleml launch` or
+torchrun group, each rank fitting on its own rows (every rank ends with the same model).
 """
 
 import numpy as np
@@ -77,6 +78,7 @@ class GBDTClassifier(_TreeImportances, ScalemlClassifier):
         objective="auto",
         bin_sample_count=200000,
         n_jobs=None,
+        engine="local",
     ):
         self.num_iterations = num_iterations
         self.learning_rate = learning_rate
@@ -97,6 +99,7 @@ class GBDTClassifier(_TreeImportances, ScalemlClassifier):
         self.objective = objective
         self.bin_sample_count = bin_sample_count
         self.n_jobs = n_jobs
+        self.engine = engine
 
 
 class XGBoostClassifier(ScalemlClassifier):
@@ -134,6 +137,7 @@ class XGBoostClassifier(ScalemlClassifier):
         seed=0,
         verbosity=1,
         n_jobs=None,
+        engine="local",
     ):
         self.n_estimators = n_estimators
         self.max_depth = max_depth
@@ -160,6 +164,7 @@ class XGBoostClassifier(ScalemlClassifier):
         self.seed = seed
         self.verbosity = verbosity
         self.n_jobs = n_jobs
+        self.engine = engine
 
 
 class LogisticRegression(ScalemlClassifier):
@@ -178,6 +183,7 @@ class LogisticRegression(ScalemlClassifier):
         solver="auto",
         sample_start=True,
         n_jobs=None,
+        engine="local",
     ):
         self.C = C
         self.max_iter = max_iter
@@ -187,6 +193,7 @@ class LogisticRegression(ScalemlClassifier):
         self.solver = solver
         self.sample_start = sample_start
         self.n_jobs = n_jobs
+        self.engine = engine
 
     def _set_fitted(self, model, labels):
         super()._set_fitted(model, labels)
@@ -214,6 +221,7 @@ class RandomForestClassifier(_TreeImportances, ScalemlClassifier):
         exact_split_rows=128,
         max_bin=255,
         n_jobs=None,
+        engine="local",
     ):
         self.n_estimators = n_estimators
         self.criterion = criterion
@@ -226,6 +234,7 @@ class RandomForestClassifier(_TreeImportances, ScalemlClassifier):
         self.exact_split_rows = exact_split_rows
         self.max_bin = max_bin
         self.n_jobs = n_jobs
+        self.engine = engine
 
 
 class KNeighborsClassifier(ScalemlClassifier):
@@ -235,13 +244,16 @@ class KNeighborsClassifier(ScalemlClassifier):
     _algorithm = "knn"
     _supports_sample_weight = False
 
-    def __init__(self, *, n_neighbors=5, weights="uniform", p=2, leaf_size=32, n_jobs=None):
+    def __init__(self, *, n_neighbors=5, weights="uniform", p=2, leaf_size=32, n_jobs=None,
+                 engine="local"):
         self.n_neighbors = n_neighbors
         self.weights = weights
         self.p = p
         self.leaf_size = leaf_size
         self.n_jobs = n_jobs
+        self.engine = engine
 
     def fit(self, X, y):
-        """Stores the training rows in the C++ kd-tree."""
+        """Stores the training rows in the C++ kd-tree (under engine="ddp", each rank keeps its
+        rows and predictions search all ranks' trees: predict is then collective)."""
         return super().fit(X, y)

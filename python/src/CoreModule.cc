@@ -7,12 +7,16 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <numeric>
 #include <string>
 #include <vector>
 
+#include "DdpGroup.h"
+#include "InterruptibleRun.h"
+#include "TuneBinding.h"
 #include "algo/Registry.h"
 #include "algo/forest/ForestClassifier.h"
 #include "algo/gbdt/GbdtClassifier.h"
@@ -40,10 +44,11 @@ struct ViewParts {
 };
 
 // A Dataset over numpy memory: `features` is (rows, features) in Fortran order, i.e. columnar.
-// The arrays must outlive the returned view (the caller holds them for the call).
+// The arrays must outlive the returned view (the caller holds them for the call). Row ids count
+// from `first_row_id` (a ddp rank's rows follow the ranks' before it, as in a file's ranges).
 Dataset MakeView(const FeatureArray& features, const std::int32_t* labels,
                  const std::vector<std::string>& feature_names, const Schema* schema,
-                 ViewParts& parts) {
+                 ViewParts& parts, std::int64_t first_row_id = 0) {
   if (features.ndim() != 2) throw InputError("X must be a 2-d array, got ", features.ndim(), "-d");
   auto rows = static_cast<std::size_t>(features.shape(0));
   auto columns = static_cast<std::size_t>(features.shape(1));
@@ -55,7 +60,7 @@ Dataset MakeView(const FeatureArray& features, const std::int32_t* labels,
     throw InputError("X has ", columns, " features but ", names.size(), " feature names");
   }
   parts.row_ids.resize(rows);
-  std::iota(parts.row_ids.begin(), parts.row_ids.end(), std::int64_t{0});
+  std::iota(parts.row_ids.begin(), parts.row_ids.end(), first_row_id);
   if (labels == nullptr) {
     parts.zero_labels.assign(rows, 0);
     labels = parts.zero_labels.data();
@@ -91,31 +96,66 @@ class Model {
     return -1;
   }
 
+  // Trains in this process; Ctrl-C stops it (InterruptibleRun.h) with KeyboardInterrupt.
   void Fit(const FeatureArray& features, const LabelArray& labels,
            const std::vector<std::string>& feature_names, const Schema& schema, int threads) {
-    if (labels.ndim() != 1 || labels.shape(0) != features.shape(0)) {
-      throw InputError("y must be 1-d with one label per row of X");
-    }
+    CheckLabels(features, labels);
     ViewParts parts;
     Dataset train = MakeView(features, labels.data(), feature_names, &schema, parts);
+    std::atomic<bool> cancel{false};
+    model_->set_cancel_flag(&cancel);
+    try {
+      RunInterruptibly(
+          [&] {
+            SetThreads(threads);
+            LocalComm comm;
+            model_->Fit(train, comm);
+          },
+          cancel);
+    } catch (...) {
+      model_->set_cancel_flag(nullptr);
+      throw;
+    }
+    model_->set_cancel_flag(nullptr);
+    features_ = static_cast<int>(train.features());
+  }
+
+  // One model across the ranks of `group`, each passing its own rows (collective): every rank
+  // ends with the same model. Not interruptible: a rank that stopped alone would leave the others
+  // waiting in a collective (the launcher stops the group on Ctrl-C).
+  void FitDdp(const FeatureArray& features, const LabelArray& labels,
+              const std::vector<std::string>& feature_names, const Schema& schema, int threads,
+              DdpGroup& group) {
+    CheckLabels(features, labels);
+    const std::int64_t first_row_id = group.FirstRowId(features.shape(0));
+    ViewParts parts;
+    Dataset train = MakeView(features, labels.data(), feature_names, &schema, parts, first_row_id);
     {
       py::gil_scoped_release release;
       SetThreads(threads);
-      LocalComm comm;
-      model_->Fit(train, comm);
+      model_->Fit(train, group.comm());
     }
     features_ = static_cast<int>(train.features());
   }
 
-  py::array_t<float> PredictProba(const FeatureArray& features, int threads) const {
+  static void CheckLabels(const FeatureArray& features, const LabelArray& labels) {
+    if (labels.ndim() != 1 || labels.shape(0) != features.shape(0)) {
+      throw InputError("y must be 1-d with one label per row of X");
+    }
+  }
+
+  // `group`: the ddp group a k-NN model was trained in (its rows stay on their ranks, so the
+  // prediction is collective); null otherwise.
+  py::array_t<float> PredictProba(const FeatureArray& features, int threads,
+                                  DdpGroup* group) const {
     ViewParts parts;
     Dataset data = MakeView(features, nullptr, {}, nullptr, parts);
     std::vector<float> proba;
     {
       py::gil_scoped_release release;
       SetThreads(threads);
-      LocalComm comm;
-      proba = model_->PredictProba(data, comm);
+      LocalComm local;
+      proba = model_->PredictProba(data, group != nullptr ? group->comm() : local);
     }
     auto classes = static_cast<py::ssize_t>(model_->classes().size());
     py::array_t<float> out({static_cast<py::ssize_t>(data.rows()), classes});
@@ -123,15 +163,16 @@ class Model {
     return out;
   }
 
-  py::array_t<std::int32_t> Predict(const FeatureArray& features, int threads) const {
+  py::array_t<std::int32_t> Predict(const FeatureArray& features, int threads,
+                                    DdpGroup* group) const {
     ViewParts parts;
     Dataset data = MakeView(features, nullptr, {}, nullptr, parts);
     std::vector<std::int32_t> labels;
     {
       py::gil_scoped_release release;
       SetThreads(threads);
-      LocalComm comm;
-      labels = model_->Predict(data, comm);
+      LocalComm local;
+      labels = model_->Predict(data, group != nullptr ? group->comm() : local);
     }
     py::array_t<std::int32_t> out(static_cast<py::ssize_t>(labels.size()));
     std::copy(labels.begin(), labels.end(), out.mutable_data());
@@ -341,6 +382,32 @@ PYBIND11_MODULE(_core, m) {
 
   BindSchema(m);
   BindGenerator(m);
+  BindTune(m);
+  py::class_<DdpGroup>(m, "DdpGroup")
+      .def_static(
+          "from_environment",
+          [] {
+            py::gil_scoped_release release;
+            return DdpGroup::FromEnvironment();
+          },
+          "Joins the ddp group of the launcher's environment (RANK, WORLD_SIZE, MASTER_ADDR, ...)")
+      .def_property_readonly("rank", &DdpGroup::rank)
+      .def_property_readonly("size", &DdpGroup::size)
+      .def(
+          "allgather_bytes",
+          [](DdpGroup& group, const py::bytes& mine) {
+            std::string text = mine;
+            std::vector<std::string> parts;
+            {
+              py::gil_scoped_release release;
+              parts = group.AllgatherBytes(text);
+            }
+            py::list out;
+            for (const auto& part : parts) out.append(py::bytes(part));
+            return out;
+          },
+          py::arg("mine"))
+      .def("close", &DdpGroup::Close, py::call_guard<py::gil_scoped_release>());
   m.def("algorithms", &AlgorithmList, "Every algorithm with its parameters (name, type, default)");
   m.def("hardware_threads", &HardwareThreads);
   m.def("read_csv", &ReadCsvToPython, py::arg("path"), py::arg("target") = "target",
@@ -355,8 +422,11 @@ PYBIND11_MODULE(_core, m) {
       .def("feature_count", &Model::feature_count)
       .def("fit", &Model::Fit, py::arg("X"), py::arg("y"), py::arg("feature_names"),
            py::arg("schema"), py::arg("threads"))
-      .def("predict_proba", &Model::PredictProba, py::arg("X"), py::arg("threads"))
-      .def("predict", &Model::Predict, py::arg("X"), py::arg("threads"))
+      .def("fit_ddp", &Model::FitDdp, py::arg("X"), py::arg("y"), py::arg("feature_names"),
+           py::arg("schema"), py::arg("threads"), py::arg("group"))
+      .def("predict_proba", &Model::PredictProba, py::arg("X"), py::arg("threads"),
+           py::arg("group") = nullptr)
+      .def("predict", &Model::Predict, py::arg("X"), py::arg("threads"), py::arg("group") = nullptr)
       .def("save", &Model::Save, py::arg("path"))
       .def_static("load", &Model::Load, py::arg("path"))
       .def("split_counts", &Model::SplitCounts, py::arg("features"))

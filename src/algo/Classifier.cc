@@ -42,6 +42,10 @@ std::vector<std::int32_t> EncodeLabels(const Dataset& data,
   return codes;
 }
 
+void Classifier::ThrowIfCancelled() const {
+  if (cancel_requested()) throw Failure(name(), ": fit cancelled");
+}
+
 void FitModel(Classifier& model, const Dataset& train, Comm& comm) {
   model.set_schema(train.schema(), train.feature_names());
   model.Fit(train, comm);
@@ -89,7 +93,8 @@ std::vector<std::int32_t> ArgmaxLabels(const std::vector<float>& proba,
   const std::size_t k = classes.size();
   const std::size_t rows = k == 0 ? 0 : proba.size() / k;
   std::vector<std::int32_t> out(rows);
-#pragma omp parallel for schedule(static)
+  // Few rows: waking the thread team costs more than the loop (a one-row predict).
+#pragma omp parallel for schedule(static) if (rows >= 4096)
   for (std::size_t r = 0; r < rows; ++r) {
     const float* p = proba.data() + r * k;
     std::size_t best = 0;

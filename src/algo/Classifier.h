@@ -10,6 +10,7 @@
 // several threads.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -65,6 +66,18 @@ class Classifier {
   void set_warm_start(bool warm_start) { warm_start_ = warm_start; }
   bool warm_start() const { return warm_start_; }
 
+  // Cooperative cancellation (Ctrl-C in the Python binding): once *flag is true, Fit stops at
+  // the next boosting round (gbdt, xgboost), solver iteration (logreg) or tree (rf) by throwing
+  // the Failure of ThrowIfCancelled; the half-trained model is to be refitted or discarded. Only
+  // for Fit in one process (LocalComm): a rank that stops alone would leave the others waiting.
+  // Null (the default): never cancelled. The flag must outlive Fit.
+  void set_cancel_flag(const std::atomic<bool>* flag) { cancel_flag_ = flag; }
+  const std::atomic<bool>* cancel_flag() const { return cancel_flag_; }
+  bool cancel_requested() const {
+    return cancel_flag_ != nullptr && cancel_flag_->load(std::memory_order_relaxed);
+  }
+  void ThrowIfCancelled() const;
+
   // The algorithm's own part of a model file (the header is written by ModelFile).
   virtual void SaveModel(BinaryWriter& out) const = 0;
   virtual void LoadModel(BinaryReader& in) = 0;
@@ -75,6 +88,7 @@ class Classifier {
  private:
   FitMonitoring monitoring_;
   bool warm_start_ = false;
+  const std::atomic<bool>* cancel_flag_ = nullptr;
   Schema schema_;
   std::vector<std::string> feature_names_;
 };

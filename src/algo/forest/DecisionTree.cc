@@ -21,6 +21,35 @@ std::int32_t DecisionTree::AddCategoricalSplit(std::int32_t feature, const Categ
   return static_cast<std::int32_t>(nodes_.size() - 1);
 }
 
+void DecisionTree::LeafFractionsOfRows(const float* rows, std::size_t count, std::size_t stride,
+                                       const float** out) const {
+  constexpr std::size_t kLanes = 16;
+  std::size_t r = 0;
+  for (; r + kLanes <= count; r += kLanes) {
+    std::int32_t at[kLanes] = {};
+    const float* row[kLanes];
+    for (std::size_t l = 0; l < kLanes; ++l) row[l] = rows + (r + l) * stride;
+    bool moving = true;
+    while (moving) {
+      moving = false;
+      for (std::size_t l = 0; l < kLanes; ++l) {
+        const TreeNode& node = nodes_[at[l]];
+        if (node.feature < 0) continue;  // at its leaf
+        moving = true;
+        if (node.feature <= TreeNode::kFeatureMask) [[likely]] {  // numeric, missing right
+          at[l] = row[l][node.feature] <= node.threshold ? at[l] + 1 : node.target;
+        } else {
+          at[l] = FlaggedGoesLeft(node, row[l][node.feature_index()]) ? at[l] + 1 : node.target;
+        }
+      }
+    }
+    for (std::size_t l = 0; l < kLanes; ++l) {
+      out[r + l] = leaf_values_.data() + static_cast<std::size_t>(nodes_[at[l]].target) * classes_;
+    }
+  }
+  for (; r < count; ++r) out[r] = LeafFractions(rows + r * stride);
+}
+
 std::int32_t DecisionTree::AddLeaf(const float* fractions) {
   const auto leaf = static_cast<std::int32_t>(leaf_count());
   leaf_values_.insert(leaf_values_.end(), fractions, fractions + classes_);

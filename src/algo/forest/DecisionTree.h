@@ -86,6 +86,12 @@ class DecisionTree {
     return leaf_values_.data() + static_cast<std::size_t>(nodes_[i].target) * classes_;
   }
 
+  // LeafFractions of `count` rows, row r's features at rows + r * stride, into out[r]. Groups
+  // of rows walk the tree in lockstep, so that their cache misses on a deep tree overlap instead
+  // of following one another; each row reaches the leaf LeafFractions gives.
+  void LeafFractionsOfRows(const float* rows, std::size_t count, std::size_t stride,
+                           const float** out) const;
+
   void Save(BinaryWriter& out) const;
   // Reads a tree and checks that every index is in range and every path ends in a leaf, so a
   // corrupt file cannot make prediction read out of bounds or loop.

@@ -50,7 +50,7 @@ void ForestClassifier::Fit(const Dataset& train, Comm& comm) {
   if (Monitored(train, comm)) {
     GrowMonitored(rows, seed);
   } else {
-    trees_ = GrowForest(rows, params_, seed, comm);
+    trees_ = GrowForest(rows, params_, seed, comm, cancel_flag());
   }
 }
 
@@ -79,7 +79,7 @@ void ForestClassifier::GrowMonitored(const ForestRows& rows, std::uint64_t seed)
   trees_.clear();
   for (int first = 0; first < total; first += batch) {
     std::vector<DecisionTree> grown =
-        GrowTreesHere(rows, params_, seed, first, std::min(batch, total - first));
+        GrowTreesHere(rows, params_, seed, first, std::min(batch, total - first), cancel_flag());
     for (DecisionTree& tree : grown) {
       AddLeafFractions(tree, valid_rows, sums);
       trees_.push_back(std::move(tree));
@@ -131,10 +131,12 @@ std::vector<float> ForestClassifier::PredictProba(const Dataset& data, Comm&) co
   std::vector<float> proba(n * k);
   const std::size_t blocks = (n + kPredictBlock - 1) / kPredictBlock;
   const double scale = 1.0 / static_cast<double>(trees_.size());
-#pragma omp parallel
+  // One block (a few rows): no thread team to wake.
+#pragma omp parallel if (blocks > 1)
   {
     std::vector<float> rows(kPredictBlock * nf);
     std::vector<double> sums(kPredictBlock * k);
+    std::vector<const float*> leaves(kPredictBlock);
 #pragma omp for schedule(dynamic, 16)
     for (std::size_t b = 0; b < blocks; ++b) {
       const std::size_t begin = b * kPredictBlock, count = std::min(kPredictBlock, n - begin);
@@ -150,8 +152,9 @@ std::vector<float> ForestClassifier::PredictProba(const Dataset& data, Comm&) co
       }
       std::fill(sums.begin(), sums.end(), 0.0);
       for (const DecisionTree& tree : trees_) {
+        tree.LeafFractionsOfRows(rows.data(), count, nf, leaves.data());
         for (std::size_t r = 0; r < count; ++r) {
-          const float* fractions = tree.LeafFractions(rows.data() + r * nf);
+          const float* fractions = leaves[r];
           for (std::size_t c = 0; c < k; ++c) sums[r * k + c] += fractions[c];
         }
       }

@@ -21,7 +21,8 @@ DecisionTree PriorLeaf(const ForestRows& rows) {
 }  // namespace
 
 std::vector<DecisionTree> GrowTreesHere(const ForestRows& rows, const ForestParams& params,
-                                        std::uint64_t seed, int first, int count) {
+                                        std::uint64_t seed, int first, int count,
+                                        const std::atomic<bool>* cancel) {
   const TreeBuilder builder(rows.binned, rows.codes, rows.classes, params);
   std::vector<DecisionTree> trees(count);
 #pragma omp parallel
@@ -30,9 +31,13 @@ std::vector<DecisionTree> GrowTreesHere(const ForestRows& rows, const ForestPara
 #pragma omp for schedule(dynamic, 1)
     for (int i = 0; i < count; ++i) {
       const int t = first + i;
+      if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) continue;
       const std::size_t kept = BootstrapWeights(rows.ids, seed, t, params.bootstrap, &weights);
       trees[i] = kept == 0 ? PriorLeaf(rows) : builder.Build(seed, t, weights);
     }
+  }
+  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+    throw Failure("rf: fit cancelled");
   }
   return trees;
 }
@@ -142,8 +147,9 @@ std::vector<int> TreesOfRound(int round, int owner, int size, int round_trees, i
 }
 
 std::vector<DecisionTree> GrowForest(const ForestRows& rows, const ForestParams& params,
-                                     std::uint64_t seed, Comm& comm) {
-  if (comm.size() == 1) return GrowTreesHere(rows, params, seed, 0, params.n_estimators);
+                                     std::uint64_t seed, Comm& comm,
+                                     const std::atomic<bool>* cancel) {
+  if (comm.size() == 1) return GrowTreesHere(rows, params, seed, 0, params.n_estimators, cancel);
   return GrowAcrossRanks(rows, params, seed, comm);
 }
 

@@ -16,6 +16,7 @@
 // Thread-safety: collective (the rank's thread); uses OpenMP inside.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -41,12 +42,17 @@ struct ForestRows {
 // `round_trees` at a time (of `trees` in all): tree t belongs to rank t % size.
 std::vector<int> TreesOfRound(int round, int owner, int size, int round_trees, int trees);
 
-// Trees first..first+count-1 on this process's rows, omp threads growing one tree each.
+// Trees first..first+count-1 on this process's rows, omp threads growing one tree each; `cancel`
+// (Classifier::set_cancel_flag) stops the growth between trees: no tree starts once it is set,
+// and a Failure is thrown when the running ones are done.
 std::vector<DecisionTree> GrowTreesHere(const ForestRows& rows, const ForestParams& params,
-                                        std::uint64_t seed, int first, int count);
+                                        std::uint64_t seed, int first, int count,
+                                        const std::atomic<bool>* cancel = nullptr);
 
-// All params.n_estimators trees, in tree order, on every rank. Collective.
+// All params.n_estimators trees, in tree order, on every rank. Collective. In one process,
+// `cancel` stops the growth as GrowTreesHere says.
 std::vector<DecisionTree> GrowForest(const ForestRows& rows, const ForestParams& params,
-                                     std::uint64_t seed, Comm& comm);
+                                     std::uint64_t seed, Comm& comm,
+                                     const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace scaleml

@@ -117,6 +117,7 @@ struct GbdtClassifier::FitContext {
 };
 
 void GbdtClassifier::Fit(const Dataset& local, Comm& comm) {
+  packed_.Drop();
   const std::int64_t calls_before = comm.stats().calls;
   const std::int64_t bytes_before = comm.stats().bytes_sent;
   // Warm start keeps the trees (and initial scores) of the model held now.
@@ -330,6 +331,7 @@ const std::vector<std::uint32_t>& GbdtClassifier::DrawBag(FitContext& fit, int i
 }
 
 bool GbdtClassifier::BoostOneRound(FitContext& fit, int it) {
+  ThrowIfCancelled();
   const int per_iteration = trees_per_iteration_;
   const std::size_t rows = fit.rows;
   const std::vector<std::uint32_t>& fit_rows = DrawBag(fit, it);
@@ -399,40 +401,6 @@ bool GbdtClassifier::ShouldStopEarly(FitContext& fit, int it) {
   return true;
 }
 
-namespace {
-
-// The trees flattened for prediction: nodes of 16 bytes, contiguous, and each tree's depth, so
-// that a group of rows can walk a tree in lockstep with branch-free steps.
-struct PackedForest {
-  struct Node {
-    std::int32_t feature;
-    float threshold;
-    std::int32_t left;
-    std::int32_t right;
-  };
-  std::vector<Node> nodes;
-  std::vector<double> leaf_values;
-  std::vector<std::size_t> node_begin, leaf_begin;
-  std::vector<int> depth;
-  std::vector<std::uint8_t> nan_always_left;  // the tree walks as "!(v > threshold)"
-
-  explicit PackedForest(const std::vector<Tree>& trees) {
-    for (const Tree& tree : trees) {
-      node_begin.push_back(nodes.size());
-      leaf_begin.push_back(leaf_values.size());
-      for (int n = 0; n < tree.internal_nodes(); ++n) {
-        nodes.push_back(
-            {tree.split_feature(n), tree.threshold(n), tree.left_child(n), tree.right_child(n)});
-      }
-      for (int l = 0; l < tree.leaves(); ++l) leaf_values.push_back(tree.leaf_value(l));
-      depth.push_back(tree.Depth());
-      nan_always_left.push_back(tree.NanAlwaysLeft() ? 1 : 0);
-    }
-  }
-};
-
-}  // namespace
-
 std::vector<double> GbdtClassifier::PredictRaw(const Dataset& data) const {
   if (static_cast<int>(data.features()) != features_) {
     throw InputError("gbdt: the model was trained on ", features_, " features, the data has ",
@@ -442,7 +410,8 @@ std::vector<double> GbdtClassifier::PredictRaw(const Dataset& data) const {
   const std::size_t features = data.features();
   const int per_iteration = trees_per_iteration_;
   std::vector<double> raw(rows * per_iteration);
-  const PackedForest forest(trees_);
+  const std::shared_ptr<const PackedForest> packed = packed_.Get(trees_);
+  const PackedForest& forest = *packed;
   // A block of rows is copied row-major so that a row's features share cache lines.
   const std::size_t block = std::max<std::size_t>(16, (std::size_t{1} << 14) / features);
   const auto blocks = static_cast<std::int64_t>((rows + block - 1) / block);
@@ -542,6 +511,7 @@ void GbdtClassifier::LoadModel(BinaryReader& in) {
   if (static_cast<int>(init_scores_.size()) != expected) {
     throw in.Corrupt("wrong number of initial scores");
   }
+  packed_.Drop();
   const auto count = in.Get<std::uint64_t>();
   if (count % expected != 0 || count > (1ULL << 28)) throw in.Corrupt("bad tree count");
   trees_.clear();

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@
 #include "algo/gbdt/GbdtObjective.h"
 #include "algo/gbdt/GbdtParams.h"
 #include "algo/gbdt/HistogramTreeLearner.h"
+#include "algo/gbdt/PackedForest.h"
 #include "algo/gbdt/Tree.h"
 
 namespace scaleml {
@@ -100,6 +102,9 @@ class GbdtClassifier final : public Classifier {
   std::vector<double> init_scores_;
   std::vector<Tree> trees_;  // round-major: tree of class k in round i at i * per_iteration + k
   GbdtFitStats fit_stats_;
+  // The trees packed for prediction: built on the first prediction after Fit or LoadModel (which
+  // drop it) and kept, so that predicting a row does not pack the whole forest each time.
+  PackedForestCache packed_;
 };
 
 }  // namespace scaleml

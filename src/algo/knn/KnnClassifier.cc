@@ -64,7 +64,7 @@ std::vector<float> KnnClassifier::PredictProba(const Dataset& data, Comm& comm) 
   const std::size_t classes = classes_.size();
   const std::size_t rows = data.rows();
   std::vector<float> proba(rows * classes, 0.0f);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows >= 1024)
   for (std::size_t q = 0; q < rows; ++q) {
     std::vector<int> votes(classes, 0);
     for (std::size_t j = 0; j < k; ++j) {

@@ -152,6 +152,7 @@ void XgboostClassifier::BoostRounds(void* train, void* validation, int first) {
   const int every = std::max(1, monitoring().report_every);
   int last_reported = first;
   for (int round = first; round < params_.n_estimators; ++round) {
+    ThrowIfCancelled();
     // The first round validates the parameter combination (max_depth=0 with depthwise, ...).
     CheckXgb(XGBoosterUpdateOneIter(booster_.get(), round, train),
              StrCat("boosting round ", round + 1).c_str(),
