@@ -117,6 +117,7 @@ nlohmann::json TrainReport::ToJson() const {
                         {"threads", threads},
                         {"rows_train", rows_train},
                         {"rows_test", rows_test},
+                        {"rows_missing_label", rows_missing_label},
                         {"features", features},
                         {"classes", classes},
                         {"accuracy", accuracy},
@@ -152,6 +153,9 @@ std::string TrainReport::ToText() const {
                 static_cast<long long>(rows_train), static_cast<long long>(rows_test),
                 static_cast<long long>(features), static_cast<long long>(classes));
   out << line;
+  if (rows_missing_label > 0) {
+    out << "  skipped   " << rows_missing_label << " rows with a missing label\n";
+  }
   const char* of_folds = cv_folds.empty() ? "" : " (mean of the folds)";
   out << "  accuracy  " << MetricText(accuracy) << of_folds << "\n";
   out << "  metrics   logloss " << MetricText(metrics.logloss) << ", roc_auc "
@@ -181,12 +185,19 @@ namespace {
 // The rows of `path` this process holds. Under ddp each rank coded only the categories and
 // classes of its part: the dictionaries are merged, so every rank has the single process's codes.
 // With `schema` (a test file), the file is coded as the training data was.
+// `skipped` (when given) gets the rows this rank dropped for a missing label.
 Dataset LoadRows(const std::string& path, const TrainRequest& request, Comm& comm,
-                 const Schema* schema = nullptr) {
+                 const Schema* schema = nullptr, std::int64_t* skipped = nullptr) {
   CsvOptions options = request.csv;
   if (schema != nullptr) options.fixed_schema = schema;
-  if (!request.partitioned) return ReadCsv(path, options);
-  Dataset rows = ReadPartition(path, comm.rank(), comm.size(), options);
+  CsvLoadInfo info;
+  if (!request.partitioned) {
+    Dataset rows = ReadCsv(path, options, &info);
+    if (skipped != nullptr) *skipped = info.skipped_missing_label;
+    return rows;
+  }
+  Dataset rows = ReadPartition(path, comm.rank(), comm.size(), options, &info);
+  if (skipped != nullptr) *skipped = info.skipped_missing_label;
   if (schema == nullptr) ExchangeDictionaries(comm, rows, request.csv.categorical);
   return rows;
 }
@@ -334,7 +345,12 @@ TrainReport RunTrainJob(const TrainRequest& request, Comm& comm, const Dataset* 
 
   Stopwatch phase;
   Dataset loaded;
-  if (preloaded == nullptr) loaded = LoadRows(request.data_path, request, comm);
+  if (preloaded == nullptr) {
+    loaded = LoadRows(request.data_path, request, comm, nullptr, &report.rows_missing_label);
+    if (request.partitioned) {
+      AllreduceSum(comm, std::span<std::int64_t>(&report.rows_missing_label, 1));
+    }
+  }
   const Dataset& data = preloaded != nullptr ? *preloaded : loaded;
   Dataset test_file;
   if (!request.test_data_path.empty()) {

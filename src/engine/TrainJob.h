@@ -71,6 +71,7 @@ struct TrainReport {
   int threads = 0;
   std::int64_t rows_train = 0;  // over all ranks
   std::int64_t rows_test = 0;
+  std::int64_t rows_missing_label = 0;  // rows of --data skipped for a missing label (all ranks)
   std::int64_t features = 0;
   std::int64_t classes = 0;
   double accuracy = 0.0;

@@ -88,6 +88,15 @@ done
   "prediction,proba_drizzle,proba_fog,proba_rain,proba_snow,proba_sun" ] \
   || fail "proba header: $(head -n 1 "$DIR/proba.pred")"
 
+# Rows whose label is missing are skipped and counted in the report.
+{ cat "$DIR/weather.csv"; tail -n 3 "$DIR/weather.csv" | sed 's/,[a-z]*$/,/'; } > "$DIR/nolabel.csv"
+"$BIN" train --algo gbdt --data "$DIR/nolabel.csv" --target weather --threads 2 --json \
+  > "$DIR/nolabel.json" 2> /dev/null || fail "missing labels: train failed"
+py - "$DIR/nolabel.json" <<'PY' || fail "missing labels: $(cat "$DIR/nolabel.json")"
+import json, sys
+assert json.load(open(sys.argv[1]))["rows_missing_label"] == 3
+PY
+
 # A column the model needs is missing: one line, exit 2, naming it.
 set +e
 "$BIN" predict --model "$DIR/rf.model" --data "$DIR/weather_no_wind.csv" --out "$DIR/x.pred" \
