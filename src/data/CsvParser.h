@@ -61,6 +61,9 @@ struct ColumnPlan {
   int dictionary = -1;    // kCategorical, kClassLabel: slot of its piece dictionary;
                           // kFixed*: index into CsvPlan::fixed
   bool has_time = false;  // kDatetime: fills NAME.hour too
+  // kClassLabel, kFixedClassLabel: the sample's labels are all true/false in some case (True,
+  // TRUE, false, ...): every label is read as "true" or "false", as pandas reads booleans.
+  bool boolean_label = false;
 };
 
 // What every column of the file becomes, decided before the parse.

@@ -381,6 +381,16 @@ const char* CsvRowParser::ParseLabelSlow(const char* p, const char* end, std::in
     return field.after;
   }
   const ColumnPlan& plan = plan_.columns[static_cast<std::size_t>(column)];
+  if (plan.boolean_label) {
+    bool value = false;
+    if (!ParseTrueFalse(text, &value)) {
+      ThrowRowError(DescribeColumn(column), ": label ", Quote(text),
+                    " is not true or false, as the column's first rows are (give --categorical ",
+                    layout_.columns[static_cast<std::size_t>(column)],
+                    " to read its labels as they are written)");
+    }
+    text = value ? "true" : "false";
+  }
   if (plan.action == FieldAction::kClassLabel) {
     auto& dictionary = result.dictionaries[static_cast<std::size_t>(plan.dictionary)];
     *out = CodeOf(dictionary, text);

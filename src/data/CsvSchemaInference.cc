@@ -117,6 +117,19 @@ bool TargetIsIntegers(const std::vector<std::vector<std::string>>& sample, std::
   return true;
 }
 
+// Every sampled label is "true" or "false" in some case (not yes/no, 0/1: those stay as they are).
+bool TargetIsTrueFalse(const std::vector<std::vector<std::string>>& sample, std::size_t column,
+                       const NaSpellings& na) {
+  bool any = false;
+  for (const auto& record : sample) {
+    if (column >= record.size() || na.Contains(record[column])) continue;
+    bool value = false;
+    if (!ParseTrueFalse(record[column], &value)) return false;
+    any = true;
+  }
+  return any;
+}
+
 std::string ColumnList(const std::vector<std::string>& columns) {
   std::string list;
   for (std::size_t c = 0; c < columns.size() && c < 20; ++c) {
@@ -255,6 +268,7 @@ CsvPlan PlanColumns(const CsvText& text, const CsvLayout& layout, const CsvOptio
         column.action =
             integers || legacy_fixed ? FieldAction::kIntLabel : FieldAction::kClassLabel;
         if (column.action == FieldAction::kClassLabel) {
+          column.boolean_label = categorical.count(name) == 0 && TargetIsTrueFalse(sample, c, na);
           source.type = ColumnType::kCategorical;
           column.dictionary = plan.dictionaries++;
           plan.class_slot = column.dictionary;

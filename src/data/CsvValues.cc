@@ -56,6 +56,14 @@ std::vector<std::string> DefaultNaValues() {
   return {"", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?"};
 }
 
+bool ParseTrueFalse(std::string_view text, bool* value) {
+  if (EqualsLower(text, "true") || EqualsLower(text, "false")) {
+    *value = text.size() == 4;
+    return true;
+  }
+  return false;
+}
+
 bool ParseBoolean(std::string_view text, bool* value) {
   if (EqualsLower(text, "true") || EqualsLower(text, "yes") || EqualsLower(text, "t") ||
       text == "1") {

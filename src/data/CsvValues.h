@@ -32,6 +32,8 @@ std::vector<std::string> DefaultNaValues();
 
 // true/false, yes/no, t/f (any case) and 1/0.
 bool ParseBoolean(std::string_view text, bool* value);
+// true or false in any case (True, TRUE, false, ...) only: what pandas reads as a boolean.
+bool ParseTrueFalse(std::string_view text, bool* value);
 
 // A parsed ISO 8601 date (YYYY-MM-DD) or timestamp (YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z]).
 struct DatetimeValue {
