@@ -94,7 +94,8 @@ print("dashboard CPU with one browser polling: %.2f%% of a CPU (redis: %.2f%%) o
       % (100 * (d1 - d0) / hz / (t1 - t0), 100 * (r1 - r0) / hz / (t1 - t0), t1 - t0))
 PY
 
-kill -INT "$tune_pid"; wait "$tune_pid" 2>/dev/null || true; tune_pid=
+kill -INT "$tune_pid" 2>/dev/null || true  # it may have finished already
+wait "$tune_pid" 2>/dev/null || true; tune_pid=
 "$B" stop >"$T/stop.out"
 grep -q "stopped dashboard (pid $dashboard_pid)" "$T/stop.out" || fail "stop: $(cat "$T/stop.out")"
 alive "$dashboard_pid" && fail "the dashboard outlived scaleml stop"

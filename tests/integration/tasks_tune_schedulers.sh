@@ -78,8 +78,8 @@ PY
   fail "predict with best.model"
 
 # 2. Resume after the driver is killed while trial 1 runs (one trial at a time, checkpoints
-# every 10 rounds of 300).
-"$B" tune --algo gbdt --data "$T/d.csv" --search-space "$SPACE" --param num_iterations=300 \
+# every 10 rounds of 1500: enough that trial 1 is still running when the driver is killed).
+"$B" tune --algo gbdt --data "$T/d.csv" --search-space "$SPACE" --param num_iterations=1500 \
   --num-samples 3 --search-seed 5 --max-concurrent-trials 1 --checkpoint-freq 10 \
   --storage "$T/res" >"$T/res1.out" 2>&1 &
 tune_pid=$!
@@ -97,7 +97,7 @@ tune_pid=
 first_task=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['task_id'])" \
   "$T/res/gbdt_00000/result.json")
 # The killed driver's task is cancelled once its liveness key expires; the resumed run queues.
-"$B" tune --algo gbdt --data "$T/d.csv" --search-space "$SPACE" --param num_iterations=300 \
+"$B" tune --algo gbdt --data "$T/d.csv" --search-space "$SPACE" --param num_iterations=1500 \
   --num-samples 3 --search-seed 5 --max-concurrent-trials 1 --checkpoint-freq 10 \
   --storage "$T/res" --resume >"$T/res2.out" 2>&1 || { cat "$T/res2.out"; fail "resume"; }
 python3 - "$T/res" "$first_task" <<'PY' || fail "resumed experiment"
@@ -110,7 +110,7 @@ resumed = s["trials"][1]["result"]["resumed_from"]
 assert resumed >= 20, f"trial 1 started over (resumed_from {resumed})"
 for t in s["trials"]:
     lines = [json.loads(l) for l in open(os.path.join(exp, t["trial_id"], "result.jsonl"))]
-    assert [l["iteration"] for l in lines] == list(range(1, 301)), (t["trial_id"], len(lines))
+    assert [l["iteration"] for l in lines] == list(range(1, 1501)), (t["trial_id"], len(lines))
 print(f"resume: trial 1 continued from round {resumed}")
 PY
 echo "PASS: tune schedulers and resume"

@@ -94,7 +94,7 @@ int NodeAgent::Run() {
   pool_ = std::make_unique<WorkerPool>(registry_, *store_, info_.node_id, options_.cpus, [this] {
     if (control_->redis().fd() >= 0) close(control_->redis().fd());
   });
-  pool_->set_control(options_.address, options_.token);
+  pool_->set_control(options_.address, options_.token, options_.reconnect_timeout_s);
   control_->RegisterNode(info_);
   if (!options_.adopt_node_id.empty()) {
     // The crashed agent's workers died with it: what it had taken runs again.

@@ -30,6 +30,8 @@ struct TaskContext {
   // while they run (tune trials' per-round reports); empty where none is known.
   std::string control_address;
   std::string control_token;
+  // How long such a task waits for a lost or restarting control store (the agent's own wait).
+  double control_reconnect_timeout_s = 0;
   // The dataset object `object_id`, mapped zero-copy from this node's store.
   Dataset LoadDataset(const std::string& object_id) const;
 };

@@ -119,6 +119,7 @@ void WorkerPool::WorkerMain(int in_fd, int out_fd) {
       context.node_id = node_id_;
       context.control_address = control_address_;
       context.control_token = control_token_;
+      context.control_reconnect_timeout_s = control_reconnect_timeout_s_;
       const TaskFunction& function = registry_.Find(request.at("function").get<std::string>());
       response = {{"ok", true},
                   {"result", function(context, request.value("args", nlohmann::json()))}};

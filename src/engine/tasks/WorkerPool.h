@@ -49,9 +49,10 @@ class WorkerPool {
   // Kills every worker and reaps it.
   void Shutdown();
   // The control store that tasks may reach (TaskContext::control_address); set before Acquire.
-  void set_control(std::string address, std::string token) {
+  void set_control(std::string address, std::string token, double reconnect_timeout_s) {
     control_address_ = std::move(address);
     control_token_ = std::move(token);
+    control_reconnect_timeout_s_ = reconnect_timeout_s;
   }
 
  private:
@@ -73,6 +74,7 @@ class WorkerPool {
   std::vector<Worker> workers_;
   std::string control_address_;
   std::string control_token_;
+  double control_reconnect_timeout_s_ = 0;
 };
 
 // Length-prefixed messages on a pipe; false at end of file or on error.

@@ -99,9 +99,8 @@ void TrialRunner::FollowStates() {
   // A trial larger than every node's memory would wait for ever: fail with the numbers.
   if (roomiest != nullptr && options_.memory_per_trial > roomiest->memory) {
     throw Failure("tune: a trial needs ", tasks::Megabytes(options_.memory_per_trial),
-                  " of memory (--memory-per-trial, or the estimate for ", options_.algo,
-                  " on this dataset); the live node with the most, ", roomiest->name, ", has ",
-                  tasks::Megabytes(roomiest->memory),
+                  " of memory (", memory_origin_, "); the live node with the most, ",
+                  roomiest->name, ", has ", tasks::Megabytes(roomiest->memory),
                   " for tasks (give --memory-per-trial, or add a node with more memory)");
   }
   capacity_ = Capacity();

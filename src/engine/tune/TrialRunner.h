@@ -34,6 +34,8 @@ class TrialRunner {
   // runs after each trial's end (the summary is rewritten).
   void Run(const Stopwatch& clock, const std::function<bool()>& interrupted,
            const std::function<void()>& on_change);
+  // Where the memory a trial reserves comes from, for the error when no node has that much.
+  void set_memory_origin(std::string origin) { memory_origin_ = std::move(origin); }
   // The driver's own time on trials (scheduler, searcher, reports, files, checkpoints), not
   // waits; and the part of it the scheduler's and searcher's decisions took.
   double overhead_s() const { return overhead_s_ + plan_.searcher_s(); }
@@ -76,6 +78,7 @@ class TrialRunner {
   bool local_cluster_ = false;
   double last_check_ = -10;
   double starved_since_ = -1;
+  std::string memory_origin_ = "--memory-per-trial";
 };
 
 }  // namespace scaleml::tune

@@ -41,8 +41,10 @@ std::unique_ptr<TrialOutbox> ConnectOutbox(const tasks::TaskContext& context,
   std::string host;
   int port = 0;
   tasks::ParseAddress(context.control_address, &host, &port);
-  return std::make_unique<RedisTrialOutbox>(
-      std::make_unique<tasks::RedisClient>(host, port, context.control_token), channel);
+  auto redis = std::make_unique<tasks::RedisClient>(host, port, context.control_token);
+  // A trial outlives a restart of the head's Redis (its reports wait), as its agent does.
+  redis->SetReconnectTimeout(context.control_reconnect_timeout_s);
+  return std::make_unique<RedisTrialOutbox>(std::move(redis), channel);
 }
 
 TrialWorker::TrialWorker(const tasks::TaskContext& context, const nlohmann::json& report_args,

@@ -23,6 +23,7 @@
 #include "engine/tasks/Daemon.h"
 #include "engine/tasks/DatasetObject.h"
 #include "engine/tasks/Driver.h"
+#include "engine/tasks/SpillPolicy.h"
 #include "engine/tune/ExperimentPlan.h"
 #include "engine/tune/ExperimentStorage.h"
 #include "engine/tune/ExperimentSummary.h"
@@ -163,6 +164,7 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
   SummaryTimes times;
   std::string address = options.address;
   std::unique_ptr<LocalCluster> local;
+  TuneOptions run_options = options;  // with the memory a trial reserves; outlives `runner`
   std::unique_ptr<TrialRunner> runner;
   // The summary as it stands, written after every trial so an interrupted run leaves one.
   auto summarize = [&](bool best_model) {
@@ -198,16 +200,19 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
     tasks::ObjectRef object = driver->Put(data);
     times.put_s = phase.Seconds();
     // Every trial reserves memory on its node: as declared, or estimated from the dataset.
-    TuneOptions run_options = options;
+    std::string memory_origin = "--memory-per-trial";
     if (run_options.memory_per_trial == 0) {
+      const auto dataset_bytes = static_cast<std::int64_t>(tasks::DatasetObject::SizeOf(data));
       run_options.memory_per_trial =
-          EstimateTrialMemory(FindAlgorithm(options.algo).name,
-                              static_cast<std::int64_t>(tasks::DatasetObject::SizeOf(data)));
+          EstimateTrialMemory(FindAlgorithm(options.algo).name, dataset_bytes);
+      memory_origin = StrCat("estimated for ", options.algo, " on a dataset of ",
+                             tasks::Megabytes(dataset_bytes));
     }
     data = Dataset();
 
     runner = std::make_unique<TrialRunner>(*driver, object, run_options, plan, storage, *scheduler,
                                            table, local != nullptr);
+    runner->set_memory_origin(memory_origin);
     try {
       InterruptGuard interrupt_guard;
       runner->Run(
