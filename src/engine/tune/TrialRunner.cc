@@ -183,6 +183,10 @@ void TrialRunner::SaveCheckpoint(Active& active) {
   if (storage_.dir().empty()) return;
   auto checkpoint = inbox_.TakeCheckpoint(active.channel);
   if (!checkpoint || checkpoint->iteration < active.written_checkpoint) return;
+  // The worker may have stored a newer checkpoint than the reports read so far: keeping it now
+  // would let a resume continue past rounds missing from result.jsonl. It is taken once its
+  // round's report is written (the final one always is).
+  if (checkpoint->iteration > active.last_written) return;
   storage_.SaveCheckpoint(plan_.trials()[active.index].trial_id, checkpoint->iteration,
                           checkpoint->model);
   active.written_checkpoint = checkpoint->iteration;
