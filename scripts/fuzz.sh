@@ -45,12 +45,12 @@ for t in $targets; do
   "$build/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -artifact_prefix="$artifacts" -print_final_stats=1 "$work" $seeds > "$build/fuzz_$t.log" 2>&1
   code=$?
-  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$build/fuzz_$t.log" | grep -o '[0-9]*$')
-  cov=$(grep -o 'cov: [0-9]*' "$build/fuzz_$t.log" | tail -1)
+  runs=$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$build/fuzz_$t.log" | grep -o '[0-9]*$')
+  cov=$(grep -ao 'cov: [0-9]*' "$build/fuzz_$t.log" | tail -1)
   if [ "$code" -ne 0 ]; then
     failed="$failed $t"
     echo "FAIL fuzz_$t after $(($(date +%s) - start)) s ($cov): see $build/fuzz_$t.log" >&2
-    grep -E "ERROR|SUMMARY|runtime error|Test unit written" "$build/fuzz_$t.log" | head -8 >&2
+    grep -aE "ERROR|SUMMARY|runtime error|Test unit written" "$build/fuzz_$t.log" | head -8 >&2
   else
     echo "ok   fuzz_$t: ${runs:-?} inputs in $(($(date +%s) - start)) s, $cov"
   fi
