@@ -163,6 +163,14 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
   if (options.head && previous) {
     result.cluster = *previous;
     ClusterFile& cluster = result.cluster;
+    // The old dashboard goes: `start` starts one beside the restarted parts, and the cluster file
+    // must name the one that runs, or `stop` would leave the old one behind.
+    if (cluster.dashboard_pid > 0) {
+      StopProcess(cluster.dashboard_pid, "scaleml", 5.0);
+      cluster.dashboard_pid = 0;
+      cluster.dashboard_url.clear();
+      WriteClusterFile(cluster);
+    }
     if (!ProcessAlive(cluster.redis_pid, "redis-server")) {
       RedisServerOptions redis;
       ParseAddress(cluster.address, &redis.bind_host, &redis.port);
