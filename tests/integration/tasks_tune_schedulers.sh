@@ -44,9 +44,10 @@ expect_input_error "--min-samples-required must be at least 1" --scheduler media
 "$B" start --head --num-cpus 2 >"$T/start.out" 2>&1 || { cat "$T/start.out"; fail "start"; }
 SPACE='{"learning_rate": {"loguniform": [0.005, 0.3]}, "num_leaves": {"randint": [4, 64]}}'
 
-# 1. ASHA over 8 gbdt trials of 40 rounds.
-"$B" tune --algo gbdt --data "$T/d.csv" --search-space "$SPACE" --param num_iterations=40 \
-  --num-samples 8 --search-seed 5 --scheduler asha --max-t 40 \
+# 1. ASHA over 8 gbdt trials of 400 rounds: long enough that the driver reads their reports
+# before they end (with 40, a quiet machine finished every trial before any decision).
+"$B" tune --algo gbdt --data "$T/d.csv" --search-space "$SPACE" --param num_iterations=400 \
+  --num-samples 8 --search-seed 5 --scheduler asha --max-t 400 \
   --storage "$T/asha" >"$T/asha.out" 2>&1 || { cat "$T/asha.out"; fail "tune --scheduler asha"; }
 if ! ls "$T"/asha/gbdt_*/result.jsonl >/dev/null 2>&1; then
   echo "skip: gbdt does not report per round yet (no result.jsonl)"
@@ -66,9 +67,9 @@ for t in s["trials"]:
     assert all(set(l) == {"iteration", "metric", "metric_name", "time_s"} for l in lines), lines
     assert all(l["metric_name"] == "accuracy" for l in lines)
     if t["stopped_early"]:
-        assert t["iterations"] < 40, t
+        assert t["iterations"] < 400, t
     else:
-        assert t["iterations"] == 40, t
+        assert t["iterations"] == 400, t
 best = s["best"]["trial_id"]
 assert not [t for t in stopped if t["trial_id"] == best], "the best trial was stopped early"
 print(f"asha: {len(stopped)} of 8 trials stopped early; scheduler "
