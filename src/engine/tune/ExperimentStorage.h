@@ -1,6 +1,7 @@
 // An experiment's folder (--storage): experiment_state.json (what was asked: the algorithm, the
 // data and every trial's config, so --resume reruns exactly the unfinished ones), a folder per
-// trial with params.json, result.json (running.json while it runs), result.jsonl (the trial's curve: one line per report,
+// trial with params.json, result.json (running.json while it runs), result.jsonl (the trial's
+// curve: one line per report,
 // {"iteration":N,"metric":X,"metric_name":"accuracy","time_s":T}) and checkpoint.model (its
 // newest checkpoint; a finished trial's final model) with checkpoint.json ({"iteration":N}),
 // summary.json / summary.csv over all trials and best.model (the best trial's final model).
