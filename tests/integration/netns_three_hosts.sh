@@ -11,14 +11,11 @@
 # root or when network namespaces are unavailable.
 # usage: netns_three_hosts.sh SCALEML COMM_PROBE GLOO_LIBRARY
 set -u
-. "$(dirname "$0")/lib/three_hosts.sh"
+. "$(dirname "$0")/lib/netns_hosts.sh"
 SCALEML=$1
 PROBE=$2
 export SCALEML_GLOO_LIBRARY=$3
-SKIP=77
-
-if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root for network namespaces"; exit $SKIP; fi
-if ! command -v ip >/dev/null 2>&1; then echo "SKIP: ip (iproute2) is not installed"; exit $SKIP; fi
+netns_require
 
 TAG=sml$$                      # names unique to this run (interface names stay under 15 chars)
 HOSTS="${TAG}h0 ${TAG}h1 ${TAG}h2"
@@ -35,13 +32,13 @@ cleanup() {
     sleep 0.1
   done
   for pid in $PIDS; do kill -KILL "$pid" 2>/dev/null; done
-  remove_three_hosts "$TAG"
+  remove_hosts
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-make_three_hosts "$TAG" 10.77.0
+make_hosts "$TAG" 10.77.0 3
 # Without STP the bridge forwards at once; where ping exists, make sure h1 and h2 reach h0 (the
 # rendezvous retries until its timeout anyway).
 if command -v ping >/dev/null 2>&1; then

@@ -9,23 +9,17 @@
 # Skips (exit 77) when not root, without iproute2 or network namespaces, or without redis-server.
 # usage: tasks_head_restart.sh SCALEML
 set -u
-. "$(dirname "$0")/lib/three_hosts.sh"
+. "$(dirname "$0")/lib/netns_hosts.sh"
+. "$(dirname "$0")/lib/leftovers.sh"
 B=$(readlink -f "$1")
-SKIP=77
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for network namespaces"; exit $SKIP; }
-command -v ip >/dev/null 2>&1 || { echo "SKIP: ip (iproute2) is not installed"; exit $SKIP; }
-[ -x /usr/bin/redis-server ] || { echo "SKIP: no redis-server"; exit $SKIP; }
+netns_require redis
 
-TAG=smr$$
 WORK=$(mktemp -d /tmp/scaleml-head-restart-XXXXXX)
-on() {  # on HOST_INDEX COMMAND...: run inside that host with its own SCALEML_HOME
-  local i=$1; shift
-  ip netns exec "${TAG}h$i" env SCALEML_HOME="$WORK/home$i" "$@"
-}
 cleanup() {
   [ -n "${tune_pid:-}" ] && kill -KILL "$tune_pid" 2>/dev/null
-  for i in 0 1 2; do on $i "$B" stop >/dev/null 2>&1; done
-  remove_three_hosts "$TAG"
+  stop_hosts
+  kill_scaleml_processes "$WORK" "$B"
+  remove_hosts
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -42,21 +36,14 @@ status_field() {  # status_field PYTHON_EXPR_ON_S: evaluated on `status --json` 
 }
 now() { date +%s.%N; }
 
-make_three_hosts "$TAG" 10.79.0
+make_hosts smr$$ 10.79.0 3
 on 0 "$B" generate --samples 20000 --out "$WORK/d.csv" >/dev/null || fail "generate"
 on 0 "$B" start --head --node-ip-address 10.79.0.1 --port 6379 --num-cpus 2 --node-name h0 \
   --node-timeout-ms 2000 --object-store-memory 100000000 >/dev/null || fail "head start"
 token=$(json "$WORK/home0/cluster.json" "['token']")
 for i in 1 2; do
-  ok=0
-  for _ in $(seq 1 20); do  # the bridge may need a moment before the first packet passes
-    if on $i env SCALEML_TOKEN="$token" "$B" start --address 10.79.0.1:6379 --num-cpus 2 \
-        --node-name h$i --object-store-memory 100000000 >/dev/null 2>"$WORK/join$i.err"; then
-      ok=1; break
-    fi
-    sleep 0.25
-  done
-  [ $ok = 1 ] || fail "h$i could not join: $(cat "$WORK/join$i.err")"
+  join_host $i "$token" --address 10.79.0.1:6379 --num-cpus 2 --node-name h$i \
+    --object-store-memory 100000000 || fail "h$i did not join"
 done
 [ -n "$(ls "$WORK"/home0/session_*/redis/appendonlydir/*.aof 2>/dev/null)" ] \
   || fail "Redis keeps no append-only file in the head's home"
@@ -119,4 +106,8 @@ print("head restart: first trial started %.2f s, first finished %.2f s after the
       % (min(starts) if starts else float("nan"), min(ends) if ends else float("nan")))
 PY
 for i in 1 2 0; do on $i "$B" stop >/dev/null; done
+sleep 0.2
+left=$(scaleml_processes "$WORK" "$B")
+[ -z "$left" ] || fail "stop left processes: $(ps -o pid=,comm=,args= -p "$(echo $left | tr ' ' ,)")"
+echo "PASS: stop on every host left no process (the restarted head's included)"
 echo "tasks_head_restart: ok"

@@ -11,23 +11,16 @@
 # iproute2 or network namespaces, or without redis-server.
 # usage: tasks_three_hosts.sh SCALEML
 set -u
-. "$(dirname "$0")/lib/three_hosts.sh"
+. "$(dirname "$0")/lib/netns_hosts.sh"
+. "$(dirname "$0")/lib/leftovers.sh"
 B=$(readlink -f "$1")
-SKIP=77
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for network namespaces"; exit $SKIP; }
-command -v ip >/dev/null 2>&1 || { echo "SKIP: ip (iproute2) is not installed"; exit $SKIP; }
-[ -x /usr/bin/redis-server ] || { echo "SKIP: no redis-server"; exit $SKIP; }
+netns_require redis
 
-TAG=smt$$
 WORK=$(mktemp -d /tmp/scaleml-tasks-netns-XXXXXX)
-
-on() {  # on HOST_INDEX COMMAND...: run inside that host with its own SCALEML_HOME
-  local i=$1; shift
-  ip netns exec "${TAG}h$i" env SCALEML_HOME="$WORK/home$i" "$@"
-}
 cleanup() {
-  for i in 0 1 2; do on $i "$B" stop >/dev/null 2>&1; done
-  remove_three_hosts "$TAG"
+  stop_hosts
+  kill_scaleml_processes "$WORK" "$B"
+  remove_hosts
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -35,21 +28,15 @@ trap 'exit 1' INT TERM
 fail() { echo "FAIL: $*"; for i in 0 1 2; do tail -n 5 "$WORK"/home$i/session_*/logs/*.log 2>/dev/null; done; exit 1; }
 alive() { [ -e "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
 
-make_three_hosts "$TAG" 10.78.0
+make_hosts smt$$ 10.78.0 3
 
 on 0 "$B" generate --samples 20000 --out "$WORK/d.csv" >/dev/null || fail "generate"
 on 0 "$B" start --head --node-ip-address 10.78.0.1 --port 6379 --num-cpus 2 --node-name h0 \
   --node-timeout-ms 2000 --object-store-memory 100000000 >"$WORK/head.out" || fail "head start"
 token=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['token'])" "$WORK/home0/cluster.json")
 for i in 1 2; do
-  # The bridge may need a moment before the first packet passes: retry the join briefly.
-  ok=0
-  for _ in $(seq 1 20); do
-    if on $i "$B" start --address 10.78.0.1:6379 --token "$token" --num-cpus 2 --node-name h$i \
-      --object-store-memory 100000000 >/dev/null 2>"$WORK/join$i.err"; then ok=1; break; fi
-    sleep 0.25
-  done
-  [ $ok = 1 ] || fail "h$i could not join: $(cat "$WORK/join$i.err")"
+  join_host $i "$token" --address 10.78.0.1:6379 --num-cpus 2 --node-name h$i \
+    --object-store-memory 100000000 || fail "h$i did not join"
 done
 on 0 "$B" status | grep -q "nodes: 3 alive" || fail "status does not show 3 nodes"
 echo "PASS: three nodes joined"
@@ -111,6 +98,8 @@ session=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['sessi
 for i in 1 2 0; do on $i "$B" stop >/dev/null; done
 sleep 0.2
 for p in $pids; do alive "$p" && fail "process $p still runs"; done
+left=$(scaleml_processes "$WORK" "$B")
+[ -z "$left" ] || fail "processes left: $(ps -o pid=,comm=,args= -p "$(echo $left | tr ' ' ,)")"
 ls /dev/shm | grep -q "^scaleml_${session}_" && fail "shared-memory files left"
 echo "PASS: stop left no process and no shared-memory file"
 echo "tasks_three_hosts: ok"
