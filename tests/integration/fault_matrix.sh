@@ -16,8 +16,9 @@ set -u
 SCALEML=$1
 [ $# -ge 3 ] && export SCALEML_GLOO_LIBRARY=$3
 WORK=$(mktemp -d /tmp/scaleml-faults-XXXXXX)
-trap 'pkill -KILL -f "$WORK/" 2>/dev/null; rm -rf "$WORK"' EXIT
 . "$(dirname "$0")/lib/checks.sh"
+. "$(dirname "$0")/lib/leftovers.sh"
+trap 'kill_scaleml_processes "$WORK" "$SCALEML"; rm -rf "$WORK"' EXIT
 TIMEOUT=10  # the group's collective timeout (launch --timeout)
 MATRIX=()
 
@@ -38,7 +39,8 @@ rank_pid() {
   done
   return 1
 }
-left_processes() { pgrep -f "$WORK/data.csv" | wc -l; }
+# Every process of the binary (or Redis) under $WORK, daemons in "/" included (lib/leftovers.sh).
+left_processes() { scaleml_processes "$WORK" "$SCALEML" | wc -l; }
 
 # run_fault NAME SIGNAL TARGET(rank1|launcher) EXPECT_EXIT(nonzero|zero) NAMED_RANK(1|-)
 run_fault() {
@@ -86,7 +88,7 @@ run_fault() {
   check "$name: $outcome" $ok
   [ $ok -eq 0 ] || { echo "--- stderr:"; tail -5 "$WORK/err"; }
   MATRIX+=("$(printf '%-8s %-9s -> %s' "$signal" "$target" "$outcome")")
-  pkill -KILL -f "$WORK/data.csv" 2>/dev/null
+  kill_scaleml_processes "$WORK" "$SCALEML"
 }
 
 if [[ " $ENGINES " == *" ddp "* ]]; then

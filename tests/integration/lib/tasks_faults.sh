@@ -8,9 +8,11 @@
 #     each lost trial ERROR with its reason);
 #   * no file looks complete that is not: every JSON file of the experiment parses, every object
 #     copy in shared memory equals its primary byte for byte;
-#   * `stop` leaves no process (agents, workers, object servers, Redis) and no file (shared
-#     memory, node files, cluster file).
-# Uses $SCALEML, $WORK (with data.csv), check() and MATRIX from the caller.
+#   * `stop` leaves no process (agents, workers, object servers, Redis, the dashboard: every
+#     process of the scaleml binary or redis-server under the row's SCALEML_HOME, found by
+#     lib/leftovers.sh, not by pid files, parents or working folder) and no file (shared memory,
+#     node files, cluster file).
+# Uses $SCALEML, $WORK (with data.csv), check() and MATRIX from the caller, and lib/leftovers.sh.
 
 tasks_s() { SCALEML_HOME="$TASKS_HOME" "$SCALEML" "$@"; }
 tasks_status() {  # tasks_status PYTHON_EXPR over `status --json` as s
@@ -152,21 +154,25 @@ PY
       [ $? -eq 1 ] && { ok=1; verdict="$verdict, corrupt copy $f"; }
     fi
   done
-  # stop leaves nothing.
-  local pids p left=0
-  pids="$head_pid $w1_pid $(tasks_json "$cluster" "['redis_pid']" 2>/dev/null) $(pgrep -P "$head_pid") $(pgrep -P "$w1_pid")"
-  for p in $(ls "$TASKS_HOME"/nodes/*.json 2>/dev/null); do pids="$pids $(tasks_json "$p" "['pid']") $(pgrep -P "$(tasks_json "$p" "['pid']")")"; done
+  # stop leaves nothing: no process of the binary or Redis under the row's home (daemons run in
+  # "/" with init as their parent, so neither finds them), whether or not a pid file names it.
+  local p left=0 leftover="" left_names=""
   tasks_s stop >/dev/null 2>&1
-  sleep 0.3
-  for p in $pids; do tasks_alive "$p" && left=$((left + 1)); done
+  for p in $(seq 1 20); do  # a stopped daemon may take a moment to be gone (at most 2 s)
+    leftover=$(scaleml_processes "$TASKS_HOME" "$SCALEML")
+    [ -z "$leftover" ] && break
+    sleep 0.1
+  done
+  left=$(echo $leftover | wc -w)
+  [ "$left" -eq 0 ] || left_names=" ($(ps -o comm=,args= -p "$(echo $leftover | tr ' ' ,)" | cut -c1-60 | paste -sd ';'))"
   local files
   files=$(ls /dev/shm | grep -c "^scaleml_${session}_")
   files=$((files + $(ls "$TASKS_HOME"/nodes 2>/dev/null | wc -l) + $(ls "$TASKS_HOME"/cluster.json 2>/dev/null | wc -l)))
   [ "$left" -eq 0 ] && [ "$files" -eq 0 ] || ok=1
-  outcome="${note}${verdict}; stop: $left processes, $files files left"
+  outcome="${note}${verdict}; stop: $left processes${left_names}, $files files left"
   check "tasks SIG$signal $target: $outcome" $ok
   [ $ok -eq 0 ] || tail -5 "$TASKS_OUT"
   MATRIX+=("$(printf '%-8s %-9s -> %s' "SIG$signal" "$target" "$outcome")")
-  for p in $pids; do tasks_alive "$p" && kill -KILL "$p" 2>/dev/null; done
+  kill_scaleml_processes "$TASKS_HOME" "$SCALEML"
   rm -f /dev/shm/scaleml_"${session}"_* 2>/dev/null
 }
