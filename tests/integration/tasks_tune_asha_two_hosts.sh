@@ -46,10 +46,12 @@ on 0 "$B" status | grep -q "nodes: 2 alive" || fail "status does not show 2 node
 echo "PASS: two hosts joined"
 
 # 10 trials of 600 rounds, 1 CPU each: 4 at a time over the two 2-CPU hosts, so both hold trials.
+# 32 to 63 leaves: a trial costs 1 to 1.5 s of CPU (2-3 s with 4 trials on 2 idle cores), while
+# one of 4 leaves took 0.3 s, no longer than the driver's poll.
 ROUNDS=600
-SPACE='{"learning_rate": {"loguniform": [0.005, 0.3]}, "num_leaves": {"randint": [4, 64]}}'
+SPACE='{"learning_rate": {"loguniform": [0.005, 0.3]}, "num_leaves": {"randint": [32, 64]}}'
 start_s=$(date +%s.%N)
-on 0 timeout -k 5 120 "$B" tune --algo gbdt --data "$WORK/d.csv" --search-space "$SPACE" \
+on 0 timeout -k 5 240 "$B" tune --algo gbdt --data "$WORK/d.csv" --search-space "$SPACE" \
   --param num_iterations=$ROUNDS --num-samples 10 --search-seed 5 --cpus-per-trial 1 \
   --scheduler asha --max-t $ROUNDS --storage "$WORK/exp" >"$WORK/tune.out" 2>&1 ||
   fail "tune --scheduler asha"
@@ -85,6 +87,20 @@ on 0 "$B" predict --model "$WORK/exp/best.model" --data "$WORK/d.csv" --out "$WO
 echo "PASS: best.model predicts"
 
 session=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['session'])" "$WORK/home0/cluster.json")
+# The count below sees the cluster's daemons, those that run in "/" (agents, the dashboard) too.
+daemons=$(python3 - "$WORK" <<'PY'
+import glob, json, sys
+cluster = json.load(open(sys.argv[1] + "/home0/cluster.json"))
+pids = [cluster["redis_pid"], cluster.get("dashboard_pid", 0)]
+pids += [json.load(open(f))["pid"] for f in glob.glob(sys.argv[1] + "/home*/nodes/*.json")]
+print(" ".join(str(p) for p in pids if p))
+PY
+)
+found=$(scaleml_processes "$WORK" "$B")
+[ "$(echo $daemons | wc -w)" -ge 4 ] || fail "expected Redis, the dashboard and two agents: $daemons"
+for p in $daemons; do
+  echo "$found" | grep -qx "$p" || fail "scaleml_processes does not see daemon $p"
+done
 on 1 "$B" stop >/dev/null || fail "stop on h1"
 on 0 "$B" stop >/dev/null || fail "stop on h0"
 left=""
@@ -95,7 +111,7 @@ for _ in $(seq 1 20); do  # a stopped daemon may take a moment to be gone (at mo
 done
 [ -z "$left" ] || fail "stop left processes: $(ps -o pid=,comm=,args= -p "$(echo $left | tr ' ' ,)")"
 ls /dev/shm | grep -q "^scaleml_${session}_" && fail "shared-memory files left"
-echo "PASS: stop left no process and no shared-memory file"
+echo "PASS: stop left no process (the daemons, the dashboard included, were seen before) and no shared-memory file"
 
 cleanup
 trap - EXIT
