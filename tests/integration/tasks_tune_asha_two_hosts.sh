@@ -110,7 +110,7 @@ for _ in $(seq 1 20); do  # a stopped daemon may take a moment to be gone (at mo
   sleep 0.1
 done
 [ -z "$left" ] || fail "stop left processes: $(ps -o pid=,comm=,args= -p "$(echo $left | tr ' ' ,)")"
-ls /dev/shm | grep -q "^scaleml_${session}_" && fail "shared-memory files left"
+compgen -G "/dev/shm/scaleml_${session}_*" >/dev/null && fail "shared-memory files left"
 echo "PASS: stop left no process (the daemons, the dashboard included, were seen before) and no shared-memory file"
 
 cleanup

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the integration tests (not a test itself: the test globs skip lib/).
 # scaleml_processes ROOT SCALEML: the pids of the live processes that a test under ROOT (its
 # temporary folder or SCALEML_HOME) left: every process running the SCALEML binary (scaleml, the

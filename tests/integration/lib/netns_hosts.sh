@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the multi-host integration tests (not a test itself: the test globs skip lib/).
 # Hosts for real: network namespaces ${TAG}h0 .. ${TAG}h(N-1), each joined by a veth pair to a
 # bridge in ${TAG}sw, addresses SUBNET.1 .. SUBNET.N/24 that exist only inside them.
@@ -66,8 +67,8 @@ on() {
 }
 
 join_host() {
-  local i=$1 token=$2 attempt; shift 2
-  for attempt in $(seq 1 20); do
+  local i=$1 token=$2 _; shift 2
+  for _ in $(seq 1 20); do
     on "$i" env SCALEML_TOKEN="$token" "$B" start "$@" >/dev/null 2>"$WORK/join$i.err" && return 0
     sleep 0.25
   done
