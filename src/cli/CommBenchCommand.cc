@@ -9,9 +9,9 @@
 
 #include "cli/CommBenchCommand.h"
 #include "cli/OptionChecks.h"
+#include "comm/CommOps.h"
 #include "core/AtomicFile.h"
 #include "core/Error.h"
-#include "comm/CommOps.h"
 #include "engine/ddp/CommBench.h"
 #include "engine/ddp/GlooCommLoader.h"
 #include "engine/ddp/RankEnvironment.h"
@@ -50,7 +50,8 @@ void AppendRecords(const std::string& path, const std::vector<CollectiveLatency>
     text = ReadWholeFile(path);
     if (!text.empty() && text.back() != '\n') text += '\n';
   }
-  for (const auto& latency : results) text += CollectiveLatencyJson(latency, transport).dump() + "\n";
+  for (const auto& latency : results)
+    text += CollectiveLatencyJson(latency, transport).dump() + "\n";
   WriteFileAtomically(path, text);
 }
 
@@ -80,7 +81,8 @@ void RegisterCommBench(CLI::App& app) {
       "commbench",
       "One rank of a ddp group (run it under scaleml launch) that times allreduce/allgather by "
       "message size over the engine's transport: median and p95 of the slowest rank per repeat");
-  command->add_option("--ops", flags->ops, "allreduce,allgather")->delimiter(',')
+  command->add_option("--ops", flags->ops, "allreduce,allgather")
+      ->delimiter(',')
       ->capture_default_str();
   command
       ->add_option("--sizes", flags->sizes,

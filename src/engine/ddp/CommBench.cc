@@ -77,10 +77,10 @@ class CollectiveRun {
     if (op_ == CollectiveOp::kAllreduce) {
       // Max rather than sum: the same work per element, and the values stay 1 however many
       // repeats run (sums would grow to infinity).
-      ThrowIfFailed(comm_,
-                    comm_.AllreduceBytes(floats_.data(), floats_.size(), DataType::kFloat32,
-                                         ReduceOp::kMax),
-                    "allreduce");
+      ThrowIfFailed(
+          comm_,
+          comm_.AllreduceBytes(floats_.data(), floats_.size(), DataType::kFloat32, ReduceOp::kMax),
+          "allreduce");
     } else {
       ThrowIfFailed(comm_, comm_.AllgatherBytes(in_.data(), in_.size(), out_.data()), "allgather");
     }
@@ -150,14 +150,10 @@ std::vector<CollectiveLatency> MeasureCollectiveLatency(Comm& comm,
 
 nlohmann::json CollectiveLatencyJson(const CollectiveLatency& latency,
                                      const std::string& transport) {
-  return {{"kind", "collective_latency"},
-          {"transport", transport},
-          {"ranks", latency.ranks},
-          {"op", CollectiveOpName(latency.op)},
-          {"bytes", latency.bytes},
-          {"median_s", latency.median_s},
-          {"p95_s", latency.p95_s},
-          {"min_s", latency.min_s},
+  return {{"kind", "collective_latency"}, {"transport", transport},
+          {"ranks", latency.ranks},       {"op", CollectiveOpName(latency.op)},
+          {"bytes", latency.bytes},       {"median_s", latency.median_s},
+          {"p95_s", latency.p95_s},       {"min_s", latency.min_s},
           {"repeats", latency.repeats}};
 }
 

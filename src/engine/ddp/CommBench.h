@@ -27,8 +27,8 @@ struct CommBenchOptions {
   // Allreduce: the buffer every rank reduces (float32, so rounded down to a multiple of 4 and at
   // least 4). Allgather: what every rank contributes.
   std::vector<std::size_t> sizes;
-  int repeats = 30;      // timed repeats per size, after one untimed warm-up
-  int min_repeats = 5;   // at least this many, whatever the time budget
+  int repeats = 30;               // timed repeats per size, after one untimed warm-up
+  int min_repeats = 5;            // at least this many, whatever the time budget
   double seconds_per_size = 2.0;  // fewer repeats than `repeats` when the warm-up says so
 };
 
