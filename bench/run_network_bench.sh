@@ -157,18 +157,22 @@ done
 for rows in $OBJECT_ROWS; do
   "$B" generate --samples "$rows" --features 10 --classes 2 --seed 17 --out "$WORK/d$rows.csv" \
     >/dev/null || exit 1
-  before=$(cat "$WORK"/home[12]/session_*/logs/agent_h*.log 2>/dev/null | grep -c "pulled object")
   # Six one-round trials of 2 CPUs on three 2-CPU nodes: every node runs some, so both workers
   # pull the dataset. The training is incidental; the pulls are what is measured.
   timeout -k 5 "$LIMIT" ip netns exec "${TAG}h0" env SCALEML_HOME="$WORK/home0" "$B" tune \
     --algo logreg --data "$WORK/d$rows.csv" --num-samples 6 --cpus-per-trial 2 \
     --param max_iter=1 --storage "$WORK/exp$rows" >/dev/null 2>"$WORK/tune.err" || {
     cat "$WORK/tune.err"; echo "run_network_bench.sh: tune over $rows rows failed" >&2; exit 1; }
-  cat "$WORK"/home[12]/session_*/logs/agent_h*.log | grep "pulled object" | tail -n +$((before + 1)) |
-    /usr/bin/python3 -c '
+done
+# Every pull the agents logged ("pulled object ID (BYTES bytes) from NODE in SECONDS s"), read
+# once the cluster has stopped and the logs are complete.
+for i in 0 1 2; do on $i "$B" stop >/dev/null 2>&1; done
+CLUSTER=0
+for i in 0 1 2; do
+  cat "$WORK"/home$i/session_*/logs/agent_h$i.log 2>/dev/null | sed "s/^/h$i /"
+done | /usr/bin/python3 -c '
 import json, re, sys
-rows = int(sys.argv[1])
-with open(sys.argv[2], "a") as out:
+with open(sys.argv[1], "a") as out:
     for line in sys.stdin:
         m = re.search(r"pulled object \S+ \((\d+) bytes\) from (\S+) in ([0-9.e+-]+) s", line)
         if not m:
@@ -176,10 +180,9 @@ with open(sys.argv[2], "a") as out:
         size, seconds = int(m.group(1)), float(m.group(3))
         record = {"kind": "object_transfer", "transport": "namespaces", "bytes": size,
                   "seconds": seconds, "bytes_per_s": size / seconds if seconds > 0 else None,
-                  "rows": rows, "from": m.group(2)}
+                  "from": m.group(2), "to": line.split()[0]}
         out.write(json.dumps(record) + "\n")
-        print("object of %d bytes (%d rows) from %s: %.3f s, %.0f MB/s" % (
-            size, rows, m.group(2), seconds, size / seconds / 1e6))
-' "$rows" "$RESULTS"
-done
+        print("object of %d bytes, %s to %s: %.3f s, %.0f MB/s" % (
+            size, m.group(2), record["to"], seconds, size / seconds / 1e6))
+' "$RESULTS"
 echo "results: $RESULTS"
