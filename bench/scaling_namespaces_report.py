@@ -34,6 +34,33 @@ def estimate_s(single, run, fit):
     return single / n + run["comm_calls"] * fit["alpha_s"] + (n - 1) * bytes_per_rank / fit["bandwidth"]
 
 
+def latency_table(records):
+    """Allreduce and allgather median / p95 in microseconds, one row per size, a column pair per
+    (transport, ranks, op); then the object transfers."""
+    latencies = [r for r in records if r.get("kind") == "collective_latency"]
+    columns = sorted({(r["transport"], r["ranks"], r["op"]) for r in latencies})
+    if columns:
+        cell = {(r["transport"], r["ranks"], r["op"], r["bytes"]): r for r in latencies}
+        print("| bytes | " + " | ".join(f"{t} {n} ranks {op}" for t, n, op in columns) + " |")
+        print("|---:|" + "---:|" * len(columns))
+        for size in sorted({r["bytes"] for r in latencies}):
+            row = []
+            for t, n, op in columns:
+                r = cell.get((t, n, op, size))
+                row.append(f"{r['median_s'] * 1e6:,.0f} / {r['p95_s'] * 1e6:,.0f}" if r else "-")
+            print(f"| {size:,} | " + " | ".join(row) + " |")
+        print("\nMedian / p95 in microseconds, of the slowest rank per repeat "
+              "(`scaleml commbench`).\n")
+    transfers = [r for r in records if r.get("kind") == "object_transfer"]
+    if transfers:
+        print("| object bytes | from | to | seconds | MB/s |")
+        print("|---:|---|---|---:|---:|")
+        for r in sorted(transfers, key=lambda r: (r["bytes"], r.get("to", ""))):
+            print(f"| {r['bytes']:,} | {r.get('from', '')} | {r.get('to', '')} | "
+                  f"{r['seconds']:.3f} | {r['bytes_per_s'] / 1e6:.0f} |")
+        print()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scaling", required=True)
@@ -42,7 +69,9 @@ def main():
     runs = latest_ok(load_jsonl(args.scaling))
     fit = None
     if args.network and os.path.exists(args.network):
-        fit = fit_alpha_beta(load_jsonl(args.network), "namespaces")
+        network = load_jsonl(args.network)
+        fit = fit_alpha_beta(network, "namespaces")
+        latency_table(network)
     print("| algorithm | train rows | ranks | fit s | predict s | fit+predict s | speed-up "
           "| comm s (slowest) | collectives | bytes (all ranks) | accuracy | load | "
           "alpha-beta estimate s |")

@@ -47,6 +47,21 @@ check "commbench appends to an existing network.jsonl" $?
   --transport loopback >"$WORK/estimate" 2>&1 && grep -q "^Fitted from .*alpha = " "$WORK/estimate"
 check "scaling_estimate.py fits alpha and B from network.jsonl" $?
 
+# The scaling table reads scaling.jsonl and the latencies (only namespace ones feed the fit).
+sed 's/"loopback"/"namespaces"/' "$WORK/results/network.jsonl" >"$WORK/ns.jsonl"
+cat >"$WORK/scaling.jsonl" <<'JSONL'
+{"kind":"ddp_scaling","status":"ok","algo":"gbdt","ranks":1,"data":"d.csv","rows_train":800,"fit_s":8.0,"predict_s":1.0,"comm_s":0.0,"comm_calls":0,"comm_bytes":0,"accuracy":0.9,"load1":1.0}
+{"kind":"ddp_scaling","status":"ok","algo":"gbdt","ranks":2,"data":"d.csv","rows_train":800,"fit_s":4.0,"predict_s":0.5,"comm_s":0.3,"comm_calls":3000,"comm_bytes":250000000,"accuracy":0.9,"load1":1.0}
+{"kind":"ddp_scaling","status":"failed","algo":"gbdt","ranks":3,"data":"d.csv"}
+JSONL
+/usr/bin/python3 "$ROOT/bench/scaling_namespaces_report.py" --scaling "$WORK/scaling.jsonl" \
+  --network "$WORK/ns.jsonl" >"$WORK/table.md" 2>&1 &&
+  grep -q "^| gbdt | 800 | 2 | 4.00 | 0.50 | 4.50 | 2.00x | 0.30 | 3,000 | 250.0 MB | 0.9000 | 1.0 | [0-9.]* |$" "$WORK/table.md" &&
+  ! grep -q "^| gbdt | 800 | 3 " "$WORK/table.md" && grep -q "^| 40,816 | " "$WORK/table.md"
+ok=$?
+check "scaling_namespaces_report.py: latency table, ok runs with speed-up and estimate" $ok
+[ $ok -eq 0 ] || cat "$WORK/table.md"
+
 "$SCALEML_BINARY" commbench --sizes 12xB 2>"$WORK/err"
 rc=$?
 [ $rc -eq 2 ] && grep -q -- "--sizes 12xB is not a size" "$WORK/err"
