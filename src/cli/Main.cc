@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/ClusterToken.h"
+#include "cli/CommBenchCommand.h"
 #include "cli/Commands.h"
 #include "core/Error.h"
 #include "core/Version.h"
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   scaleml::cli::RegisterStatus(app);
   scaleml::cli::RegisterTune(app);
   scaleml::cli::RegisterBench(app);
+  scaleml::cli::RegisterCommBench(app);
   scaleml::cli::RegisterReport(app);
   scaleml::cli::RegisterDashboard(app);
   // CLI11 parses a copy (its vector form takes the arguments in reverse), so the token can be
