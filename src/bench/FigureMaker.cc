@@ -7,6 +7,7 @@
 
 #include "bench/ChildProcess.h"
 #include "bench/ReportTables.h"
+#include "bench/RunStatus.h"
 #include "bench/SuitePlan.h"
 #include "core/AtomicFile.h"
 #include "core/Error.h"
@@ -103,8 +104,8 @@ std::string BarChartData(const std::vector<json>& records, const std::string& va
   std::vector<std::string> series;
   std::map<std::string, std::map<std::string, double>> cells;  // algo -> series -> value
   for (const auto& r : records) {
-    if (r.value("status", "") != "ok") continue;
-    const std::string s = EngineLabel(r) + " " + r.value("size", "");
+    if (StatusOf(r) != RunStatus::kOk) continue;
+    const std::string s = EngineLabel(r) + " " + SizeLabel(r);
     if (std::find(series.begin(), series.end(), s) == series.end()) series.push_back(s);
     cells[r.value("algo", "")][s] = Value(r, value);
   }

@@ -5,6 +5,7 @@
 
 #include "bench/ReportTables.h"
 #include "bench/ResultsFile.h"
+#include "bench/RunStatus.h"
 #include "core/AtomicFile.h"
 #include "core/Error.h"
 
@@ -14,14 +15,16 @@ using json = nlohmann::json;
 
 std::string RenderReport(const std::vector<json>& all, const FigureSet& figures) {
   const auto records = LatestRecords(all);
-  int ok = 0, failed = 0, skipped = 0;
+  int ok = 0, failed = 0, skipped = 0, timed_out = 0, out_of_memory = 0;
   std::set<std::string> suites;
   json machine, version;
   for (const auto& r : records) {
-    const std::string status = r.value("status", "");
-    ok += status == "ok";
-    failed += status == "failed";
-    skipped += status == "skipped";
+    const RunStatus status = StatusOf(r);
+    ok += status == RunStatus::kOk;
+    failed += status == RunStatus::kFailed;
+    skipped += status == RunStatus::kSkipped;
+    timed_out += status == RunStatus::kTimedOut;
+    out_of_memory += status == RunStatus::kOutOfMemory;
     suites.insert(r.value("suite", "?"));
     if (machine.is_null() && r.contains("machine")) machine = r["machine"];
     if (version.is_null() && r.contains("version")) {
@@ -41,7 +44,10 @@ std::string RenderReport(const std::vector<json>& all, const FigureSet& figures)
   }
   if (!version.is_null()) out += "scaleml " + version.get<std::string>() + ".  \n";
   out += "Suites: " + suite_list + ". Runs: " + std::to_string(ok) + " ok, " +
-         std::to_string(failed) + " failed, " + std::to_string(skipped) + " skipped.\n\n";
+         std::to_string(failed) + " failed, " +
+         (timed_out > 0 ? std::to_string(timed_out) + " out of time, " : "") +
+         (out_of_memory > 0 ? std::to_string(out_of_memory) + " out of memory, " : "") +
+         std::to_string(skipped) + " skipped.\n\n";
   out +=
       "Times are wall seconds per phase as each engine reports them; total is the engine's own "
       "total (tasks: the whole tune run, driver load and put included). Compute = fit + "
