@@ -8,6 +8,7 @@
 #include "bench/ChildProcess.h"
 #include "bench/ReportTables.h"
 #include "bench/RunStatus.h"
+#include "bench/SizeTables.h"
 #include "bench/SuitePlan.h"
 #include "core/AtomicFile.h"
 #include "core/Error.h"
@@ -65,6 +66,28 @@ std::string LineScript(const std::string& stem, const std::string& title, int co
       "\nset xlabel 'ranks (ddp) or trials (tasks)'\nset ylabel 'speed-up'\n"
       "set key outside right top\nset grid\nset datafile missing '?'\nset xtics 1\n"
       "set offsets 0.3, 0.3, 0, 0\nset yrange [0:*]\n";
+  return common + "set terminal pngcairo size 1000,500 noenhanced\nset output " +
+         Quote(stem + ".png") + "\n" + plot + "set terminal svg size 1000,500 noenhanced\n" +
+         "set output " + Quote(stem + ".svg") + "\n" + plot;
+}
+
+// Accuracy against size: x the size in GB on a log scale, one line per algorithm (its colour)
+// and data variant (per-chunk solid, one problem dashed).
+std::string SizeLineScript(const std::string& stem, const SizeChart& chart) {
+  std::string plot = "plot ";
+  for (std::size_t i = 0; i < chart.styles.size(); ++i) {
+    plot += (i == 0 ? "" : ", ") + Quote(stem + ".dat") + " using 1:" + std::to_string(i + 2) +
+            " with linespoints lw 2 pt 7 lc " + std::to_string(chart.styles[i].first) + " dt " +
+            std::to_string(chart.styles[i].second) + " title columnheader(" +
+            std::to_string(i + 2) + ")";
+  }
+  plot += "\n";
+  const std::string common =
+      "set title 'Test accuracy against data size (local engine; solid: one problem per "
+      "300,000-row chunk, dashed: one problem)'\nset xlabel 'size (the paper''s GB: 5,000,000 "
+      "rows)'\nset ylabel 'accuracy'\nset logscale x\nset xtics (1, 2, 3, 5, 10)\n"
+      "set key outside right top\nset grid\nset datafile missing '?'\n"
+      "set offsets graph 0.05, graph 0.05, 0.02, 0.02\n";
   return common + "set terminal pngcairo size 1000,500 noenhanced\nset output " +
          Quote(stem + ".png") + "\n" + plot + "set terminal svg size 1000,500 noenhanced\n" +
          "set output " + Quote(stem + ".svg") + "\n" + plot;
@@ -168,6 +191,13 @@ FigureSet MakeFigures(const std::vector<json>& records, const std::string& out_d
         (folder / "speedup.gp").string(),
         LineScript("speedup", "Speed-up against 1 rank (ddp) or 1 trial (tasks)", columns));
     scripts.push_back("speedup");
+  }
+  const SizeChart sizes = AccuracyAgainstSizeChart(records);
+  if (!sizes.data.empty()) {
+    WriteFileAtomically((folder / "accuracy-size.dat").string(), sizes.data);
+    WriteFileAtomically((folder / "accuracy-size.gp").string(),
+                        SizeLineScript("accuracy-size", sizes));
+    scripts.push_back("accuracy-size");
   }
   for (const auto& stem : scripts) {
     ChildResult r =

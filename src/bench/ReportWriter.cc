@@ -6,6 +6,7 @@
 #include "bench/ReportTables.h"
 #include "bench/ResultsFile.h"
 #include "bench/RunStatus.h"
+#include "bench/SizeTables.h"
 #include "core/AtomicFile.h"
 #include "core/Error.h"
 
@@ -54,6 +55,22 @@ std::string RenderReport(const std::vector<json>& all, const FigureSet& figures)
       "predict.\n\n";
   out += "## Results per algorithm\n\n" + PerAlgorithmTables(records);
   out += "## Accuracy by algorithm\n\n" + AccuracyTable(records) + "\n";
+  const std::string accuracy_by_size = AccuracyAgainstSizeTable(records);
+  if (!accuracy_by_size.empty()) {
+    out +=
+        "## Accuracy against size\n\nThe local engine's test accuracy at every size, on the "
+        "paper's data (per-chunk: an independent make_classification problem per 300,000-row "
+        "chunk) and on one problem for the whole file (one). Figure: accuracy-size.\n\n" +
+        accuracy_by_size + "\n";
+  }
+  const std::string seconds_by_size = SecondsAgainstSizeTable(records);
+  if (!seconds_by_size.empty()) {
+    out +=
+        "## Seconds against size\n\nEvery engine's and peer's total seconds at every size. A "
+        "run killed at its time limit shows as \"> limit\"; a peer that ran out of time or "
+        "memory at a smaller size is not run again at larger ones (skipped).\n\n" +
+        seconds_by_size + "\n";
+  }
   out += "## Against the paper's published figures\n\n";
   out +=
       "The paper's Ray timer starts after the CSV is loaded and its PyTorch timer includes "
@@ -102,14 +119,20 @@ std::string RenderReport(const std::vector<json>& all, const FigureSet& figures)
   return out;
 }
 
-std::string WriteReport(const std::string& dir) {
-  const std::string results_path = (fs::path(dir) / "results.jsonl").string();
-  if (!fs::exists(results_path)) throw InputError(results_path, ": no such file");
-  const auto records = ResultsFile(results_path).ReadAll();
-  const FigureSet figures = MakeFigures(LatestRecords(records), dir);
-  const std::string path = (fs::path(dir) / "report.md").string();
+std::string WriteReport(const std::vector<std::string>& dirs, const std::string& out_dir) {
+  std::vector<json> records;
+  for (const auto& dir : dirs) {
+    const std::string results_path = (fs::path(dir) / "results.jsonl").string();
+    if (!fs::exists(results_path)) throw InputError(results_path, ": no such file");
+    for (auto& r : ResultsFile(results_path).ReadAll()) records.push_back(std::move(r));
+  }
+  fs::create_directories(out_dir);
+  const FigureSet figures = MakeFigures(LatestRecords(records), out_dir);
+  const std::string path = (fs::path(out_dir) / "report.md").string();
   WriteFileAtomically(path, RenderReport(records, figures));
   return path;
 }
+
+std::string WriteReport(const std::string& dir) { return WriteReport({dir}, dir); }
 
 }  // namespace scaleml::bench
