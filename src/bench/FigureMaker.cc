@@ -83,8 +83,8 @@ std::string SizeLineScript(const std::string& stem, const SizeChart& chart) {
   }
   plot += "\n";
   const std::string common =
-      "set title 'Test accuracy against data size (local engine; solid: one problem per "
-      "300,000-row chunk, dashed: one problem)'\nset xlabel 'size (the paper''s GB: 5,000,000 "
+      "set title 'Accuracy against size (local engine; solid: per-chunk, dashed: one "
+      "problem)'\nset xlabel 'size (the paper''s GB: 5,000,000 "
       "rows)'\nset ylabel 'accuracy'\nset logscale x\nset xtics (1, 2, 3, 5, 10)\n"
       "set key outside right top\nset grid\nset datafile missing '?'\n"
       "set offsets graph 0.05, graph 0.05, 0.02, 0.02\n";
