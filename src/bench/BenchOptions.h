@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/DataProblem.h"
+
 namespace scaleml::bench {
 
 struct BenchOptions {
@@ -19,7 +21,12 @@ struct BenchOptions {
   bool resume = false;
   bool no_peers = false;
   bool no_report = false;
-  double timeout_s = 0;     // per run; 0: the suite's (RunTimeoutSeconds)
+  double timeout_s = 0;       // per run; 0: the suite's (RunTimeoutSeconds)
+  double peer_timeout_s = 0;  // per Python or torch-ddp peer run; 0: as timeout_s
+  // Earlier results.jsonl files (or bench folders) whose peer timeouts and out-of-memory runs
+  // also count for the skip rule (PeerSkipRule.h), besides DIR/results.jsonl.
+  std::vector<std::string> peer_history;
+  DataProblem problem = DataProblem::kPerChunk;  // --problem
   std::string data_dir;     // cached datasets; empty: $SCALEML_BENCH_DATA or DIR/../bench-datasets
   std::string binary;       // scaleml itself; empty: /proc/self/exe
   std::string peer_script;  // bench/peers/peer_train.py; empty: found beside the sources

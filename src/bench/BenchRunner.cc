@@ -7,9 +7,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 
+#include "bench/BenchDataset.h"
 #include "bench/MachineInfo.h"
+#include "bench/PeerSkipRule.h"
 #include "bench/ResultsFile.h"
+#include "bench/RunStatus.h"
 #include "bench/SuitePlan.h"
 #include "core/AtomicFile.h"
 #include "core/Error.h"
@@ -220,23 +224,23 @@ BenchRunner::BenchRunner(BenchOptions options) : options_(std::move(options)) {
   version_ = DescribeVersion();
 }
 
-std::string BenchRunner::EnsureDataset(std::int64_t rows) {
-  // Keyed by every parameter that changes the bytes: the paper's data, one problem per chunk.
-  const int chunk = rows >= 1000000 ? 300000 : 30000;
-  const std::string key = StrCat("paper-n", rows, "-f10-c2-chunk", chunk, "-seed42");
-  const fs::path folder = fs::path(data_dir_) / key;
+std::string BenchRunner::EnsureDataset(std::int64_t rows, DataProblem problem) {
+  // Keyed by every parameter that changes the bytes (BenchDataset.h).
+  const BenchDataset dataset = DescribeDataset(rows, problem);
+  const fs::path folder = fs::path(data_dir_) / dataset.key;
   const fs::path csv = folder / "data.csv";
   if (fs::exists(csv)) return csv.string();
   fs::create_directories(data_dir_);
-  const fs::path partial = fs::path(data_dir_) / (key + ".partial");
+  const fs::path partial = fs::path(data_dir_) / (dataset.key + ".partial");
   fs::remove_all(partial);
   fs::create_directories(partial);
-  std::fprintf(stderr, "generating %lld rows into %s\n", static_cast<long long>(rows), csv.c_str());
-  ChildResult r =
-      RunChild({options_.binary, "generate", "--samples", std::to_string(rows), "--features", "10",
-                "--problem-per-chunk", "--chunk-size", std::to_string(chunk), "--seed", "42",
-                "--out", (partial / "data.csv").string()},
-               generate_timeout_s_, "");
+  std::fprintf(stderr, "generating %lld rows (%s) into %s\n", static_cast<long long>(rows),
+               ProblemName(problem), csv.c_str());
+  std::vector<std::string> argv = {options_.binary, "generate"};
+  argv.insert(argv.end(), dataset.generate_args.begin(), dataset.generate_args.end());
+  argv.push_back("--out");
+  argv.push_back((partial / "data.csv").string());
+  ChildResult r = RunChild(argv, generate_timeout_s_, "");
   if (r.exit_code != 0) {
     throw Failure("scaleml generate failed for ", rows, " rows: ", TailOf(r.stderr_text, 400));
   }
@@ -351,6 +355,7 @@ nlohmann::json BenchRunner::Execute(const RunSpec& spec) {
                            {"engine", spec.engine},
                            {"mode", spec.mode},
                            {"size", spec.size},
+                           {"problem", ProblemName(spec.problem)},
                            {"rows", spec.rows},
                            {"ranks", spec.ranks},
                            {"trials", spec.trials},
@@ -360,15 +365,16 @@ nlohmann::json BenchRunner::Execute(const RunSpec& spec) {
                            {"version", version_["version"]},
                            {"git_commit", version_["git_commit"]},
                            {"started_unix", NowUnix()},
-                           {"status", "failed"},
+                           {"status", StatusName(RunStatus::kFailed)},
                            {"error", ""}};
   if (!spec.skip_reason.empty()) {
-    record["status"] = "skipped";
+    record["status"] = StatusName(RunStatus::kSkipped);
     record["error"] = spec.skip_reason;
+    record["timeout_s"] = TimeoutOf(spec);  // the limit it would have had
     return record;
   }
   try {
-    const std::string data = EnsureDataset(spec.rows);
+    const std::string data = EnsureDataset(spec.rows, spec.problem);
     const fs::path logs = fs::path(options_.out_dir) / "logs";
     fs::create_directories(logs);
     const std::string storage = (fs::path(options_.out_dir) / "tune" / spec.FileStem()).string();
@@ -379,14 +385,19 @@ nlohmann::json BenchRunner::Execute(const RunSpec& spec) {
     record["started_unix"] = started;
     const double timeout_s = TimeoutOf(spec);
     record["timeout_s"] = timeout_s;
+    const std::int64_t oom_kills_before = OomKillCount();
     ChildResult r = RunChild(argv, timeout_s, (logs / spec.FileStem()).string());
     record["wall_s"] = r.wall_s;
     record["peak_rss_bytes"] = r.peak_rss_bytes;
     if (r.timed_out) {
+      record["status"] = StatusName(RunStatus::kTimedOut);
       record["error"] = StrCat("timed out after ", timeout_s, " s");
       return record;
     }
     if (r.exit_code != 0) {
+      if (RanOutOfMemory(r, OomKillCount() > oom_kills_before)) {
+        record["status"] = StatusName(RunStatus::kOutOfMemory);
+      }
       std::string why = TailOf(r.stderr_text, 600);
       record["error"] = StrCat(
           r.signal != 0 ? StrCat("killed by signal ", r.signal) : StrCat("exit code ", r.exit_code),
@@ -410,12 +421,28 @@ nlohmann::json BenchRunner::Execute(const RunSpec& spec) {
       MergeTrainReport(report, record);
     }
     if (!record.contains("accuracy")) throw Failure("the run reported no accuracy");
-    record["status"] = "ok";
+    record["status"] = StatusName(RunStatus::kOk);
   } catch (const std::exception& e) {
-    record["status"] = "failed";
+    record["status"] = StatusName(RunStatus::kFailed);
     record["error"] = e.what();
   }
   return record;
+}
+
+std::vector<nlohmann::json> BenchRunner::EarlierRecords(
+    const std::vector<nlohmann::json>& own) const {
+  std::vector<nlohmann::json> records;
+  for (const auto& given : options_.peer_history) {
+    const fs::path path =
+        fs::is_directory(given) ? fs::path(given) / "results.jsonl" : fs::path(given);
+    if (!fs::exists(path)) {
+      throw InputError("--peer-history: ", path.string(),
+                       ": no such file (give a results.jsonl or the folder of a bench run)");
+    }
+    for (auto& r : ResultsFile(path.string()).ReadAll()) records.push_back(std::move(r));
+  }
+  records.insert(records.end(), own.begin(), own.end());
+  return records;
 }
 
 SuiteSummary BenchRunner::Run() {
@@ -443,6 +470,7 @@ SuiteSummary BenchRunner::Run() {
   }
   const auto plan = PlanSuite(options_, peers, static_cast<int>(machine_.value("cores", 1)));
   const auto finished = options_.resume ? results.FinishedIds() : std::set<std::string>{};
+  std::vector<nlohmann::json> earlier = EarlierRecords(results.ReadAll());
   SuiteSummary summary;
   summary.planned = static_cast<int>(plan.size());
   int index = 0;
@@ -456,21 +484,39 @@ SuiteSummary BenchRunner::Run() {
     }
     std::fprintf(stderr, "[%d/%zu] %s ... (%zu left, %.0f s elapsed)\n", index, plan.size(),
                  spec.Id().c_str(), plan.size() - index, clock.Seconds());
-    nlohmann::json record = Execute(spec);
+    // A peer out of time or memory at a smaller size is recorded as skipped at once.
+    RunSpec to_run = spec;
+    const std::optional<PeerSkip> skip = PeerSkipFor(spec, earlier);
+    if (skip) to_run.skip_reason = skip->reason;
+    nlohmann::json record = Execute(to_run);
+    if (skip) record["skip_cause"] = skip->cause;
     record["finished_unix"] = NowUnix();
     results.Append(record);
+    earlier.push_back(record);
     ++summary.ran;
-    const std::string status = record.value("status", "failed");
-    if (status == "ok") {
-      ++summary.ok;
-      std::fprintf(stderr, "      ok: accuracy %.4f, %.2f s\n", record.value("accuracy", 0.0),
-                   record.value("wall_s", 0.0));
-    } else if (status == "skipped") {
-      ++summary.skipped;
-      std::fprintf(stderr, "      skipped: %s\n", record.value("error", "").c_str());
-    } else {
-      ++summary.failed;
-      std::fprintf(stderr, "      FAILED: %s\n", record.value("error", "").c_str());
+    const std::string error = record.value("error", "");
+    switch (StatusOf(record)) {
+      case RunStatus::kOk:
+        ++summary.ok;
+        std::fprintf(stderr, "      ok: accuracy %.4f, %.2f s\n", record.value("accuracy", 0.0),
+                     record.value("wall_s", 0.0));
+        break;
+      case RunStatus::kSkipped:
+        ++summary.skipped;
+        std::fprintf(stderr, "      skipped: %s\n", error.c_str());
+        break;
+      case RunStatus::kTimedOut:
+        ++summary.timed_out;
+        std::fprintf(stderr, "      timeout: %s\n", error.c_str());
+        break;
+      case RunStatus::kOutOfMemory:
+        ++summary.out_of_memory;
+        std::fprintf(stderr, "      out of memory: %s\n", error.c_str());
+        break;
+      case RunStatus::kFailed:
+        ++summary.failed;
+        std::fprintf(stderr, "      FAILED: %s\n", error.c_str());
+        break;
     }
   }
   summary.wall_s = clock.Seconds();

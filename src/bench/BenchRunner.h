@@ -17,7 +17,8 @@
 namespace scaleml::bench {
 
 struct SuiteSummary {
-  int planned = 0, ran = 0, resumed = 0, ok = 0, failed = 0, skipped = 0;
+  int planned = 0, ran = 0, resumed = 0, ok = 0, failed = 0, skipped = 0, timed_out = 0,
+      out_of_memory = 0;
   double wall_s = 0;
 };
 
@@ -39,7 +40,10 @@ class BenchRunner {
                                      const std::string& storage) const;
 
  private:
-  std::string EnsureDataset(std::int64_t rows);
+  std::string EnsureDataset(std::int64_t rows, DataProblem problem);
+  // The records the peers' skip rule looks at before the first run: --peer-history's files, then
+  // DIR/results.jsonl.
+  std::vector<nlohmann::json> EarlierRecords(const std::vector<nlohmann::json>& own) const;
   double TimeoutOf(const RunSpec& spec) const;
   nlohmann::json Execute(const RunSpec& spec);
 

@@ -7,6 +7,8 @@
 
 #include "bench/ChildProcess.h"
 #include "bench/ReportTables.h"
+#include "bench/RunStatus.h"
+#include "bench/SizeTables.h"
 #include "bench/SuitePlan.h"
 #include "core/AtomicFile.h"
 #include "core/Error.h"
@@ -69,6 +71,28 @@ std::string LineScript(const std::string& stem, const std::string& title, int co
          "set output " + Quote(stem + ".svg") + "\n" + plot;
 }
 
+// Accuracy against size: x the size in GB on a log scale, one line per algorithm (its colour)
+// and data variant (per-chunk solid, one problem dashed).
+std::string SizeLineScript(const std::string& stem, const SizeChart& chart) {
+  std::string plot = "plot ";
+  for (std::size_t i = 0; i < chart.styles.size(); ++i) {
+    plot += (i == 0 ? "" : ", ") + Quote(stem + ".dat") + " using 1:" + std::to_string(i + 2) +
+            " with linespoints lw 2 pt 7 lc " + std::to_string(chart.styles[i].first) + " dt " +
+            std::to_string(chart.styles[i].second) + " title columnheader(" +
+            std::to_string(i + 2) + ")";
+  }
+  plot += "\n";
+  const std::string common =
+      "set title 'Accuracy against size (local engine; solid: per-chunk, dashed: one "
+      "problem)'\nset xlabel 'size (the paper''s GB: 5,000,000 "
+      "rows)'\nset ylabel 'accuracy'\nset logscale x\nset xtics (1, 2, 3, 5, 10)\n"
+      "set key outside right top\nset grid\nset datafile missing '?'\n"
+      "set offsets graph 0.05, graph 0.05, 0.02, 0.02\n";
+  return common + "set terminal pngcairo size 1000,500 noenhanced\nset output " +
+         Quote(stem + ".png") + "\n" + plot + "set terminal svg size 1000,500 noenhanced\n" +
+         "set output " + Quote(stem + ".svg") + "\n" + plot;
+}
+
 }  // namespace
 
 std::string SpeedupChartData(const std::vector<ScalingPoint>& points) {
@@ -103,8 +127,8 @@ std::string BarChartData(const std::vector<json>& records, const std::string& va
   std::vector<std::string> series;
   std::map<std::string, std::map<std::string, double>> cells;  // algo -> series -> value
   for (const auto& r : records) {
-    if (r.value("status", "") != "ok") continue;
-    const std::string s = EngineLabel(r) + " " + r.value("size", "");
+    if (StatusOf(r) != RunStatus::kOk) continue;
+    const std::string s = EngineLabel(r) + " " + SizeLabel(r);
     if (std::find(series.begin(), series.end(), s) == series.end()) series.push_back(s);
     cells[r.value("algo", "")][s] = Value(r, value);
   }
@@ -167,6 +191,13 @@ FigureSet MakeFigures(const std::vector<json>& records, const std::string& out_d
         (folder / "speedup.gp").string(),
         LineScript("speedup", "Speed-up against 1 rank (ddp) or 1 trial (tasks)", columns));
     scripts.push_back("speedup");
+  }
+  const SizeChart sizes = AccuracyAgainstSizeChart(records);
+  if (!sizes.data.empty()) {
+    WriteFileAtomically((folder / "accuracy-size.dat").string(), sizes.data);
+    WriteFileAtomically((folder / "accuracy-size.gp").string(),
+                        SizeLineScript("accuracy-size", sizes));
+    scripts.push_back("accuracy-size");
   }
   for (const auto& stem : scripts) {
     ChildResult r =

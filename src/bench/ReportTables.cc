@@ -6,6 +6,8 @@
 #include <set>
 
 #include "bench/PaperFigures.h"
+#include "bench/PeerSkipRule.h"
+#include "bench/RunStatus.h"
 #include "bench/SuitePlan.h"
 
 namespace scaleml::bench {
@@ -33,9 +35,20 @@ int PairingOrder(const json& r) {
   return 8;
 }
 
-bool IsPeer(const json& r) {
-  const std::string engine = r.value("engine", "");
-  return engine == "python" || engine == "torch-ddp";
+bool IsPeer(const json& r) { return IsPeerEngine(r.value("engine", "")); }
+
+// A peer that did not finish for a reason that is a result: out of time or memory, or skipped
+// because it was at a smaller size.
+bool IsPeerResult(const json& r) {
+  const RunStatus status = StatusOf(r);
+  return IsPeer(r) && (status == RunStatus::kTimedOut || status == RunStatus::kOutOfMemory ||
+                       status == RunStatus::kSkipped);
+}
+
+std::string Seconds(double s) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%g", s);
+  return buffer;
 }
 
 // The peer run of a scaleml run: python for local, torch-ddp at the same ranks for the ddp
@@ -47,9 +60,8 @@ const json* MatchingPeer(const std::vector<json>& records, const json& ours) {
   if (engine == "ddp" && ours.value("mode", "") == "paper") peer_engine = "torch-ddp";
   if (peer_engine.empty()) return nullptr;
   for (const auto& r : records) {
-    if (IsOk(r) && r.value("engine", "") == peer_engine &&
-        r.value("algo", "") == ours.value("algo", "") &&
-        r.value("size", "") == ours.value("size", "") &&
+    if (StatusOf(r) != RunStatus::kFailed && r.value("engine", "") == peer_engine &&
+        r.value("algo", "") == ours.value("algo", "") && SizeLabel(r) == SizeLabel(ours) &&
         (peer_engine == "python" || r.value("ranks", 0) == ours.value("ranks", 0))) {
       return &r;
     }
@@ -85,7 +97,7 @@ std::vector<std::string> SeriesOf(const std::vector<json>& records) {
   std::vector<std::string> series;
   for (const auto& r : records) {
     if (IsPeer(r) || IsOk(r)) {
-      const std::string s = EngineLabel(r) + " " + r.value("size", "");
+      const std::string s = EngineLabel(r) + " " + SizeLabel(r);
       if (std::find(series.begin(), series.end(), s) == series.end()) series.push_back(s);
     }
   }
@@ -126,13 +138,49 @@ std::string Cell(const json& r, const char* key, int digits) {
   return Fixed(r[key].get<double>(), digits);
 }
 
+std::string SizeLabel(const json& r) {
+  const std::string size = r.value("size", "");
+  return ProblemOfRecord(r.value("problem", "")) == DataProblem::kOne ? size + " one-problem"
+                                                                      : size;
+}
+
+std::string StatusText(const json& r) {
+  const RunStatus status = StatusOf(r);
+  const double limit = LimitOf(r);
+  if (status == RunStatus::kTimedOut && limit > 0) {
+    return std::string(StatusName(status)) + " (" + Seconds(limit) + " s limit)";
+  }
+  return StatusName(status);
+}
+
+std::string OutcomeText(const json& r) {
+  const double limit = LimitOf(r);
+  switch (StatusOf(r)) {
+    case RunStatus::kOk:
+      return Cell(r, "total_s", 2);
+    case RunStatus::kTimedOut:
+      return limit > 0 ? "> " + Seconds(limit) + " s (limit)" : "timeout";
+    case RunStatus::kOutOfMemory:
+      return "out of memory";
+    case RunStatus::kSkipped:
+      return "skipped (" + Escape(r.value("error", "")) + ")";
+    case RunStatus::kFailed:
+      break;
+  }
+  return "failed";
+}
+
 std::string EnginesBySizesTable(const std::vector<json>& records, const std::string& algo) {
   std::vector<std::string> sizes;
   std::vector<std::pair<int, std::string>> engines;                 // (pairing order, label)
   std::map<std::string, std::map<std::string, const json*>> cells;  // label -> size -> record
   for (const auto& r : records) {
-    if (r.value("algo", "") != algo || r.value("status", "") == "skipped") continue;
-    const std::string size = r.value("size", ""), label = EngineLabel(r);
+    // A skipped peer is a result (it ran out of time or memory at a smaller size); another
+    // skipped run is not shown here.
+    if (r.value("algo", "") != algo || (StatusOf(r) == RunStatus::kSkipped && !IsPeer(r))) {
+      continue;
+    }
+    const std::string size = SizeLabel(r), label = EngineLabel(r);
     if (std::find(sizes.begin(), sizes.end(), size) == sizes.end()) sizes.push_back(size);
     const std::pair<int, std::string> engine{PairingOrder(r), label};
     if (std::find(engines.begin(), engines.end(), engine) == engines.end()) {
@@ -156,7 +204,7 @@ std::string EnginesBySizesTable(const std::vector<json>& records, const std::str
       if (found == cells[label].end()) {
         out += " — | — |";
       } else if (!IsOk(*found->second)) {
-        out += " " + found->second->value("status", "?") + " | — |";
+        out += " " + OutcomeText(*found->second) + " | — |";
       } else {
         out += " " + Cell(*found->second, "total_s", 2) + " | " +
                Cell(*found->second, "accuracy", 4) + " |";
@@ -190,12 +238,12 @@ std::string PerAlgorithmTables(const std::vector<json>& records) {
     for (const auto& r : records) {
       if (r.value("algo", "") != algo) continue;
       const double rss = r.value("peak_rss_bytes", 0.0) / (1024.0 * 1024.0);
-      out += "| " + EngineLabel(r) + " | " + r.value("size", "") + " | " +
+      out += "| " + EngineLabel(r) + " | " + SizeLabel(r) + " | " +
              std::to_string(r.value("rows", 0)) + " | " + Cell(r, "load_s", 2) + " | " +
              Cell(r, "fit_s", 2) + " | " + Cell(r, "predict_s", 2) + " | " + Cell(r, "comm_s", 2) +
              " | " + Cell(r, "scheduling_s", 2) + " | " + Cell(r, "object_transfer_s", 2) + " | " +
              Cell(r, "total_s", 2) + " | " + Cell(r, "accuracy", 4) + " | " +
-             (rss > 0 ? Fixed(rss, 0) : "—") + " | " + r.value("status", "?") + " |\n";
+             (rss > 0 ? Fixed(rss, 0) : "—") + " | " + StatusText(r) + " |\n";
     }
     out += "\n";
   }
@@ -217,10 +265,9 @@ std::string AccuracyTable(const std::vector<json>& records) {
     for (const auto& s : series) {
       std::string cell = "—";
       for (const auto& r : records) {
-        if (IsOk(r) && r.value("algo", "") == algo &&
-            EngineLabel(r) + " " + r.value("size", "") == s) {
-          cell = Cell(r, "accuracy", 4);
-        }
+        if (r.value("algo", "") != algo || EngineLabel(r) + " " + SizeLabel(r) != s) continue;
+        if (IsOk(r)) cell = Cell(r, "accuracy", 4);
+        if (IsPeerResult(r)) cell = StatusName(StatusOf(r));
       }
       out += " " + cell + " |";
     }
@@ -237,7 +284,10 @@ std::string PaperComparisonTable(const std::vector<json>& records) {
   for (const auto& f : kPaperFigures) {
     std::string tasks = "—", ddp = "—", accuracy = "—";
     for (const auto& r : records) {
-      if (!IsOk(r) || r.value("algo", "") != f.algo || r.value("size", "") != f.size) continue;
+      if (!IsOk(r) || r.value("algo", "") != f.algo || SizeLabel(r) != f.size ||
+          ProblemOfRecord(r.value("problem", "")) != DataProblem::kPerChunk) {
+        continue;
+      }
       const std::string engine = r.value("engine", "");
       if (engine == "tasks") {
         tasks = Fixed(r.value("total_s", 0.0) - r.value("load_s", 0.0), 2);
@@ -261,14 +311,22 @@ std::string PeerRatioTable(const std::vector<json>& records) {
     if (!IsOk(r)) continue;
     const json* peer = MatchingPeer(records, r);
     if (peer == nullptr) continue;
-    rows += "| " + r.value("algo", "") + " | " + r.value("size", "") + " | " + EngineLabel(r) +
-            " | " + EngineLabel(*peer) + " | " + Cell(r, "total_s", 2) + " | " +
-            Cell(*peer, "total_s", 2) + " | " +
-            Ratio(peer->value("total_s", 0.0), r.value("total_s", 0.0)) + " | " +
-            Cell(r, "fit_s", 2) + " | " + Cell(*peer, "fit_s", 2) + " | " +
-            Ratio(peer->value("fit_s", 0.0), r.value("fit_s", 0.0)) + " | " +
-            Cell(r, "accuracy", 4) + " | " + Cell(*peer, "accuracy", 4) + " | " +
-            Cell(r, "wall_s", 2) + " | " + Cell(*peer, "wall_s", 2) + " |\n";
+    const bool peer_ok = IsOk(*peer);
+    // A peer killed at its limit took longer than the limit: the ratio is at least limit / ours.
+    const double limit = LimitOf(*peer);
+    const std::string total_ratio =
+        peer_ok ? Ratio(peer->value("total_s", 0.0), r.value("total_s", 0.0))
+        : StatusOf(*peer) == RunStatus::kTimedOut && limit > 0 && r.value("total_s", 0.0) > 0
+            ? "> " + Fixed(limit / r.value("total_s", 0.0), 1)
+            : "—";
+    rows += "| " + r.value("algo", "") + " | " + SizeLabel(r) + " | " + EngineLabel(r) + " | " +
+            EngineLabel(*peer) + " | " + Cell(r, "total_s", 2) + " | " +
+            (peer_ok ? Cell(*peer, "total_s", 2) : OutcomeText(*peer)) + " | " + total_ratio +
+            " | " + Cell(r, "fit_s", 2) + " | " + (peer_ok ? Cell(*peer, "fit_s", 2) : "—") +
+            " | " + (peer_ok ? Ratio(peer->value("fit_s", 0.0), r.value("fit_s", 0.0)) : "—") +
+            " | " + Cell(r, "accuracy", 4) + " | " + (peer_ok ? Cell(*peer, "accuracy", 4) : "—") +
+            " | " + Cell(r, "wall_s", 2) + " | " + (peer_ok ? Cell(*peer, "wall_s", 2) : "—") +
+            " |\n";
   }
   if (rows.empty()) return "";
   return "| algorithm | size | scaleml | peer | scaleml total s | peer total s | peer / scaleml | "
@@ -306,17 +364,17 @@ std::vector<ScalingPoint> ScalingPoints(const std::vector<json>& records) {
     std::set<std::string> multi;
     for (const auto& r : records) {
       if (!counts(r)) continue;
-      const std::string key = r.value("algo", "") + "/" + r.value("size", "");
+      const std::string key = r.value("algo", "") + "/" + SizeLabel(r);
       if (r.value(count_key, 0) == 1) base[key] = {r.value("total_s", 0.0), ComputeSeconds(r)};
       if (r.value(count_key, 0) > 1) multi.insert(key);
     }
     for (const auto& r : records) {
       if (!counts(r)) continue;
-      const std::string key = r.value("algo", "") + "/" + r.value("size", "");
+      const std::string key = r.value("algo", "") + "/" + SizeLabel(r);
       if (base.count(key) == 0 || multi.count(key) == 0) continue;
       ScalingPoint p;
       p.algo = r.value("algo", "");
-      p.size = r.value("size", "");
+      p.size = SizeLabel(r);
       p.engine = engine;
       p.n = r.value(count_key, 1);
       p.total_s = r.value("total_s", 0.0);
@@ -378,10 +436,9 @@ std::string ResponsivenessTable(const std::vector<json>& records) {
       }
     }
     if (per_node.empty()) per_node = "—";
-    rows += "| " + r.value("algo", "") + " | " + r.value("size", "") + " | " + EngineLabel(r) +
-            " | " + mib(r.value("peak_rss_bytes", 0.0)) + " | " + per_rank + " | " + per_node +
-            " | " + Cell(r, "time_to_first_result_s", 2) + " | " + Cell(r, "scheduling_s", 2) +
-            " |\n";
+    rows += "| " + r.value("algo", "") + " | " + SizeLabel(r) + " | " + EngineLabel(r) + " | " +
+            mib(r.value("peak_rss_bytes", 0.0)) + " | " + per_rank + " | " + per_node + " | " +
+            Cell(r, "time_to_first_result_s", 2) + " | " + Cell(r, "scheduling_s", 2) + " |\n";
   }
   if (rows.empty()) return "";
   return "| algorithm | size | engine | peak RSS MiB | per rank / trial MiB | per node MiB | "
@@ -393,7 +450,7 @@ std::string ProblemTable(const std::vector<json>& records) {
   std::string rows;
   for (const auto& r : records) {
     if (IsOk(r)) continue;
-    rows += "| " + r.value("run_id", "") + " | " + r.value("status", "?") + " | " +
+    rows += "| " + r.value("run_id", "") + " | " + StatusText(r) + " | " +
             Escape(r.value("error", "")) + " |\n";
   }
   if (rows.empty()) return "";

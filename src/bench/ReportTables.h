@@ -16,6 +16,16 @@ std::vector<nlohmann::json> LatestRecords(const std::vector<nlohmann::json>& rec
 // tables.
 std::string EngineLabel(const nlohmann::json& record);
 
+// The size a run is shown under: its size label ("1GB"), and " one-problem" after it for a run
+// on one problem for the whole file (records' "problem": "one"), so both variants can share a
+// results file and a table.
+std::string SizeLabel(const nlohmann::json& record);
+// The status word of a record, with the limit of a timeout: "ok", "timeout (300 s limit)".
+std::string StatusText(const nlohmann::json& record);
+// What a time cell shows: the total seconds of an ok run, "> 300 s (limit)" for a timeout, "out
+// of memory", "skipped (exceeded the 300 s limit at 3GB)", "failed".
+std::string OutcomeText(const nlohmann::json& record);
+
 // fit + predict seconds: the computation, with loading and scheduling left out.
 double ComputeSeconds(const nlohmann::json& record);
 

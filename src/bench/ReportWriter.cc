@@ -5,6 +5,8 @@
 
 #include "bench/ReportTables.h"
 #include "bench/ResultsFile.h"
+#include "bench/RunStatus.h"
+#include "bench/SizeTables.h"
 #include "core/AtomicFile.h"
 #include "core/Error.h"
 
@@ -14,14 +16,16 @@ using json = nlohmann::json;
 
 std::string RenderReport(const std::vector<json>& all, const FigureSet& figures) {
   const auto records = LatestRecords(all);
-  int ok = 0, failed = 0, skipped = 0;
+  int ok = 0, failed = 0, skipped = 0, timed_out = 0, out_of_memory = 0;
   std::set<std::string> suites;
   json machine, version;
   for (const auto& r : records) {
-    const std::string status = r.value("status", "");
-    ok += status == "ok";
-    failed += status == "failed";
-    skipped += status == "skipped";
+    const RunStatus status = StatusOf(r);
+    ok += status == RunStatus::kOk;
+    failed += status == RunStatus::kFailed;
+    skipped += status == RunStatus::kSkipped;
+    timed_out += status == RunStatus::kTimedOut;
+    out_of_memory += status == RunStatus::kOutOfMemory;
     suites.insert(r.value("suite", "?"));
     if (machine.is_null() && r.contains("machine")) machine = r["machine"];
     if (version.is_null() && r.contains("version")) {
@@ -41,13 +45,32 @@ std::string RenderReport(const std::vector<json>& all, const FigureSet& figures)
   }
   if (!version.is_null()) out += "scaleml " + version.get<std::string>() + ".  \n";
   out += "Suites: " + suite_list + ". Runs: " + std::to_string(ok) + " ok, " +
-         std::to_string(failed) + " failed, " + std::to_string(skipped) + " skipped.\n\n";
+         std::to_string(failed) + " failed, " +
+         (timed_out > 0 ? std::to_string(timed_out) + " out of time, " : "") +
+         (out_of_memory > 0 ? std::to_string(out_of_memory) + " out of memory, " : "") +
+         std::to_string(skipped) + " skipped.\n\n";
   out +=
       "Times are wall seconds per phase as each engine reports them; total is the engine's own "
       "total (tasks: the whole tune run, driver load and put included). Compute = fit + "
       "predict.\n\n";
   out += "## Results per algorithm\n\n" + PerAlgorithmTables(records);
   out += "## Accuracy by algorithm\n\n" + AccuracyTable(records) + "\n";
+  const std::string accuracy_by_size = AccuracyAgainstSizeTable(records);
+  if (!accuracy_by_size.empty()) {
+    out +=
+        "## Accuracy against size\n\nThe local engine's test accuracy at every size, on the "
+        "paper's data (per-chunk: an independent make_classification problem per 300,000-row "
+        "chunk) and on one problem for the whole file (one). Figure: accuracy-size.\n\n" +
+        accuracy_by_size + "\n";
+  }
+  const std::string seconds_by_size = SecondsAgainstSizeTable(records);
+  if (!seconds_by_size.empty()) {
+    out +=
+        "## Seconds against size\n\nEvery engine's and peer's total seconds at every size. A "
+        "run killed at its time limit shows as \"> limit\"; a peer that ran out of time or "
+        "memory at a smaller size is not run again at larger ones (skipped).\n\n" +
+        seconds_by_size + "\n";
+  }
   out += "## Against the paper's published figures\n\n";
   out +=
       "The paper's Ray timer starts after the CSV is loaded and its PyTorch timer includes "
@@ -96,14 +119,20 @@ std::string RenderReport(const std::vector<json>& all, const FigureSet& figures)
   return out;
 }
 
-std::string WriteReport(const std::string& dir) {
-  const std::string results_path = (fs::path(dir) / "results.jsonl").string();
-  if (!fs::exists(results_path)) throw InputError(results_path, ": no such file");
-  const auto records = ResultsFile(results_path).ReadAll();
-  const FigureSet figures = MakeFigures(LatestRecords(records), dir);
-  const std::string path = (fs::path(dir) / "report.md").string();
+std::string WriteReport(const std::vector<std::string>& dirs, const std::string& out_dir) {
+  std::vector<json> records;
+  for (const auto& dir : dirs) {
+    const std::string results_path = (fs::path(dir) / "results.jsonl").string();
+    if (!fs::exists(results_path)) throw InputError(results_path, ": no such file");
+    for (auto& r : ResultsFile(results_path).ReadAll()) records.push_back(std::move(r));
+  }
+  fs::create_directories(out_dir);
+  const FigureSet figures = MakeFigures(LatestRecords(records), out_dir);
+  const std::string path = (fs::path(out_dir) / "report.md").string();
   WriteFileAtomically(path, RenderReport(records, figures));
   return path;
 }
+
+std::string WriteReport(const std::string& dir) { return WriteReport({dir}, dir); }
 
 }  // namespace scaleml::bench

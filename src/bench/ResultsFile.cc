@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "bench/RunStatus.h"
 #include "core/AtomicFile.h"
 #include "core/Error.h"
 
@@ -41,8 +42,8 @@ std::vector<nlohmann::json> ResultsFile::ReadAll() const {
 std::set<std::string> ResultsFile::FinishedIds() const {
   std::set<std::string> ids;
   for (const auto& record : ReadAll()) {
-    const std::string status = record.value("status", "");
-    if (status == "ok" || status == "skipped") ids.insert(record.value("run_id", ""));
+    const RunStatus status = StatusOf(record);
+    if (status != RunStatus::kFailed) ids.insert(record.value("run_id", ""));
   }
   return ids;
 }

@@ -18,7 +18,8 @@ class ResultsFile {
   // is an InputError naming the file and line, except a truncated last line (an interrupted
   // write), which is skipped.
   std::vector<nlohmann::json> ReadAll() const;
-  // Ids (RunSpec::Id) of the runs recorded with status ok or skipped: what --resume skips.
+  // Ids (RunSpec::Id) of the runs recorded with status ok, skipped, timeout or oom (a peer out of
+  // time or memory is a result): what --resume skips. Failed runs run again.
   std::set<std::string> FinishedIds() const;
   // Appends one record as one line and fsyncs it.
   void Append(const nlohmann::json& record) const;

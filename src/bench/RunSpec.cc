@@ -6,6 +6,7 @@ std::string RunSpec::Id() const {
   std::string id = suite + "/" + algo + "/" + engine;
   if (!mode.empty()) id += "-" + mode;
   id += "/" + size + "/r" + std::to_string(ranks) + "/t" + std::to_string(trials);
+  if (problem == DataProblem::kOne) id += "/one";
   return id;
 }
 

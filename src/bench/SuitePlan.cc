@@ -19,6 +19,7 @@ RunSpec Base(const BenchOptions& options, const std::string& algo, const std::st
   spec.algo = algo;
   spec.size = size;
   spec.rows = RowsOfSize(size);
+  spec.problem = options.problem;
   spec.threads = threads;
   spec.params = PaperParams(algo);
   return spec;
@@ -67,12 +68,13 @@ std::vector<std::string> PaperParams(const std::string& algo) {
 
 double RunTimeoutSeconds(const BenchOptions& options, const std::string& engine,
                          std::int64_t rows) {
+  const bool peer = engine == "python" || engine == "torch-ddp";
+  if (peer && options.peer_timeout_s > 0) return options.peer_timeout_s;
   if (options.timeout_s > 0) return options.timeout_s;
   if (options.suite == "quick") return 300;
   // On 2 cores at 5,000,000 rows scaleml's slowest run takes under a minute and the peers' about
   // 3 minutes (docs/benchmarks.md): these limits leave 3-5x for a busy machine and still stop a
   // run that hangs long before the suite's budget is gone.
-  const bool peer = engine == "python" || engine == "torch-ddp";
   const double per_million_rows = peer ? 90 : 30;
   return 120 + per_million_rows * static_cast<double>(rows) / 1e6;
 }

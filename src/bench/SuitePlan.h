@@ -28,7 +28,8 @@ struct AvailablePeers {
   bool torch = false;   // peer_torch_ddp.py under torchrun: the above and torch.distributed gloo
 };
 
-// Seconds a run may take before it is killed: --timeout when given; otherwise quick 300 s, and for
+// Seconds a run may take before it is killed: for a Python or torch-ddp peer --peer-timeout when
+// given; otherwise --timeout when given; otherwise quick 300 s, and for
 // the other suites a limit that grows with the rows and is wider for the Python peers (pandas
 // parsing, scikit-learn's forest and neighbours) than for scaleml's engines.
 double RunTimeoutSeconds(const BenchOptions& options, const std::string& engine, std::int64_t rows);

@@ -46,17 +46,38 @@ void RegisterBench(CLI::App& app) {
           "Seconds per run before it is killed (0: quick 300; paper and scaling 120 + 30 per "
           "million rows, Python peers 120 + 90 per million rows)")
       ->capture_default_str();
+  command
+      ->add_option("--peer-timeout", options->peer_timeout_s,
+                   "Seconds per Python or torch-ddp peer run before it is killed (0: as "
+                   "--timeout). A peer out of time or memory at a smaller size is not run again "
+                   "at a larger one: it is recorded as skipped")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command
+      ->add_option("--peer-history", options->peer_history,
+                   "Earlier results (a results.jsonl or a bench folder; comma separated) whose "
+                   "peer timeouts and out-of-memory runs also skip the peer at larger sizes")
+      ->delimiter(',');
+  auto problem = std::make_shared<std::string>("per-chunk");
+  command
+      ->add_option("--problem", *problem,
+                   "per-chunk (the paper's data: one problem per 300,000-row chunk) or one (one "
+                   "problem for the whole file)")
+      ->capture_default_str();
   command->add_flag("--no-peers", options->no_peers, "Do not run the Python peer");
   command->add_flag("--no-report", options->no_report, "Do not write report.md at the end");
   command->add_option("--data-dir", options->data_dir,
                       "Cached datasets (default: $SCALEML_BENCH_DATA or DIR/../bench-datasets)");
   command->add_option("--python", options->python, "The Python of the peer")->capture_default_str();
-  command->callback([options] {
+  command->callback([options, problem] {
+    options->problem = bench::ParseDataProblem(*problem);
     bench::BenchRunner runner(*options);
     const bench::SuiteSummary summary = runner.Run();
-    std::fprintf(stderr, "%d runs: %d ok, %d failed, %d skipped, %d done before; %.1f s\n",
-                 summary.planned, summary.ok, summary.failed, summary.skipped, summary.resumed,
-                 summary.wall_s);
+    std::fprintf(stderr,
+                 "%d runs: %d ok, %d failed, %d timeout, %d out of memory, %d skipped, %d done "
+                 "before; %.1f s\n",
+                 summary.planned, summary.ok, summary.failed, summary.timed_out,
+                 summary.out_of_memory, summary.skipped, summary.resumed, summary.wall_s);
     if (!options->no_report) {
       std::printf("report: %s\n", bench::WriteReport(runner.out_dir()).c_str());
     }

@@ -58,6 +58,36 @@ grep -q '"error":"..*"' "$work/failing/results.jsonl" || fail "failed run withou
 "$SCALEML" report "$work/failing" >/dev/null || fail "report of failed runs exited non-zero"
 grep -q '^## Failed and skipped runs' "$work/failing/report.md" || fail "no failed-runs table"
 
+# --problem one: its own records, run ids and cached dataset beside the paper's data.
+"$SCALEML" bench --suite quick --engines local --algos logreg --sizes 20000 --no-peers \
+  --no-report --problem one --out "$work/out" --data-dir "$work/data" 2>"$work/stderr4" \
+  || { cat "$work/stderr4" >&2; fail "bench --problem one exited non-zero"; }
+[ "$(wc -l <"$results")" -eq 3 ] || fail "--problem one did not add its own record"
+grep -q '"run_id":"quick/logreg/local/20000/r1/t0/one"' "$results" || fail "no one-problem run id"
+grep -q '"problem":"one"' "$results" || fail "no problem field"
+[ -s "$work/data/one-n20000-f10-c2-chunk30000-seed42/data.csv" ] || fail "no one-problem dataset"
+"$SCALEML" bench --suite quick --problem two --out "$work/x" 2>/dev/null \
+  && fail "--problem two accepted"
+
+# The peers' limit and skip rule: a peer out of time at 20000 rows is skipped at 40000.
+if /usr/bin/python3 -c 'import sklearn, pandas, xgboost' 2>/dev/null; then
+  "$SCALEML" bench --suite quick --engines local --algos logreg --sizes 20000,40000 \
+    --peer-timeout 0.05 --out "$work/peers" --data-dir "$work/data" 2>"$work/stderr5" \
+    || { cat "$work/stderr5" >&2; fail "bench --peer-timeout exited non-zero"; }
+  peers="$work/peers/results.jsonl"
+fi
+# bench gives its import check of the peer 60 s: on a loaded machine it may run without the peer.
+if [ -f "$work/peers/results.jsonl" ] && grep -q '"engine":"python"' "$work/peers/results.jsonl"
+then
+  grep -q '"engine":"python".*"size":"20000".*"status":"timeout"' "$peers" \
+    || fail "the peer did not time out at 20000 rows"
+  grep -q '"engine":"python".*"size":"40000".*"status":"skipped"' "$peers" \
+    || fail "the peer was not skipped at 40000 rows"
+  grep -q 'exceeded the 0.05 s limit at 20000' "$peers" || fail "no skip reason"
+  [ "$(grep -c '"engine":"local".*"status":"ok"' "$peers")" -eq 2 ] || fail "local runs not ok"
+  grep -q '> 0.05 s (limit)' "$work/peers/report.md" || fail "report without the peer's limit"
+fi
+
 # A missing folder is an input error.
 set +e
 "$SCALEML" report "$work/nowhere" 2>/dev/null
