@@ -13,7 +13,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, colu
 
 from . import _core
 from ._ddp import process_group
-from ._encoding import FrameEncoder, LabelEncoding, numeric_schema
+from ._encoding import FrameEncoder, LabelEncoding, RawLabels, numeric_schema
 
 _ENGINES = ("local", "ddp")
 
@@ -64,7 +64,9 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
 
     # ---- input -------------------------------------------------------------------------------
     def _features(self, X, reset):
-        """X as Fortran-order float32 (no copy when it already is), and its Schema on reset."""
+        """X for the C++ model: a numeric ndarray as it is (the C++ side views or converts it and
+        checks its values in one pass: FeatureInput.h), anything else as Fortran-order float32;
+        its Schema learned on reset."""
         encoder = getattr(self, "_encoder", None)
         if not reset and encoder is not None and not encoder.plain:
             if not isinstance(X, pd.DataFrame):
@@ -77,9 +79,7 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
                         f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
                         f"{self.n_features_in_} features as input."
                     )
-                features = encoder.encode(X)
-                self._check_values(features)
-                return features
+                return encoder.encode(X)
         if isinstance(X, pd.DataFrame):
             self._check_feature_names(X, reset=reset)
             if reset:
@@ -96,19 +96,19 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
                     f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 "
                     "is required."
                 )
-            self._check_values(features)
             return features
-        if not reset and self._plain_array(X):
-            # Prediction's fast path (one row in tens of microseconds): the checks
-            # _validate_data makes for a numeric ndarray, without its generic machinery.
-            if X.shape[1] != self.n_features_in_:
+        if self._plain_array(X, reset):
+            # The checks _validate_data makes for a numeric ndarray, without its passes over X.
+            if reset:
+                self._encoder = None
+                self._check_feature_names(X, reset=True)
+                self.n_features_in_ = X.shape[1]
+            elif X.shape[1] != self.n_features_in_:
                 raise ValueError(
                     f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
                     f"{self.n_features_in_} features as input."
                 )
-            features = np.asarray(X, dtype=np.float32, order="F")
-            self._check_values(features)
-            return features
+            return X
         if reset:
             self._encoder = None
         features = self._validate_data(
@@ -119,26 +119,26 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
         )
         return np.asarray(features, dtype=np.float32, order="F")
 
-    def _plain_array(self, X):
-        return (
+    def _plain_array(self, X, reset):
+        if not (
             type(X) is np.ndarray
             and X.ndim == 2
             and X.shape[0] > 0
+            and X.shape[1] > 0
             and X.dtype in (np.float32, np.float64)
-            and getattr(self, "_encoder", None) is None
+        ):
+            return False
+        if reset:
+            return True
+        return (
+            getattr(self, "_encoder", None) is None
             and not hasattr(self, "feature_names_in_")
             and hasattr(self, "n_features_in_")
         )
 
-    def _check_values(self, features):
-        if np.isfinite(features).all():
-            return
-        if np.isinf(features).any():
-            raise ValueError("Input X contains infinity or a value too large for dtype('float32').")
-        if not self._allow_nan:
-            raise ValueError(f"Input X contains NaN; {type(self).__name__} does not accept missing "
-                             "values (GBDTClassifier, XGBoostClassifier and "
-                             "RandomForestClassifier do).")
+    def _value_check(self):
+        """The C++ model's check of X's values: (allow_missing, estimator name)."""
+        return self._allow_nan, type(self).__name__
 
     def _schema(self, features, class_names):
         if self._encoder is not None:
@@ -175,12 +175,18 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
         if engine not in _ENGINES:
             raise ValueError(f"engine={engine!r}: use 'local' or 'ddp'")
         group = self._ddp_group() if engine == "ddp" else None
-        labels = LabelEncoding(y, classes=None if group is None else _global_classes(group, y))
-        if len(labels.classes) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs at least two classes; y holds one class "
-                f"({labels.classes[0]!r})" if len(labels.classes) else "y is empty"
-            )
+        if RawLabels.applies(y):
+            # The C++ model takes them as they are and finds the classes itself (every rank's
+            # under ddp); fewer than two is its ValueError.
+            labels = RawLabels(y.dtype)
+        else:
+            classes = None if group is None else _global_classes(group, y)
+            labels = LabelEncoding(y, classes=classes)
+            if len(labels.classes) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs at least two classes; y holds one class "
+                    f"({labels.classes[0]!r})" if len(labels.classes) else "y is empty"
+                )
         model = self._new_model()
         args = (
             features,
@@ -188,6 +194,7 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
             self._feature_names_for_model(features),
             self._schema(features, labels.class_names()),
             _threads(self.n_jobs),
+            *self._value_check(),
         )
         if group is None:
             model.fit(*args)  # Ctrl-C: KeyboardInterrupt, this estimator left as it was
@@ -217,7 +224,7 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
         rows = np.repeat(np.arange(len(y)), weights.astype(np.int64))
         if len(rows) == 0:
             raise ValueError("sample_weight is zero for every row")
-        return np.asfortranarray(features[rows]), y[rows]
+        return features[rows], y[rows]
 
     def _set_fitted(self, model, labels):
         self._model = model
@@ -246,13 +253,15 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         """Class probabilities, one column per entry of classes_."""
         features = self._predict_features(X)
-        proba = self._model.predict_proba(features, _threads(self.n_jobs), self._predict_group())
+        proba = self._model.predict_proba(features, _threads(self.n_jobs), self._predict_group(),
+                                          *self._value_check())
         return proba.astype(np.float64)
 
     def predict(self, X):
         """The most probable class of each row (the C++ model's own prediction)."""
         features = self._predict_features(X)
-        labels = self._model.predict(features, _threads(self.n_jobs), self._predict_group())
+        labels = self._model.predict(features, _threads(self.n_jobs), self._predict_group(),
+                                     *self._value_check())
         return self._labels.decode(labels)
 
     def _predict_group(self):
@@ -290,8 +299,7 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
                 updates[name] = _from_text(file_params[name], default)
         self.set_params(**updates)
         self._encoder = None
-        classes = np.asarray(model.classes, dtype=np.int64)
-        self._set_fitted(model, LabelEncoding(classes))
+        self._set_fitted(model, RawLabels(np.dtype(np.int64)))
         # A model file does not name its features: the C++ model checks the width at predict.
         for attribute in ("n_features_in_", "feature_names_in_"):
             if hasattr(self, attribute):

@@ -188,6 +188,41 @@ def _unique(y):
     return np.unique(y)
 
 
+class RawLabels:
+    """Integer labels that fit in int32, passed to C++ as they are (the CLI's raw integer labels,
+    so model files stay interchangeable): the C++ model finds the classes (no pass over y here)
+    and classes_ are its classes in y's dtype."""
+
+    raw = True
+
+    @staticmethod
+    def applies(y):
+        if y.dtype.kind not in "iu" or len(y) == 0:
+            return False
+        if y.dtype == np.int32 or y.dtype.itemsize < 4:
+            return True
+        low, high = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+        return bool((y.dtype.kind == "u" or y.min() >= low) and y.max() <= high)
+
+    def __init__(self, dtype):
+        self.dtype = np.dtype(dtype)
+
+    @staticmethod
+    def encode(y):
+        return np.ascontiguousarray(y, dtype=np.int32)
+
+    @staticmethod
+    def class_names():
+        return []
+
+    def bind(self, model_classes):
+        self.model_classes = np.asarray(model_classes)
+        self.classes = self.model_classes.astype(self.dtype)
+
+    def decode(self, labels):
+        return labels.astype(self.dtype, copy=False)
+
+
 class LabelEncoding:
     """Original labels <-> the int32 labels the C++ model holds."""
 
