@@ -13,7 +13,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, colu
 
 from . import _core
 from ._ddp import process_group
-from ._encoding import FrameEncoder, LabelEncoding, RawLabels, numeric_schema
+from ._encoding import FrameEncoder, LabelEncoding, RawLabels, agree_across_ranks, numeric_schema
 
 _ENGINES = ("local", "ddp")
 
@@ -63,10 +63,13 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
         return _core.Model(self._algorithm, self._param_map())
 
     # ---- input -------------------------------------------------------------------------------
-    def _features(self, X, reset):
+    def _features(self, X, reset, group=None):
         """X for the C++ model: a numeric ndarray as it is (the C++ side views or converts it and
         checks its values in one pass: FeatureInput.h), anything else as Fortran-order float32;
-        its Schema learned on reset."""
+        its Schema learned on reset. `group`: the ddp group of a fit, whose ranks agree on the
+        columns' encoding (category dictionaries) before any rank encodes (collective)."""
+        if reset and group is not None and not isinstance(X, pd.DataFrame):
+            agree_across_ranks(group, None)  # arrays: nothing to agree on, but every rank calls
         encoder = getattr(self, "_encoder", None)
         if not reset and encoder is not None and not encoder.plain:
             if not isinstance(X, pd.DataFrame):
@@ -84,6 +87,8 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
             self._check_feature_names(X, reset=reset)
             if reset:
                 self._encoder = FrameEncoder(X)
+                if group is not None:
+                    agree_across_ranks(group, self._encoder)  # merges the dictionaries
                 self.n_features_in_ = X.shape[1]
             elif X.shape[1] != self.n_features_in_:
                 raise ValueError(
@@ -156,7 +161,11 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         """Trains the C++ model. sample_weight: non-negative integers, applied as row repetition
         (the C++ Dataset has no weight column); other weights are a ValueError."""
-        features = self._features(X, reset=True)
+        engine = getattr(self, "engine", "local")
+        if engine not in _ENGINES:
+            raise ValueError(f"engine={engine!r}: use 'local' or 'ddp'")
+        group = process_group() if engine == "ddp" else None
+        features = self._features(X, reset=True, group=group)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None"
@@ -171,17 +180,8 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
             check_classification_targets(y)
         if sample_weight is not None:
             features, y = self._repeat_rows(features, y, sample_weight)
-        engine = getattr(self, "engine", "local")
-        if engine not in _ENGINES:
-            raise ValueError(f"engine={engine!r}: use 'local' or 'ddp'")
-        group = self._ddp_group() if engine == "ddp" else None
-        if RawLabels.applies(y):
-            # The C++ model takes them as they are and finds the classes itself (every rank's
-            # under ddp); fewer than two is its ValueError.
-            labels = RawLabels(y.dtype)
-        else:
-            classes = None if group is None else _global_classes(group, y)
-            labels = LabelEncoding(y, classes=classes)
+        labels = self._label_encoding(y, group)
+        if not labels.raw:
             if len(labels.classes) < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs at least two classes; y holds one class "
@@ -204,13 +204,15 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
         self._ddp = group
         return self
 
-    def _ddp_group(self):
-        if getattr(self, "_encoder", None) is not None and not self._encoder.plain:
-            raise ValueError(
-                "engine='ddp' takes numeric features (arrays or numeric DataFrame columns): "
-                "categorical, string and datetime columns would be coded differently on each rank"
-            )
-        return process_group()
+    @staticmethod
+    def _label_encoding(y, group):
+        """Integer labels that fit in int32 go to the C++ model as they are (it finds the classes
+        itself, every rank's under ddp; fewer than two is its ValueError). Others are coded by
+        their sorted classes: under ddp the union of every rank's (collective)."""
+        if group is None:
+            return RawLabels(y.dtype) if RawLabels.applies(y) else LabelEncoding(y)
+        raw, classes = _global_classes(group, y)
+        return RawLabels(y.dtype) if raw else LabelEncoding(y, classes=classes)
 
     def _repeat_rows(self, features, y, sample_weight):
         if not self._supports_sample_weight:
@@ -342,10 +344,16 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
 
 
 def _global_classes(group, y):
-    """The sorted union of every rank's labels (collective)."""
-    mine = LabelEncoding(y).classes
+    """(whether every rank's labels are raw integers, the sorted union of every rank's labels):
+    one allgather on every rank, whatever its labels."""
+    mine = (RawLabels.applies(y), LabelEncoding(y).classes)
     parts = [pickle.loads(part) for part in group.allgather_bytes(pickle.dumps(mine))]
-    return np.unique(np.concatenate(parts))
+    try:
+        classes = np.unique(np.concatenate([classes for _, classes in parts]))
+    except TypeError as error:
+        raise ValueError(f"engine='ddp': the ranks' labels are of different types ({error})") \
+            from error
+    return all(raw for raw, _ in parts), classes
 
 
 def _from_text(text, like):

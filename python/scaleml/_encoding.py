@@ -13,6 +13,8 @@ Labels of any type are encoded with np.unique (sorted); integer labels that fit 
 passed to C++ as they are (the CLI's raw integer labels), so model files stay interchangeable.
 """
 
+import pickle
+
 import numpy as np
 import pandas as pd
 
@@ -169,6 +171,38 @@ class FrameEncoder:
         for j, part in enumerate(parts):
             out[:, j] = part
         return out
+
+
+def agree_across_ranks(group, encoder):
+    """Collective (engine="ddp"): every rank passes its training frame's encoder (None for an
+    array) and ends with the same one: each categorical column's dictionary the sorted union of
+    every rank's values, a datetime column with hours when any rank's values have times. So a
+    value has the same code on every rank, as the CLI's ddp read merges its ranks' dictionaries
+    (engine/SchemaExchange). Ranks whose columns differ in names or types are a ValueError on
+    every rank (each sees all the descriptions, so all raise together)."""
+    mine = None if encoder is None else [
+        (c.name, int(c.type), c.has_time, c.categories) for c in encoder.columns
+    ]
+    parts = [pickle.loads(part) for part in group.allgather_bytes(pickle.dumps(mine))]
+    if any(part is None for part in parts):
+        if all(part is None for part in parts):
+            return
+        raise ValueError(
+            "engine='ddp': some ranks passed a DataFrame and others an array; every rank must "
+            "pass X of the same kind and columns"
+        )
+    layout = [(name, kind) for name, kind, _, _ in parts[0]]
+    for rank, part in enumerate(parts):
+        other = [(name, kind) for name, kind, _, _ in part]
+        if other != layout:
+            raise ValueError(
+                f"engine='ddp': rank {rank}'s columns (name, type) {other} differ from rank 0's "
+                f"{layout}; every rank must pass the same columns with the same dtypes"
+            )
+    for j, column in enumerate(encoder.columns):
+        column.has_time = any(part[j][2] for part in parts)
+        if column.categories is not None:
+            column.categories = sorted({value for part in parts for value in part[j][3]})
 
 
 def numeric_schema(features, classes=()):
