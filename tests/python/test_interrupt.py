@@ -19,8 +19,8 @@ SCRIPT = textwrap.dedent("""
     # queries are long in 40 dimensions, where the kd-tree prunes little.
     X_wide = rng.standard_normal((20000, 200)).astype(np.float32, order="F")
     y_wide = (X_wide[:, :5].sum(axis=1) + 2 * rng.standard_normal(20000) > 0).astype(np.int32)
-    X_knn = np.asfortranarray(X_wide[:, :40])
-    queries = np.asfortranarray(np.tile(X_knn, (3, 1)))
+    X_knn, y_knn = np.asfortranarray(X_wide[:10000, :40]), y_wide[:10000]
+    queries = np.asfortranarray(np.tile(X_knn, (6, 1)))
     cases = {
         "gbdt": (scaleml.GBDTClassifier, X, y, dict(num_iterations=5, min_data_in_leaf=20),
                  dict(num_iterations=100000, min_data_in_leaf=1)),
@@ -28,7 +28,7 @@ SCRIPT = textwrap.dedent("""
                dict(n_estimators=100000)),
         "logreg": (scaleml.LogisticRegression, X_wide, y_wide, dict(max_iter=5),
                    dict(solver="lbfgs", max_iter=1000000, tol=0.0)),
-        "knn": (scaleml.KNeighborsClassifier, X_knn, y_wide, {}, None),
+        "knn": (scaleml.KNeighborsClassifier, X_knn, y_knn, {}, None),
     }
     for algo, (cls, X, y, short, long_fit) in cases.items():
         model = cls(n_jobs=2, **short)
