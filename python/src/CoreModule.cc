@@ -25,6 +25,7 @@
 #include "algo/logreg/LogregClassifier.h"
 #include "comm/LocalComm.h"
 #include "core/Error.h"
+#include "core/Stopwatch.h"
 #include "core/Threads.h"
 #include "core/Version.h"
 #include "data/ClassificationGenerator.h"
@@ -241,15 +242,17 @@ class Model {
   }
 
  private:
-  // Query rows per block of a long prediction: k-NN answers 16384 queries in tens of
-  // milliseconds on a million training rows, so Ctrl-C is seen within about a block.
-  static constexpr std::size_t kPredictBlockRows = 16384;
+  // Query rows per block of a long prediction: the first block is small, then the size doubles
+  // while a block takes under 25 ms and halves above 100 ms, so Ctrl-C is seen within about
+  // 0.1 s whatever a query costs (k-NN's grows with the features), at a few blocks' overhead.
+  static constexpr std::size_t kFirstBlockRows = 256;
+  static constexpr std::size_t kMaxBlockRows = 65536;
 
   // A prediction long enough to deserve Ctrl-C: k-NN's (a search per query) on more than a
-  // block of rows, in this process. The others predict a million rows in a fraction of a
+  // first block of rows, in this process. The others predict a million rows in a fraction of a
   // second; a collective k-NN prediction cannot stop on one rank alone.
   bool InterruptiblePrediction(const Dataset& data, const DdpGroup* group) const {
-    return group == nullptr && data.rows() > kPredictBlockRows &&
+    return group == nullptr && data.rows() > kFirstBlockRows &&
            dynamic_cast<const KnnClassifier*>(model_.get()) != nullptr;
   }
 
@@ -272,11 +275,16 @@ class Model {
         [&] {
           SetThreads(threads);
           LocalComm local;
-          for (std::size_t begin = 0; begin < data.rows(); begin += kPredictBlockRows) {
+          std::size_t block = kFirstBlockRows;
+          for (std::size_t begin = 0; begin < data.rows();) {
             if (cancel.load()) throw Failure(model_->name(), ": prediction cancelled");
-            const Dataset block = RowBlock(data, begin, kPredictBlockRows);
-            const std::vector<T> part = predict(block, local);
+            Stopwatch watch;
+            const std::vector<T> part = predict(RowBlock(data, begin, block), local);
             out.insert(out.end(), part.begin(), part.end());
+            begin += block;
+            const double seconds = watch.Seconds();
+            if (seconds < 0.025) block = std::min(block * 2, kMaxBlockRows);
+            if (seconds > 0.1) block = std::max(block / 2, kFirstBlockRows);
           }
         },
         cancel);
