@@ -13,7 +13,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, colu
 
 from . import _core
 from ._ddp import process_group
-from ._encoding import FrameEncoder, LabelEncoding, numeric_schema
+from ._encoding import FrameEncoder, LabelEncoding, RawLabels, agree_across_ranks, numeric_schema
 
 _ENGINES = ("local", "ddp")
 
@@ -63,8 +63,13 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
         return _core.Model(self._algorithm, self._param_map())
 
     # ---- input -------------------------------------------------------------------------------
-    def _features(self, X, reset):
-        """X as Fortran-order float32 (no copy when it already is), and its Schema on reset."""
+    def _features(self, X, reset, group=None):
+        """X for the C++ model: a numeric ndarray as it is (the C++ side views or converts it and
+        checks its values in one pass: FeatureInput.h), anything else as Fortran-order float32;
+        its Schema learned on reset. `group`: the ddp group of a fit, whose ranks agree on the
+        columns' encoding (category dictionaries) before any rank encodes (collective)."""
+        if reset and group is not None and not isinstance(X, pd.DataFrame):
+            agree_across_ranks(group, None)  # arrays: nothing to agree on, but every rank calls
         encoder = getattr(self, "_encoder", None)
         if not reset and encoder is not None and not encoder.plain:
             if not isinstance(X, pd.DataFrame):
@@ -77,13 +82,13 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
                         f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
                         f"{self.n_features_in_} features as input."
                     )
-                features = encoder.encode(X)
-                self._check_values(features)
-                return features
+                return encoder.encode(X)
         if isinstance(X, pd.DataFrame):
             self._check_feature_names(X, reset=reset)
             if reset:
                 self._encoder = FrameEncoder(X)
+                if group is not None:
+                    agree_across_ranks(group, self._encoder)  # merges the dictionaries
                 self.n_features_in_ = X.shape[1]
             elif X.shape[1] != self.n_features_in_:
                 raise ValueError(
@@ -96,19 +101,19 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
                     f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 "
                     "is required."
                 )
-            self._check_values(features)
             return features
-        if not reset and self._plain_array(X):
-            # Prediction's fast path (one row in tens of microseconds): the checks
-            # _validate_data makes for a numeric ndarray, without its generic machinery.
-            if X.shape[1] != self.n_features_in_:
+        if self._plain_array(X, reset):
+            # The checks _validate_data makes for a numeric ndarray, without its passes over X.
+            if reset:
+                self._encoder = None
+                self._check_feature_names(X, reset=True)
+                self.n_features_in_ = X.shape[1]
+            elif X.shape[1] != self.n_features_in_:
                 raise ValueError(
                     f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
                     f"{self.n_features_in_} features as input."
                 )
-            features = np.asarray(X, dtype=np.float32, order="F")
-            self._check_values(features)
-            return features
+            return X
         if reset:
             self._encoder = None
         features = self._validate_data(
@@ -119,26 +124,26 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
         )
         return np.asarray(features, dtype=np.float32, order="F")
 
-    def _plain_array(self, X):
-        return (
+    def _plain_array(self, X, reset):
+        if not (
             type(X) is np.ndarray
             and X.ndim == 2
             and X.shape[0] > 0
+            and X.shape[1] > 0
             and X.dtype in (np.float32, np.float64)
-            and getattr(self, "_encoder", None) is None
+        ):
+            return False
+        if reset:
+            return True
+        return (
+            getattr(self, "_encoder", None) is None
             and not hasattr(self, "feature_names_in_")
             and hasattr(self, "n_features_in_")
         )
 
-    def _check_values(self, features):
-        if np.isfinite(features).all():
-            return
-        if np.isinf(features).any():
-            raise ValueError("Input X contains infinity or a value too large for dtype('float32').")
-        if not self._allow_nan:
-            raise ValueError(f"Input X contains NaN; {type(self).__name__} does not accept missing "
-                             "values (GBDTClassifier, XGBoostClassifier and "
-                             "RandomForestClassifier do).")
+    def _value_check(self):
+        """The C++ model's check of X's values: (allow_missing, estimator name)."""
+        return self._allow_nan, type(self).__name__
 
     def _schema(self, features, class_names):
         if self._encoder is not None:
@@ -156,7 +161,11 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         """Trains the C++ model. sample_weight: non-negative integers, applied as row repetition
         (the C++ Dataset has no weight column); other weights are a ValueError."""
-        features = self._features(X, reset=True)
+        engine = getattr(self, "engine", "local")
+        if engine not in _ENGINES:
+            raise ValueError(f"engine={engine!r}: use 'local' or 'ddp'")
+        group = process_group() if engine == "ddp" else None
+        features = self._features(X, reset=True, group=group)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None"
@@ -171,16 +180,13 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
             check_classification_targets(y)
         if sample_weight is not None:
             features, y = self._repeat_rows(features, y, sample_weight)
-        engine = getattr(self, "engine", "local")
-        if engine not in _ENGINES:
-            raise ValueError(f"engine={engine!r}: use 'local' or 'ddp'")
-        group = self._ddp_group() if engine == "ddp" else None
-        labels = LabelEncoding(y, classes=None if group is None else _global_classes(group, y))
-        if len(labels.classes) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs at least two classes; y holds one class "
-                f"({labels.classes[0]!r})" if len(labels.classes) else "y is empty"
-            )
+        labels = self._label_encoding(y, group)
+        if not labels.raw:
+            if len(labels.classes) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs at least two classes; y holds one class "
+                    f"({labels.classes[0]!r})" if len(labels.classes) else "y is empty"
+                )
         model = self._new_model()
         args = (
             features,
@@ -188,6 +194,7 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
             self._feature_names_for_model(features),
             self._schema(features, labels.class_names()),
             _threads(self.n_jobs),
+            *self._value_check(),
         )
         if group is None:
             model.fit(*args)  # Ctrl-C: KeyboardInterrupt, this estimator left as it was
@@ -197,13 +204,15 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
         self._ddp = group
         return self
 
-    def _ddp_group(self):
-        if getattr(self, "_encoder", None) is not None and not self._encoder.plain:
-            raise ValueError(
-                "engine='ddp' takes numeric features (arrays or numeric DataFrame columns): "
-                "categorical, string and datetime columns would be coded differently on each rank"
-            )
-        return process_group()
+    @staticmethod
+    def _label_encoding(y, group):
+        """Integer labels that fit in int32 go to the C++ model as they are (it finds the classes
+        itself, every rank's under ddp; fewer than two is its ValueError). Others are coded by
+        their sorted classes: under ddp the union of every rank's (collective)."""
+        if group is None:
+            return RawLabels(y.dtype) if RawLabels.applies(y) else LabelEncoding(y)
+        raw, classes = _global_classes(group, y)
+        return RawLabels(y.dtype) if raw else LabelEncoding(y, classes=classes)
 
     def _repeat_rows(self, features, y, sample_weight):
         if not self._supports_sample_weight:
@@ -217,7 +226,7 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
         rows = np.repeat(np.arange(len(y)), weights.astype(np.int64))
         if len(rows) == 0:
             raise ValueError("sample_weight is zero for every row")
-        return np.asfortranarray(features[rows]), y[rows]
+        return features[rows], y[rows]
 
     def _set_fitted(self, model, labels):
         self._model = model
@@ -246,13 +255,15 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         """Class probabilities, one column per entry of classes_."""
         features = self._predict_features(X)
-        proba = self._model.predict_proba(features, _threads(self.n_jobs), self._predict_group())
+        proba = self._model.predict_proba(features, _threads(self.n_jobs), self._predict_group(),
+                                          *self._value_check())
         return proba.astype(np.float64)
 
     def predict(self, X):
         """The most probable class of each row (the C++ model's own prediction)."""
         features = self._predict_features(X)
-        labels = self._model.predict(features, _threads(self.n_jobs), self._predict_group())
+        labels = self._model.predict(features, _threads(self.n_jobs), self._predict_group(),
+                                     *self._value_check())
         return self._labels.decode(labels)
 
     def _predict_group(self):
@@ -290,8 +301,7 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
                 updates[name] = _from_text(file_params[name], default)
         self.set_params(**updates)
         self._encoder = None
-        classes = np.asarray(model.classes, dtype=np.int64)
-        self._set_fitted(model, LabelEncoding(classes))
+        self._set_fitted(model, RawLabels(np.dtype(np.int64)))
         # A model file does not name its features: the C++ model checks the width at predict.
         for attribute in ("n_features_in_", "feature_names_in_"):
             if hasattr(self, attribute):
@@ -334,10 +344,16 @@ class ScalemlClassifier(ClassifierMixin, BaseEstimator):
 
 
 def _global_classes(group, y):
-    """The sorted union of every rank's labels (collective)."""
-    mine = LabelEncoding(y).classes
+    """(whether every rank's labels are raw integers, the sorted union of every rank's labels):
+    one allgather on every rank, whatever its labels."""
+    mine = (RawLabels.applies(y), LabelEncoding(y).classes)
     parts = [pickle.loads(part) for part in group.allgather_bytes(pickle.dumps(mine))]
-    return np.unique(np.concatenate(parts))
+    try:
+        classes = np.unique(np.concatenate([classes for _, classes in parts]))
+    except TypeError as error:
+        raise ValueError(f"engine='ddp': the ranks' labels are of different types ({error})") \
+            from error
+    return all(raw for raw, _ in parts), classes
 
 
 def _from_text(text, like):

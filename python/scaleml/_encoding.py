@@ -13,6 +13,8 @@ Labels of any type are encoded with np.unique (sorted); integer labels that fit 
 passed to C++ as they are (the CLI's raw integer labels), so model files stay interchangeable.
 """
 
+import pickle
+
 import numpy as np
 import pandas as pd
 
@@ -171,6 +173,38 @@ class FrameEncoder:
         return out
 
 
+def agree_across_ranks(group, encoder):
+    """Collective (engine="ddp"): every rank passes its training frame's encoder (None for an
+    array) and ends with the same one: each categorical column's dictionary the sorted union of
+    every rank's values, a datetime column with hours when any rank's values have times. So a
+    value has the same code on every rank, as the CLI's ddp read merges its ranks' dictionaries
+    (engine/SchemaExchange). Ranks whose columns differ in names or types are a ValueError on
+    every rank (each sees all the descriptions, so all raise together)."""
+    mine = None if encoder is None else [
+        (c.name, int(c.type), c.has_time, c.categories) for c in encoder.columns
+    ]
+    parts = [pickle.loads(part) for part in group.allgather_bytes(pickle.dumps(mine))]
+    if any(part is None for part in parts):
+        if all(part is None for part in parts):
+            return
+        raise ValueError(
+            "engine='ddp': some ranks passed a DataFrame and others an array; every rank must "
+            "pass X of the same kind and columns"
+        )
+    layout = [(name, kind) for name, kind, _, _ in parts[0]]
+    for rank, part in enumerate(parts):
+        other = [(name, kind) for name, kind, _, _ in part]
+        if other != layout:
+            raise ValueError(
+                f"engine='ddp': rank {rank}'s columns (name, type) {other} differ from rank 0's "
+                f"{layout}; every rank must pass the same columns with the same dtypes"
+            )
+    for j, column in enumerate(encoder.columns):
+        column.has_time = any(part[j][2] for part in parts)
+        if column.categories is not None:
+            column.categories = sorted({value for part in parts for value in part[j][3]})
+
+
 def numeric_schema(features, classes=()):
     schema = _core.Schema()
     schema.features = [_core.FeatureInfo() for _ in range(features)]
@@ -186,6 +220,41 @@ def _unique(y):
             present = np.flatnonzero(np.bincount((y - low).astype(np.intp, copy=False)))
             return (present + low).astype(y.dtype)
     return np.unique(y)
+
+
+class RawLabels:
+    """Integer labels that fit in int32, passed to C++ as they are (the CLI's raw integer labels,
+    so model files stay interchangeable): the C++ model finds the classes (no pass over y here)
+    and classes_ are its classes in y's dtype."""
+
+    raw = True
+
+    @staticmethod
+    def applies(y):
+        if y.dtype.kind not in "iu" or len(y) == 0:
+            return False
+        if y.dtype == np.int32 or y.dtype.itemsize < 4:
+            return True
+        low, high = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+        return bool((y.dtype.kind == "u" or y.min() >= low) and y.max() <= high)
+
+    def __init__(self, dtype):
+        self.dtype = np.dtype(dtype)
+
+    @staticmethod
+    def encode(y):
+        return np.ascontiguousarray(y, dtype=np.int32)
+
+    @staticmethod
+    def class_names():
+        return []
+
+    def bind(self, model_classes):
+        self.model_classes = np.asarray(model_classes)
+        self.classes = self.model_classes.astype(self.dtype)
+
+    def decode(self, labels):
+        return labels.astype(self.dtype, copy=False)
 
 
 class LabelEncoding:

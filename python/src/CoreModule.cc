@@ -15,14 +15,17 @@
 #include <vector>
 
 #include "DdpGroup.h"
+#include "FeatureInput.h"
 #include "InterruptibleRun.h"
 #include "TuneBinding.h"
 #include "algo/Registry.h"
 #include "algo/forest/ForestClassifier.h"
 #include "algo/gbdt/GbdtClassifier.h"
+#include "algo/knn/KnnClassifier.h"
 #include "algo/logreg/LogregClassifier.h"
 #include "comm/LocalComm.h"
 #include "core/Error.h"
+#include "core/Stopwatch.h"
 #include "core/Threads.h"
 #include "core/Version.h"
 #include "data/ClassificationGenerator.h"
@@ -34,7 +37,6 @@ namespace py = pybind11;
 namespace scaleml {
 namespace {
 
-using FeatureArray = py::array_t<float, py::array::f_style | py::array::forcecast>;
 using LabelArray = py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>;
 
 // Row ids 0..rows-1 and the label storage a view needs besides the caller's arrays.
@@ -46,7 +48,7 @@ struct ViewParts {
 // A Dataset over numpy memory: `features` is (rows, features) in Fortran order, i.e. columnar.
 // The arrays must outlive the returned view (the caller holds them for the call). Row ids count
 // from `first_row_id` (a ddp rank's rows follow the ranks' before it, as in a file's ranges).
-Dataset MakeView(const FeatureArray& features, const std::int32_t* labels,
+Dataset MakeView(const ColumnarArray& features, const std::int32_t* labels,
                  const std::vector<std::string>& feature_names, const Schema* schema,
                  ViewParts& parts, std::int64_t first_row_id = 0) {
   if (features.ndim() != 2) throw InputError("X must be a 2-d array, got ", features.ndim(), "-d");
@@ -97,8 +99,15 @@ class Model {
   }
 
   // Trains in this process; Ctrl-C stops it (InterruptibleRun.h) with KeyboardInterrupt.
-  void Fit(const FeatureArray& features, const LabelArray& labels,
-           const std::vector<std::string>& feature_names, const Schema& schema, int threads) {
+  // X: any float32/float64 array (FeatureInput.h: viewed or converted, and checked in that
+  // pass: a NaN is a ValueError unless `allow_missing`, an infinity always; `estimator` names
+  // the Python class in the message).
+  void Fit(const py::array& X, const LabelArray& labels,
+           const std::vector<std::string>& feature_names, const Schema& schema, int threads,
+           bool allow_missing, const std::string& estimator) {
+    const FeatureInput input = ReadFeatures(X, threads);
+    CheckFeatureValues(input, allow_missing, estimator);
+    const ColumnarArray& features = input.columns;
     CheckLabels(features, labels);
     ViewParts parts;
     Dataset train = MakeView(features, labels.data(), feature_names, &schema, parts);
@@ -123,9 +132,12 @@ class Model {
   // One model across the ranks of `group`, each passing its own rows (collective): every rank
   // ends with the same model. Not interruptible: a rank that stopped alone would leave the others
   // waiting in a collective (the launcher stops the group on Ctrl-C).
-  void FitDdp(const FeatureArray& features, const LabelArray& labels,
+  void FitDdp(const py::array& X, const LabelArray& labels,
               const std::vector<std::string>& feature_names, const Schema& schema, int threads,
-              DdpGroup& group) {
+              bool allow_missing, const std::string& estimator, DdpGroup& group) {
+    const FeatureInput input = ReadFeatures(X, threads);
+    CheckFeatureValues(input, allow_missing, estimator);
+    const ColumnarArray& features = input.columns;
     CheckLabels(features, labels);
     const std::int64_t first_row_id = group.FirstRowId(features.shape(0));
     ViewParts parts;
@@ -138,42 +150,39 @@ class Model {
     features_ = static_cast<int>(train.features());
   }
 
-  static void CheckLabels(const FeatureArray& features, const LabelArray& labels) {
+  static void CheckLabels(const ColumnarArray& features, const LabelArray& labels) {
     if (labels.ndim() != 1 || labels.shape(0) != features.shape(0)) {
       throw InputError("y must be 1-d with one label per row of X");
     }
   }
 
   // `group`: the ddp group a k-NN model was trained in (its rows stay on their ranks, so the
-  // prediction is collective); null otherwise.
-  py::array_t<float> PredictProba(const FeatureArray& features, int threads,
-                                  DdpGroup* group) const {
+  // prediction is collective); null otherwise. X and the check of its values as for Fit.
+  py::array_t<float> PredictProba(const py::array& X, int threads, DdpGroup* group,
+                                  bool allow_missing, const std::string& estimator) const {
+    const FeatureInput input = ReadFeatures(X, threads);
+    CheckFeatureValues(input, allow_missing, estimator);
     ViewParts parts;
-    Dataset data = MakeView(features, nullptr, {}, nullptr, parts);
-    std::vector<float> proba;
-    {
-      py::gil_scoped_release release;
-      SetThreads(threads);
-      LocalComm local;
-      proba = model_->PredictProba(data, group != nullptr ? group->comm() : local);
-    }
-    auto classes = static_cast<py::ssize_t>(model_->classes().size());
-    py::array_t<float> out({static_cast<py::ssize_t>(data.rows()), classes});
+    Dataset data = MakeView(input.columns, nullptr, {}, nullptr, parts);
+    const std::size_t classes = model_->classes().size();
+    std::vector<float> proba = RunPrediction<float>(
+        data, classes, threads, group,
+        [&](const Dataset& rows, Comm& comm) { return model_->PredictProba(rows, comm); });
+    py::array_t<float> out(
+        {static_cast<py::ssize_t>(data.rows()), static_cast<py::ssize_t>(classes)});
     std::copy(proba.begin(), proba.end(), out.mutable_data());
     return out;
   }
 
-  py::array_t<std::int32_t> Predict(const FeatureArray& features, int threads,
-                                    DdpGroup* group) const {
+  py::array_t<std::int32_t> Predict(const py::array& X, int threads, DdpGroup* group,
+                                    bool allow_missing, const std::string& estimator) const {
+    const FeatureInput input = ReadFeatures(X, threads);
+    CheckFeatureValues(input, allow_missing, estimator);
     ViewParts parts;
-    Dataset data = MakeView(features, nullptr, {}, nullptr, parts);
-    std::vector<std::int32_t> labels;
-    {
-      py::gil_scoped_release release;
-      SetThreads(threads);
-      LocalComm local;
-      labels = model_->Predict(data, group != nullptr ? group->comm() : local);
-    }
+    Dataset data = MakeView(input.columns, nullptr, {}, nullptr, parts);
+    std::vector<std::int32_t> labels = RunPrediction<std::int32_t>(
+        data, 1, threads, group,
+        [&](const Dataset& rows, Comm& comm) { return model_->Predict(rows, comm); });
     py::array_t<std::int32_t> out(static_cast<py::ssize_t>(labels.size()));
     std::copy(labels.begin(), labels.end(), out.mutable_data());
     return out;
@@ -233,6 +242,69 @@ class Model {
   }
 
  private:
+  // Query rows per block of a long prediction: the first block is small, then the size doubles
+  // while a block takes under 25 ms and halves above 100 ms, so Ctrl-C is seen within about
+  // 0.1 s whatever a query costs (k-NN's grows with the features), at a few blocks' overhead.
+  static constexpr std::size_t kFirstBlockRows = 256;
+  static constexpr std::size_t kMaxBlockRows = 65536;
+
+  // A prediction long enough to deserve Ctrl-C: k-NN's (a search per query) on more than a
+  // first block of rows, in this process. The others predict a million rows in a fraction of a
+  // second; a collective k-NN prediction cannot stop on one rank alone.
+  bool InterruptiblePrediction(const Dataset& data, const DdpGroup* group) const {
+    return group == nullptr && data.rows() > kFirstBlockRows &&
+           dynamic_cast<const KnnClassifier*>(model_.get()) != nullptr;
+  }
+
+  // `predict(rows, comm)` over `data` (values_per_row results per row) with the GIL released;
+  // an interruptible prediction runs block by block on a thread of its own
+  // (InterruptibleRun.h), Ctrl-C stopping it between blocks with KeyboardInterrupt.
+  template <class T, class PredictRows>
+  std::vector<T> RunPrediction(const Dataset& data, std::size_t values_per_row, int threads,
+                               DdpGroup* group, PredictRows predict) const {
+    if (!InterruptiblePrediction(data, group)) {
+      py::gil_scoped_release release;
+      SetThreads(threads);
+      LocalComm local;
+      return predict(data, group != nullptr ? group->comm() : local);
+    }
+    std::vector<T> out;
+    out.reserve(data.rows() * values_per_row);
+    std::atomic<bool> cancel{false};
+    RunInterruptibly(
+        [&] {
+          SetThreads(threads);
+          LocalComm local;
+          std::size_t block = kFirstBlockRows;
+          for (std::size_t begin = 0; begin < data.rows();) {
+            if (cancel.load()) throw Failure(model_->name(), ": prediction cancelled");
+            Stopwatch watch;
+            const std::vector<T> part = predict(RowBlock(data, begin, block), local);
+            out.insert(out.end(), part.begin(), part.end());
+            begin += block;
+            const double seconds = watch.Seconds();
+            if (seconds < 0.025) block = std::min(block * 2, kMaxBlockRows);
+            if (seconds > 0.1) block = std::max(block / 2, kFirstBlockRows);
+          }
+        },
+        cancel);
+    return out;
+  }
+
+  // Rows begin..begin+count-1 of `data` (fewer at its end) as an owned Dataset.
+  static Dataset RowBlock(const Dataset& data, std::size_t begin, std::size_t count) {
+    const std::size_t rows = std::min(data.rows(), begin + count) - begin;
+    std::vector<float> columns(rows * data.features());
+    for (std::size_t f = 0; f < data.features(); ++f) {
+      const auto column = data.column(f).subspan(begin, rows);
+      std::copy(column.begin(), column.end(), columns.begin() + f * rows);
+    }
+    std::vector<std::int64_t> row_ids(rows);
+    std::iota(row_ids.begin(), row_ids.end(), static_cast<std::int64_t>(begin));
+    return Dataset::FromColumns(data.feature_names(), data.target_name(), std::move(columns),
+                                std::vector<std::int32_t>(rows, 0), std::move(row_ids));
+  }
+
   std::unique_ptr<Classifier> model_;
   int features_ = -1;
 };
@@ -421,12 +493,15 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("classes", &Model::classes)
       .def("feature_count", &Model::feature_count)
       .def("fit", &Model::Fit, py::arg("X"), py::arg("y"), py::arg("feature_names"),
-           py::arg("schema"), py::arg("threads"))
+           py::arg("schema"), py::arg("threads"), py::arg("allow_missing") = true,
+           py::arg("estimator") = "")
       .def("fit_ddp", &Model::FitDdp, py::arg("X"), py::arg("y"), py::arg("feature_names"),
-           py::arg("schema"), py::arg("threads"), py::arg("group"))
+           py::arg("schema"), py::arg("threads"), py::arg("allow_missing"), py::arg("estimator"),
+           py::arg("group"))
       .def("predict_proba", &Model::PredictProba, py::arg("X"), py::arg("threads"),
-           py::arg("group") = nullptr)
-      .def("predict", &Model::Predict, py::arg("X"), py::arg("threads"), py::arg("group") = nullptr)
+           py::arg("group") = nullptr, py::arg("allow_missing") = true, py::arg("estimator") = "")
+      .def("predict", &Model::Predict, py::arg("X"), py::arg("threads"), py::arg("group") = nullptr,
+           py::arg("allow_missing") = true, py::arg("estimator") = "")
       .def("save", &Model::Save, py::arg("path"))
       .def_static("load", &Model::Load, py::arg("path"))
       .def("split_counts", &Model::SplitCounts, py::arg("features"))

@@ -1,6 +1,7 @@
 """engine="ddp" from Python: a script run by `scaleml launch` on 2 ranks, each fitting on its own
 half of the rows, ends with the same model on both ranks, and (gbdt, rf: the trees depend only on
-global row ids and exact histogram sums) the model one process fits on all the rows."""
+global row ids and exact histogram sums) the model one process fits on all the rows; also from a
+DataFrame whose category and string columns hold different values on each rank."""
 
 import os
 import pathlib
@@ -11,6 +12,7 @@ import sys
 import numpy as np
 import pytest
 
+import ddp_fit_script  # tests/python: the rank script's DataFrame
 import scaleml
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -49,6 +51,22 @@ def test_two_rank_fit_from_python(tmp_path, scaleml_binary):
                                        err_msg=f"{name}: 2 ranks differ from one process")
     knn = scaleml.KNeighborsClassifier(n_jobs=1).fit(X, y).predict_proba(X[:500])
     np.testing.assert_array_equal(np.load(tmp_path / "knn_rank0.npy"), knn)
+
+    # DataFrame with category and string columns whose values differ between the ranks: the
+    # ranks agree on the dictionaries (and the string classes), so both hold the model of one
+    # process fitting every row.
+    frame = ddp_fit_script.mixed_frame(X)
+    for part in ("gbdt_frame", "gbdt_frame_classes"):
+        np.testing.assert_array_equal(np.load(tmp_path / f"{part}_rank0.npy", allow_pickle=True),
+                                      np.load(tmp_path / f"{part}_rank1.npy", allow_pickle=True),
+                                      err_msg=f"{part}: the ranks differ")
+    alone = scaleml.GBDTClassifier(num_iterations=15, n_jobs=1)
+    alone.fit(frame, np.array(["no", "yes"])[y])
+    np.testing.assert_array_equal(np.load(tmp_path / "gbdt_frame_classes_rank0.npy",
+                                          allow_pickle=True), alone.classes_)
+    np.testing.assert_allclose(np.load(tmp_path / "gbdt_frame_rank0.npy"),
+                               alone.predict_proba(frame.iloc[:500]), atol=1e-6,
+                               err_msg="DataFrame: 2 ranks differ from one process")
 
 
 def test_ddp_without_a_launcher_says_how_to_run(monkeypatch):

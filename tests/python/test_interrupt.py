@@ -1,6 +1,7 @@
-"""Ctrl-C during a long fit: SIGINT stops it within a round or a tree with KeyboardInterrupt, the
-estimator keeps its earlier model, and it can be fitted again (gbdt and rf, in one child
-process: its start-up is most of the test's time)."""
+"""Ctrl-C during a long fit: SIGINT stops it within a round, a tree or a solver iteration with
+KeyboardInterrupt, the estimator keeps its earlier model, and it can be fitted again (gbdt, rf and
+logreg fits, k-NN's long prediction, in one child process: its start-up is most of the test's
+time)."""
 
 import os
 import signal
@@ -13,18 +14,31 @@ SCRIPT = textwrap.dedent("""
     import numpy as np
     import scaleml
     X, y = scaleml.make_classification(20000, random_state=3)
+    rng = np.random.default_rng(0)
+    # logreg is long with many features and no tolerance (L-BFGS runs to max_iter); k-NN's
+    # queries are long in 40 dimensions, where the kd-tree prunes little.
+    X_wide = rng.standard_normal((20000, 200)).astype(np.float32, order="F")
+    y_wide = (X_wide[:, :5].sum(axis=1) + 2 * rng.standard_normal(20000) > 0).astype(np.int32)
+    X_knn, y_knn = np.asfortranarray(X_wide[:10000, :40]), y_wide[:10000]
+    queries = np.asfortranarray(np.tile(X_knn, (6, 1)))
     cases = {
-        "gbdt": (scaleml.GBDTClassifier, dict(num_iterations=5, min_data_in_leaf=20),
+        "gbdt": (scaleml.GBDTClassifier, X, y, dict(num_iterations=5, min_data_in_leaf=20),
                  dict(num_iterations=100000, min_data_in_leaf=1)),
-        "rf": (scaleml.RandomForestClassifier, dict(n_estimators=3), dict(n_estimators=100000)),
+        "rf": (scaleml.RandomForestClassifier, X, y, dict(n_estimators=3),
+               dict(n_estimators=100000)),
+        "logreg": (scaleml.LogisticRegression, X_wide, y_wide, dict(max_iter=5),
+                   dict(solver="lbfgs", max_iter=1000000, tol=0.0)),
+        "knn": (scaleml.KNeighborsClassifier, X_knn, y_knn, {}, None),
     }
-    for algo, (cls, short, long_fit) in cases.items():
+    for algo, (cls, X, y, short, long_fit) in cases.items():
         model = cls(n_jobs=2, **short)
         before = model.fit(X, y).predict_proba(X[:100])
-        model.set_params(**long_fit)
         print("fitting", algo, flush=True)
         try:
-            model.fit(X, y)
+            if long_fit is None:
+                model.predict(queries)  # k-NN: its fit is short, its prediction long
+            else:
+                model.set_params(**long_fit).fit(X, y)
             print("not-interrupted", algo, flush=True)
         except KeyboardInterrupt:
             print("interrupted", algo, flush=True)
@@ -39,7 +53,7 @@ def test_sigint_during_fit_raises_keyboard_interrupt():
     child = subprocess.Popen([sys.executable, "-c", SCRIPT], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env=dict(os.environ))
     try:
-        for algo in ("gbdt", "rf"):
+        for algo in ("gbdt", "rf", "logreg", "knn"):
             assert child.stdout.readline().split() == ["fitting", algo]
             time.sleep(0.5)  # into the long fit
             sent = time.monotonic()

@@ -68,6 +68,7 @@ SolverResult MinimizeLbfgs(const LogisticObjective& objective, std::vector<doubl
       break;
     }
     if (result.iterations >= options.max_iter) break;
+    ThrowIfCancelled(options);
     ++result.iterations;
     std::vector<double> direction = SearchDirection(history, current.gradient);
     double slope = Dot(current.gradient, direction);

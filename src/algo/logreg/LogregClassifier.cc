@@ -57,6 +57,7 @@ std::vector<double> SampleOptimum(const RowSample& sample, const SolverOptions& 
   coarse_options.max_iter = options.max_iter;
   coarse_options.samples = std::max(1.0, sample.rows);
   coarse_options.tol = std::max(options.tol, 1e-6);
+  coarse_options.cancel = options.cancel;
   return MinimizeNewton(coarse, std::vector<double>(coarse.size(), 0.0), coarse_options, comm)
       .weights;
 }
@@ -94,6 +95,7 @@ void LogregClassifier::Fit(const Dataset& data, Comm& comm) {
   options.max_iter = params_.max_iter;
   options.tol = params_.tol;
   options.samples = std::max(1.0, AllreduceSum(comm, static_cast<double>(train.rows())));
+  options.cancel = cancel_flag();
   Solve(train, options, comm, Monitored(data, comm));
   LogInfo("logreg: ", iterations_, " iterations, converged=", converged_);
 }

@@ -5,11 +5,13 @@
 // Thread-safety: the functions are reentrant; each call uses its own Comm.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <vector>
 
 #include "algo/logreg/LogisticObjective.h"
 #include "comm/Comm.h"
+#include "core/Error.h"
 
 namespace scaleml {
 
@@ -22,7 +24,16 @@ struct SolverOptions {
   // Called after each iteration's accepted step with the iteration (1-based) and the weights;
   // false stops the solver there (a monitor's kStop). Empty: not called.
   std::function<bool(int iteration, const std::vector<double>& weights)> after_iteration;
+  // Classifier::set_cancel_flag's flag: once set, the solver throws at its next iteration (a
+  // pass over the rows). Null: never.
+  const std::atomic<bool>* cancel = nullptr;
 };
+
+inline void ThrowIfCancelled(const SolverOptions& options) {
+  if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
+    throw Failure("logreg: fit cancelled");
+  }
+}
 
 struct SolverResult {
   std::vector<double> weights;

@@ -108,6 +108,7 @@ SolverResult MinimizeNewton(const LogisticObjective& objective, std::vector<doub
       break;
     }
     if (result.iterations >= options.max_iter) break;
+    ThrowIfCancelled(options);
     ++result.iterations;
     std::vector<double> direction = NewtonDirection(current.hessian, current.gradient, shift);
     const double predicted = contraction * result.gradient_max * result.gradient_max;
