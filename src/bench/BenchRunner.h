@@ -12,6 +12,7 @@
 
 #include "bench/BenchOptions.h"
 #include "bench/ChildProcess.h"
+#include "bench/FaultRun.h"
 #include "bench/RunSpec.h"
 
 namespace scaleml::bench {
@@ -41,6 +42,10 @@ class BenchRunner {
  private:
   std::string EnsureDataset(std::int64_t rows);
   double TimeoutOf(const RunSpec& spec) const;
+  // A fault run's expected length: the same run's total in this folder's results, or a guess.
+  double ExpectedSeconds(const RunSpec& spec) const;
+  FaultPlan FaultPlanOf(const RunSpec& spec, const std::vector<std::string>& argv,
+                        const std::string& log_stem, const std::string& storage) const;
   nlohmann::json Execute(const RunSpec& spec);
 
   BenchOptions options_;
