@@ -418,7 +418,10 @@ nlohmann::json BenchRunner::Execute(const RunSpec& spec) {
     record["command"] = Join(argv, " ");
     record["csv_bytes"] = static_cast<std::int64_t>(fs::file_size(data));
     if (spec.mode == "fault") {
-      RunFault(FaultPlanOf(spec, argv, (logs / spec.FileStem()).string(), storage), record);
+      const FaultPlan plan = FaultPlanOf(spec, argv, (logs / spec.FileStem()).string(), storage);
+      record["command"] = Join(plan.argv, " ");
+      record["timeout_s"] = plan.timeout_s;
+      RunFault(plan, record);
       return record;
     }
     const double started = NowUnix();
@@ -490,6 +493,11 @@ FaultPlan BenchRunner::FaultPlanOf(const RunSpec& spec, const std::vector<std::s
   plan.engine = spec.engine;
   plan.algo = spec.algo;
   plan.argv = argv;
+  if (spec.engine == "tasks") {
+    // A trial whose worker died is retried once (tune's default is not to retry).
+    plan.argv.push_back("--max-failures");
+    plan.argv.push_back("1");
+  }
   plan.log_stem = log_stem;
   plan.storage = storage;
   plan.kill_after_s = kFaultFraction * ExpectedSeconds(spec);

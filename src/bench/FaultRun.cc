@@ -207,6 +207,27 @@ void Judge(const FaultPlan& plan, const Observed& o, const ProcessInfo& victim, 
   ReadTuneOutcome(plan.storage, killed_unix, fault, record);
 }
 
+// Waits until the kill moment and a process to kill; nullopt (with the reason) when the run
+// ended first or the deadline passed. Notes when each process of the run was first seen.
+std::optional<ProcessInfo> WaitForVictim(const std::string& engine, Subprocess& child,
+                                         const std::string& marker, Clock::time_point kill_at,
+                                         Clock::time_point deadline,
+                                         std::map<pid_t, Clock::time_point>& first_seen,
+                                         std::string& why_not) {
+  while (Clock::now() < deadline) {
+    if (child.WaitUntil(Clock::now() + kPollEvery)) {
+      why_not =
+          "the run ended before the fault could be injected (make it longer: a larger --sizes)";
+      return std::nullopt;
+    }
+    for (const auto& p : RunProcesses(marker)) first_seen.emplace(p.pid, Clock::now());
+    if (Clock::now() < kill_at) continue;
+    if (auto victim = FindVictim(engine, marker)) return victim;
+  }
+  why_not = "timed out before a process to kill was running";
+  return std::nullopt;
+}
+
 }  // namespace
 
 void RunFault(const FaultPlan& plan, json& record) {
@@ -231,21 +252,11 @@ void RunFault(const FaultPlan& plan, json& record) {
                                    std::chrono::duration<double>(plan.kill_after_s));
   Subprocess child = Subprocess::Spawn(options);
   std::map<pid_t, Clock::time_point> first_seen;  // tasks: when each worker appeared
-  std::optional<ProcessInfo> victim;
-  while (!victim && Clock::now() < deadline) {
-    if (child.WaitUntil(Clock::now() + kPollEvery)) {
-      record["error"] =
-          "the run ended before the fault could be injected (make it longer: a "
-          "larger --sizes)";
-      record["fault"] = fault;
-      KillRun(child, marker);
-      return;
-    }
-    for (const auto& p : RunProcesses(marker)) first_seen.emplace(p.pid, Clock::now());
-    if (Clock::now() >= kill_at) victim = FindVictim(plan.engine, marker);
-  }
+  std::string why_not;
+  const std::optional<ProcessInfo> victim =
+      WaitForVictim(plan.engine, child, marker, kill_at, deadline, first_seen, why_not);
   if (!victim) {
-    record["error"] = "timed out before a process to kill was running";
+    record["error"] = why_not;
     record["fault"] = fault;
     KillRun(child, marker);
     return;

@@ -13,11 +13,11 @@ using json = nlohmann::json;
 
 constexpr double kMiB = 1024.0 * 1024.0;
 
-// The command that writes DIR/network.jsonl (net17's measurement), named where it is missing.
+// What writes DIR/network.jsonl, named where it is missing.
 constexpr const char* kNetworkCommand =
-    "the network measurement of issue 17 (collective latency on loopback and between three "
-    "network-namespace hosts, object transfer between namespace hosts; see docs/scaling.md), run "
-    "with this folder as its results folder";
+    "`bench/run_network_bench.sh --out DIR` (collective latency on loopback and between three "
+    "network-namespace hosts, object transfer between namespace hosts; the namespaces need "
+    "root)";
 
 std::string Fixed(double value, int digits) {
   char buffer[64];
