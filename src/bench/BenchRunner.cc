@@ -549,7 +549,12 @@ SuiteSummary BenchRunner::Run() {
     results.Append(record);
     ++summary.ran;
     const std::string status = record.value("status", "failed");
-    if (status == "ok") {
+    if (status == "ok" && record.contains("fault")) {
+      ++summary.ok;
+      std::fprintf(stderr, "      ok: %s, detected after %.2f s\n",
+                   record["fault"].value("outcome", "").c_str(),
+                   record["fault"].value("detect_s", 0.0));
+    } else if (status == "ok") {
       ++summary.ok;
       std::fprintf(stderr, "      ok: accuracy %.4f, %.2f s\n", record.value("accuracy", 0.0),
                    record.value("wall_s", 0.0));
