@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "bench/BenchDataset.h"
+#include "bench/FaultRun.h"
 #include "bench/MachineInfo.h"
 #include "bench/PeerSkipRule.h"
 #include "bench/ResultsFile.h"
@@ -78,6 +79,35 @@ std::string Join(const std::vector<std::string>& items, const char* separator) {
   return out;
 }
 
+// Per-rank arrays of a ranked run (rank_fit_s, rank_comm_s, rank_total_s, rank_connect_s: the
+// load balance), each node's sum of its ranks' peaks, and, where the ranks stamped the moment
+// they joined, the time from the command to every rank joined and to every rank's data loaded.
+void MergeRankTimes(const nlohmann::json& per_rank, nlohmann::json& record) {
+  nlohmann::json sum_per_node = nlohmann::json::object();
+  for (const char* key : {"fit_s", "comm_s", "total_s", "connect_s"}) {
+    nlohmann::json values = nlohmann::json::array();
+    for (const auto& rank : per_rank) {
+      if (rank.contains(key)) values.push_back(rank[key]);
+    }
+    if (values.size() == per_rank.size()) record[std::string("rank_") + key] = values;
+  }
+  const double started = record.value("started_unix", 0.0);
+  double joined = 0, loaded = 0;
+  for (const auto& rank : per_rank) {
+    const std::string node = rank.contains("node") ? rank["node"].dump() : "0";
+    sum_per_node[node] =
+        sum_per_node.value(node, std::int64_t{0}) + rank.value("peak_rss_bytes", std::int64_t{0});
+    const double joined_unix = rank.value("joined_unix", 0.0);
+    joined = std::max(joined, joined_unix);
+    loaded = std::max(loaded, joined_unix + rank.value("load_s", 0.0));
+  }
+  record["peak_rss_sum_per_node"] = sum_per_node;
+  if (started > 0 && joined > started) {
+    record["time_to_all_ranks_joined_s"] = joined - started;
+    record["time_to_data_loaded_s"] = loaded - started;
+  }
+}
+
 }  // namespace
 
 nlohmann::json LastJsonObject(const std::string& text) {
@@ -119,6 +149,7 @@ void MergeTrainReport(const nlohmann::json& report, nlohmann::json& record) {
     }
     record["peak_rss_per_rank"] = rss;
     record["peak_rss_per_node"] = per_node;
+    MergeRankTimes(report["per_rank"], record);
     if (comm_bytes_total > 0) record["comm_bytes_total"] = comm_bytes_total;
     if (!rss.empty()) {
       std::int64_t peak = 0;
@@ -128,6 +159,10 @@ void MergeTrainReport(const nlohmann::json& report, nlohmann::json& record) {
   }
   // The time to the first result of a single run is the whole run.
   if (report.contains("total_s")) record["time_to_first_result_s"] = report["total_s"];
+  // A single process has its data once its load phase ends (its start is milliseconds).
+  if (!record.contains("time_to_data_loaded_s") && report.contains("load_s")) {
+    record["time_to_data_loaded_s"] = report["load_s"];
+  }
 }
 
 void MergeTuneSummary(const nlohmann::json& summary, double started_unix, nlohmann::json& record) {
@@ -141,18 +176,21 @@ void MergeTuneSummary(const nlohmann::json& summary, double started_unix, nlohma
   std::int64_t rss = 0;
   int ok = 0;
   nlohmann::json trials = nlohmann::json::array();
+  nlohmann::json trial_rss = nlohmann::json::array();  // aligned with trials
   nlohmann::json per_node = nlohmann::json::object();
   std::map<std::string, double> metric_sums;  // over the trials that define the metric
   std::map<std::string, int> metric_counts;
   for (const auto& t : summary.value("trials", nlohmann::json::array())) {
     const double started = t.value("started", 0.0), finished = t.value("finished", 0.0);
+    const nlohmann::json result = t.value("result", nlohmann::json::object());
     trials.push_back({{"status", t.value("status", "")},
                       {"node", t.value("node", "")},
                       {"time_s", t.value("time_s", 0.0)},
+                      {"attempts", t.value("attempts", 1)},
                       {"accuracy", t.value("accuracy", nlohmann::json())}});
+    trial_rss.push_back(result.value("peak_rss_bytes", std::int64_t{0}));
     if (t.value("status", "") != "TERMINATED") continue;
     ++ok;
-    const nlohmann::json result = t.value("result", nlohmann::json::object());
     accuracy += t.value("accuracy", 0.0);
     for (const std::string& metric : ScalarMetricNames()) {
       if (result.contains(metric) && result[metric].is_number()) {
@@ -170,6 +208,8 @@ void MergeTuneSummary(const nlohmann::json& summary, double started_unix, nlohma
     if (finished > 0 && (first_finish == 0 || finished < first_finish)) first_finish = finished;
   }
   record["trial_results"] = trials;
+  record["peak_rss_per_trial"] = trial_rss;
+  record["time_to_data_loaded_s"] = load_s + put_s;
   if (ok == 0) return;
   for (const auto& [metric, sum] : metric_sums) record[metric] = sum / metric_counts[metric];
   record["accuracy"] = accuracy / ok;
@@ -183,6 +223,7 @@ void MergeTuneSummary(const nlohmann::json& summary, double started_unix, nlohma
   if (started_unix > 0 && first_start > 0) {
     record["scheduling_s"] = std::max(0.0, first_start - started_unix - load_s - put_s);
     record["time_to_first_result_s"] = std::max(0.0, first_finish - started_unix);
+    record["time_to_first_trial_running_s"] = std::max(0.0, first_start - started_unix);
   }
 }
 
@@ -381,6 +422,14 @@ nlohmann::json BenchRunner::Execute(const RunSpec& spec) {
     if (spec.engine == "tasks") fs::remove_all(storage);
     const auto argv = CommandOf(spec, data, storage);
     record["command"] = Join(argv, " ");
+    record["csv_bytes"] = static_cast<std::int64_t>(fs::file_size(data));
+    if (spec.mode == "fault") {
+      const FaultPlan plan = FaultPlanOf(spec, argv, (logs / spec.FileStem()).string(), storage);
+      record["command"] = Join(plan.argv, " ");
+      record["timeout_s"] = plan.timeout_s;
+      RunFault(plan, record);
+      return record;
+    }
     const double started = NowUnix();
     record["started_unix"] = started;
     const double timeout_s = TimeoutOf(spec);
@@ -389,6 +438,10 @@ nlohmann::json BenchRunner::Execute(const RunSpec& spec) {
     ChildResult r = RunChild(argv, timeout_s, (logs / spec.FileStem()).string());
     record["wall_s"] = r.wall_s;
     record["peak_rss_bytes"] = r.peak_rss_bytes;
+    if (r.machine_peak_rss_bytes > 0) {
+      record["peak_rss_machine_bytes"] = r.machine_peak_rss_bytes;
+      record["peak_processes_machine"] = r.machine_peak_processes;
+    }
     if (r.timed_out) {
       record["status"] = StatusName(RunStatus::kTimedOut);
       record["error"] = StrCat("timed out after ", timeout_s, " s");
@@ -445,12 +498,47 @@ std::vector<nlohmann::json> BenchRunner::EarlierRecords(
   return records;
 }
 
+double BenchRunner::ExpectedSeconds(const RunSpec& spec) const {
+  // The same run without the fault, when this folder has it (the paper suite's record).
+  const ResultsFile results((fs::path(options_.out_dir) / "results.jsonl").string());
+  double expected = 0;
+  for (const auto& r : results.ReadAll()) {
+    if (r.value("status", "") == "ok" && !r.contains("fault") && r.value("algo", "") == spec.algo &&
+        r.value("size", "") == spec.size && r.value("engine", "") == spec.engine &&
+        r.value("mode", "") != "paper" && r.value("ranks", 0) == spec.ranks &&
+        r.value("trials", 0) == spec.trials) {
+      expected = r.value("total_s", 0.0);
+    }
+  }
+  // Otherwise a guess from the rows: about 2 s per million rows on 2 cores, and start-up.
+  return expected > 0 ? expected : 2.0 + 2.0 * static_cast<double>(spec.rows) / 1e6;
+}
+
+FaultPlan BenchRunner::FaultPlanOf(const RunSpec& spec, const std::vector<std::string>& argv,
+                                   const std::string& log_stem, const std::string& storage) const {
+  FaultPlan plan;
+  plan.engine = spec.engine;
+  plan.algo = spec.algo;
+  plan.argv = argv;
+  if (spec.engine == "tasks") {
+    // A trial whose worker died is retried once (tune's default is not to retry).
+    plan.argv.push_back("--max-failures");
+    plan.argv.push_back("1");
+  }
+  plan.log_stem = log_stem;
+  plan.storage = storage;
+  plan.kill_after_s = kFaultFraction * ExpectedSeconds(spec);
+  plan.timeout_s = TimeoutOf(spec);
+  return plan;
+}
+
 SuiteSummary BenchRunner::Run() {
   Stopwatch clock;
   fs::create_directories(options_.out_dir);
   ResultsFile results((fs::path(options_.out_dir) / "results.jsonl").string());
   AvailablePeers peers;
-  const bool want_peers = !options_.no_peers && options_.suite != "scaling";
+  const bool want_peers =
+      !options_.no_peers && options_.suite != "scaling" && options_.suite != "promises";
   peers.python =
       want_peers && !options_.peer_script.empty() && PythonPeerAvailable(options_.python);
   if (want_peers && !peers.python) {
@@ -498,8 +586,14 @@ SuiteSummary BenchRunner::Run() {
     switch (StatusOf(record)) {
       case RunStatus::kOk:
         ++summary.ok;
-        std::fprintf(stderr, "      ok: accuracy %.4f, %.2f s\n", record.value("accuracy", 0.0),
-                     record.value("wall_s", 0.0));
+        if (record.contains("fault")) {
+          std::fprintf(stderr, "      ok: %s, detected after %.2f s\n",
+                       record["fault"].value("outcome", "").c_str(),
+                       record["fault"].value("detect_s", 0.0));
+        } else {
+          std::fprintf(stderr, "      ok: accuracy %.4f, %.2f s\n", record.value("accuracy", 0.0),
+                       record.value("wall_s", 0.0));
+        }
         break;
       case RunStatus::kSkipped:
         ++summary.skipped;

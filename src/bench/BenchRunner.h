@@ -12,6 +12,7 @@
 
 #include "bench/BenchOptions.h"
 #include "bench/ChildProcess.h"
+#include "bench/FaultRun.h"
 #include "bench/RunSpec.h"
 
 namespace scaleml::bench {
@@ -45,6 +46,10 @@ class BenchRunner {
   // DIR/results.jsonl.
   std::vector<nlohmann::json> EarlierRecords(const std::vector<nlohmann::json>& own) const;
   double TimeoutOf(const RunSpec& spec) const;
+  // A fault run's expected length: the same run's total in this folder's results, or a guess.
+  double ExpectedSeconds(const RunSpec& spec) const;
+  FaultPlan FaultPlanOf(const RunSpec& spec, const std::vector<std::string>& argv,
+                        const std::string& log_stem, const std::string& storage) const;
   nlohmann::json Execute(const RunSpec& spec);
 
   BenchOptions options_;

@@ -3,11 +3,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
 
+#include "bench/RunMemorySampler.h"
 #include "core/AtomicFile.h"
 #include "core/Error.h"
 #include "core/Stopwatch.h"
@@ -39,6 +41,18 @@ void InstallForwarding() {
   (void)installed;
 }
 
+// How often the run's memory is summed: often enough for a peak that lasts a phase, rarely
+// enough to cost nothing measurable (one /proc scan, environ read once per new process).
+constexpr std::chrono::milliseconds kSampleEvery{100};
+
+// This process's environment with `entry` added.
+std::vector<std::string> EnvironmentWith(const std::string& entry) {
+  std::vector<std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) out.emplace_back(*e);
+  out.push_back(entry);
+  return out;
+}
+
 }  // namespace
 
 std::string TailOf(const std::string& text, std::size_t max_chars) {
@@ -66,6 +80,12 @@ ChildResult RunChild(const std::vector<std::string>& argv, double timeout_s,
   options.stdin_path = "/dev/null";
   options.stdout_path = out_path;
   options.stderr_path = err_path;
+  // Every process of the run inherits the marker, daemons that leave the group included.
+  static int runs = 0;
+  const std::string marker =
+      "SCALEML_BENCH_RUN=" + std::to_string(::getpid()) + "-" + std::to_string(++runs);
+  options.environment = EnvironmentWith(marker);
+  RunMemorySampler memory(marker);
   Stopwatch clock;
   ChildResult result;
   Subprocess child;
@@ -79,13 +99,13 @@ ChildResult RunChild(const std::vector<std::string>& argv, double timeout_s,
   }
   InstallForwarding();
   g_running_group = child.pid();
+  const auto deadline = Subprocess::Clock::now() +
+                        std::chrono::duration_cast<Subprocess::Clock::duration>(
+                            std::chrono::duration<double>(timeout_s > 0 ? timeout_s : 1e9));
   std::optional<ExitStatus> ended;
-  if (timeout_s > 0) {
-    ended = child.WaitUntil(Subprocess::Clock::now() +
-                            std::chrono::duration_cast<Subprocess::Clock::duration>(
-                                std::chrono::duration<double>(timeout_s)));
-  } else {
-    ended = child.Wait();
+  while (!ended && Subprocess::Clock::now() < deadline) {
+    memory.Sample();
+    ended = child.WaitUntil(std::min(deadline, Subprocess::Clock::now() + kSampleEvery));
   }
   if (!ended) {
     result.timed_out = true;
@@ -97,6 +117,8 @@ ChildResult RunChild(const std::vector<std::string>& argv, double timeout_s,
   result.exit_code = ended->exit_code;
   result.signal = ended->signal;
   result.peak_rss_bytes = ended->peak_rss_bytes;
+  result.machine_peak_rss_bytes = memory.peak_bytes();
+  result.machine_peak_processes = memory.peak_processes();
   result.wall_s = clock.Seconds();
   result.stdout_text = ReadWholeFile(out_path);
   result.stderr_text = ReadWholeFile(err_path);

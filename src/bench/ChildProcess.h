@@ -16,6 +16,10 @@ struct ChildResult {
   bool timed_out = false;  // killed because it ran past the limit
   double wall_s = 0;
   std::int64_t peak_rss_bytes = 0;  // the largest of the child and its waited-for descendants
+  // The largest sum of resident sizes over every process of the run at one moment, sampled every
+  // 0.1 s (RunMemorySampler.h), and how many processes that sum held.
+  std::int64_t machine_peak_rss_bytes = 0;
+  int machine_peak_processes = 0;
   std::string stdout_text;
   std::string stderr_text;
 };

@@ -416,36 +416,6 @@ std::string ScalingTable(const std::vector<json>& records) {
          rows;
 }
 
-std::string ResponsivenessTable(const std::vector<json>& records) {
-  std::string rows;
-  auto mib = [](double bytes) { return bytes > 0 ? Fixed(bytes / (1024.0 * 1024.0), 0) : "—"; };
-  for (const auto& r : records) {
-    if (!IsOk(r)) continue;
-    std::string per_rank;
-    if (r.contains("peak_rss_per_rank") && r["peak_rss_per_rank"].is_array()) {
-      for (const auto& v : r["peak_rss_per_rank"]) {
-        per_rank += (per_rank.empty() ? "" : " / ") + mib(v.get<double>());
-      }
-    }
-    if (per_rank.empty()) per_rank = mib(r.value("peak_rss_trial_bytes", 0.0));
-    if (per_rank == "—" || per_rank.empty()) per_rank = "—";
-    std::string per_node;
-    if (r.contains("peak_rss_per_node") && r["peak_rss_per_node"].is_object()) {
-      for (const auto& [node, bytes] : r["peak_rss_per_node"].items()) {
-        per_node += (per_node.empty() ? "" : ", ") + node + ": " + mib(bytes.get<double>());
-      }
-    }
-    if (per_node.empty()) per_node = "—";
-    rows += "| " + r.value("algo", "") + " | " + SizeLabel(r) + " | " + EngineLabel(r) + " | " +
-            mib(r.value("peak_rss_bytes", 0.0)) + " | " + per_rank + " | " + per_node + " | " +
-            Cell(r, "time_to_first_result_s", 2) + " | " + Cell(r, "scheduling_s", 2) + " |\n";
-  }
-  if (rows.empty()) return "";
-  return "| algorithm | size | engine | peak RSS MiB | per rank / trial MiB | per node MiB | "
-         "first result s | submit to start s |\n|---|---|---|---:|---:|---|---:|---:|\n" +
-         rows;
-}
-
 std::string ProblemTable(const std::vector<json>& records) {
   std::string rows;
   for (const auto& r : records) {

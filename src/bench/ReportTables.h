@@ -63,9 +63,6 @@ std::vector<ScalingPoint> ScalingPoints(const std::vector<nlohmann::json>& recor
 // the same algorithm and size;
 // empty when no algorithm has runs at more than one rank or trial count.
 std::string ScalingTable(const std::vector<nlohmann::json>& records);
-// Memory and responsiveness: peak RSS (largest process; per rank for ddp, per trial for tasks;
-// per node), time to the first result, and for the tasks engine the time from submit to start.
-std::string ResponsivenessTable(const std::vector<nlohmann::json>& records);
 // Runs that failed or were skipped, with their errors; empty when none.
 std::string ProblemTable(const std::vector<nlohmann::json>& records);
 

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <set>
 
+#include "bench/PromisesSection.h"
 #include "bench/ReportTables.h"
 #include "bench/ResultsFile.h"
 #include "bench/RunStatus.h"
@@ -14,12 +15,23 @@ namespace scaleml::bench {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-std::string RenderReport(const std::vector<json>& all, const FigureSet& figures) {
-  const auto records = LatestRecords(all);
+std::vector<json> WithoutFaultRuns(const std::vector<json>& records) {
+  std::vector<json> out;
+  for (const auto& r : records) {
+    if (!IsFaultRecord(r)) out.push_back(r);
+  }
+  return out;
+}
+
+std::string RenderReport(const std::vector<json>& all, const FigureSet& figures,
+                         const std::vector<json>& network) {
+  // Fault runs are measured only in the promises section; the other tables compare normal runs.
+  const auto all_latest = LatestRecords(all);
+  const auto records = WithoutFaultRuns(all_latest);
   int ok = 0, failed = 0, skipped = 0, timed_out = 0, out_of_memory = 0;
   std::set<std::string> suites;
   json machine, version;
-  for (const auto& r : records) {
+  for (const auto& r : all_latest) {
     const RunStatus status = StatusOf(r);
     ok += status == RunStatus::kOk;
     failed += status == RunStatus::kFailed;
@@ -91,15 +103,6 @@ std::string RenderReport(const std::vector<json>& all, const FigureSet& figures)
                    peers + "\n";
   const std::string missing_peer = MissingPeerNote(records);
   if (!missing_peer.empty()) out += missing_peer + "\n";
-  const std::string responsiveness = ResponsivenessTable(records);
-  if (!responsiveness.empty()) {
-    out +=
-        "## Memory and responsiveness\n\nPeak RSS of the run's largest process (per rank for "
-        "ddp, per trial for tasks); time from the run's start to its first result; for tasks, "
-        "from the moment the trials could be submitted (data loaded and put) to the first "
-        "trial's start.\n\n" +
-        responsiveness + "\n";
-  }
   const std::string scaling = ScalingTable(records);
   if (!scaling.empty()) {
     out +=
@@ -108,6 +111,7 @@ std::string RenderReport(const std::vector<json>& all, const FigureSet& figures)
         "collectives (rank 0) and bytes sent by all ranks together.\n\n" +
         scaling + "\n";
   }
+  out += PromisesSection(all_latest, network);
   out += "## Figures\n\n";
   for (const auto& stem : figures.made) {
     out += "![" + stem + "](figures/" + stem + ".png) ([SVG](figures/" + stem + ".svg))\n\n";
@@ -121,15 +125,20 @@ std::string RenderReport(const std::vector<json>& all, const FigureSet& figures)
 
 std::string WriteReport(const std::vector<std::string>& dirs, const std::string& out_dir) {
   std::vector<json> records;
+  std::vector<json> network;
   for (const auto& dir : dirs) {
     const std::string results_path = (fs::path(dir) / "results.jsonl").string();
     if (!fs::exists(results_path)) throw InputError(results_path, ": no such file");
     for (auto& r : ResultsFile(results_path).ReadAll()) records.push_back(std::move(r));
+    // Collective latency and object transfer, when the network measurement wrote them there.
+    for (auto& r : ResultsFile((fs::path(dir) / "network.jsonl").string()).ReadAll()) {
+      network.push_back(std::move(r));
+    }
   }
   fs::create_directories(out_dir);
-  const FigureSet figures = MakeFigures(LatestRecords(records), out_dir);
+  const FigureSet figures = MakeFigures(WithoutFaultRuns(LatestRecords(records)), out_dir);
   const std::string path = (fs::path(out_dir) / "report.md").string();
-  WriteFileAtomically(path, RenderReport(records, figures));
+  WriteFileAtomically(path, RenderReport(records, figures, network));
   return path;
 }
 

@@ -82,8 +82,8 @@ double RunTimeoutSeconds(const BenchOptions& options, const std::string& engine,
 std::vector<RunSpec> PlanSuite(const BenchOptions& options, const AvailablePeers& peers,
                                int hardware_threads) {
   const std::string& suite = options.suite;
-  if (suite != "quick" && suite != "paper" && suite != "scaling") {
-    throw InputError("--suite: '", suite, "' is not a suite (quick, paper or scaling)");
+  if (suite != "quick" && suite != "paper" && suite != "scaling" && suite != "promises") {
+    throw InputError("--suite: '", suite, "' is not a suite (quick, paper, scaling or promises)");
   }
   std::vector<std::string> engines = options.engines;
   if (engines.empty()) engines = {"local", "tasks", "ddp"};
@@ -93,7 +93,8 @@ std::vector<RunSpec> PlanSuite(const BenchOptions& options, const AvailablePeers
     }
   }
   std::vector<std::string> algos = options.algos;
-  if (algos.empty()) algos = AllAlgorithms();
+  if (algos.empty())
+    algos = suite == "promises" ? std::vector<std::string>{"gbdt"} : AllAlgorithms();
   for (auto& a : algos) {
     if (a == "lightgbm") a = "gbdt";
     if (!Has(AllAlgorithms(), a)) {
@@ -102,16 +103,36 @@ std::vector<RunSpec> PlanSuite(const BenchOptions& options, const AvailablePeers
   }
   std::vector<std::string> sizes = options.sizes;
   if (sizes.empty())
-    sizes = suite == "paper" ? std::vector<std::string>{"1GB", "2GB"}
-                             : std::vector<std::string>{"100k"};
+    sizes = suite == "paper"      ? std::vector<std::string>{"1GB", "2GB"}
+            : suite == "promises" ? std::vector<std::string>{"1GB"}
+                                  : std::vector<std::string>{"100k"};
   const int threads = options.threads > 0 ? options.threads : std::max(1, hardware_threads);
-  const int ranks = options.ranks > 0 ? options.ranks : (suite == "paper" ? 3 : 2);
+  const int ranks =
+      options.ranks > 0 ? options.ranks : (suite == "paper" || suite == "promises" ? 3 : 2);
   const int trials = std::max(1, options.trials);
   const int max_ranks = options.max_ranks > 0 ? options.max_ranks : std::max(2, hardware_threads);
 
   std::vector<RunSpec> plan;
   for (const auto& size : sizes) {
     for (const auto& algo : algos) {
+      if (suite == "promises") {
+        // Fault runs (FaultRun.h): the paper suite's ddp and tasks runs with a process killed.
+        if (Has(engines, "ddp")) {
+          RunSpec spec = Base(options, algo, size, threads);
+          spec.engine = "ddp";
+          spec.mode = "fault";
+          spec.ranks = std::max(2, ranks);
+          plan.push_back(spec);
+        }
+        if (Has(engines, "tasks")) {
+          RunSpec spec = Base(options, algo, size, threads);
+          spec.engine = "tasks";
+          spec.mode = "fault";
+          spec.trials = trials;
+          plan.push_back(spec);
+        }
+        continue;
+      }
       if (suite == "scaling") {
         for (int n = 1; n <= max_ranks; ++n) {
           if (Has(engines, "ddp")) {

@@ -1,5 +1,5 @@
-// scaleml bench: runs a suite (quick, paper or scaling), appends every run to DIR/results.jsonl
-// and writes DIR/report.md with its tables and figures at the end.
+// scaleml bench: runs a suite (quick, paper, scaling or promises), appends every run to
+// DIR/results.jsonl and writes DIR/report.md with its tables and figures at the end.
 #include <cstdio>
 #include <memory>
 
@@ -16,7 +16,11 @@ void RegisterBench(CLI::App& app) {
       "bench",
       "Run a benchmark suite: every run its own process, results in DIR/results.jsonl, "
       "tables and figures in DIR/report.md");
-  command->add_option("--suite", options->suite, "quick, paper or scaling")->capture_default_str();
+  command
+      ->add_option("--suite", options->suite,
+                   "quick, paper, scaling or promises (fault runs: a ddp rank and a tasks "
+                   "worker killed mid-run)")
+      ->capture_default_str();
   command->add_option("--out", options->out_dir, "Results folder (default: bench-results/SUITE)");
   command->add_option("--engines", options->engines, "Engines: local,tasks,ddp")->delimiter(',');
   command->add_option("--algos", options->algos, "Algorithms: gbdt,xgboost,logreg,rf,knn")

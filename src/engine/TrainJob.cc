@@ -136,6 +136,8 @@ nlohmann::json TrainReport::ToJson() const {
   if (!test_data_path.empty()) out["test_data"] = test_data_path;
   if (!cv_folds.empty()) out["cv"] = CvJson(cv_folds);
   if (!ddp_mode.empty()) out["ddp_mode"] = ddp_mode;
+  if (!rank_fit_s.empty()) out["rank_fit_s"] = rank_fit_s;
+  if (!rank_comm_s.empty()) out["rank_comm_s"] = rank_comm_s;
   return out;
 }
 

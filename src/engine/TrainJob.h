@@ -92,6 +92,11 @@ struct TrainReport {
   std::int64_t peak_rss_bytes = 0;
   bool from_cache = false;
   ParamMap params;
+  // ddp only (empty otherwise), in rank order, gathered at the end of the job: each rank's fit
+  // seconds (its collectives included) and seconds inside collectives over the whole job. Their
+  // spread is the load balance: one model's collectives wait for the slowest rank.
+  std::vector<double> rank_fit_s;
+  std::vector<double> rank_comm_s;
 
   nlohmann::json ToJson() const;
   // A short human-readable report, a line per item.

@@ -1,6 +1,7 @@
 #include "engine/ddp/DdpTrain.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -115,6 +116,8 @@ DdpTrainResult RunDdpTrain(const TrainRequest& request, DdpMode mode,
       ConnectGlooComm({env.master_addr, env.master_port, env.rank, env.world_size,
                        env.comm_timeout_s, "", env.agent_store, env.attempt, env.token});
   const double connect_s = connecting.Seconds();
+  const double joined_unix =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   LogInfo("ddp: rank ", env.rank, " of ", env.world_size, " joined the group at ", env.master_addr,
           ":", env.master_port, " in ", connect_s, " s (launched by ",
           RankLauncherName(env.launcher), ")");
@@ -144,7 +147,12 @@ DdpTrainResult RunDdpTrain(const TrainRequest& request, DdpMode mode,
   mine.comm_calls = comm->stats().calls;
   mine.comm_bytes = comm->stats().bytes_sent;
   mine.peak_rss_bytes = result.report.peak_rss_bytes;
+  mine.joined_unix = joined_unix;
   result.ranks = AllgatherConcat(*comm, std::span<const RankTimes>(&mine, 1));
+  for (const RankTimes& r : result.ranks) {
+    result.report.rank_fit_s.push_back(r.fit_s);
+    result.report.rank_comm_s.push_back(r.comm_s);
+  }
   if (mode == DdpMode::kPaper) MergePaperReports(result, *comm);
   // Nobody closes its connections while a peer may still be reading from them.
   Barrier(*comm);
@@ -183,7 +191,8 @@ nlohmann::json RankTimesJson(const std::vector<RankTimes>& ranks) {
                    {"comm_s", r.comm_s},
                    {"comm_calls", r.comm_calls},
                    {"comm_bytes", r.comm_bytes},
-                   {"peak_rss_bytes", r.peak_rss_bytes}});
+                   {"peak_rss_bytes", r.peak_rss_bytes},
+                   {"joined_unix", r.joined_unix}});
   }
   return out;
 }

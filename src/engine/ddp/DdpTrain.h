@@ -35,6 +35,7 @@ struct RankTimes {
   std::int64_t comm_calls = 0;
   std::int64_t comm_bytes = 0;
   std::int64_t peak_rss_bytes = 0;
+  double joined_unix = 0.0;  // wall clock (unix seconds) when the group had formed
 };
 
 enum class DdpMode { kOneModel, kPaper };

@@ -165,6 +165,15 @@ TEST(SuitePlanTest, ScalingCountsRanksAndTrials) {
   EXPECT_EQ(plan[5].trials, 3);
 }
 
+TEST(SuitePlanTest, PromisesIsOneFaultRunPerEngineAtOneGigabyteWithoutPeers) {
+  BenchOptions options;
+  options.suite = "promises";
+  const auto plan = PlanSuite(options, {.python = true, .torch = true}, 2);
+  ASSERT_EQ(plan.size(), 2u);
+  EXPECT_EQ(plan[0].Id(), "promises/gbdt/ddp-fault/1GB/r3/t0");
+  EXPECT_EQ(plan[1].Id(), "promises/gbdt/tasks-fault/1GB/r1/t2");
+}
+
 TEST(SuitePlanTest, BadNamesAreInputErrors) {
   BenchOptions options;
   options.suite = "huge";
