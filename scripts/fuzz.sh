@@ -5,7 +5,9 @@
 # sanitizer report, a timeout or an out-of-memory stops that target; its input is saved under
 # build-fuzz/artifacts/TARGET/ and the script exits 1 after the others have run.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: csv cache model search_space ...)
-# Environment: FUZZ_BUILD_DIR (build-fuzz), FUZZ_JOBS (2 build jobs), CXX (clang++-14).
+# Environment: FUZZ_BUILD_DIR (build-fuzz), FUZZ_JOBS (2 build jobs), CXX (clang++-14),
+# FUZZ_SHORT (targets that run FUZZ_SHORT_SECONDS, default 2, instead of SECONDS), FUZZ_OPT
+# (-O1; -O0 builds in about half the time and fuzzes slower; read when the folder is configured).
 # Exit 77 when clang or its fuzzer runtime is missing (Debian: clang-14, libclang-rt-14-dev).
 set -u
 cd "$(dirname "$0")/.."
@@ -23,7 +25,7 @@ if ! command -v "$cxx" > /dev/null; then
 fi
 if [ ! -f "$build/build.ninja" ]; then
   CC=$cc CXX=$cxx cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSCALEML_FUZZ=ON \
-    -DSCALEML_TESTS=OFF -DSCALEML_BENCHMARKS=OFF > "$build.configure.log" 2>&1 \
+    -DSCALEML_FUZZ_OPT="${FUZZ_OPT:--O1}" -DSCALEML_TESTS=OFF -DSCALEML_BENCHMARKS=OFF > "$build.configure.log" 2>&1 \
     || { cat "$build.configure.log" >&2; echo "fuzz.sh: configure failed" >&2; exit 77; }
 fi
 names=""
@@ -41,8 +43,10 @@ for t in $targets; do
   mkdir -p "$work" "$artifacts"
   seeds=fuzz/corpus/$t
   [ -d "$seeds" ] || seeds=""
+  run_seconds=$seconds
+  case " ${FUZZ_SHORT:-} " in *" $t "*) run_seconds=${FUZZ_SHORT_SECONDS:-2} ;; esac
   start=$(date +%s)
-  "$build/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  "$build/fuzz_$t" -max_total_time="$run_seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -artifact_prefix="$artifacts" -print_final_stats=1 "$work" $seeds > "$build/fuzz_$t.log" 2>&1
   code=$?
   runs=$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$build/fuzz_$t.log" | grep -o '[0-9]*$')

@@ -168,6 +168,53 @@ std::int64_t CountNewlinesSerial(const CsvText& file, std::size_t begin, std::si
   return count;
 }
 
+// Follows CSV quoting one byte at a time, with the row parser's rules (CsvRowParser::ExtractField,
+// and ScanQuotes in CsvWindows.cc): a quote opens a quoted field only at the start of a field,
+// after blanks (spaces, and tabs unless the tab is the delimiter); inside one, a doubled quote is
+// text and a single quote closes it. Newlines outside quoted fields end records. Scans start at a
+// record start.
+class RecordScanner {
+ public:
+  RecordScanner(const char* data, std::size_t end, char delimiter)
+      : data_(data), end_(end), delimiter_(delimiter), tab_is_blank_(delimiter != '\t') {}
+
+  // Reads the byte at `i` (and steps `i` over the second quote of a doubled one); true when that
+  // byte is a newline that ends a record.
+  bool EndsRecord(std::size_t& i) {
+    const char c = data_[i];
+    if (quoted_) {
+      if (c == '"') {
+        if (i + 1 < end_ && data_[i + 1] == '"') {
+          ++i;
+        } else {
+          quoted_ = false;
+        }
+      }
+      return false;
+    }
+    if (c == '"' && field_start_) {
+      quoted_ = true;
+      field_start_ = false;
+    } else if (c == '\n') {
+      field_start_ = true;
+      return true;
+    } else if (c == delimiter_) {
+      field_start_ = true;
+    } else if (c != ' ' && c != '\r' && !(c == '\t' && tab_is_blank_)) {
+      field_start_ = false;
+    }
+    return false;
+  }
+
+ private:
+  const char* data_;
+  std::size_t end_;
+  char delimiter_;
+  bool tab_is_blank_;
+  bool field_start_ = true;
+  bool quoted_ = false;
+};
+
 }  // namespace
 
 char DetectDelimiter(const char* data, std::size_t size) {
@@ -261,48 +308,23 @@ std::int64_t CountNewlines(const CsvText& file, std::size_t begin, std::size_t e
 
 std::vector<RecordBound> QuoteAwareBounds(const CsvText& text, const CsvLayout& layout,
                                           const std::vector<std::size_t>& offsets) {
-  // A quote opens a quoted field only at the start of a field; inside one, a doubled quote is
-  // text and a single quote closes it. Newlines outside quoted fields end records.
   const char* data = text.data();
-  const char delimiter = layout.delimiter;
+  RecordScanner scanner(data, layout.data_end, layout.delimiter);
   std::vector<RecordBound> bounds;
   bounds.reserve(offsets.size());
   std::size_t next = 0;
   std::int64_t records = 0;
-  std::size_t record_start = layout.data_begin;
-  bool field_start = true;
-  bool quoted = false;
   auto settle = [&](std::size_t start) {
     while (next < offsets.size() && offsets[next] <= start) {
       bounds.push_back({start, records});
       ++next;
     }
   };
-  settle(record_start);
+  settle(layout.data_begin);
   for (std::size_t i = layout.data_begin; i < layout.data_end && next < offsets.size(); ++i) {
-    const char c = data[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < layout.data_end && data[i + 1] == '"') {
-          ++i;
-        } else {
-          quoted = false;
-        }
-      }
-      continue;
-    }
-    if (c == '"' && field_start) {
-      quoted = true;
-      field_start = false;
-    } else if (c == '\n') {
+    if (scanner.EndsRecord(i)) {
       ++records;
-      record_start = i + 1;
-      field_start = true;
-      settle(record_start);
-    } else if (c == delimiter) {
-      field_start = true;
-    } else if (c != ' ' && c != '\r' && !(c == '\t' && delimiter != '\t')) {
-      field_start = false;
+      settle(i + 1);
     }
   }
   // Offsets past the last record start: the data end, after every record.
@@ -360,32 +382,11 @@ Pieces SplitQuoteAware(const CsvText& text, const CsvLayout& layout, std::size_t
 std::int64_t LineOfRecord(const CsvText& text, const CsvLayout& layout, std::int64_t record) {
   const char* data = text.data();
   record -= layout.records_before;
+  RecordScanner scanner(data, layout.data_end, layout.delimiter);
   std::int64_t records = 0, newlines = 0;
-  bool field_start = true, quoted = false;
   for (std::size_t i = layout.data_begin; i < layout.data_end && records < record; ++i) {
-    const char c = data[i];
-    if (c == '\n') ++newlines;
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < layout.data_end && data[i + 1] == '"') {
-          ++i;
-        } else {
-          quoted = false;
-        }
-      }
-      continue;
-    }
-    if (c == '"' && field_start) {
-      quoted = true;
-      field_start = false;
-    } else if (c == '\n') {
-      ++records;
-      field_start = true;
-    } else if (c == layout.delimiter) {
-      field_start = true;
-    } else if (c != ' ' && c != '\r') {
-      field_start = false;
-    }
+    if (data[i] == '\n') ++newlines;  // quoted or not: lines of the file
+    if (scanner.EndsRecord(i)) ++records;
   }
   // Lines before the data: the header's, which may itself hold quoted newlines (or, in a window,
   // every line before it).
