@@ -15,6 +15,7 @@
 #include "core/Error.h"
 #include "core/Stopwatch.h"
 #include "engine/Metrics.h"
+#include "engine/TrainReportFile.h"
 #include "net/Socket.h"
 
 #ifndef SCALEML_SOURCE_DIR
@@ -262,7 +263,8 @@ std::vector<std::string> BenchRunner::CommandOf(const RunSpec& spec, const std::
             spec.algo,
             "--data",
             data,
-            "--json",
+            "--report-file",
+            ReportFileOf(spec),
             "--engine",
             "local",
             "--threads",
@@ -274,8 +276,8 @@ std::vector<std::string> BenchRunner::CommandOf(const RunSpec& spec, const std::
             std::to_string(FreePort()),
             // In the paper's mode ranks wait for the slowest one: the run's limit is the group's.
             "--timeout", StrCat(static_cast<long long>(TimeoutOf(spec))), "--", exe, "train",
-            "--engine", "ddp", "--algo", spec.algo, "--data", data, "--json", "--threads",
-            std::to_string(per_rank)};
+            "--engine", "ddp", "--algo", spec.algo, "--data", data, "--report-file",
+            ReportFileOf(spec), "--threads", std::to_string(per_rank)};
     // One-model is the default: nothing passed, so it runs with builds that lack --ddp-mode.
     if (spec.mode == "paper") {
       argv.push_back("--ddp-mode");
@@ -344,6 +346,10 @@ std::vector<std::string> BenchRunner::CommandOf(const RunSpec& spec, const std::
   return argv;
 }
 
+std::string BenchRunner::ReportFileOf(const RunSpec& spec) const {
+  return (fs::path(options_.out_dir) / "logs" / (spec.FileStem() + ".report.json")).string();
+}
+
 nlohmann::json BenchRunner::Execute(const RunSpec& spec) {
   nlohmann::json record = {{"run_id", spec.Id()},
                            {"suite", spec.suite},
@@ -373,6 +379,7 @@ nlohmann::json BenchRunner::Execute(const RunSpec& spec) {
     fs::create_directories(logs);
     const std::string storage = (fs::path(options_.out_dir) / "tune" / spec.FileStem()).string();
     if (spec.engine == "tasks") fs::remove_all(storage);
+    fs::remove(ReportFileOf(spec));  // a report left by an earlier run is not this run's
     const auto argv = CommandOf(spec, data, storage);
     record["command"] = Join(argv, " ");
     const double started = NowUnix();
@@ -398,15 +405,17 @@ nlohmann::json BenchRunner::Execute(const RunSpec& spec) {
       auto summary = nlohmann::json::parse(ReadWholeFile(summary_path), nullptr, false);
       if (summary.is_discarded()) throw Failure(summary_path, ": not valid JSON");
       MergeTuneSummary(summary, started, record);
-    } else {
+    } else if (spec.engine == "local" || spec.engine == "ddp") {
+      // scaleml's own runs: the versioned record of --report-file, never their stdout.
+      const TrainReport report = ReadTrainReportFile(ReportFileOf(spec));
+      const std::string mode = report.ddp_mode ? DdpModeName(*report.ddp_mode) : "";
+      if (spec.engine == "ddp" && mode != spec.mode) {
+        throw Failure("asked for ddp mode '", spec.mode, "', the ranks report '", mode, "'");
+      }
+      MergeTrainReport(report.ToJson(), record);
+    } else {  // a peer's script prints its report as the last JSON line of stdout
       nlohmann::json report = LastJsonObject(r.stdout_text);
       if (report.is_null()) throw Failure("no JSON report on stdout");
-      // A build without --ddp-mode would train one model and be compared as the paper's mode.
-      if (spec.engine == "ddp" && report.contains("ddp_mode") &&
-          report.value("ddp_mode", "") != spec.mode) {
-        throw Failure("asked for ddp mode '", spec.mode, "', the ranks report '",
-                      report.value("ddp_mode", ""), "'");
-      }
       MergeTrainReport(report, record);
     }
     if (!record.contains("accuracy")) throw Failure("the run reported no accuracy");
