@@ -263,8 +263,7 @@ std::vector<std::string> BenchRunner::CommandOf(const RunSpec& spec, const std::
             spec.algo,
             "--data",
             data,
-            "--report-file",
-            ReportFileOf(spec),
+            "--json",
             "--engine",
             "local",
             "--threads",
@@ -276,8 +275,8 @@ std::vector<std::string> BenchRunner::CommandOf(const RunSpec& spec, const std::
             std::to_string(FreePort()),
             // In the paper's mode ranks wait for the slowest one: the run's limit is the group's.
             "--timeout", StrCat(static_cast<long long>(TimeoutOf(spec))), "--", exe, "train",
-            "--engine", "ddp", "--algo", spec.algo, "--data", data, "--report-file",
-            ReportFileOf(spec), "--threads", std::to_string(per_rank)};
+            "--engine", "ddp", "--algo", spec.algo, "--data", data, "--json", "--threads",
+            std::to_string(per_rank)};
     // One-model is the default: nothing passed, so it runs with builds that lack --ddp-mode.
     if (spec.mode == "paper") {
       argv.push_back("--ddp-mode");
@@ -341,6 +340,11 @@ std::vector<std::string> BenchRunner::CommandOf(const RunSpec& spec, const std::
             StrCat(static_cast<long long>(TimeoutOf(spec)))};
   } else {
     throw InputError("unknown engine ", spec.engine);
+  }
+  // scaleml's own runs hand their report over in a versioned file, not on stdout.
+  if (spec.engine == "local" || spec.engine == "ddp") {
+    argv.push_back("--report-file");
+    argv.push_back(ReportFileOf(spec));
   }
   add_params();
   return argv;

@@ -36,9 +36,9 @@ struct TrainRequest {
   ParamMap params;
   SplitOptions split;
   CsvOptions csv;
-  int threads = 0;  // as set by the caller; recorded in the report
+  int threads = 0;                         // as set by the caller; recorded in the report
   EngineKind engine = EngineKind::kLocal;  // recorded in the report
-  std::string save_model;  // written by rank 0 when non-empty
+  std::string save_model;                  // written by rank 0 when non-empty
   // Score on this file (read with `csv`, partitioned like data_path) instead of a split: every
   // row of data_path trains.
   std::string test_data_path;

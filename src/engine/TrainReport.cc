@@ -100,7 +100,6 @@ nlohmann::json CvJson(const std::vector<CvFoldReport>& folds) {
           {"std", MetricsStd(metrics)}};
 }
 
-
 // A number of a report's JSON; null (an undefined metric, NaN when written) reads as NaN.
 double NumberOrNan(const nlohmann::json& json, const char* key) {
   const nlohmann::json& value = json.at(key);
@@ -128,8 +127,9 @@ ClassificationMetrics MetricsFromJson(const nlohmann::json& json, double accurac
     for (const auto& count : row) m.confusion.push_back(count.get<std::int64_t>());
   }
   if (m.confusion.size() != m.class_names.size() * m.class_names.size()) {
-    throw InputError("confusion_matrix: ", m.confusion.size() / std::max<std::size_t>(1, m.class_names.size()),
-                     " rows for ", m.class_names.size(), " classes");
+    throw InputError(
+        "confusion_matrix: ", m.confusion.size() / std::max<std::size_t>(1, m.class_names.size()),
+        " rows for ", m.class_names.size(), " classes");
   }
   return m;
 }

@@ -21,8 +21,9 @@ TrainReport ParseTrainReportRecord(const nlohmann::json& record, const std::stri
   }
   const nlohmann::json& version = record.value("version", nlohmann::json());
   if (!version.is_number_integer() || version.get<int>() != kTrainReportVersion) {
-    throw Failure(source, ": a train report of version ", version.dump(), "; this build reads version ",
-                  kTrainReportVersion, ": run the same scaleml build for the run and its reader");
+    throw Failure(source, ": a train report of version ", version.dump(),
+                  "; this build reads version ", kTrainReportVersion,
+                  ": run the same scaleml build for the run and its reader");
   }
   try {
     return TrainReport::FromJson(record);

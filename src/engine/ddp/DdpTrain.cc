@@ -48,9 +48,8 @@ TrainReport RunPaperJob(TrainRequest job, const RankEnvironment& env) {
 // at the slowest rank's time (the wall time of the run).
 void MergePaperReports(TrainReport& report, Comm& comm) {
   const ClassificationMetrics& metrics = report.metrics;
-  const RankScore mine{report.accuracy,          metrics.logloss,    metrics.roc_auc,
-                       metrics.f1,               metrics.balanced_accuracy,
-                       report.rows_train,        report.rows_test};
+  const RankScore mine{report.accuracy,           metrics.logloss,   metrics.roc_auc, metrics.f1,
+                       metrics.balanced_accuracy, report.rows_train, report.rows_test};
   const std::vector<RankScore> scores = AllgatherConcat(comm, std::span<const RankScore>(&mine, 1));
   double accuracy_sum = 0.0;
   RankScore sums;
@@ -96,8 +95,7 @@ int DdpDefaultThreads() {
   return threads > 0 ? threads : 0;
 }
 
-TrainReport RunDdpTrain(const TrainRequest& request, DdpMode mode,
-                        const RankOverrides& overrides) {
+TrainReport RunDdpTrain(const TrainRequest& request, DdpMode mode, const RankOverrides& overrides) {
   RankEnvironment env = RankEnvironment::FromEnvironment(overrides);
   Stopwatch connecting;
   std::unique_ptr<Comm> comm =

@@ -34,8 +34,8 @@ TrainReport TasksEngine::Train(const TrainRequest& request) {
   try {
     report = TrainReport::FromJson(trial.result);
   } catch (const nlohmann::json::exception& e) {
-    throw Failure("train --engine tasks: trial ", trial.trial_id, " returned a malformed report: ",
-                  e.what());
+    throw Failure("train --engine tasks: trial ", trial.trial_id,
+                  " returned a malformed report: ", e.what());
   }
   report.engine = EngineKind::kTasks;
   TasksPlacement placement;

@@ -136,8 +136,9 @@ TEST(TrainReportFile, WhatIsNotAReportIsAClearFailure) {
             std::string::npos);
   nlohmann::json record = TrainReportRecord(TrainedReport(0));
   record.erase("rows_test");
-  EXPECT_NE(FailureOf([&] { ParseTrainReportRecord(record, "r.json"); })
-                .find("r.json: a malformed train report"),
+  EXPECT_NE(FailureOf([&] {
+              ParseTrainReportRecord(record, "r.json");
+            }).find("r.json: a malformed train report"),
             std::string::npos);
   record = TrainReportRecord(TrainedReport(0));
   record["engine"] = "spark";
