@@ -33,7 +33,7 @@ TrainReport TasksEngine::Train(const TrainRequest& request) {
   TrainReport report;
   try {
     report = TrainReport::FromJson(trial.result);
-  } catch (const nlohmann::json::exception& e) {
+  } catch (const std::exception& e) {  // a json exception, or an Error for a bad value
     throw Failure("train --engine tasks: trial ", trial.trial_id,
                   " returned a malformed report: ", e.what());
   }
