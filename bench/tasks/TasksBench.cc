@@ -17,7 +17,7 @@ using namespace scaleml::tasks;
 int main() {
   test_support::TestCluster cluster;
   cluster.StartAgent("a", 2, 1LL << 30);
-  Driver driver(cluster.cluster());
+  Driver driver(cluster.cluster(), 60.0, cluster.home());
   // warm up workers
   for (int i = 0; i < 20; ++i) driver.Get(driver.Submit("echo", {{"i", i}}), 10);
   std::vector<double> lat;
@@ -55,7 +55,7 @@ int main() {
               mb / put_s);
   const NodeFile& node = driver.LocalNode();
   ObjectStore store("/dev/shm", node.shm_prefix, node.store_limit,
-                    ObjectStore::SpillDirIn(ScalemlHome()));
+                    ObjectStore::SpillDirIn(cluster.home()));
   sw.Restart();
   Dataset view = DatasetObject::View(store.Open(ref.id));
   double get_s = sw.Seconds();

@@ -28,7 +28,7 @@ std::string TuneRun(const tune::TuneOptions& options) {
 // (address, token) of the cluster whose file is in SCALEML_HOME, when its head runs here (or the
 // file is a worker machine's); None otherwise.
 py::object RunningCluster() {
-  auto file = tasks::ReadClusterFile();
+  auto file = tasks::ReadClusterFile(tasks::ScalemlHome());
   if (!file) return py::none();
   if (file->redis_pid > 0 && !tasks::ProcessAlive(file->redis_pid, "redis-server")) {
     return py::none();

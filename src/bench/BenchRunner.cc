@@ -20,6 +20,7 @@
 #include "core/Error.h"
 #include "core/Stopwatch.h"
 #include "engine/Metrics.h"
+#include "engine/TrainReportFile.h"
 #include "net/Socket.h"
 
 #ifndef SCALEML_SOURCE_DIR
@@ -385,8 +386,17 @@ std::vector<std::string> BenchRunner::CommandOf(const RunSpec& spec, const std::
   } else {
     throw InputError("unknown engine ", spec.engine);
   }
+  // scaleml's own runs hand their report over in a versioned file, not on stdout.
+  if (spec.engine == "local" || spec.engine == "ddp") {
+    argv.push_back("--report-file");
+    argv.push_back(ReportFileOf(spec));
+  }
   add_params();
   return argv;
+}
+
+std::string BenchRunner::ReportFileOf(const RunSpec& spec) const {
+  return (fs::path(options_.out_dir) / "logs" / (spec.FileStem() + ".report.json")).string();
 }
 
 nlohmann::json BenchRunner::Execute(const RunSpec& spec) {
@@ -420,6 +430,7 @@ nlohmann::json BenchRunner::Execute(const RunSpec& spec) {
     fs::create_directories(logs);
     const std::string storage = (fs::path(options_.out_dir) / "tune" / spec.FileStem()).string();
     if (spec.engine == "tasks") fs::remove_all(storage);
+    fs::remove(ReportFileOf(spec));  // a report left by an earlier run is not this run's
     const auto argv = CommandOf(spec, data, storage);
     record["command"] = Join(argv, " ");
     record["csv_bytes"] = static_cast<std::int64_t>(fs::file_size(data));
@@ -462,15 +473,17 @@ nlohmann::json BenchRunner::Execute(const RunSpec& spec) {
       auto summary = nlohmann::json::parse(ReadWholeFile(summary_path), nullptr, false);
       if (summary.is_discarded()) throw Failure(summary_path, ": not valid JSON");
       MergeTuneSummary(summary, started, record);
-    } else {
+    } else if (spec.engine == "local" || spec.engine == "ddp") {
+      // scaleml's own runs: the versioned record of --report-file, never their stdout.
+      const TrainReport report = ReadTrainReportFile(ReportFileOf(spec));
+      const std::string mode = report.ddp_mode ? DdpModeName(*report.ddp_mode) : "";
+      if (spec.engine == "ddp" && mode != spec.mode) {
+        throw Failure("asked for ddp mode '", spec.mode, "', the ranks report '", mode, "'");
+      }
+      MergeTrainReport(report.ToJson(), record);
+    } else {  // a peer's script prints its report as the last JSON line of stdout
       nlohmann::json report = LastJsonObject(r.stdout_text);
       if (report.is_null()) throw Failure("no JSON report on stdout");
-      // A build without --ddp-mode would train one model and be compared as the paper's mode.
-      if (spec.engine == "ddp" && report.contains("ddp_mode") &&
-          report.value("ddp_mode", "") != spec.mode) {
-        throw Failure("asked for ddp mode '", spec.mode, "', the ranks report '",
-                      report.value("ddp_mode", ""), "'");
-      }
       MergeTrainReport(report, record);
     }
     if (!record.contains("accuracy")) throw Failure("the run reported no accuracy");

@@ -39,6 +39,9 @@ class BenchRunner {
   // The command line of a run (`storage`: the tasks engine's results folder). Exposed for tests.
   std::vector<std::string> CommandOf(const RunSpec& spec, const std::string& data,
                                      const std::string& storage) const;
+  // Where scaleml's own run (local, ddp) writes its report (train --report-file): beside the
+  // run's logs. Exposed for tests.
+  std::string ReportFileOf(const RunSpec& spec) const;
 
  private:
   std::string EnsureDataset(std::int64_t rows, DataProblem problem);
@@ -59,12 +62,13 @@ class BenchRunner {
   nlohmann::json version_;
 };
 
-// The fields of a run's record taken from what the child printed: a train report (the last line
-// of stdout that is a JSON object) or a tune summary. Ranks' and trials' nodes give the peak RSS
+// The fields of a run's record taken from what the child reported: a train report (scaleml's
+// --report-file record as JSON, or a peer's last line of stdout that is a JSON object) or a tune
+// summary. Ranks' and trials' nodes give the peak RSS
 // per node ("peak_rss_per_node": node -> bytes). Exposed for tests.
 void MergeTrainReport(const nlohmann::json& report, nlohmann::json& record);
 void MergeTuneSummary(const nlohmann::json& summary, double started_unix, nlohmann::json& record);
-// The last line of `text` that parses as a JSON object; null when there is none.
+// The last line of `text` that parses as a JSON object; null when there is none (peers only).
 nlohmann::json LastJsonObject(const std::string& text);
 
 }  // namespace scaleml::bench

@@ -64,7 +64,7 @@ void RegisterDashboard(CLI::App& app) {
     const std::string home = tasks::ScalemlHome();
     options.ddp_dir = home + "/ddp";
     if (flags->address == "auto") {
-      if (auto cluster = tasks::ReadClusterFile()) {
+      if (auto cluster = tasks::ReadClusterFile(home)) {
         options.cluster_address = cluster->address;
         options.logs_dir = cluster->session_dir + "/logs";
         if (token.empty()) token = cluster->token;

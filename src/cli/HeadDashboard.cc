@@ -19,7 +19,7 @@ std::string StartHeadDashboard(const HeadDashboardFlags& flags, tasks::StartResu
   if (flags.port < 0 || flags.port > 65535) {
     throw InputError("start: --dashboard-port must be 0..65535, not ", flags.port);
   }
-  const std::string home = tasks::ScalemlHome();
+  const std::string& home = started->home;
   dashboard::DashboardOptions options;
   options.host = flags.host;
   options.port = flags.port;
@@ -69,7 +69,7 @@ std::string StartHeadDashboard(const HeadDashboardFlags& flags, tasks::StartResu
   }
   started->cluster.dashboard_pid = pid;
   started->cluster.dashboard_url = url;
-  tasks::WriteClusterFile(started->cluster);
+  tasks::WriteClusterFile(home, started->cluster);
   return url;
 }
 

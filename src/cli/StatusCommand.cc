@@ -27,7 +27,8 @@ void RegisterStatus(CLI::App& app) {
   AddClusterTokenFlags(command, &flags->token);
   command->add_flag("--json", flags->json, "Print one JSON object");
   command->callback([flags] {
-    tasks::ClusterFile cluster = tasks::ResolveCluster(flags->address, flags->token.Resolve());
+    tasks::ClusterFile cluster =
+        tasks::ResolveCluster(tasks::ScalemlHome(), flags->address, flags->token.Resolve());
     tasks::ControlStore control(cluster.address, cluster.token);
     auto status = tasks::ClusterStatus::Collect(control, cluster.address);
     if (flags->json) {

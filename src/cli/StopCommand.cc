@@ -9,7 +9,8 @@ namespace scaleml::cli {
 void RegisterStop(CLI::App& app) {
   auto* command = app.add_subcommand(
       "stop", "Stop this machine's tasks-engine node agents and, on the head, its Redis");
-  command->callback([] { std::fputs(tasks::ClusterLauncher::StopLocal().c_str(), stdout); });
+  command->callback(
+      [] { std::fputs(tasks::ClusterLauncher::StopLocal(tasks::ScalemlHome()).c_str(), stdout); });
 }
 
 }  // namespace scaleml::cli

@@ -1,4 +1,5 @@
-// scaleml train: one training run on this machine (engine local), printing a report or JSON.
+// scaleml train: one training run on the engine of --engine (engine/Engine.h), printing its
+// report as text or JSON and writing it as a versioned record with --report-file.
 #include <cstdio>
 #include <iostream>
 
@@ -12,8 +13,9 @@
 #include "core/Threads.h"
 #include "data/BinaryCache.h"
 #include "engine/TrainJob.h"
+#include "engine/TrainReportFile.h"
 #include "engine/ddp/DdpTrain.h"
-#include "engine/tune/TasksTrain.h"
+#include "engine/factory/MakeEngine.h"
 
 namespace scaleml::cli {
 namespace {
@@ -21,7 +23,9 @@ namespace {
 struct TrainFlags {
   TrainRequest request;
   std::vector<std::string> params;
+  std::string engine = "local";  // parsed into request.engine
   std::string ddp_mode = "one-model";
+  std::string report_file;
   RankOverrides rank_overrides;  // --master-addr/--master-port under mpirun and srun
   bool json = false;
   bool no_cache = false;
@@ -30,8 +34,7 @@ struct TrainFlags {
 };
 
 // --test-data and --cv replace the hash split: beyond RunTrainJob's checks, an explicit
-// --test-size does not go with them, nor does the tasks engine with --test-data (its trials get
-// one dataset object).
+// --test-size does not go with them.
 void CheckScoringFlags(const TrainFlags& flags) {
   const TrainRequest& request = flags.request;
   const bool replaces_split = request.cv_folds != 0 || !request.test_data_path.empty();
@@ -40,10 +43,6 @@ void CheckScoringFlags(const TrainFlags& flags) {
     throw InputError("train: --test-size does not apply with ",
                      request.cv_folds != 0 ? "--cv" : "--test-data",
                      ", which replaces the train/test split; drop --test-size");
-  }
-  if (request.engine == "tasks" && !request.test_data_path.empty()) {
-    throw InputError(
-        "train: --test-data is not available with --engine tasks; use --engine local or ddp");
   }
 }
 
@@ -57,43 +56,26 @@ void RunTrain(TrainFlags& flags) {
   }
   if (request.data_path.empty()) throw InputError("train: --data FILE.csv is required");
   RefuseOverwritingInputs(
-      {{"--save-model", request.save_model}},
+      {{"--save-model", request.save_model}, {"--report-file", flags.report_file}},
       {{"--data", request.data_path},
        {"the binary cache of --data", flags.no_cache ? "" : CachePathFor(request.data_path)}});
-  if (request.engine != "local" && request.engine != "ddp" && request.engine != "tasks") {
-    throw InputError("train: --engine ", request.engine,
-                     " is not available in this build; use --engine local, ddp or tasks");
-  }
+  request.engine = ParseEngineKind(flags.engine);
   CheckScoringFlags(flags);
-  const DdpMode ddp_mode = ParseDdpMode(flags.ddp_mode);
-  if (ddp_mode != DdpMode::kOneModel && request.engine != "ddp") {
-    throw InputError("train: --ddp-mode ", flags.ddp_mode,
-                     " applies to --engine ddp only; add --engine ddp under scaleml launch");
-  }
+  EngineOptions engine_options;
+  engine_options.ddp_mode = ParseDdpMode(flags.ddp_mode);
+  engine_options.rank_overrides = flags.rank_overrides;
+  std::unique_ptr<Engine> engine = MakeEngine(request.engine, engine_options);
   // Under a launcher, ranks share the node's cores: OMP_NUM_THREADS says how many are ours.
-  if (request.engine == "ddp" && request.threads == 0) request.threads = DdpDefaultThreads();
+  if (request.engine == EngineKind::kDdp && request.threads == 0) {
+    request.threads = DdpDefaultThreads();
+  }
   request.params = ParseParamPairs(flags.params);
   request.csv.use_cache = !flags.no_cache;
   request.threads = SetThreads(request.threads);
   request.csv.threads = request.threads;
-  if (request.engine == "tasks") {  // one trial on the tasks engine
-    nlohmann::json report = tune::RunTasksTrain(request);
-    std::cout << (flags.json ? report.dump() + "\n" : tune::TasksTrainText(report));
-    return;
-  }
-  if (request.engine == "ddp") {
-    DdpTrainResult result = RunDdpTrain(request, ddp_mode, flags.rank_overrides);
-    if (!result.is_root) return;
-    if (flags.json) {
-      std::cout << DdpTrainJson(result).dump() << std::endl;
-    } else {
-      std::cout << DdpTrainText(result);
-      if (!request.save_model.empty()) std::cout << "  model     " << request.save_model << "\n";
-    }
-    return;
-  }
-  LocalComm comm;
-  TrainReport report = RunTrainJob(request, comm);
+  const TrainReport report = engine->Train(request);
+  if (report.rank != 0) return;  // ddp: rank 0 reports for the group
+  if (!flags.report_file.empty()) WriteTrainReportFile(report, flags.report_file);
   if (flags.json) {
     std::cout << report.ToJson().dump() << std::endl;
   } else {
@@ -121,7 +103,7 @@ void RegisterTrain(CLI::App& app) {
   command->add_flag("--list-params", flags->list_params,
                     "Print the algorithm's parameters with defaults and ranges, then exit");
   command
-      ->add_option("--engine", flags->request.engine,
+      ->add_option("--engine", flags->engine,
                    "local, tasks, or ddp (one rank of a group started by scaleml launch, "
                    "torchrun, mpirun or srun)")
       ->capture_default_str();
@@ -165,6 +147,10 @@ void RegisterTrain(CLI::App& app) {
                    "is unset (srun's default: 15000 + SLURM_JOB_ID % 10000)")
       ->check(CLI::Range(1, 65535));
   command->add_flag("--json", flags->json, "Print the report as one JSON object on stdout");
+  command->add_option("--report-file", flags->report_file,
+                      "Also write the report to this file (atomically; under ddp rank 0's) as a "
+                      "versioned record: the JSON of --json with \"schema\": "
+                      "\"scaleml.train_report\" and \"version\"");
   command->callback([flags] { RunTrain(*flags); });
 }
 

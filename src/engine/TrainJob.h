@@ -3,7 +3,8 @@
 // same hash), fit with the given Comm, score the test rows, and report times, the metrics of
 // engine/Metrics.h and memory. The local engine calls it with LocalComm; the ddp engine with its
 // process group; a tasks-engine trial with LocalComm on a dataset from the object store.
-// Thread-safety: RunTrainJob is reentrant; a TrainReport is a plain value.
+// The engines (engine/Engine.h) call it; a TrainReport (engine/TrainReport.h) is its result.
+// Thread-safety: RunTrainJob is reentrant.
 #pragma once
 
 #include <cstddef>
@@ -21,7 +22,9 @@
 #include "data/CsvReader.h"
 #include "data/Dataset.h"
 #include "data/TrainTestSplit.h"
+#include "engine/EngineKind.h"
 #include "engine/Metrics.h"
+#include "engine/TrainReport.h"
 
 namespace scaleml {
 
@@ -33,9 +36,9 @@ struct TrainRequest {
   ParamMap params;
   SplitOptions split;
   CsvOptions csv;
-  int threads = 0;  // as set by the caller; recorded in the report
-  std::string engine = "local";
-  std::string save_model;  // written by rank 0 when non-empty
+  int threads = 0;                         // as set by the caller; recorded in the report
+  EngineKind engine = EngineKind::kLocal;  // recorded in the report
+  std::string save_model;                  // written by rank 0 when non-empty
   // Score on this file (read with `csv`, partitioned like data_path) instead of a split: every
   // row of data_path trains.
   std::string test_data_path;
@@ -52,55 +55,6 @@ struct TrainRequest {
   // --cv): it may attach per-round monitoring, or replace the model with a checkpoint to
   // continue from.
   std::function<void(std::unique_ptr<Classifier>& model)> prepare_model;
-};
-
-// One fold of a cross-validation.
-struct CvFoldReport {
-  std::int64_t rows_train = 0;  // over all ranks
-  double fit_s = 0.0;
-  double predict_s = 0.0;
-  ClassificationMetrics metrics;  // metrics.rows: the fold's test rows
-};
-
-struct TrainReport {
-  std::string algo;
-  std::string engine;
-  std::string ddp_mode;  // "one-model" or "paper" under the ddp engine; empty otherwise
-  std::string data_path;
-  int ranks = 1;
-  int threads = 0;
-  std::int64_t rows_train = 0;  // over all ranks
-  std::int64_t rows_test = 0;
-  std::int64_t rows_missing_label = 0;  // rows of --data skipped for a missing label (all ranks)
-  std::int64_t features = 0;
-  std::int64_t classes = 0;
-  double accuracy = 0.0;
-  // The test rows' metrics (accuracy as above). With cross-validation: the folds' means, and the
-  // confusion matrix summed over the folds (every row scored once, by the model that did not
-  // train on it).
-  ClassificationMetrics metrics;
-  std::string test_data_path;          // empty: a split of data_path
-  std::vector<CvFoldReport> cv_folds;  // cross-validation only; times above are their sums
-  double load_s = 0.0;
-  double split_s = 0.0;
-  double fit_s = 0.0;
-  double predict_s = 0.0;
-  double score_s = 0.0;  // computing the metrics (its collectives included)
-  double total_s = 0.0;
-  double comm_s = 0.0;
-  std::int64_t comm_bytes = 0;
-  std::int64_t peak_rss_bytes = 0;
-  bool from_cache = false;
-  ParamMap params;
-  // ddp only (empty otherwise), in rank order, gathered at the end of the job: each rank's fit
-  // seconds (its collectives included) and seconds inside collectives over the whole job. Their
-  // spread is the load balance: one model's collectives wait for the slowest rank.
-  std::vector<double> rank_fit_s;
-  std::vector<double> rank_comm_s;
-
-  nlohmann::json ToJson() const;
-  // A short human-readable report, a line per item.
-  std::string ToText() const;
 };
 
 // An input error for scoring options that cannot work: --cv with --test-data or --save-model,

@@ -98,6 +98,19 @@ PY
 grep -q "nodes: 2 alive, 0 lost" "$T/status.out" || fail "status nodes"
 grep -q "tasks: 0 pending, 0 running, 2 done, 0 failed" "$T/status.out" || fail "status tasks"
 
+# train --engine tasks: one trial on this cluster (Engine: TasksEngine), with the local engine's
+# accuracy, reported as text and as the versioned record of --report-file.
+"$B" train --algo logreg --data "$T/d.csv" --engine tasks --report-file "$T/tasks.report.json" \
+  >"$T/train_tasks.out" || fail "train --engine tasks: $(cat "$T/train_tasks.out")"
+grep -q "(tasks engine" "$T/train_tasks.out" || fail "train --engine tasks: $(cat "$T/train_tasks.out")"
+python3 - "$T/tasks.report.json" "$local_acc" <<'PY' || fail "train --engine tasks: report file"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["schema"] == "scaleml.train_report" and r["version"] == 1, r
+assert r["engine"] == "tasks" and r["node"] in ("head", "second") and r["attempts"] == 1, r
+assert abs(r["accuracy"] - float(sys.argv[2])) < 1e-12, (r["accuracy"], sys.argv[2])
+PY
+
 # --resume after the driver was killed mid-experiment: finished trials are not run again. Trials
 # finish in any order (one at a time here: only the head has 2 CPUs), and each must take long
 # enough (about a second) for the driver to be killed after the first while others remain.

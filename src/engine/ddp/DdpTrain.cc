@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
-#include <sstream>
 
 #include "comm/CommOps.h"
 #include "comm/LocalComm.h"
@@ -49,11 +47,10 @@ TrainReport RunPaperJob(TrainRequest job, const RankEnvironment& env) {
 // Rank 0's report of a paper-mode run: the mean of the ranks' accuracies (and of their other
 // metrics; the confusion matrix stays rank 0's), the training rows of all shares, and each phase
 // at the slowest rank's time (the wall time of the run).
-void MergePaperReports(DdpTrainResult& result, Comm& comm) {
-  const ClassificationMetrics& metrics = result.report.metrics;
-  const RankScore mine{
-      result.report.accuracy,    metrics.logloss,          metrics.roc_auc,        metrics.f1,
-      metrics.balanced_accuracy, result.report.rows_train, result.report.rows_test};
+void MergePaperReports(TrainReport& report, Comm& comm) {
+  const ClassificationMetrics& metrics = report.metrics;
+  const RankScore mine{report.accuracy,           metrics.logloss,   metrics.roc_auc, metrics.f1,
+                       metrics.balanced_accuracy, report.rows_train, report.rows_test};
   const std::vector<RankScore> scores = AllgatherConcat(comm, std::span<const RankScore>(&mine, 1));
   double accuracy_sum = 0.0;
   RankScore sums;
@@ -61,7 +58,7 @@ void MergePaperReports(DdpTrainResult& result, Comm& comm) {
   for (std::size_t r = 0; r < scores.size(); ++r) {
     if (scores[r].rows_test != scores[0].rows_test) {
       throw Failure("ddp paper mode: rank ", r, " scored ", scores[r].rows_test,
-                    " test rows and rank 0 ", scores[0].rows_test, " in ", result.report.data_path,
+                    " test rows and rank 0 ", scores[0].rows_test, " in ", report.data_path,
                     ": give every node the same file");
     }
     accuracy_sum += scores[r].accuracy;
@@ -70,10 +67,9 @@ void MergePaperReports(DdpTrainResult& result, Comm& comm) {
     sums.f1 += scores[r].f1;
     sums.balanced_accuracy += scores[r].balanced_accuracy;
     rows_train += scores[r].rows_train;
-    result.accuracy_per_rank.push_back(scores[r].accuracy);
-    result.rows_train_per_rank.push_back(scores[r].rows_train);
+    report.accuracy_per_rank.push_back(scores[r].accuracy);
+    report.rows_train_per_rank.push_back(scores[r].rows_train);
   }
-  TrainReport& report = result.report;
   const double ranks = static_cast<double>(scores.size());
   report.accuracy = accuracy_sum / ranks;
   report.metrics.accuracy = report.accuracy;
@@ -82,7 +78,7 @@ void MergePaperReports(DdpTrainResult& result, Comm& comm) {
   report.metrics.f1 = sums.f1 / ranks;
   report.metrics.balanced_accuracy = sums.balanced_accuracy / ranks;
   report.rows_train = rows_train;
-  for (const RankTimes& r : result.ranks) {
+  for (const RankTimes& r : report.per_rank) {
     report.load_s = std::max(report.load_s, r.load_s);
     report.split_s = std::max(report.split_s, r.split_s);
     report.fit_s = std::max(report.fit_s, r.fit_s);
@@ -93,14 +89,6 @@ void MergePaperReports(DdpTrainResult& result, Comm& comm) {
 
 }  // namespace
 
-DdpMode ParseDdpMode(const std::string& name) {
-  if (name == "one-model") return DdpMode::kOneModel;
-  if (name == "paper") return DdpMode::kPaper;
-  throw InputError("train: --ddp-mode ", name, " is unknown: use one-model or paper");
-}
-
-const char* DdpModeName(DdpMode mode) { return mode == DdpMode::kPaper ? "paper" : "one-model"; }
-
 int DdpDefaultThreads() {
   const char* text = std::getenv("OMP_NUM_THREADS");
   if (text == nullptr) return 0;
@@ -108,8 +96,7 @@ int DdpDefaultThreads() {
   return threads > 0 ? threads : 0;
 }
 
-DdpTrainResult RunDdpTrain(const TrainRequest& request, DdpMode mode,
-                           const RankOverrides& overrides) {
+TrainReport RunDdpTrain(const TrainRequest& request, DdpMode mode, const RankOverrides& overrides) {
   RankEnvironment env = RankEnvironment::FromEnvironment(overrides);
   Stopwatch connecting;
   std::unique_ptr<Comm> comm =
@@ -123,107 +110,36 @@ DdpTrainResult RunDdpTrain(const TrainRequest& request, DdpMode mode,
           RankLauncherName(env.launcher), ")");
 
   TrainRequest job = request;
-  job.engine = "ddp";
-  DdpTrainResult result;
+  job.engine = EngineKind::kDdp;
+  TrainReport report;
   if (mode == DdpMode::kPaper) {
-    result.report = RunPaperJob(job, env);
+    report = RunPaperJob(job, env);
   } else {
     job.partitioned = true;
-    result.report = RunTrainJob(job, *comm);
+    report = RunTrainJob(job, *comm);
   }
-  result.report.ddp_mode = DdpModeName(mode);
-  result.is_root = comm->rank() == 0;
+  report.ddp_mode = mode;
+  report.rank = comm->rank();
 
   RankTimes mine;
   mine.rank = env.rank;
   mine.node = env.group_rank;
   mine.connect_s = connect_s;
-  mine.load_s = result.report.load_s;
-  mine.split_s = result.report.split_s;
-  mine.fit_s = result.report.fit_s;
-  mine.predict_s = result.report.predict_s;
-  mine.total_s = result.report.total_s;
+  mine.load_s = report.load_s;
+  mine.split_s = report.split_s;
+  mine.fit_s = report.fit_s;
+  mine.predict_s = report.predict_s;
+  mine.total_s = report.total_s;
   mine.comm_s = comm->stats().seconds;
   mine.comm_calls = comm->stats().calls;
   mine.comm_bytes = comm->stats().bytes_sent;
-  mine.peak_rss_bytes = result.report.peak_rss_bytes;
+  mine.peak_rss_bytes = report.peak_rss_bytes;
   mine.joined_unix = joined_unix;
-  result.ranks = AllgatherConcat(*comm, std::span<const RankTimes>(&mine, 1));
-  for (const RankTimes& r : result.ranks) {
-    result.report.rank_fit_s.push_back(r.fit_s);
-    result.report.rank_comm_s.push_back(r.comm_s);
-  }
-  if (mode == DdpMode::kPaper) MergePaperReports(result, *comm);
+  report.per_rank = AllgatherConcat(*comm, std::span<const RankTimes>(&mine, 1));
+  if (mode == DdpMode::kPaper) MergePaperReports(report, *comm);
   // Nobody closes its connections while a peer may still be reading from them.
   Barrier(*comm);
-  return result;
-}
-
-std::string FormatRankTimes(const std::vector<RankTimes>& ranks) {
-  std::ostringstream out;
-  char line[256];
-  std::snprintf(line, sizeof(line), "  %-5s %-5s %8s %8s %8s %8s %8s %8s %12s %7s %9s\n", "rank",
-                "node", "connect", "load", "split", "fit", "predict", "comm", "comm bytes", "calls",
-                "peak MiB");
-  out << line;
-  for (const auto& r : ranks) {
-    std::snprintf(line, sizeof(line),
-                  "  %-5d %-5d %7.3fs %7.3fs %7.3fs %7.3fs %7.3fs %7.3fs %12lld %7lld %9.1f\n",
-                  r.rank, r.node, r.connect_s, r.load_s, r.split_s, r.fit_s, r.predict_s, r.comm_s,
-                  static_cast<long long>(r.comm_bytes), static_cast<long long>(r.comm_calls),
-                  static_cast<double>(r.peak_rss_bytes) / (1024.0 * 1024.0));
-    out << line;
-  }
-  return out.str();
-}
-
-nlohmann::json RankTimesJson(const std::vector<RankTimes>& ranks) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& r : ranks) {
-    out.push_back({{"rank", r.rank},
-                   {"node", r.node},
-                   {"connect_s", r.connect_s},
-                   {"load_s", r.load_s},
-                   {"split_s", r.split_s},
-                   {"fit_s", r.fit_s},
-                   {"predict_s", r.predict_s},
-                   {"total_s", r.total_s},
-                   {"comm_s", r.comm_s},
-                   {"comm_calls", r.comm_calls},
-                   {"comm_bytes", r.comm_bytes},
-                   {"peak_rss_bytes", r.peak_rss_bytes},
-                   {"joined_unix", r.joined_unix}});
-  }
-  return out;
-}
-
-nlohmann::json DdpTrainJson(const DdpTrainResult& result) {
-  nlohmann::json out = result.report.ToJson();
-  out["per_rank"] = RankTimesJson(result.ranks);
-  if (!result.accuracy_per_rank.empty()) {
-    out["accuracy_per_rank"] = result.accuracy_per_rank;
-    out["rows_train_per_rank"] = result.rows_train_per_rank;
-  }
-  return out;
-}
-
-std::string DdpTrainText(const DdpTrainResult& result) {
-  std::ostringstream out;
-  out << result.report.ToText();
-  if (!result.accuracy_per_rank.empty()) {
-    out << "  paper     each rank trained alone on its share of the training rows; accuracy and "
-           "the metrics are the mean of theirs (the confusion matrix rank 0's), times the slowest "
-           "rank's\n";
-    char line[96];
-    for (std::size_t r = 0; r < result.accuracy_per_rank.size(); ++r) {
-      std::snprintf(line, sizeof(line), "  rank %-4zu accuracy %.4f on %lld training rows\n", r,
-                    result.accuracy_per_rank[r],
-                    static_cast<long long>(result.rows_train_per_rank[r]));
-      out << line;
-    }
-  }
-  out << "  per rank\n" << FormatRankTimes(result.ranks);
-  return out.str();
+  return report;
 }
 
 }  // namespace scaleml

@@ -27,7 +27,7 @@ nlohmann::json TrainTrial(TaskContext& context, const nlohmann::json& args) {
   request.split.test_size = args.value("test_size", request.split.test_size);
   request.split.seed = args.value("seed", request.split.seed);
   request.cv_folds = args.value("cv_folds", 0);
-  request.engine = "tasks";
+  request.engine = EngineKind::kTasks;
   request.threads = SetThreads(context.cpus);
   // A tune trial that reports per round to its driver (engine/tune/TrialWorker.h).
   std::unique_ptr<tune::TrialWorker> trial;

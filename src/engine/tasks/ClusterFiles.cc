@@ -79,18 +79,20 @@ void CheckHomeIsPrivate(const std::string& home) {
 
 std::string ScalemlHome() {
   const char* home = std::getenv("SCALEML_HOME");
-  std::string path = "/tmp/scaleml";
-  if (home != nullptr && *home != '\0') {
-    // Absolute: daemons run from "/".
-    std::error_code ec;
-    const fs::path absolute = fs::absolute(home, ec);
-    path = ec ? std::string(home) : absolute.lexically_normal().string();
-  }
+  return ResolveHome(home != nullptr && *home != '\0' ? home : "/tmp/scaleml");
+}
+
+std::string ResolveHome(const std::string& home) {
+  if (home.empty()) return ScalemlHome();
+  // Absolute: daemons run from "/".
+  std::error_code ec;
+  const fs::path absolute = fs::absolute(home, ec);
+  const std::string path = ec ? home : absolute.lexically_normal().string();
   CheckHomeIsPrivate(path);
   return path;
 }
 
-std::string ClusterFilePath() { return ScalemlHome() + "/cluster.json"; }
+std::string ClusterFilePath(const std::string& home) { return home + "/cluster.json"; }
 
 static void WritePrivate(const std::string& path, const std::string& text) {
   fs::create_directories(fs::path(path).parent_path());
@@ -101,34 +103,35 @@ static void WritePrivate(const std::string& path, const std::string& text) {
   chmod(path.c_str(), 0600);
 }
 
-std::optional<ClusterFile> ReadClusterFile() {
-  if (!fs::exists(ClusterFilePath())) return std::nullopt;
-  auto j = nlohmann::json::parse(ReadWholeFile(ClusterFilePath()), nullptr, false);
-  if (j.is_discarded()) throw InputError(ClusterFilePath(), ": not valid JSON (remove it)");
+std::optional<ClusterFile> ReadClusterFile(const std::string& home) {
+  const std::string path = ClusterFilePath(home);
+  if (!fs::exists(path)) return std::nullopt;
+  auto j = nlohmann::json::parse(ReadWholeFile(path), nullptr, false);
+  if (j.is_discarded()) throw InputError(path, ": not valid JSON (remove it)");
   return ClusterFile::FromJson(j);
 }
 
-void WriteClusterFile(const ClusterFile& file) {
-  WritePrivate(ClusterFilePath(), file.ToJson().dump(2) + "\n");
+void WriteClusterFile(const std::string& home, const ClusterFile& file) {
+  WritePrivate(ClusterFilePath(home), file.ToJson().dump(2) + "\n");
 }
 
-void RemoveClusterFile() {
+void RemoveClusterFile(const std::string& home) {
   std::error_code ec;
-  fs::remove(ClusterFilePath(), ec);
+  fs::remove(ClusterFilePath(home), ec);
 }
 
-std::string NodeFilePath(const std::string& node_name) {
-  return ScalemlHome() + "/nodes/" + node_name + ".json";
+std::string NodeFilePath(const std::string& home, const std::string& node_name) {
+  return home + "/nodes/" + node_name + ".json";
 }
 
-void WriteNodeFile(const NodeFile& file) {
-  WritePrivate(NodeFilePath(file.name), file.ToJson().dump(2) + "\n");
+void WriteNodeFile(const std::string& home, const NodeFile& file) {
+  WritePrivate(NodeFilePath(home, file.name), file.ToJson().dump(2) + "\n");
 }
 
-std::vector<NodeFile> ReadNodeFiles() {
+std::vector<NodeFile> ReadNodeFiles(const std::string& home) {
   std::vector<NodeFile> files;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(ScalemlHome() + "/nodes", ec)) {
+  for (const auto& entry : fs::directory_iterator(home + "/nodes", ec)) {
     if (entry.path().extension() != ".json") continue;
     auto j = nlohmann::json::parse(ReadWholeFile(entry.path().string()), nullptr, false);
     if (!j.is_discarded()) files.push_back(NodeFile::FromJson(j));
@@ -136,27 +139,28 @@ std::vector<NodeFile> ReadNodeFiles() {
   return files;
 }
 
-void RemoveNodeFile(const std::string& node_name) {
+void RemoveNodeFile(const std::string& home, const std::string& node_name) {
   std::error_code ec;
-  fs::remove(NodeFilePath(node_name), ec);
+  fs::remove(NodeFilePath(home, node_name), ec);
 }
 
-std::string NewSessionDir(std::string* session) {
+std::string NewSessionDir(const std::string& home, std::string* session) {
   char stamp[32];
   const std::time_t now = std::time(nullptr);
   std::strftime(stamp, sizeof(stamp), "%Y-%m-%d_%H-%M-%S", std::localtime(&now));
   *session = StrCat("session_", stamp, "_", getpid());
-  const std::string dir = ScalemlHome() + "/" + *session;
+  const std::string dir = home + "/" + *session;
   fs::create_directories(dir + "/logs");
-  chmod(ScalemlHome().c_str(), 0700);
+  chmod(home.c_str(), 0700);
   return dir;
 }
 
-ClusterFile ResolveCluster(const std::string& address, const std::string& token) {
-  auto file = ReadClusterFile();
+ClusterFile ResolveCluster(const std::string& home, const std::string& address,
+                           const std::string& token) {
+  auto file = ReadClusterFile(home);
   if (address.empty() || address == "auto") {
     if (!file) {
-      throw InputError("no cluster running on this machine (", ClusterFilePath(),
+      throw InputError("no cluster running on this machine (", ClusterFilePath(home),
                        " not found): start one with scaleml start --head, or give --address");
     }
     if (!token.empty()) file->token = token;

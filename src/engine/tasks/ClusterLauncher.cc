@@ -60,9 +60,10 @@ std::int64_t DefaultStoreMemory() {
   return static_cast<std::int64_t>(pages) * page * 3 / 10;
 }
 
-NodeFile WaitForNode(const std::string& name, int pid, const std::string& log_path) {
+NodeFile WaitForNode(const std::string& home, const std::string& name, int pid,
+                     const std::string& log_path) {
   for (int i = 0; i < 300; ++i) {  // 15 s
-    for (const auto& file : ReadNodeFiles()) {
+    for (const auto& file : ReadNodeFiles(home)) {
       if (file.name == name && file.pid == pid) return file;
     }
     if (!ProcessAlive(pid, "scaleml")) break;
@@ -101,14 +102,15 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
   if (options.node_name.find_first_of("/ \t") != std::string::npos) {
     throw InputError("start: --node-name '", options.node_name, "' may not hold '/' or spaces");
   }
-  // The daemons run from "/": hand them an absolute SCALEML_HOME.
-  if (std::getenv("SCALEML_HOME") != nullptr) setenv("SCALEML_HOME", ScalemlHome().c_str(), 1);
+  // Absolute: the agent daemon runs from "/" and gets the home in its options.
+  const std::string home = ResolveHome(options.home);
   NodeAgentOptions agent;
   agent.cpus = options.cpus > 0 ? options.cpus : HardwareThreads();
   agent.store_limit =
       options.object_store_memory > 0 ? options.object_store_memory : DefaultStoreMemory();
   agent.head = options.head;
-  agent.spill_dir = ObjectStore::SpillDirIn(ScalemlHome());
+  agent.spill_dir = ObjectStore::SpillDirIn(home);
+  agent.home = home;
   agent.node_name = !options.node_name.empty() ? options.node_name
                     : options.head             ? "head"
                                                : StrCat("node-", getpid());
@@ -117,10 +119,10 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
   std::optional<ClusterFile> previous;
   std::optional<NodeFile> live_head;
   if (options.head) {
-    previous = ReadClusterFile();
+    previous = ReadClusterFile(home);
     if (previous && previous->redis_pid <= 0) previous.reset();  // a worker's file
     if (previous) {
-      for (const auto& file : ReadNodeFiles()) {
+      for (const auto& file : ReadNodeFiles(home)) {
         if (!file.head || file.session != previous->session) continue;
         if (ProcessAlive(file.pid, "scaleml")) {
           live_head = file;
@@ -134,14 +136,14 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
                          "; stop it first with scaleml stop");
       }
       if (!options.token.empty() && options.token != previous->token) {
-        throw InputError("start --head: the cluster in ", ScalemlHome(),
+        throw InputError("start --head: the cluster in ", home,
                          " was started with another token; give the same one, or scaleml stop "
                          "it first");
       }
       if (live_head) agent.node_name = live_head->name;
     }
   }
-  for (const auto& file : ReadNodeFiles()) {
+  for (const auto& file : ReadNodeFiles(home)) {
     if (file.name != agent.node_name) continue;
     if (live_head && file.name == live_head->name) continue;
     if (ProcessAlive(file.pid, "scaleml")) {
@@ -154,12 +156,12 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
       agent.adopt_node_id = file.node_id;
     } else {
       // A crashed agent of that name: its objects would be orphaned once its file is replaced.
-      ObjectStore("/dev/shm", file.shm_prefix, 0, ObjectStore::SpillDirIn(ScalemlHome()))
-          .RemoveAll();
+      ObjectStore("/dev/shm", file.shm_prefix, 0, ObjectStore::SpillDirIn(home)).RemoveAll();
     }
-    RemoveNodeFile(file.name);
+    RemoveNodeFile(home, file.name);
   }
   StartResult result;
+  result.home = home;
   if (options.head && previous) {
     result.cluster = *previous;
     ClusterFile& cluster = result.cluster;
@@ -169,7 +171,7 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
       StopProcess(cluster.dashboard_pid, "scaleml", 5.0);
       cluster.dashboard_pid = 0;
       cluster.dashboard_url.clear();
-      WriteClusterFile(cluster);
+      WriteClusterFile(home, cluster);
     }
     if (!ProcessAlive(cluster.redis_pid, "redis-server")) {
       RedisServerOptions redis;
@@ -178,7 +180,7 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
       redis.dir = cluster.session_dir + "/redis";
       redis.start_timeout_s = 60.0;  // replaying a large append-only file takes a while
       cluster.redis_pid = RedisServer::Start(redis);
-      WriteClusterFile(cluster);
+      WriteClusterFile(home, cluster);
       LogWarning("start: restarted the cluster's Redis at ", cluster.address, " from ", redis.dir);
     }
     ControlStore control(cluster.address, cluster.token);
@@ -196,7 +198,7 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
   } else if (options.head) {
     const std::string ip = options.node_ip.empty() ? "127.0.0.1" : options.node_ip;
     ClusterFile& cluster = result.cluster;
-    cluster.session_dir = NewSessionDir(&cluster.session);
+    cluster.session_dir = NewSessionDir(home, &cluster.session);
     // An operator's token (a Kubernetes Secret, a file of the job) or a fresh random one.
     cluster.token = options.token.empty() ? RandomHex(16) : options.token;
     RedisServerOptions redis;
@@ -208,7 +210,7 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
     cluster.address = StrCat(ip, ":", redis.port);
     ControlStore(cluster.address, cluster.token)
         .InitCluster(cluster.session, options.node_timeout_ms);
-    WriteClusterFile(cluster);
+    WriteClusterFile(home, cluster);
     agent.host = ip;
   } else {
     if (options.address.empty()) throw InputError("start: give --head or --address HOST:PORT");
@@ -223,9 +225,9 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
     cluster.address = options.address;
     cluster.token = options.token;
     cluster.session = control.Session();
-    cluster.session_dir = ScalemlHome() + "/" + cluster.session;
+    cluster.session_dir = home + "/" + cluster.session;
     std::filesystem::create_directories(cluster.session_dir + "/logs");
-    if (!ReadClusterFile()) WriteClusterFile(cluster);
+    if (!ReadClusterFile(home)) WriteClusterFile(home, cluster);
     agent.host = options.node_ip.empty() ? LocalAddressTowards(host, port) : options.node_ip;
   }
   agent.address = result.cluster.address;
@@ -238,11 +240,11 @@ StartResult ClusterLauncher::Start(const StartOptions& options) {
     return node.Run();
   });
   try {
-    result.node = WaitForNode(agent.node_name, pid, log_path);
+    result.node = WaitForNode(home, agent.node_name, pid, log_path);
   } catch (...) {
     if (options.head) {
       StopProcess(result.cluster.redis_pid, "redis-server", 2.0);
-      RemoveClusterFile();
+      RemoveClusterFile(home);
     }
     throw;
   }
@@ -275,18 +277,18 @@ int ClusterLauncher::Supervise(const StartResult& started, bool head) {
   }
   FollowLog(log_path, &offset);
   StopProcess(started.node.pid, "scaleml", 10.0);
-  ObjectStore("/dev/shm", started.node.shm_prefix, 0, ObjectStore::SpillDirIn(ScalemlHome()))
+  ObjectStore("/dev/shm", started.node.shm_prefix, 0, ObjectStore::SpillDirIn(started.home))
       .RemoveAll();
-  RemoveNodeFile(started.node.name);
+  RemoveNodeFile(started.home, started.node.name);
   if (head) {
     // The dashboard started after Start returned: its pid is in the cluster file.
-    if (auto cluster = ReadClusterFile(); cluster && cluster->dashboard_pid > 0) {
+    if (auto cluster = ReadClusterFile(started.home); cluster && cluster->dashboard_pid > 0) {
       StopProcess(cluster->dashboard_pid, "scaleml", 5.0);
     }
     StopProcess(started.cluster.redis_pid, "redis-server", 5.0);
     // Stopped by its supervisor: gone for good. Lost a part: keep the cluster file, so that the
     // supervisor's restart (`start --head` on this home) brings the cluster's state back.
-    if (lost.empty()) RemoveClusterFile();
+    if (lost.empty()) RemoveClusterFile(started.home);
   }
   if (!lost.empty()) {
     LogWarning("start: ", lost, " of node ", started.node.name, " exited; the node is stopped");
@@ -297,16 +299,16 @@ int ClusterLauncher::Supervise(const StartResult& started, bool head) {
   return 0;
 }
 
-std::string ClusterLauncher::StopLocal() {
+std::string ClusterLauncher::StopLocal(const std::string& home) {
   std::string report;
-  for (const auto& node : ReadNodeFiles()) {
+  for (const auto& node : ReadNodeFiles(home)) {
     const bool stopped = StopProcess(node.pid, "scaleml", 10.0);
-    ObjectStore("/dev/shm", node.shm_prefix, 0, ObjectStore::SpillDirIn(ScalemlHome())).RemoveAll();
-    RemoveNodeFile(node.name);
+    ObjectStore("/dev/shm", node.shm_prefix, 0, ObjectStore::SpillDirIn(home)).RemoveAll();
+    RemoveNodeFile(home, node.name);
     report += StrCat(stopped ? "stopped" : "could not stop", " node agent ", node.name, " (pid ",
                      node.pid, ")\n");
   }
-  if (auto cluster = ReadClusterFile()) {
+  if (auto cluster = ReadClusterFile(home)) {
     if (cluster->dashboard_pid > 0) {
       const bool stopped = StopProcess(cluster->dashboard_pid, "scaleml", 5.0);
       report += StrCat(stopped ? "stopped" : "could not stop", " dashboard (pid ",
@@ -317,7 +319,7 @@ std::string ClusterLauncher::StopLocal() {
       report += StrCat(stopped ? "stopped" : "could not stop", " redis-server (pid ",
                        cluster->redis_pid, ") at ", cluster->address, "\n");
     }
-    RemoveClusterFile();
+    RemoveClusterFile(home);
   }
   if (report.empty()) report = "nothing to stop on this machine\n";
   return report;

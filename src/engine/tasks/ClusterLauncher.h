@@ -23,9 +23,13 @@ struct StartOptions {
   std::string node_ip;  // default: the address that reaches the head (worker), 127.0.0.1 (head)
   int node_timeout_ms = 10000;        // a node without heartbeat this long is lost
   double reconnect_timeout_s = 60.0;  // the agent's wait for a lost or restarting Redis
+  // The home of this node's files, logs and spill folder (empty: ScalemlHome()); tune's private
+  // local cluster passes its own.
+  std::string home;
 };
 
 struct StartResult {
+  std::string home;  // absolute, as the node's files are under it
   ClusterFile cluster;
   NodeFile node;
   std::string join_command;  // what workers run (head only)
@@ -45,8 +49,8 @@ class ClusterLauncher {
   // Installs Supervise's SIGTERM/SIGINT handlers; `start --block` calls it before Start, so a
   // signal that arrives as soon as the node is up is a clean stop, not the default death.
   static void CatchStopSignals();
-  // Stops this machine's agents and Redis; returns a line per stopped thing.
-  static std::string StopLocal();
+  // Stops the agents and Redis whose files are in `home`; returns a line per stopped thing.
+  static std::string StopLocal(const std::string& home);
 };
 
 }  // namespace scaleml::tasks

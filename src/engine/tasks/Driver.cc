@@ -20,12 +20,15 @@ constexpr int kKeepAliveTtlMs = 10000;
 }  // namespace
 
 std::unique_ptr<Driver> Driver::Connect(const std::string& address, const std::string& token,
-                                        double reconnect_timeout_s) {
-  return std::make_unique<Driver>(ResolveCluster(address, token), reconnect_timeout_s);
+                                        double reconnect_timeout_s, const std::string& home) {
+  const std::string resolved = ResolveHome(home);
+  return std::make_unique<Driver>(ResolveCluster(resolved, address, token), reconnect_timeout_s,
+                                  resolved);
 }
 
-Driver::Driver(ClusterFile cluster, double reconnect_timeout_s)
-    : cluster_(std::move(cluster)),
+Driver::Driver(ClusterFile cluster, double reconnect_timeout_s, const std::string& home)
+    : home_(home),
+      cluster_(std::move(cluster)),
       control_(cluster_.address, cluster_.token, 5.0, reconnect_timeout_s),
       driver_id_(RandomHex(6)) {
   if (cluster_.session.empty()) cluster_.session = control_.Session();
@@ -86,13 +89,14 @@ bool Driver::Cancel(const TaskRef& ref, const std::string& reason) {
 const NodeFile& Driver::LocalNode() {
   if (local_node_) return *local_node_;
   std::vector<NodeFile> candidates;
-  for (const auto& file : ReadNodeFiles()) {
+  const std::string home = ResolveHome(home_);
+  for (const auto& file : ReadNodeFiles(home)) {
     if (file.session == cluster_.session && ProcessAlive(file.pid, "")) {
       candidates.push_back(file);
     }
   }
   if (candidates.empty()) {
-    throw InputError("put: no node agent of this cluster runs on this machine (", ScalemlHome(),
+    throw InputError("put: no node agent of this cluster runs on this machine (", home,
                      "/nodes); start one with scaleml start --address ", cluster_.address);
   }
   std::stable_sort(candidates.begin(), candidates.end(),
@@ -105,7 +109,7 @@ ObjectRef Driver::Put(const Dataset& data) {
   const NodeFile& node = LocalNode();
   // The agents this machine started spill into the home they share with this driver.
   ObjectStore store("/dev/shm", node.shm_prefix, node.store_limit,
-                    ObjectStore::SpillDirIn(ScalemlHome()));
+                    ObjectStore::SpillDirIn(ResolveHome(home_)));
   ObjectInfo info;
   info.object_id = RandomHex(8);
   info.size = static_cast<std::int64_t>(DatasetObject::SizeOf(data));

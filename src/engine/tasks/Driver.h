@@ -41,12 +41,15 @@ struct TaskRef {
 
 class Driver {
  public:
-  // address: "auto" (the cluster file of this machine) or HOST:PORT with its token.
+  // address: "auto" (the cluster file in `home`) or HOST:PORT with its token. `home` (empty:
+  // ScalemlHome()) is also where Put finds this machine's node agents.
   // Every call waits up to reconnect_timeout_s for a lost or restarting Redis to come back.
   static std::unique_ptr<Driver> Connect(const std::string& address = "auto",
                                          const std::string& token = "",
-                                         double reconnect_timeout_s = 60.0);
-  explicit Driver(ClusterFile cluster, double reconnect_timeout_s = 60.0);
+                                         double reconnect_timeout_s = 60.0,
+                                         const std::string& home = "");
+  explicit Driver(ClusterFile cluster, double reconnect_timeout_s = 60.0,
+                  const std::string& home = "");
   ~Driver();
   Driver(const Driver&) = delete;
   Driver& operator=(const Driver&) = delete;
@@ -76,6 +79,7 @@ class Driver {
   bool Finished(const std::string& task_id);
   void Collect(double timeout_s);
 
+  std::string home_;  // as given (empty: ScalemlHome()), resolved where a file is read
   ClusterFile cluster_;
   ControlStore control_;
   std::string driver_id_;

@@ -119,7 +119,7 @@ int NodeAgent::Run() {
     file.shm_prefix = ObjectStore::PrefixFor(session, info_.node_id);
     file.store_limit = options_.store_limit;
     file.head = options_.head;
-    WriteNodeFile(file);
+    WriteNodeFile(ResolveHome(options_.home), file);
   }
   LogInfo("node ", info_.name, " (", info_.node_id, ") up: ", info_.cpus, " CPUs, ",
           Megabytes(info_.memory), " of memory for tasks, objects on ", info_.host, ":", port);
@@ -407,7 +407,7 @@ void NodeAgent::Shutdown() {
     object_server_.Wait();
   }
   store_->RemoveAll();
-  if (options_.write_node_file) RemoveNodeFile(info_.name);
+  if (options_.write_node_file) RemoveNodeFile(ResolveHome(options_.home), info_.name);
 }
 
 }  // namespace scaleml::tasks

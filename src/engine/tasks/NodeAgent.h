@@ -37,6 +37,7 @@ struct NodeAgentOptions {
   std::string spill_dir;  // where objects go when shared memory is short (empty: nowhere)
   bool head = false;
   bool write_node_file = true;  // false in tests that run agents in-process
+  std::string home;             // the home whose nodes/ holds the node file (empty: ScalemlHome())
   double heartbeat_s = 0.5;
   // How long every Redis command waits for a lost or restarting Redis to come back before the
   // agent gives up (`start --reconnect-timeout`).

@@ -38,56 +38,50 @@ namespace {
 using tasks::ClusterLauncher;
 using tasks::Driver;
 
-// A private cluster for one run when none is running here: its own SCALEML_HOME, stopped (and
-// removed) when the run ends, however it ends.
+// A private cluster for one run when none is running here: its own home folder (passed to the
+// launcher, the driver and stop; no environment variable is set), stopped (and removed) when the
+// run ends, however it ends.
 class LocalCluster {
  public:
   explicit LocalCluster(int cpus) {
-    const char* home = std::getenv("SCALEML_HOME");
-    if (home != nullptr) old_home_ = home;
     char pattern[] = "/tmp/scaleml_local_XXXXXX";
     if (mkdtemp(pattern) == nullptr) throw Failure("cannot create a folder for a local cluster");
     home_ = pattern;
-    setenv("SCALEML_HOME", home_.c_str(), 1);
     tasks::StartOptions options;
     options.head = true;
     options.port = 0;
     options.node_name = "local";
     options.cpus = cpus;
+    options.home = home_;
     try {
       cluster_ = ClusterLauncher::Start(options).cluster;
     } catch (...) {
-      Restore();
+      RemoveHome();
       throw;
     }
   }
   ~LocalCluster() {
     try {
-      ClusterLauncher::StopLocal();
+      ClusterLauncher::StopLocal(home_);
     } catch (const std::exception& e) {
       LogWarning("local cluster: ", e.what());
     }
-    Restore();
+    RemoveHome();
   }
   const tasks::ClusterFile& cluster() const { return cluster_; }
+  const std::string& home() const { return home_; }
 
  private:
-  void Restore() {
+  void RemoveHome() {
     std::error_code ec;
     std::filesystem::remove_all(home_, ec);
-    if (old_home_) {
-      setenv("SCALEML_HOME", old_home_->c_str(), 1);
-    } else {
-      unsetenv("SCALEML_HOME");
-    }
   }
   std::string home_;
-  std::optional<std::string> old_home_;
   tasks::ClusterFile cluster_;
 };
 
-bool ClusterRunsHere() {
-  auto file = tasks::ReadClusterFile();
+bool ClusterRunsHere(const std::string& home) {
+  auto file = tasks::ReadClusterFile(home);
   if (!file) return false;
   if (file->redis_pid > 0) return tasks::ProcessAlive(file->redis_pid, "redis-server");
   return true;  // a worker machine's file: the head is elsewhere
@@ -181,7 +175,8 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
   };
   if (plan.HasMore()) {
     // Fork the local cluster before this process starts any OpenMP thread (CSV parsing).
-    if ((address.empty() || address == "auto") && !ClusterRunsHere()) {
+    const std::string home = tasks::ResolveHome(options.home);
+    if ((address.empty() || address == "auto") && !ClusterRunsHere(home)) {
       if (!options.quiet)
         std::printf("no cluster running here: starting a local one for this run\n");
       local = std::make_unique<LocalCluster>(options.local_cpus);
@@ -189,7 +184,7 @@ TuneResult TuneRunner::Run(const TuneOptions& options) {
     }
     auto driver = Driver::Connect(local ? local->cluster().address : address,
                                   local ? local->cluster().token : options.token,
-                                  options.reconnect_timeout_s);
+                                  options.reconnect_timeout_s, local ? local->home() : home);
     Stopwatch phase;
     CsvOptions csv = options.csv;
     csv.threads = options.load_threads;

@@ -40,6 +40,9 @@ struct TuneOptions {
   int max_failures = 0;  // retries of a trial whose worker or node died
   std::string address = "auto";
   std::string token;
+  // The home of this machine's cluster files (the cluster of --address auto, the node agent a
+  // dataset is put into); empty: ScalemlHome().
+  std::string home;
   // How long the driver waits for a lost or restarting head's Redis to come back.
   double reconnect_timeout_s = 60.0;
   bool resume = false;

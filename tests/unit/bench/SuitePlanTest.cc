@@ -133,6 +133,8 @@ TEST(CommandTest, PaperModeAndTheTorchPeerUnderTorchrun) {
   const auto one_model = runner.CommandOf(spec, "d.csv", "");
   EXPECT_FALSE(has(one_model, {"--ddp-mode"}));  // the default: works before --ddp-mode exists
   EXPECT_TRUE(has(one_model, {"--timeout", "570", "--"}));
+  // Rank 0 hands the report over in a versioned file beside the logs, not on stdout.
+  EXPECT_TRUE(has(one_model, {"--report-file", runner.ReportFileOf(spec)}));
   spec.mode = "paper";
   const auto paper = runner.CommandOf(spec, "d.csv", "");
   EXPECT_TRUE(has(paper, {"--ddp-mode", "paper"}));
@@ -142,6 +144,7 @@ TEST(CommandTest, PaperModeAndTheTorchPeerUnderTorchrun) {
   spec.mode = "";
   const auto torch = runner.CommandOf(spec, "d.csv", "");
   ASSERT_GE(torch.size(), 3u);
+  EXPECT_FALSE(has(torch, {"--report-file"}));  // a peer prints its JSON
   EXPECT_EQ(torch[1], "OMP_NUM_THREADS=1");
   EXPECT_EQ(torch[2], "/usr/bin/python3");
   EXPECT_TRUE(

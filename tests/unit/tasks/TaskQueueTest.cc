@@ -40,7 +40,7 @@ pid_t WaitForPidFile(const std::string& path) {
 TEST_F(TaskQueueTest, EchoTasksReturnTheirArgumentsOnce) {
   TestCluster cluster;
   cluster.StartAgent("a", 2);
-  Driver driver(cluster.cluster());
+  Driver driver(cluster.cluster(), 60.0, cluster.home());
   std::vector<TaskRef> refs;
   for (int i = 0; i < 50; ++i) refs.push_back(driver.Submit("echo", {{"i", i}}));
   auto ready = driver.Wait(refs, refs.size(), 30);
@@ -59,7 +59,7 @@ TEST_F(TaskQueueTest, EchoTasksReturnTheirArgumentsOnce) {
 TEST_F(TaskQueueTest, CrashedWorkerIsRetriedAndTheAgentSurvives) {
   TestCluster cluster;
   const pid_t agent = cluster.StartAgent("a", 1);
-  Driver driver(cluster.cluster());
+  Driver driver(cluster.cluster(), 60.0, cluster.home());
   TaskRef once = driver.Submit("crash", {{"crash_attempts", 1}}, {}, 1, 2);
   TaskRecord record = driver.Get(once, 20);
   EXPECT_EQ(record.state, TaskState::kDone);
@@ -85,7 +85,7 @@ TEST_F(TaskQueueTest, CrashedWorkerIsRetriedAndTheAgentSurvives) {
 TEST_F(TaskQueueTest, KilledWorkerMidTaskIsRetriedAndFinishesOnce) {
   TestCluster cluster;
   cluster.StartAgent("a", 2);
-  Driver driver(cluster.cluster());
+  Driver driver(cluster.cluster(), 60.0, cluster.home());
   const std::string pid_file = cluster.home() + "/sleep.pid";
   TaskRef ref = driver.Submit("sleep", {{"seconds", 1.0}, {"pid_file", pid_file}}, {}, 1, 3);
   const pid_t worker = WaitForPidFile(pid_file);
@@ -104,7 +104,7 @@ TEST_F(TaskQueueTest, KilledWorkerMidTaskIsRetriedAndFinishesOnce) {
 TEST_F(TaskQueueTest, TasksWaitForDeclaredMemory) {
   TestCluster cluster;
   cluster.StartAgent("a", 2, 64 << 20, /*memory=*/1000 * 1000 * 1000);
-  Driver driver(cluster.cluster());
+  Driver driver(cluster.cluster(), 60.0, cluster.home());
   auto overlap = [&](std::int64_t memory) {
     std::vector<TaskRef> refs;
     for (int i = 0; i < 2; ++i) {
@@ -123,7 +123,7 @@ TEST_F(TaskQueueTest, TasksWaitForDeclaredMemory) {
 TEST_F(TaskQueueTest, TasksOfALostNodeRunElsewhere) {
   TestCluster cluster(/*node_timeout_ms=*/800);
   const pid_t doomed = cluster.StartAgent("doomed", 4);
-  Driver driver(cluster.cluster());
+  Driver driver(cluster.cluster(), 60.0, cluster.home());
   std::vector<TaskRef> refs;
   for (int i = 0; i < 4; ++i) refs.push_back(driver.Submit("sleep", {{"seconds", 1.5}}, {}, 1, 2));
   // Let the doomed node take them all, then kill it (its workers die with it).
@@ -194,7 +194,7 @@ TEST_F(TaskQueueTest, WrongTokenIsRefused) {
 TEST_F(TaskQueueTest, TrialTrainsOnAZeroCopyDatasetFromTheObjectStore) {
   TestCluster cluster;
   cluster.StartAgent("a", 2);
-  Driver driver(cluster.cluster());
+  Driver driver(cluster.cluster(), 60.0, cluster.home());
   Dataset data = scaleml::testing::MakeBlobs(3000, 4, 2, 4.0, 7);
   ObjectRef object = driver.Put(data);
   double expected_sum = 0;
@@ -219,7 +219,7 @@ TEST_F(TaskQueueTest, TrialTrainsOnAZeroCopyDatasetFromTheObjectStore) {
 TEST_F(TaskQueueTest, CancelStopsARunningTaskAndTheAgentGoesOn) {
   TestCluster cluster;
   const pid_t agent = cluster.StartAgent("a", 1);
-  Driver driver(cluster.cluster());
+  Driver driver(cluster.cluster(), 60.0, cluster.home());
   TaskRef ref = driver.Submit("sleep", {{"seconds", 30.0}}, {}, 1, 3);
   for (int i = 0; i < 300 && driver.control().Counts().running == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -244,7 +244,7 @@ TEST_F(TaskQueueTest, TasksOfAGoneDriverAreCancelled) {
   cluster.StartAgent("a", 2);
   std::vector<std::string> ids;
   {
-    Driver driver(cluster.cluster());
+    Driver driver(cluster.cluster(), 60.0, cluster.home());
     for (int i = 0; i < 4; ++i) ids.push_back(driver.Submit("sleep", {{"seconds", 30.0}}).id);
     for (int i = 0; i < 300 && driver.control().Counts().running < 2; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -285,7 +285,7 @@ TEST_F(TaskQueueTest, MalformedQueueEntriesAreMovedAsideAndTheAgentGoesOn) {
     command.insert(command.end(), fields.begin(), fields.end());
     control.redis().Command(command);
   }
-  Driver driver(cluster.cluster());
+  Driver driver(cluster.cluster(), 60.0, cluster.home());
   std::vector<TaskRef> refs;
   for (int i = 0; i < 5; ++i) refs.push_back(driver.Submit("echo", {{"i", i}}));
   ASSERT_EQ(driver.Wait(refs, refs.size(), 30).size(), refs.size());
@@ -311,7 +311,7 @@ TEST_F(TaskQueueTest, AnUnplaceableTaskIsCancelledOnceItsDriverIsGone) {
   cluster.StartAgent("a", 2);
   std::string exited_id;
   {
-    Driver driver(cluster.cluster());
+    Driver driver(cluster.cluster(), 60.0, cluster.home());
     exited_id = driver.Submit("echo", {{"x", 1}}, {}, 64).id;
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // bounced at least once
   }
@@ -345,7 +345,7 @@ TEST_F(TaskQueueTest, AnUnplaceableTaskIsCancelledOnceItsDriverIsGone) {
 TEST_F(TaskQueueTest, ARestartedRedisComesBackWithItsStateAndEveryTaskRunsOnce) {
   TestCluster cluster;
   cluster.StartAgent("a", 2);
-  Driver driver(cluster.cluster(), 30.0);
+  Driver driver(cluster.cluster(), 30.0, cluster.home());
   std::vector<TaskRef> refs;
   for (int i = 0; i < 12; ++i) refs.push_back(driver.Submit("sleep", {{"seconds", 0.15}}));
   for (int i = 0; i < 300 && driver.control().Counts().done < 3; ++i) {
@@ -365,7 +365,7 @@ TEST_F(TaskQueueTest, ARestartedRedisComesBackWithItsStateAndEveryTaskRunsOnce) 
 TEST_F(TaskQueueTest, WritesLostByARestartedRedisAreRepairedByTheirWriters) {
   TestCluster cluster;
   cluster.StartAgent("a", 1);
-  Driver driver(cluster.cluster(), 30.0);
+  Driver driver(cluster.cluster(), 30.0, cluster.home());
   ControlStore control(cluster.cluster().address, cluster.cluster().token, 5.0, 30.0);
   TaskRef done = driver.Submit("echo", {{"v", 7}});
   ASSERT_EQ(driver.Get(done, 10).state, TaskState::kDone);

@@ -27,8 +27,7 @@ class TestCluster {
  public:
   explicit TestCluster(int node_timeout_ms = 10000) {
     char pattern[] = "/tmp/scaleml_tasks_test_XXXXXX";
-    home_ = mkdtemp(pattern);
-    setenv("SCALEML_HOME", home_.c_str(), 1);
+    home_ = mkdtemp(pattern);  // passed to agents and drivers; the environment is left alone
     RedisServerOptions& redis = redis_options_;
     redis.port = RedisServer::FreePort("127.0.0.1");
     redis.token = RandomHex(16);
@@ -40,7 +39,7 @@ class TestCluster {
     cluster_.session_dir = home_;
     cluster_.redis_pid = redis_pid_;
     ControlStore(cluster_.address, cluster_.token).InitCluster(cluster_.session, node_timeout_ms);
-    WriteClusterFile(cluster_);
+    WriteClusterFile(home_, cluster_);
   }
 
   ~TestCluster() {
@@ -68,6 +67,7 @@ class TestCluster {
     options.store_limit = store_limit;
     options.memory = memory;
     options.heartbeat_s = 0.2;
+    options.home = home_;
     const pid_t pid = fork();
     if (pid == 0) {
       SetLogLevel(LogLevel::kQuiet);
@@ -81,7 +81,7 @@ class TestCluster {
     }
     agents_.push_back(pid);
     for (int i = 0; i < 200; ++i) {
-      if (std::filesystem::exists(NodeFilePath(name))) break;
+      if (std::filesystem::exists(NodeFilePath(home_, name))) break;
       usleep(20000);
     }
     return pid;

@@ -12,7 +12,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "core/AtomicFile.h"
 #include "core/Log.h"
@@ -98,6 +100,7 @@ class TrialRunnerTest : public ::testing::Test {
     options.search_space = space;
     options.address = cluster.cluster().address;
     options.token = cluster.cluster().token;
+    options.home = cluster.home();
     options.storage = dir_ + "/exp";
     options.quiet = true;
     options.max_concurrent_trials = 2;
@@ -187,16 +190,27 @@ TEST_F(TrialRunnerTest, ResumeAfterTheDriverIsKilledContinuesFromCheckpoints) {
   const std::string checkpoint = options.storage + "/logreg_00001/checkpoint.json";
   // The driver is the scaleml binary (a process of its own, as a user runs it): a forked copy of
   // this test could deadlock in OpenMP, which earlier tests started.
+  // Its environment: this one's, plus the cluster's token and home (the test's own stays as it is).
+  std::vector<std::string> environment = {"SCALEML_TOKEN=" + options.token,
+                                          "SCALEML_HOME=" + cluster.home()};
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string text = *entry;
+    if (text.rfind("SCALEML_TOKEN=", 0) != 0 && text.rfind("SCALEML_HOME=", 0) != 0) {
+      environment.push_back(text);
+    }
+  }
+  std::vector<char*> envp;
+  for (auto& text : environment) envp.push_back(text.data());
+  envp.push_back(nullptr);
   const pid_t child = fork();
   if (child == 0) {
-    setenv("SCALEML_TOKEN", options.token.c_str(), 1);
     const int null = open("/dev/null", O_WRONLY);
     dup2(null, 1);
     dup2(null, 2);
-    execl(SCALEML_BINARY, SCALEML_BINARY, "tune", "--algo", "logreg", "--data",
-          options.data_path.c_str(), "--search-space", options.search_space.c_str(), "--address",
-          options.address.c_str(), "--storage", options.storage.c_str(), "--max-concurrent-trials",
-          "1", "--checkpoint-freq", "4", static_cast<char*>(nullptr));
+    execle(SCALEML_BINARY, SCALEML_BINARY, "tune", "--algo", "logreg", "--data",
+           options.data_path.c_str(), "--search-space", options.search_space.c_str(), "--address",
+           options.address.c_str(), "--storage", options.storage.c_str(), "--max-concurrent-trials",
+           "1", "--checkpoint-freq", "4", static_cast<char*>(nullptr), envp.data());
     _exit(127);
   }
   // Kill the driver once trial 1 has stored a checkpoint past round 4.
