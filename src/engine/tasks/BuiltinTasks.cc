@@ -8,6 +8,7 @@
 #include "core/Error.h"
 #include "core/Threads.h"
 #include "engine/TrainJob.h"
+#include "engine/TrainReportFile.h"
 #include "engine/tasks/TaskRegistry.h"
 #include "engine/tune/TrialWorker.h"
 
@@ -38,7 +39,8 @@ nlohmann::json TrainTrial(TaskContext& context, const nlohmann::json& args) {
   }
   LocalComm comm;
   TrainReport report = RunTrainJob(request, comm, &data);
-  nlohmann::json out = report.ToJson();
+  // The result crosses to the driver through Redis: the same versioned record as a report file.
+  nlohmann::json out = TrainReportRecord(report);
   out["zero_copy"] = !data.owned();
   if (trial != nullptr) trial->Finish(out);
   return out;

@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "core/Threads.h"
+#include "engine/TrainReportFile.h"
 #include "engine/tune/TuneRunner.h"
 
 namespace scaleml::tune {
@@ -30,13 +31,8 @@ TrainReport TasksEngine::Train(const TrainRequest& request) {
   if (trial.status != TrialStatus::kTerminated) {
     throw Failure("train --engine tasks: ", trial.error);
   }
-  TrainReport report;
-  try {
-    report = TrainReport::FromJson(trial.result);
-  } catch (const std::exception& e) {  // a json exception, or an Error for a bad value
-    throw Failure("train --engine tasks: trial ", trial.trial_id,
-                  " returned a malformed report: ", e.what());
-  }
+  TrainReport report =
+      ParseTrainReportRecord(trial.result, "train --engine tasks: trial " + trial.trial_id);
   report.engine = EngineKind::kTasks;
   TasksPlacement placement;
   placement.node = trial.node;
