@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
@@ -9,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "algo/ParamSchema.h"
 #include "algo/Registry.h"
@@ -59,8 +62,10 @@ class LocalCluster {
       RemoveHome();
       throw;
     }
+    watch_pid_ = WatchOwner(getpid(), home_);
   }
   ~LocalCluster() {
+    tasks::StopProcess(watch_pid_, "", 2.0);
     try {
       ClusterLauncher::StopLocal(home_);
     } catch (const std::exception& e) {
@@ -76,7 +81,24 @@ class LocalCluster {
     std::error_code ec;
     std::filesystem::remove_all(home_, ec);
   }
+  // Redis and the agent are daemons: a driver killed with SIGKILL (a bench timeout, an OOM kill)
+  // runs no destructor, so a watcher stops the cluster and removes its home once the owner is gone.
+  static pid_t WatchOwner(pid_t owner, const std::string& home) {
+    return tasks::SpawnDaemon(home + "/owner_watch.log", [owner, home] {
+      signal(SIGTERM, SIG_DFL);  // the owner's handler came with the fork; its stop is a SIGTERM
+      signal(SIGINT, SIG_IGN);   // a Ctrl-C to the owner's terminal is the owner's to handle
+      while (kill(owner, 0) == 0 || errno == EPERM) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      }
+      LogWarning("local cluster: its owner (pid ", owner, ") is gone; stopping it");
+      ClusterLauncher::StopLocal(home);
+      std::error_code ec;
+      std::filesystem::remove_all(home, ec);
+      return 0;
+    });
+  }
   std::string home_;
+  pid_t watch_pid_ = 0;
   tasks::ClusterFile cluster_;
 };
 
