@@ -60,7 +60,6 @@ LIMIT=${BENCH_STEP_TIMEOUT:-300}  # seconds for any one step (a group, a tune)
 TAG=snb$$
 WORK=$(mktemp -d /tmp/scaleml-netbench-XXXXXX)
 PIDS=""
-HOSTS_MADE=0
 CLUSTER=0
 cleanup() {
   for pid in $PIDS; do kill -TERM "$pid" 2>/dev/null; done
@@ -69,17 +68,12 @@ cleanup() {
     kill -KILL "$pid" 2>/dev/null
   done
   if [ $CLUSTER = 1 ]; then for i in 0 1 2; do on $i "$B" stop >/dev/null 2>&1; done; fi
-  if [ $HOSTS_MADE = 1 ]; then
-    for ns in "${TAG}h0" "${TAG}h1" "${TAG}h2" "${TAG}sw"; do ip netns del "$ns" 2>/dev/null; done
-  fi
+  remove_hosts
   rm -rf "$WORK"
 }
+. "$(dirname "$0")/../tests/integration/lib/netns_hosts.sh"  # make_hosts, remove_hosts, on
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-on() {  # on HOST_INDEX COMMAND...: inside that host, with its own SCALEML_HOME
-  local i=$1; shift
-  ip netns exec "${TAG}h$i" env SCALEML_HOME="$WORK/home$i" "$@"
-}
 free_port() {
   /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -97,26 +91,8 @@ if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null 2>&1; then
   echo "skipped: namespace hosts need root and iproute2"; echo "results: $RESULTS"; exit 0
 fi
 
-# Three hosts: ${TAG}h0..h2, each a veth pair to the bridge in ${TAG}sw (the same as
-# tests/integration/lib/three_hosts.sh, copied so that the bench does not depend on the tests).
-make_hosts() {
-  HOSTS_MADE=1
-  ip netns add "${TAG}sw" || return 1
-  ip netns exec "${TAG}sw" ip link add br0 type bridge || return 1
-  ip netns exec "${TAG}sw" ip link set br0 up
-  local i ns
-  for i in 0 1 2; do
-    ns=${TAG}h$i
-    ip netns add "$ns" || return 1
-    ip link add "${TAG}v$i" type veth peer name "${TAG}p$i" || return 1
-    ip link set "${TAG}v$i" netns "$ns" && ip link set "${TAG}p$i" netns "${TAG}sw" || return 1
-    ip netns exec "${TAG}sw" ip link set "${TAG}p$i" master br0 up
-    ip netns exec "$ns" ip link set lo up
-    ip netns exec "$ns" ip addr add "10.79.0.$((i + 1))/24" dev "${TAG}v$i"
-    ip netns exec "$ns" ip link set "${TAG}v$i" up
-  done
-}
-make_hosts || { echo "skipped: cannot create network namespaces and a bridge"; exit 0; }
+# Three hosts: ${TAG}h0..h2, each a veth pair to a bridge in ${TAG}sw; skipped without them.
+NETNS_SKIP_EXIT=0 make_hosts "$TAG" 10.79.0 3
 
 # 1b. Namespace hosts: one launcher and one rank per host, rank 0 on h0 (10.79.0.1).
 port=29600

@@ -63,27 +63,15 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null
   done
-  for ns in "${TAG}h0" "${TAG}h1" "${TAG}h2" "${TAG}sw"; do ip netns del "$ns" 2>/dev/null; done
+  remove_hosts
   rm -rf "$WORK"
 }
+. "$(dirname "$0")/../tests/integration/lib/netns_hosts.sh"  # make_hosts, remove_hosts, on
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# Three hosts (as tests/integration/lib/three_hosts.sh, copied: the bench does not depend on the
-# tests).
-ip netns add "${TAG}sw" || exit 1
-ip netns exec "${TAG}sw" ip link add br0 type bridge || exit 1
-ip netns exec "${TAG}sw" ip link set br0 up
-for i in 0 1 2; do
-  ns=${TAG}h$i
-  ip netns add "$ns" || exit 1
-  ip link add "${TAG}v$i" type veth peer name "${TAG}p$i" || exit 1
-  ip link set "${TAG}v$i" netns "$ns" && ip link set "${TAG}p$i" netns "${TAG}sw" || exit 1
-  ip netns exec "${TAG}sw" ip link set "${TAG}p$i" master br0 up
-  ip netns exec "$ns" ip link set lo up
-  ip netns exec "$ns" ip addr add "10.80.0.$((i + 1))/24" dev "${TAG}v$i"
-  ip netns exec "$ns" ip link set "${TAG}v$i" up
-done
+# Three hosts: ${TAG}h0..h2, each a veth pair to a bridge in ${TAG}sw.
+make_hosts "$TAG" 10.80.0 3
 
 done_before() {  # done_before ALGO RANKS: whether scaling.jsonl has that point, status ok
   /usr/bin/python3 - "$RESULTS" "$1" "$2" "$DATA" <<'PY'

@@ -4,7 +4,8 @@
 # bridge in ${TAG}sw, addresses SUBNET.1 .. SUBNET.N/24 that exist only inside them.
 #
 #   netns_require [redis]        exit 77 (skip) unless root with iproute2 (and redis-server)
-#   make_hosts TAG SUBNET N      create the hosts; exit 77 without namespaces or bridges, 1 when
+#   make_hosts TAG SUBNET N      create the hosts; exit $NETNS_SKIP_EXIT (77: skipped; a bench
+#                                that still succeeds sets 0) without namespaces or bridges, 1 when
 #                                one fails half-way (the caller's EXIT trap removes what exists)
 #   remove_hosts                 delete them (call it from the EXIT trap, so they go on failure)
 #   on I COMMAND...              run COMMAND inside host I, with SCALEML_HOME=$WORK/homeI
@@ -16,6 +17,7 @@
 # join_host or stop_hosts.
 NETNS_TAG=""
 NETNS_COUNT=0
+NETNS_SKIP_EXIT=${NETNS_SKIP_EXIT:-77}
 
 netns_require() {
   [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
@@ -31,10 +33,10 @@ make_hosts() {
   NETNS_COUNT=$count
   err=$(mktemp)
   if ! ip netns add "${tag}sw" 2>"$err"; then
-    echo "SKIP: cannot create a network namespace: $(cat "$err")"; rm -f "$err"; exit 77
+    echo "SKIP: cannot create a network namespace: $(cat "$err")"; rm -f "$err"; exit "$NETNS_SKIP_EXIT"
   fi
   rm -f "$err"
-  ip netns exec "${tag}sw" ip link add br0 type bridge || { echo "SKIP: no bridge support"; exit 77; }
+  ip netns exec "${tag}sw" ip link add br0 type bridge || { echo "SKIP: no bridge support"; exit "$NETNS_SKIP_EXIT"; }
   ip netns exec "${tag}sw" ip link set br0 up || exit 1
   for ((i = 0; i < count; i++)); do
     ns=${tag}h$i
