@@ -257,8 +257,8 @@ class Model {
   }
 
   // `predict(rows, comm)` over `data` (values_per_row results per row) with the GIL released;
-  // an interruptible prediction runs block by block on a thread of its own
-  // (InterruptibleRun.h), Ctrl-C stopping it between blocks with KeyboardInterrupt.
+  // an interruptible prediction runs block by block (InterruptibleRun.h),
+  // Ctrl-C stopping it between blocks with KeyboardInterrupt.
   template <class T, class PredictRows>
   std::vector<T> RunPrediction(const Dataset& data, std::size_t values_per_row, int threads,
                                DdpGroup* group, PredictRows predict) const {

@@ -1,8 +1,15 @@
-// Long C++ work (a fit) that Ctrl-C can stop: the work runs on a thread of its own with the GIL
-// released while the calling thread, every 50 ms, takes the GIL and lets Python run its signal
-// handlers (PyErr_CheckSignals). When a handler raises (KeyboardInterrupt on SIGINT), `cancel` is
-// set, the algorithm stops at its next round or tree (Classifier::set_cancel_flag), and once the
-// work has ended the handler's exception is raised here instead of the work's outcome.
+// Long C++ work (a fit, a long prediction) that Ctrl-C can stop. The work runs on the calling
+// thread with the GIL released, as the command line runs it: OpenMP keeps one thread team per
+// calling thread, and a second team (a fit on a thread of its own next to the team of the
+// caller's predictions and input scans) makes libgomp count more threads than cores and throttle
+// its spin-wait, which cost a gbdt fit 17% against the command line's.
+// On the main thread, Python's C signal handler also writes each signal's number to a pipe of
+// ours (the wakeup fd, as signal.set_wakeup_fd sets it, restored afterwards); a watcher thread
+// sets `cancel` on SIGINT when Python's handler for it is the default one (which raises
+// KeyboardInterrupt), and the algorithm stops at its next round or tree
+// (Classifier::set_cancel_flag). Once the work has ended, the pending handlers run
+// (PyErr_CheckSignals) and a handler's exception is raised instead of the work's outcome.
+// Elsewhere than the main thread no signal handler runs, and the work just runs.
 // Thread-safety: call with the GIL held; `work` must not touch Python objects.
 #pragma once
 

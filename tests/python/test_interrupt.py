@@ -67,3 +67,63 @@ def test_sigint_during_fit_raises_keyboard_interrupt():
             child.kill()
             child.wait()
     assert child.returncode == 0, err[-2000:]
+
+
+SCRIPT_OWN_HANDLER = textwrap.dedent("""
+    import os, signal, socket, threading, time
+    import numpy as np
+    import scaleml
+    X, y = scaleml.make_classification(20000, random_state=3)
+    model = scaleml.GBDTClassifier(n_jobs=2, num_iterations=3)
+    model.fit(X, y).predict(X)  # the main thread's OpenMP team exists from here on
+
+    # The fit runs on this thread and its team: no thread of its own, no second team.
+    def tasks():
+        return len(os.listdir("/proc/self/task"))
+    before, most, done = tasks(), [0], threading.Event()
+    def sample():
+        while not done.is_set():
+            most[0] = max(most[0], tasks())
+            time.sleep(0.002)
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    model.set_params(num_iterations=200).fit(X, y)
+    done.set()
+    sampler.join()
+    print("threads", before, most[0], flush=True)
+
+    # A program's own SIGINT handler and wakeup fd (as an event loop sets them) are kept: the fit
+    # runs to its end, the handler runs after it, and the fd receives the signal's number.
+    calls = []
+    signal.signal(signal.SIGINT, lambda number, frame: calls.append(number))
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+    reader.settimeout(10)
+    signal.set_wakeup_fd(writer.fileno())
+    print("fitting", flush=True)
+    model.set_params(num_iterations=1500, min_data_in_leaf=1).fit(X, y)
+    print("fitted", calls,
+          reader.recv(1)[0] == signal.SIGINT, signal.set_wakeup_fd(-1) == writer.fileno(),
+          flush=True)
+""")
+
+
+def test_own_sigint_handler_and_wakeup_fd_are_kept_and_no_thread_is_added():
+    child = subprocess.Popen([sys.executable, "-c", SCRIPT_OWN_HANDLER], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    try:
+        threads = child.stdout.readline().split()
+        assert threads[0] == "threads", threads
+        # + the sampler and the signal watcher (a fit on a thread of its own would add that
+        # thread and its OpenMP team: 2 more)
+        assert int(threads[2]) <= int(threads[1]) + 2, threads
+        assert child.stdout.readline().split() == ["fitting"]
+        time.sleep(0.5)
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 0, err[-2000:]
+    assert out.split() == ["fitted", f"[{int(signal.SIGINT)}]", "True", "True"], out
