@@ -41,7 +41,7 @@ class SignalWatch {
  public:
   SignalWatch(std::atomic<bool>& cancel, bool cancel_on_sigint) {
     if (pipe2(fds_, O_CLOEXEC) != 0) return;  // no pipe: Ctrl-C waits for the work's end
-    fcntl(fds_[1], F_SETFL, O_NONBLOCK);       // the signal handler must never block
+    fcntl(fds_[1], F_SETFL, O_NONBLOCK);      // the signal handler must never block
     old_fd_ = SetWakeupFd(fds_[1]);
     watcher_ = std::thread([this, &cancel, cancel_on_sigint] {
       unsigned char byte = 0;
