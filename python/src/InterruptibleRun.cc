@@ -42,7 +42,13 @@ class SignalWatch {
   SignalWatch(std::atomic<bool>& cancel, bool cancel_on_sigint) {
     if (pipe2(fds_, O_CLOEXEC) != 0) return;  // no pipe: Ctrl-C waits for the work's end
     fcntl(fds_[1], F_SETFL, O_NONBLOCK);      // the signal handler must never block
-    old_fd_ = SetWakeupFd(fds_[1]);
+    try {
+      old_fd_ = SetWakeupFd(fds_[1]);
+    } catch (...) {
+      close(fds_[0]);
+      close(fds_[1]);
+      throw;
+    }
     watcher_ = std::thread([this, &cancel, cancel_on_sigint] {
       unsigned char byte = 0;
       for (;;) {
@@ -60,7 +66,12 @@ class SignalWatch {
   // loop waiting on it learns of them as if it had been there).
   ~SignalWatch() {
     if (!watcher_.joinable()) return;
-    SetWakeupFd(old_fd_);
+    try {
+      SetWakeupFd(old_fd_);
+    } catch (py::error_already_set&) {  // the program's fd was closed meanwhile by a thread
+      old_fd_ = -1;
+      SetWakeupFd(-1);
+    }
     const unsigned char stop = kStop;
     while (write(fds_[1], &stop, 1) < 0 && errno == EINTR) {
     }
