@@ -35,12 +35,22 @@ std::string CheckpointKey(const std::string& channel) {
 }
 std::string ResumeKey(const std::string& channel) { return "sm:tune:" + channel + ":resume"; }
 
+std::string CheckpointRefused(std::int64_t model_bytes) {
+  return StrCat("its model (", model_bytes >> 20, " MiB) is larger than the ",
+                kMaxCheckpointBytes >> 20,
+                " MiB a checkpoint carries through the cluster's Redis: not checkpointed (the "
+                "trial goes on; it leaves no model file, and a retry starts from round 0)");
+}
+
 namespace {
 const std::string kTtl = std::to_string(kKeyTtlSeconds);
 }
 
-RedisTrialOutbox::RedisTrialOutbox(std::unique_ptr<tasks::RedisClient> redis, std::string channel)
-    : redis_(std::move(redis)), channel_(std::move(channel)) {}
+RedisTrialOutbox::RedisTrialOutbox(std::unique_ptr<tasks::RedisClient> redis, std::string channel,
+                                   std::int64_t max_checkpoint_bytes)
+    : redis_(std::move(redis)),
+      channel_(std::move(channel)),
+      max_checkpoint_bytes_(max_checkpoint_bytes) {}
 
 RedisTrialOutbox::~RedisTrialOutbox() = default;
 
@@ -75,8 +85,10 @@ std::optional<StoredCheckpoint> LoadHash(tasks::RedisClient& redis, const std::s
 
 }  // namespace
 
-void RedisTrialOutbox::StoreCheckpoint(const StoredCheckpoint& checkpoint) {
+bool RedisTrialOutbox::StoreCheckpoint(const StoredCheckpoint& checkpoint) {
+  if (!CarriesCheckpoint(static_cast<std::int64_t>(checkpoint.model.size()))) return false;
   StoreHash(*redis_, CheckpointKey(channel_), checkpoint);
+  return true;
 }
 
 std::optional<StoredCheckpoint> RedisTrialOutbox::ResumeModel() {

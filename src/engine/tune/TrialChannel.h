@@ -24,6 +24,7 @@
 // Thread-safety: one thread per channel (each holds its own connection).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,12 @@ namespace scaleml::tune {
 
 inline constexpr int kMaxQueuedReports = 10000;
 inline constexpr int kKeyTtlSeconds = 86400;
+// The largest model a checkpoint carries through the cluster's Redis: Redis refuses a value over
+// 512 MB (proto-max-bulk-len) by closing the connection, and every checkpoint is also held in its
+// memory and appended to its append-only file. A k-NN model is its training rows (12 million
+// rows of 10 features: about 530 MB). A larger model is not checkpointed (the trial goes on, its
+// result says why) and its trial leaves no model file.
+inline constexpr std::int64_t kMaxCheckpointBytes = std::int64_t{256} << 20;
 
 struct RoundReport {
   int iteration = 0;
@@ -59,6 +66,8 @@ std::string ReportsKey(const std::string& channel);
 std::string StopKey(const std::string& channel);
 std::string CheckpointKey(const std::string& channel);
 std::string ResumeKey(const std::string& channel);
+// Why a checkpoint of this size was not stored (the trial's log and result).
+std::string CheckpointRefused(std::int64_t model_bytes);
 
 // The worker's end.
 class TrialOutbox {
@@ -66,23 +75,32 @@ class TrialOutbox {
   virtual ~TrialOutbox() = default;
   // Sends a report; returns true when the driver has stopped the trial.
   virtual bool Report(const RoundReport& report) = 0;
-  // Stores the newest checkpoint (before the report that announces it).
-  virtual void StoreCheckpoint(const StoredCheckpoint& checkpoint) = 0;
+  // Stores the newest checkpoint (before the report that announces it); false, storing nothing,
+  // when its model is larger than the channel carries.
+  virtual bool StoreCheckpoint(const StoredCheckpoint& checkpoint) = 0;
+  // Whether a checkpoint of a model of this many bytes is carried (asked before reading a large
+  // model file only to have it refused).
+  virtual bool CarriesCheckpoint(std::int64_t model_bytes) const = 0;
   // The checkpoint the driver asked this trial to continue from.
   virtual std::optional<StoredCheckpoint> ResumeModel() = 0;
 };
 
 class RedisTrialOutbox : public TrialOutbox {
  public:
-  RedisTrialOutbox(std::unique_ptr<tasks::RedisClient> redis, std::string channel);
+  RedisTrialOutbox(std::unique_ptr<tasks::RedisClient> redis, std::string channel,
+                   std::int64_t max_checkpoint_bytes = kMaxCheckpointBytes);
   ~RedisTrialOutbox() override;
   bool Report(const RoundReport& report) override;
-  void StoreCheckpoint(const StoredCheckpoint& checkpoint) override;
+  bool StoreCheckpoint(const StoredCheckpoint& checkpoint) override;
+  bool CarriesCheckpoint(std::int64_t model_bytes) const override {
+    return model_bytes <= max_checkpoint_bytes_;
+  }
   std::optional<StoredCheckpoint> ResumeModel() override;
 
  private:
   std::unique_ptr<tasks::RedisClient> redis_;
   std::string channel_;
+  std::int64_t max_checkpoint_bytes_;
 };
 
 // The driver's end, for all its trials.

@@ -11,6 +11,7 @@
 #include "comm/LocalComm.h"
 #include "core/AtomicFile.h"
 #include "core/Error.h"
+#include "core/Log.h"
 #include "engine/Metrics.h"
 
 namespace scaleml::tune {
@@ -90,9 +91,15 @@ RoundDecision TrialMonitor::OnRound(int iteration, std::span<const float> valida
   report.metric = ValidationMetric(options_.metric, validation_, validation_proba, model);
   report.attempt = options_.attempt;
   if (options_.checkpoint_every > 0 && iteration % options_.checkpoint_every == 0) {
-    outbox_.StoreCheckpoint({iteration, ModelBytes(model)});
-    checkpointed_ = iteration;
-    report.checkpoint = iteration;
+    std::string bytes = ModelBytes(model);
+    const auto size = static_cast<std::int64_t>(bytes.size());
+    if (outbox_.StoreCheckpoint({iteration, std::move(bytes)})) {
+      checkpointed_ = iteration;
+      report.checkpoint = iteration;
+    } else if (!checkpoint_refused_) {
+      checkpoint_refused_ = true;
+      LogWarning("tune: ", CheckpointRefused(size));
+    }
   }
   report.time_s = clock_.Seconds();
   last_iteration_ = iteration;

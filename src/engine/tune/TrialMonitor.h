@@ -38,6 +38,7 @@ class TrialMonitor : public TrainingMonitor {
   int last_iteration_ = 0;
   double last_metric_ = 0;
   int checkpointed_ = 0;
+  bool checkpoint_refused_ = false;  // warned once
   bool stopped_ = false;
 };
 

@@ -222,6 +222,10 @@ void TrialRunner::Complete(const tasks::TaskRef& ref) {
     trial.stopped_early =
         active.decision == SchedulerDecision::kStop && record.result.value("stopped_early", false);
     if (record.result.value("final_checkpoint", false)) SaveCheckpoint(active);
+    if (record.result.contains("checkpoint_refused")) {
+      LogWarning("tune: trial ", trial.trial_id, ": ",
+                 record.result.value("checkpoint_refused", std::string()));
+    }
     if (active.decision == SchedulerDecision::kContinue && trial.last_result) {
       Stopwatch decision_clock;
       scheduler_.OnComplete(trial.trial_id, trial.iteration, *trial.last_result);

@@ -130,10 +130,17 @@ void TrialWorker::Finish(nlohmann::json& result) {
     result["resumed_from"] = resumed_from_;
   }
   std::error_code ec;
-  if (!final_model_path_.empty() && std::filesystem::file_size(final_model_path_, ec) > 0 && !ec) {
-    outbox_->StoreCheckpoint({std::max(iterations, 1), ReadWholeFile(final_model_path_)});
-    result["final_checkpoint"] = true;
+  if (final_model_path_.empty()) return;
+  const auto bytes = static_cast<std::int64_t>(std::filesystem::file_size(final_model_path_, ec));
+  if (ec || bytes == 0) return;
+  if (!outbox_->CarriesCheckpoint(bytes)) {
+    result["final_checkpoint"] = false;
+    result["checkpoint_refused"] = CheckpointRefused(bytes);
+    LogWarning("tune: ", CheckpointRefused(bytes));
+    return;
   }
+  result["final_checkpoint"] =
+      outbox_->StoreCheckpoint({std::max(iterations, 1), ReadWholeFile(final_model_path_)});
 }
 
 }  // namespace scaleml::tune

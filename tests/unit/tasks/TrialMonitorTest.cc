@@ -23,9 +23,11 @@ class FakeOutbox : public TrialOutbox {
     reports.push_back(report);
     return stop_after > 0 && static_cast<int>(reports.size()) >= stop_after;
   }
-  void StoreCheckpoint(const StoredCheckpoint& checkpoint) override {
+  bool StoreCheckpoint(const StoredCheckpoint& checkpoint) override {
     checkpoints.push_back(checkpoint);
+    return true;
   }
+  bool CarriesCheckpoint(std::int64_t) const override { return true; }
   std::optional<StoredCheckpoint> ResumeModel() override { return resume; }
 
   std::vector<RoundReport> reports;

@@ -301,3 +301,34 @@ TEST_F(TrialRunnerTest, TpeTrialsAreStoredAndResumeRerunsNothing) {
 
 }  // namespace
 }  // namespace scaleml::tune
+
+namespace scaleml::tune {
+namespace {
+
+// A checkpoint larger than the channel carries is refused before it is sent (Redis closes the
+// connection of a value over its 512 MB bulk limit, which failed k-NN trials at 3 GB) and
+// stores nothing; a smaller one is stored and read back.
+TEST_F(TrialRunnerTest, ACheckpointOverTheLimitIsRefusedAndStoresNothing) {
+  TestCluster cluster;
+  std::string host;
+  int port = 0;
+  tasks::ParseAddress(cluster.cluster().address, &host, &port);
+  const std::string token = cluster.cluster().token;
+  RedisTrialOutbox outbox(std::make_unique<tasks::RedisClient>(host, port, token), "refuse", 100);
+  tasks::RedisClient driver(host, port, token);
+  TrialInbox inbox(driver);
+  EXPECT_FALSE(outbox.CarriesCheckpoint(101));
+  EXPECT_FALSE(outbox.StoreCheckpoint({3, std::string(101, 'm')}));
+  EXPECT_FALSE(inbox.TakeCheckpoint("refuse").has_value());
+  EXPECT_TRUE(outbox.StoreCheckpoint({4, std::string(100, 'm')}));
+  const auto stored = inbox.TakeCheckpoint("refuse");
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->iteration, 4);
+  EXPECT_EQ(stored->model.size(), 100u);
+  EXPECT_NE(CheckpointRefused(600 << 20).find("600 MiB"), std::string::npos);
+  static_assert(kMaxCheckpointBytes < std::int64_t{512} << 20, "under Redis's bulk limit");
+  inbox.Forget("refuse");
+}
+
+}  // namespace
+}  // namespace scaleml::tune
