@@ -105,7 +105,12 @@ class Model {
   void Fit(const py::array& X, const LabelArray& labels,
            const std::vector<std::string>& feature_names, const Schema& schema, int threads,
            bool allow_missing, const std::string& estimator) {
-    const FeatureInput input = ReadFeatures(X, threads);
+    // logreg and k-NN look at every training value themselves (FeatureEncoder: an infinity is
+    // their input error, a NaN is imputed and noted), so a view of X needs no pass of its own
+    // here: a NaN they were not to accept is refused once the fit has ended.
+    const FeatureEncoder* fit_scans = EncoderOf(*model_);
+    const FeatureInput input = ReadFeatures(
+        X, threads, fit_scans != nullptr ? ScanPass::kWhenConverting : ScanPass::kAlways);
     CheckFeatureValues(input, allow_missing, estimator);
     const ColumnarArray& features = input.columns;
     CheckLabels(features, labels);
@@ -126,7 +131,21 @@ class Model {
       throw;
     }
     model_->set_cancel_flag(nullptr);
+    if (fit_scans != nullptr) {
+      FeatureInput seen;
+      seen.missing = fit_scans->training_had_missing();
+      CheckFeatureValues(seen, allow_missing, estimator);
+    }
     features_ = static_cast<int>(train.features());
+  }
+
+  // The encoder of a model whose fit scans every training value (logreg, k-NN); null otherwise.
+  static const FeatureEncoder* EncoderOf(const Classifier& model) {
+    if (const auto* logreg = dynamic_cast<const LogregClassifier*>(&model)) {
+      return &logreg->encoder();
+    }
+    if (const auto* knn = dynamic_cast<const KnnClassifier*>(&model)) return &knn->encoder();
+    return nullptr;
   }
 
   // One model across the ranks of `group`, each passing its own rows (collective): every rank

@@ -81,13 +81,14 @@ bool ConvertByRowBlocks(const char* base, py::ssize_t row_stride, py::ssize_t co
 
 }  // namespace
 
-FeatureInput ReadFeatures(const py::array& X, int threads) {
+FeatureInput ReadFeatures(const py::array& X, int threads, ScanPass scan) {
   if (X.ndim() != 2) throw InputError("X must be a 2-d array, got ", X.ndim(), "-d");
   FeatureInput out;
   const bool is_float = py::isinstance<py::array_t<float>>(X);
   const bool is_double = py::isinstance<py::array_t<double>>(X);
   if (is_float && (X.flags() & py::array::f_style) != 0) {
     out.columns = py::reinterpret_borrow<ColumnarArray>(X);
+    if (scan == ScanPass::kWhenConverting) return out;
     const float* data = out.columns.data();
     const auto values = static_cast<std::size_t>(X.shape(0) * X.shape(1));
     py::gil_scoped_release release;
@@ -97,7 +98,7 @@ FeatureInput ReadFeatures(const py::array& X, int threads) {
   }
   if (!is_float && !is_double) {
     // Other dtypes (integers, float16): numpy's cast, then the scan of a float32 array.
-    return ReadFeatures(ColumnarArray::ensure(X), threads);
+    return ReadFeatures(ColumnarArray::ensure(X), threads);  // converted: scanned
   }
   const auto rows = static_cast<std::size_t>(X.shape(0));
   const auto columns = static_cast<std::size_t>(X.shape(1));

@@ -22,9 +22,14 @@ struct FeatureInput {
   bool infinite = false;  // an infinity somewhere
 };
 
+// Whether ReadFeatures looks for NaN and infinities in a Fortran-order float32 X, which it views
+// as it is: always, or only when it converts X (the scan then costs nothing: each block is
+// scanned while it is in cache), for a caller whose algorithm scans the values itself.
+enum class ScanPass { kAlways, kWhenConverting };
+
 // `X`: a 2-d float32 or float64 array of any layout (other dtypes are cast by numpy first).
 // `threads`: OpenMP threads for the pass (core/Threads.h's SetThreads), 0 = all.
-FeatureInput ReadFeatures(const pybind11::array& X, int threads);
+FeatureInput ReadFeatures(const pybind11::array& X, int threads, ScanPass scan = ScanPass::kAlways);
 
 // scikit-learn's errors for non-finite input (ValueError, the words its estimator checks look
 // for): an infinity always, a NaN unless `allow_missing`. `estimator` names the Python class.

@@ -130,6 +130,7 @@ const Dataset& FeatureEncoder::FitEncode(const Dataset& train, const EncoderOpti
     local.infinite = local.infinite || scans[f].infinite;
     sums[offset[features]] += scans[f].infinite ? 1.0 : 0.0;
   }
+  training_had_missing_ = local.missing;
   const double layout = static_cast<double>(offset[features]);
   if (AllreduceValue(comm, layout, ReduceOp::kMax) != layout ||
       AllreduceValue(comm, layout, ReduceOp::kMin) != layout) {
@@ -319,6 +320,7 @@ void FeatureEncoder::Load(BinaryReader& in) {
   columns_ = std::move(columns);
   output_names_ = std::move(output_names);
   passthrough_ = passthrough;
+  training_had_missing_ = false;
   FinishLayout();
 }
 

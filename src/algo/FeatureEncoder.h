@@ -56,6 +56,10 @@ class FeatureEncoder {
   const std::vector<std::string>& output_names() const { return output_names_; }
   // True when every feature is numeric and unscaled: only missing values change.
   bool numeric_passthrough() const { return passthrough_; }
+  // Whether this rank's training rows of the last FitEncode held a missing value (NaN), which
+  // it imputed: its scan of every value tells, so a caller that must refuse them (the Python
+  // estimators that follow scikit-learn) need not look at the rows again.
+  bool training_had_missing() const { return training_had_missing_; }
 
   // The encoded rows: `data` itself when nothing would change, otherwise an owned copy placed
   // in `storage` (labels and row ids kept). `data` must have input_features() features and no
@@ -84,6 +88,7 @@ class FeatureEncoder {
   std::vector<std::size_t> first_output_;  // per input feature
   std::vector<std::string> output_names_;
   bool passthrough_ = true;
+  bool training_had_missing_ = false;
 };
 
 }  // namespace scaleml
