@@ -135,7 +135,13 @@ elif lost and rc != 0 and all(t.get("error") for t in lost):
 else: print("FAIL rc %d, %d lost, unnamed" % (rc, len(lost)))
 PY
 )
-  case $verdict in FAIL*) ok=1 ;; esac
+  case $verdict in
+    FAIL*)
+      ok=1
+      # The experiment folder goes with the test's folder: keep the driver's words in the log.
+      echo "tune's last output ($target, SIG$signal):"; tail -n 15 "$TASKS_OUT" | sed 's/^/  /'
+      ;;
+  esac
   # Every task the cluster recorded DONE is one trial (no trial recorded twice). After a driver's
   # death, tasks it submitted may also have finished unrecorded by it: those count once each.
   local counts
